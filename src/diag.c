@@ -1,0 +1,168 @@
+/* diag.c - see diag.h */
+#include "diag.h"
+
+#include "jsonutil.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void kf_diag_bag_init(kf_diag_bag *bag, kf_arena *arena)
+{
+	memset(bag, 0, sizeof(*bag));
+	bag->arena = arena;
+}
+
+void kf_diag_bag_release(kf_diag_bag *bag)
+{
+	free(bag->items);
+	bag->items = NULL;
+	bag->len = bag->cap = bag->nerrors = 0;
+}
+
+kf_diag *kf_diag_add(kf_diag_bag *bag, kf_severity sev, kf_span span,
+		     const char *code, const char *fmt, ...)
+{
+	if (bag->len == bag->cap) {
+		bag->cap = bag->cap ? bag->cap * 2 : 16;
+		bag->items = kf_xrealloc(bag->items, bag->cap * sizeof(*bag->items));
+	}
+	va_list ap, ap2;
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *msg = kf_arena_alloc(bag->arena, n > 0 ? (size_t)n + 1 : 1);
+	msg[0] = '\0';
+	if (n > 0)
+		vsnprintf(msg, (size_t)n + 1, fmt, ap2);
+	va_end(ap2);
+	kf_diag *d = &bag->items[bag->len++];
+	d->severity = sev;
+	d->span = span;
+	d->code = code;
+	d->message = msg;
+	d->fix = NULL;
+	if (sev == KF_SEV_ERROR)
+		bag->nerrors++;
+	return d;
+}
+
+void kf_diag_set_fix(kf_diag_bag *bag, kf_diag *d, kf_span span,
+		     const char *replacement, const char *title)
+{
+	kf_fix *f = KF_ARENA_NEW(bag->arena, kf_fix);
+	f->span = span;
+	f->replacement = kf_arena_strndup(bag->arena, replacement, strlen(replacement));
+	f->title = kf_arena_strndup(bag->arena, title, strlen(title));
+	d->fix = f;
+}
+
+static int cmp_diag(const void *a, const void *b)
+{
+	const kf_diag *x = a, *y = b;
+	if (x->span.start != y->span.start)
+		return x->span.start < y->span.start ? -1 : 1;
+	/* qsort is not stable: keep insertion order by address */
+	return x < y ? -1 : x > y;
+}
+
+void kf_diag_bag_sort(kf_diag_bag *bag)
+{
+	if (bag->len > 1)
+		qsort(bag->items, bag->len, sizeof(*bag->items), cmp_diag);
+}
+
+const char *kf_severity_name(kf_severity sev)
+{
+	switch (sev) {
+	case KF_SEV_ERROR: return "error";
+	case KF_SEV_WARNING: return "warning";
+	case KF_SEV_INFO: return "info";
+	case KF_SEV_STYLE: return "style";
+	}
+	return "error";
+}
+
+static const char *sev_color(kf_severity sev)
+{
+	switch (sev) {
+	case KF_SEV_ERROR: return "\033[1;31m";
+	case KF_SEV_WARNING: return "\033[1;35m";
+	case KF_SEV_INFO: return "\033[1;36m";
+	case KF_SEV_STYLE: return "\033[1;34m";
+	}
+	return "";
+}
+
+void kf_diag_render_text(kf_buf *out, const kf_source *src, const kf_diag *d,
+			 unsigned flags)
+{
+	bool color = flags & KF_RENDER_COLOR;
+	kf_position pos = kf_source_position(src, d->span.start);
+	if (color)
+		kf_buf_adds(out, "\033[1m");
+	kf_buf_printf(out, "%s:%u:%u:", src->path, pos.line + 1, pos.col32 + 1);
+	if (color)
+		kf_buf_printf(out, "\033[0m %s%s:\033[0m", sev_color(d->severity),
+			      kf_severity_name(d->severity));
+	else
+		kf_buf_printf(out, " %s:", kf_severity_name(d->severity));
+	kf_buf_printf(out, " %s [%s]\n", d->message, d->code);
+	if (!(flags & KF_RENDER_SOURCE))
+		return;
+	kf_str line = kf_source_line_text(src, pos.line);
+	/* Replace tabs by single spaces so that the caret lines up in any
+	 * terminal; control bytes would do the same harm. */
+	kf_buf_adds(out, "  ");
+	for (size_t i = 0; i < line.len; i++) {
+		unsigned char c = (unsigned char)line.ptr[i];
+		kf_buf_addc(out, c == '\t' || c < 0x20 || c == 0x7f ? ' ' : (char)c);
+	}
+	kf_buf_adds(out, "\n  ");
+	for (uint32_t i = 0; i < pos.col32; i++)
+		kf_buf_addc(out, ' ');
+	if (color)
+		kf_buf_adds(out, sev_color(d->severity));
+	kf_buf_addc(out, '^');
+	/* underline to the end of the span or of the line, whichever is first */
+	uint32_t line_end_off = (uint32_t)(line.ptr + line.len - src->text);
+	uint32_t end = d->span.end < line_end_off ? d->span.end : line_end_off;
+	if (end > d->span.start + 1) {
+		kf_position epos = kf_source_position(src, end);
+		for (uint32_t i = pos.col32 + 1; i < epos.col32; i++)
+			kf_buf_addc(out, '~');
+	}
+	if (color)
+		kf_buf_adds(out, "\033[0m");
+	kf_buf_addc(out, '\n');
+}
+
+void *kf_diag_to_json(const kf_source *src, const kf_diag *d)
+{
+	kf_position s = kf_source_position(src, d->span.start);
+	kf_position e = kf_source_position(src, d->span.end);
+	json_t *o = json_object();
+	json_object_set_new(o, "file", kf_json_str(kf_str_cstr(src->path)));
+	json_object_set_new(o, "line", json_integer(s.line + 1));
+	json_object_set_new(o, "column", json_integer(s.col32 + 1));
+	json_object_set_new(o, "endLine", json_integer(e.line + 1));
+	json_object_set_new(o, "endColumn", json_integer(e.col32 + 1));
+	json_object_set_new(o, "level", json_string(kf_severity_name(d->severity)));
+	json_object_set_new(o, "code", json_string(d->code));
+	json_object_set_new(o, "message", kf_json_str(kf_str_cstr(d->message)));
+	if (d->fix) {
+		kf_position fs = kf_source_position(src, d->fix->span.start);
+		kf_position fe = kf_source_position(src, d->fix->span.end);
+		json_t *f = json_object();
+		json_object_set_new(f, "title", kf_json_str(kf_str_cstr(d->fix->title)));
+		json_object_set_new(f, "line", json_integer(fs.line + 1));
+		json_object_set_new(f, "column", json_integer(fs.col32 + 1));
+		json_object_set_new(f, "endLine", json_integer(fe.line + 1));
+		json_object_set_new(f, "endColumn", json_integer(fe.col32 + 1));
+		json_object_set_new(f, "replacement", kf_json_str(kf_str_cstr(d->fix->replacement)));
+		json_object_set_new(o, "fix", f);
+	}
+	return o;
+}

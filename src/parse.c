@@ -1,0 +1,346 @@
+/* parse.c - building the AST from the grammar's actions (see parser.h),
+ * and kf_parse, the library's entry point. */
+#include "parser.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "suggest.h"
+
+static kf_arena *arena(kf_parser *p)
+{
+	return &p->doc->arena;
+}
+
+static kf_diag_bag *diags(kf_parser *p)
+{
+	return &p->doc->diags;
+}
+
+kf_marks kf_parser_marks(kf_parser *p)
+{
+	kf_marks m = {(uint32_t)p->flags.n, (uint32_t)p->words.n, (uint32_t)p->pairs.n, false};
+	return m;
+}
+
+void kf_parser_add(kf_parser *p, kf_instr *in)
+{
+	kf_vec_push(&p->instrs, in);
+}
+
+void kf_parser_add_error(kf_parser *p, kf_span span)
+{
+	kf_instr *in = KF_ARENA_NEW(arena(p), kf_instr);
+	in->kind = KF_INSTR_ERROR;
+	in->span = span;
+	in->keyword.span = (kf_span){span.start, span.start};
+	in->broken = true;
+	/* drop what the broken line had pushed */
+	p->words.n = p->flags.n = p->pairs.n = 0;
+	kf_parser_add(p, in);
+}
+
+static kf_span join(kf_span a, kf_span b)
+{
+	return (kf_span){a.start, b.end};
+}
+
+/* The parts every instruction has: keyword, flags, words, pairs and
+ * heredocs, taken from the stacks since its marks. */
+static kf_instr *base(kf_parser *p, kf_kind kind, const kf_word *kw, kf_marks m,
+		      kf_form form, kf_span span)
+{
+	kf_instr *in = KF_ARENA_NEW(arena(p), kf_instr);
+	in->kind = kind;
+	in->span = span;
+	in->keyword = *kw;
+	in->dashdash = m.dashdash;
+	kf_vec_take(&p->flags, m.flags, arena(p), in->flags, in->nflags);
+	kf_vec_take(&p->pairs, m.pairs, arena(p), in->pairs, in->npairs);
+	kf_vec_take(&p->words, m.words, arena(p), in->args.items, in->args.n);
+	in->args.form = in->args.n || form == KF_FORM_JSON ? form : KF_FORM_NONE;
+	if (form == KF_FORM_JSON)
+		in->args.span = p->json_span;
+	else if (in->args.n)
+		in->args.span = join(in->args.items[0].span, in->args.items[in->args.n - 1].span);
+	else
+		in->args.span = (kf_span){span.end, span.end};
+	for (uint32_t i = 0; i < in->npairs; i++)
+		if (in->pairs[i].sep == KF_SEP_SPACE)
+			in->legacy = true;
+	if ((kind == KF_INSTR_RUN || kind == KF_INSTR_COPY || kind == KF_INSTR_ADD) &&
+	    p->lx.heredocs.n && form != KF_FORM_JSON) {
+		in->nheredocs = (uint32_t)p->lx.heredocs.n;
+		in->heredocs = kf_arena_memdup(arena(p), p->lx.heredocs.v,
+					       p->lx.heredocs.n * sizeof(kf_heredoc));
+		for (uint32_t i = 0; i < in->nheredocs; i++) {
+			const kf_heredoc *h = &in->heredocs[i];
+			if (!h->terminated)
+				kf_diag_add(diags(p), KF_SEV_ERROR, h->marker, "KF005",
+					    "heredoc '%.*s' is not terminated: no line '%.*s' before the end of the file",
+					    (int)h->delim.len, h->delim.ptr, (int)h->delim.len, h->delim.ptr);
+			if (in->heredocs[i].end.end > in->span.end)
+				in->span.end = in->heredocs[i].end.end;
+		}
+	}
+	in->broken = p->broken;
+	p->broken = false;
+	return in;
+}
+
+static void typed_fields(kf_parser *p, kf_instr *in)
+{
+	kf_args *a = &in->args;
+	switch (in->kind) {
+	case KF_INSTR_FROM:
+		if (a->n >= 1)
+			in->u.from.image = &a->items[0];
+		if (a->n >= 2 && kf_str_eq_nocase(a->items[1].text, "as")) {
+			in->u.from.as_kw = &a->items[1];
+			if (a->n >= 3)
+				in->u.from.alias = &a->items[2];
+		}
+		break;
+	case KF_INSTR_COPY:
+	case KF_INSTR_ADD:
+		if (a->n >= 2) {
+			in->u.copy.srcs = a->items;
+			in->u.copy.nsrcs = a->n - 1;
+			in->u.copy.dest = &a->items[a->n - 1];
+		} else if (!in->broken) {
+			kf_diag_add(diags(p), KF_SEV_ERROR, a->n ? a->span : (kf_span){in->span.end, in->span.end},
+				    "KF011", "%s needs a source and a destination",
+				    kf_kind_name(in->kind));
+			in->broken = true;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+kf_instr *kf_parser_instr(kf_parser *p, kf_kind kind, const kf_word *kw, kf_marks m,
+			  kf_form form, kf_span span)
+{
+	kf_instr *in = base(p, kind, kw, m, form, span);
+	typed_fields(p, in);
+	return in;
+}
+
+/* Moves the first argument to in->name. */
+static void take_name(kf_instr *in)
+{
+	if (in->args.n == 0)
+		return;
+	in->name = &in->args.items[0];
+	in->args.items++;
+	in->args.n--;
+	if (in->args.form != KF_FORM_JSON) {
+		if (in->args.n)
+			in->args.span = join(in->args.items[0].span, in->args.items[in->args.n - 1].span);
+		else
+			in->args.span = (kf_span){in->name->span.end, in->name->span.end};
+	}
+	if (in->args.n == 0 && in->args.form != KF_FORM_JSON)
+		in->args.form = KF_FORM_NONE;
+}
+
+kf_instr *kf_parser_named(kf_parser *p, kf_kind kind, const kf_word *kw, kf_marks m,
+			  kf_form form, kf_span span)
+{
+	/* the name was pushed before the arguments: the form is theirs */
+	kf_instr *in = base(p, kind, kw, m, form, span);
+	take_name(in);
+	if (form != KF_FORM_NONE)
+		in->args.form = form;
+	return in;
+}
+
+kf_instr *kf_parser_app(kf_parser *p, kf_kind kind, const kf_word *kw, kf_marks m,
+			kf_form form, kf_span span)
+{
+	kf_instr *in = base(p, kind, kw, m, form, span);
+	if (form == KF_FORM_JSON && in->args.n < 2) {
+		kf_diag_add(diags(p), KF_SEV_ERROR, in->args.span, "KF011",
+			    "%s needs an app name and at least one source", kf_kind_name(kind));
+		in->broken = true;
+	}
+	take_name(in);
+	if (form == KF_FORM_JSON)
+		in->args.form = KF_FORM_JSON;
+	in->u.app.nsrcs = in->args.n;
+	in->u.app.srcs = KF_ARENA_ARRAY(arena(p), kf_app_source, in->args.n);
+	for (uint32_t i = 0; i < in->args.n; i++) {
+		kf_app_source *s = &in->u.app.srcs[i];
+		s->word = &in->args.items[i];
+		s->scheme = kf_scheme_of(s->word->text, &s->path);
+	}
+	return in;
+}
+
+kf_instr *kf_parser_onbuild(kf_parser *p, const kf_word *kw, kf_marks m, kf_instr *inner,
+			    kf_span span)
+{
+	kf_instr *in = base(p, KF_INSTR_ONBUILD, kw, m, KF_FORM_NONE, span);
+	in->u.onbuild.inner = inner;
+	return in;
+}
+
+kf_instr *kf_parser_unknown(kf_parser *p, const kf_word *kw, kf_marks m, kf_span span)
+{
+	kf_instr *in = base(p, KF_INSTR_ERROR, kw, m, KF_FORM_SHELL, span);
+	in->broken = true;
+	kf_str w = kw->text;
+	size_t nnames;
+	const char *const *names = kf_kind_names(&nnames);
+	/* KEYWORD["…"] or KEYWORD"…": the space after the keyword is missing */
+	for (size_t i = 0; i < nnames; i++) {
+		size_t n = strlen(names[i]);
+		if (w.len > n && (w.ptr[n] == '[' || w.ptr[n] == '"' || w.ptr[n] == '\'') &&
+		    kf_str_eq_nocase(kf_str_make(w.ptr, n), names[i])) {
+			kf_diag *d = kf_diag_add(diags(p), KF_SEV_ERROR, kw->span, "KF002",
+						 "unknown instruction '%.*s': a space is needed after %s",
+						 (int)(w.len > 60 ? 60 : w.len), w.ptr, names[i]);
+			char *fix = kf_arena_printf(arena(p), "%.*s ", (int)n, w.ptr);
+			kf_diag_set_fix(diags(p), d, (kf_span){kw->span.start, kw->span.start + (uint32_t)n},
+					fix, "insert a space after the keyword");
+			return in;
+		}
+	}
+	const char *s = kf_suggest(w, names, nnames, true);
+	kf_diag *d;
+	if (s) {
+		d = kf_diag_add(diags(p), KF_SEV_ERROR, kw->span, "KF002",
+				"unknown instruction '%.*s' (did you mean %s?)",
+				(int)(w.len > 60 ? 60 : w.len), w.ptr, s);
+		kf_diag_set_fix(diags(p), d, kw->span, s, "replace with the instruction");
+	} else {
+		kf_diag_add(diags(p), KF_SEV_ERROR, kw->span, "KF002", "unknown instruction '%.*s'",
+			    (int)(w.len > 60 ? 60 : w.len), w.ptr);
+	}
+	return in;
+}
+
+kf_instr *kf_parser_missing(kf_parser *p, kf_kind kind, const kf_word *kw, kf_marks m,
+			    kf_span span, const char *what)
+{
+	p->broken = true;
+	kf_instr *in = base(p, kind, kw, m, KF_FORM_NONE, span);
+	if (kind == KF_INSTR_APP || kind == KF_INSTR_CNI || kind == KF_INSTR_CSI ||
+	    kind == KF_INSTR_APPCMDS || kind == KF_INSTR_APPENV)
+		take_name(in);
+	kf_span at = {span.end, span.end};
+	if (strstr(what, " after "))
+		kf_diag_add(diags(p), KF_SEV_ERROR, at, "KF003", "expected %s", what);
+	else
+		kf_diag_add(diags(p), KF_SEV_ERROR, at, "KF003", "expected %s after %s", what,
+			    kf_kind_name(kind));
+	typed_fields(p, in);
+	return in;
+}
+
+void kf_parser_pair(kf_parser *p, const kf_word *key, const kf_word *value, kf_pair_sep sep)
+{
+	kf_pair pr;
+	memset(&pr, 0, sizeof(pr));
+	pr.sep = sep;
+	if (sep == KF_SEP_EQUALS) {
+		/* the word is still in the current line buffer: split it there */
+		const char *eq = memchr(key->text.ptr, '=', key->text.len);
+		const unsigned char *a = (const unsigned char *)key->text.ptr;
+		const unsigned char *e = (const unsigned char *)eq;
+		const unsigned char *b = a + key->text.len;
+		pr.key.text = kf_str_make(key->text.ptr, (size_t)(eq - key->text.ptr));
+		pr.key.span = kf_lexer_span(&p->lx, a, e);
+		pr.value.text = kf_str_make(eq + 1, (size_t)(b - e - 1));
+		pr.value.span = e + 1 < b ? kf_lexer_span(&p->lx, e + 1, b)
+					  : (kf_span){key->span.end, key->span.end};
+		pr.span = key->span;
+	} else {
+		pr.key = *key;
+		if (value)
+			pr.value = *value;
+		else
+			pr.value.span = (kf_span){key->span.end, key->span.end};
+		pr.span = value ? join(key->span, value->span) : key->span;
+	}
+	kf_vec_push(&p->pairs, pr);
+}
+
+void kf_parser_not_pair(kf_parser *p, const kf_word *w)
+{
+	p->broken = true;
+	kf_diag_add(diags(p), KF_SEV_ERROR, w->span, "KF010",
+		    "expected name=value, found '%.*s' with no '='",
+		    (int)(w->text.len > 60 ? 60 : w->text.len), w->text.ptr);
+}
+
+void kf_parser_no_value(kf_parser *p, const kf_word *key)
+{
+	p->broken = true;
+	kf_parser_pair(p, key, NULL, KF_SEP_SPACE);
+	kf_diag_add(diags(p), KF_SEV_ERROR, (kf_span){key->span.end, key->span.end}, "KF003",
+		    "expected a value after '%.*s' (write %.*s=value)",
+		    (int)(key->text.len > 60 ? 60 : key->text.len), key->text.ptr,
+		    (int)(key->text.len > 60 ? 60 : key->text.len), key->text.ptr);
+}
+
+kf_word kf_parser_not_string(kf_parser *p, kf_span span)
+{
+	p->broken = true;
+	kf_diag_add(diags(p), KF_SEV_ERROR, span, "KF004",
+		    "JSON array elements must be strings");
+	kf_word w = {span, kf_str_make(p->doc->src->text + span.start, span.end - span.start)};
+	return w;
+}
+
+void kf_parser_expected(kf_parser *p, kf_span at, const char *what)
+{
+	p->broken = true;
+	kf_diag_add(diags(p), KF_SEV_ERROR, at, "KF003", "expected %s", what);
+}
+
+void kf_parser_extra(kf_parser *p, kf_span at, const char *where)
+{
+	p->broken = true;
+	kf_str t = kf_str_make(p->doc->src->text + at.start, at.end - at.start);
+	kf_diag_add(diags(p), KF_SEV_ERROR, at, "KF009", "unexpected '%.*s' %s",
+		    (int)(t.len > 60 ? 60 : t.len), t.ptr, where);
+}
+
+void kf_parser_syntax_error(kf_parser *p, kf_span at, const char *msg)
+{
+	/* one syntax error per line: the rest of a broken line is noise */
+	uint32_t line = kf_source_line(p->doc->src, at.start) + 1;
+	if (line == p->error_line)
+		return;
+	p->error_line = line;
+	kf_diag_add(diags(p), KF_SEV_ERROR, at, "KF001", "%s", msg);
+}
+
+kf_document *kf_parse(const kf_source *src)
+{
+	kf_document *doc = kf_xcalloc(1, sizeof(*doc));
+	doc->src = src;
+	kf_arena_init(&doc->arena);
+	kf_diag_bag_init(&doc->diags, &doc->arena);
+	kf_parser p;
+	memset(&p, 0, sizeof(p));
+	p.doc = doc;
+	kf_lexer_init(&p.lx, doc);
+	kf_yyparse(&p);
+	kf_vec_take(&p.instrs, 0, &doc->arena, doc->instrs, doc->ninstrs);
+	kf_vec_take(&p.lx.trivia, 0, &doc->arena, doc->trivia, doc->ntrivia);
+	kf_vec_take(&p.lx.directives, 0, &doc->arena, doc->directives, doc->ndirectives);
+	if (doc->ninstrs == 0)
+		kf_diag_add(&doc->diags, KF_SEV_ERROR, (kf_span){src->bom, src->bom}, "KF008",
+			    "the file has no instructions");
+	kf_diag_bag_sort(&doc->diags);
+	kf_lexer_release(&p.lx);
+	kf_vec_free(&p.words);
+	kf_vec_free(&p.flags);
+	kf_vec_free(&p.pairs);
+	kf_vec_free(&p.instrs);
+	return doc;
+}
