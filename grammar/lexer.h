@@ -48,6 +48,7 @@ typedef struct kf_lexer {
 	int step;           /* what the next arguments are, see lexer.re */
 	kf_kind kind;
 	uint32_t nargs;     /* argument words lexed so far */
+	bool open_quote;    /* a quote on this line is not closed */
 	int state;
 
 	/* heredocs opened on this line, and the next one to read */

@@ -273,6 +273,7 @@ static bool next_logical_line(kf_lexer *lx)
 	lx->segs.n = 0;
 	lx->kind = KF_INSTR_ERROR;
 	lx->nargs = 0;
+	lx->open_quote = false;
 	lx->heredocs.n = 0;
 	lx->hd_next = 0;
 	lx->jdepth = 0;
@@ -607,6 +608,34 @@ static int json_str_token(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc)
 	return KF_TOK_JSTRING;
 }
 
+/* A quote left open runs to the end of the line, as in BuildKit; that is
+ * rarely what the author meant, so it is worth a warning. */
+static void open_quote(kf_lexer *lx)
+{
+	const unsigned char *q = lx->tok;
+	while (q < lx->cur && *q != '"' && *q != '\'')
+		q++;
+	/* find the quote that is left open: the last one that starts a quoted part */
+	const unsigned char *open = q;
+	unsigned char quote = 0;
+	for (const unsigned char *p = lx->tok; p < lx->cur; p++) {
+		if (quote) {
+			if (*p == quote)
+				quote = 0;
+			else if (quote == '"' && *p == (unsigned char)lx->doc->escape && p + 1 < lx->cur)
+				p++;
+		} else if (*p == '"' || *p == '\'') {
+			quote = *p;
+			open = p;
+		} else if (*p == (unsigned char)lx->doc->escape && p + 1 < lx->cur) {
+			p++;
+		}
+	}
+	lx->open_quote = true;
+	kf_diag_add(&lx->doc->diags, KF_SEV_WARNING, kf_lexer_span(lx, open, open + 1), "KF012",
+		    "this quote is not closed: the value runs to the end of the line");
+}
+
 static int lex_args(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc)
 {
 	for (;;) {
@@ -670,7 +699,7 @@ static int lex_args(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc)
 		flagq_open = ["] ([^"\\\n] | "\\" [^\n])* | ['] ([^'\\\n] | "\\" [^\n])*;
 		flagp = [^ \t\v\f\r\n"'\\] | "\\" [^\n] | "\\" | flagq;
 		<flags> "--" flagp* { return flag(lx, lval, lloc); }
-		<flags> "--" flagp* flagq_open { return flag(lx, lval, lloc); }
+		<flags> "--" flagp* flagq_open { open_quote(lx); return flag(lx, lval, lloc); }
 		<flags> * { lx->cur = lx->tok; begin_args(lx); continue; }
 
 		<words> wchar+ { return word(lx, lval, lloc); }
@@ -685,9 +714,9 @@ static int lex_args(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc)
 		qp_bs = [^ \t\v\f\r\n"'\\] | "\\" [^\n] | "\\" | sq | dq_bs;
 		qp_bt = [^ \t\v\f\r\n"'`] | "`" [^\n] | "`" | sq | dq_bt;
 		<qw_bs> qp_bs+ { return qword(lx, lval, lloc); }
-		<qw_bs> qp_bs* (sq_open | dq_bs_open) { return qword(lx, lval, lloc); }
+		<qw_bs> qp_bs* (sq_open | dq_bs_open) { open_quote(lx); return qword(lx, lval, lloc); }
 		<qw_bt> qp_bt+ { return qword(lx, lval, lloc); }
-		<qw_bt> qp_bt* (sq_open | dq_bt_open) { return qword(lx, lval, lloc); }
+		<qw_bt> qp_bt* (sq_open | dq_bt_open) { open_quote(lx); return qword(lx, lval, lloc); }
 		<qw_bs, qw_bt> * { return 0; }
 
 		<text> * { lx->cur = lx->tok; return text(lx, lval, lloc); }

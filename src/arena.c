@@ -16,7 +16,7 @@ struct kf_arena_chunk {
 
 #define KF_ARENA_MIN_CHUNK (4u << 10)
 #define KF_ARENA_MAX_CHUNK (4u << 20)
-#define KF_ALIGN (sizeof(max_align_t))
+#define KF_ALIGN (_Alignof(max_align_t))
 
 static void oom(size_t n)
 {

@@ -112,3 +112,12 @@ kf_scheme kf_scheme_of(kf_str word, kf_str *rest)
 		return KF_SCHEME_OTHER;
 	return KF_SCHEME_NONE;
 }
+
+kf_span kf_instr_args_span(const kf_instr *in)
+{
+	if (in->form == KF_FORM_JSON && in->ext)
+		return in->ext->json;
+	if (in->nargs)
+		return (kf_span){in->args[0].span.start, in->args[in->nargs - 1].span.end};
+	return (kf_span){in->span.end, in->span.end};
+}

@@ -90,16 +90,6 @@ typedef enum kf_form {
 	KF_FORM_JSON,  /* a JSON array of strings (exec form) */
 } kf_form;
 
-/* The positional arguments of an instruction. For KF_FORM_JSON, span covers
- * "[ … ]"; an element that is not a string is an error (diagnosed) and is
- * kept with its JSON text. */
-typedef struct kf_args {
-	kf_form form;
-	kf_span span;
-	kf_word *items;
-	uint32_t n;
-} kf_args;
-
 typedef enum kf_pair_sep {
 	KF_SEP_NONE,   /* ARG name (no default) */
 	KF_SEP_EQUALS, /* key=value */
@@ -143,50 +133,82 @@ typedef struct kf_app_source {
 
 typedef struct kf_instr kf_instr;
 
+/* The parts few instructions have, out of line to keep kf_instr small. */
+typedef struct kf_instr_ext {
+	kf_span json;            /* "[ … ]" when the arguments are in JSON form */
+	uint32_t nheredocs;
+	uint32_t nsrcs;
+	kf_heredoc *heredocs;    /* RUN, COPY, ADD */
+	kf_app_source *srcs;     /* APP, CNI, CSI: the sources with their scheme */
+	kf_instr *inner;         /* ONBUILD: NULL if the inner instruction did not parse */
+} kf_instr_ext;
+
 struct kf_instr {
-	kf_kind kind;
 	kf_span span;    /* keyword to the end of the logical line, heredoc bodies included */
 	kf_word keyword; /* as written: its case is the author's */
-	kf_flag *flags;
+	kf_kind kind;
+	kf_form form;    /* of args: NONE, WORDS, SHELL (one text) or JSON */
+	bool legacy;     /* ENV/LABEL written in the legacy "key value" form */
+	bool dashdash;   /* a bare "--" ended the flags */
+	bool broken;     /* a syntax error was diagnosed: parts may be missing */
 	uint32_t nflags;
-	uint32_t nheredocs;
-	kf_heredoc *heredocs;
-	/* Positional arguments: every word after the flags, except the parts
-	 * that have typed fields of their own below (pairs, name). */
-	kf_args args;
-	/* ENV, LABEL, ARG, APPENV */
-	kf_pair *pairs;
+	uint32_t nargs;
 	uint32_t npairs;
-	/* ENV/LABEL written in the legacy "key value" form */
-	bool legacy;
-	/* APP, CNI, CSI, APPCMDS and APPENV: the app; HEALTHCHECK: the type
-	 * (CMD, NONE). NULL for other instructions, or when missing. */
+	kf_flag *flags;
+	/* Positional arguments after the flags and the name. For the JSON form,
+	 * the elements (a non-string element is diagnosed and kept with its
+	 * JSON text). */
+	kf_word *args;
+	kf_pair *pairs;  /* ENV, LABEL, ARG, APPENV */
+	/* APP, CNI, CSI, APPCMDS, APPENV: the app; HEALTHCHECK: the type (CMD,
+	 * NONE). NULL for other instructions, or when missing. */
 	const kf_word *name;
-	/* a bare "--" ended the flags */
-	bool dashdash;
-	/* the instruction has a syntax error (diagnosed): typed fields may be
-	 * missing (NULL) */
-	bool broken;
-	union {
-		struct {
-			const kf_word *image;
-			const kf_word *as_kw; /* the AS keyword, or NULL */
-			const kf_word *alias; /* NULL when there is no AS */
-		} from;
-		struct {
-			const kf_word *srcs;
-			uint32_t nsrcs;
-			const kf_word *dest;
-		} copy; /* COPY, ADD */
-		struct {
-			kf_app_source *srcs; /* the name is in `name` */
-			uint32_t nsrcs;
-		} app; /* APP, CNI, CSI */
-		struct {
-			kf_instr *inner; /* NULL if the inner instruction did not parse */
-		} onbuild;
-	} u;
+	const kf_instr_ext *ext; /* NULL when none of its parts apply */
 };
+
+/* Typed views of an instruction's arguments. Each returns NULL (or 0) when
+ * the instruction is of another kind or the part is missing. */
+static inline const kf_word *kf_from_image(const kf_instr *in)
+{
+	return in->kind == KF_INSTR_FROM && in->nargs >= 1 ? &in->args[0] : NULL;
+}
+/* the AS keyword of FROM image AS name */
+static inline const kf_word *kf_from_as(const kf_instr *in)
+{
+	return in->kind == KF_INSTR_FROM && in->nargs >= 2 && in->args[1].text.len == 2 &&
+			(in->args[1].text.ptr[0] | 0x20) == 'a' && (in->args[1].text.ptr[1] | 0x20) == 's'
+		       ? &in->args[1] : NULL;
+}
+static inline const kf_word *kf_from_alias(const kf_instr *in)
+{
+	return kf_from_as(in) && in->nargs >= 3 ? &in->args[2] : NULL;
+}
+/* COPY and ADD: sources are args[0 .. nsrcs-1], the destination the last */
+static inline uint32_t kf_copy_nsrcs(const kf_instr *in)
+{
+	return (in->kind == KF_INSTR_COPY || in->kind == KF_INSTR_ADD) && in->nargs >= 2 ? in->nargs - 1 : 0;
+}
+static inline const kf_word *kf_copy_dest(const kf_instr *in)
+{
+	return kf_copy_nsrcs(in) ? &in->args[in->nargs - 1] : NULL;
+}
+static inline const kf_app_source *kf_app_sources(const kf_instr *in, uint32_t *n)
+{
+	*n = in->ext ? in->ext->nsrcs : 0;
+	return in->ext ? in->ext->srcs : NULL;
+}
+static inline const kf_heredoc *kf_instr_heredocs(const kf_instr *in, uint32_t *n)
+{
+	*n = in->ext ? in->ext->nheredocs : 0;
+	return in->ext ? in->ext->heredocs : NULL;
+}
+static inline const kf_instr *kf_onbuild_inner(const kf_instr *in)
+{
+	return in->kind == KF_INSTR_ONBUILD && in->ext ? in->ext->inner : NULL;
+}
+/* The span of the arguments: "[ … ]" for the JSON form, first to last word
+ * otherwise; empty at the end of the instruction when there are none. */
+kf_span kf_instr_args_span(const kf_instr *in);
 
 typedef struct kf_directive {
 	kf_span span;       /* the whole line without its line end */

@@ -38,6 +38,7 @@ void kf_buf_grow(kf_buf *b, size_t extra)
 	while (cap < b->len + extra + 1)
 		cap *= 2;
 	b->ptr = kf_xrealloc(b->ptr, cap);
+	b->ptr[b->len] = '\0';
 	b->cap = cap;
 }
 

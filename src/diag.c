@@ -59,19 +59,39 @@ void kf_diag_set_fix(kf_diag_bag *bag, kf_diag *d, kf_span span,
 	d->fix = f;
 }
 
-static int cmp_diag(const void *a, const void *b)
-{
-	const kf_diag *x = a, *y = b;
-	if (x->span.start != y->span.start)
-		return x->span.start < y->span.start ? -1 : 1;
-	/* qsort is not stable: keep insertion order by address */
-	return x < y ? -1 : x > y;
-}
-
+/* A merge sort, because qsort is not stable. Diagnostics arrive mostly in
+ * order, so runs that are already sorted are merged in one pass. */
 void kf_diag_bag_sort(kf_diag_bag *bag)
 {
-	if (bag->len > 1)
-		qsort(bag->items, bag->len, sizeof(*bag->items), cmp_diag);
+	size_t n = bag->len;
+	if (n < 2)
+		return;
+	kf_diag *a = bag->items, *tmp = kf_xmalloc(n * sizeof(*tmp));
+	for (size_t width = 1; width < n; width *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * width) {
+			size_t mid = lo + width < n ? lo + width : n;
+			size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+			size_t i = lo, j = mid, k = lo;
+			if (mid == hi || a[mid - 1].span.start <= a[mid].span.start) {
+				memcpy(tmp + lo, a + lo, (hi - lo) * sizeof(*a));
+				continue;
+			}
+			while (i < mid && j < hi)
+				tmp[k++] = a[j].span.start < a[i].span.start ? a[j++] : a[i++];
+			while (i < mid)
+				tmp[k++] = a[i++];
+			while (j < hi)
+				tmp[k++] = a[j++];
+		}
+		kf_diag *t = a;
+		a = tmp;
+		tmp = t;
+	}
+	if (a != bag->items) {
+		memcpy(bag->items, a, n * sizeof(*a));
+		tmp = a;
+	}
+	free(tmp);
 }
 
 const char *kf_severity_name(kf_severity sev)

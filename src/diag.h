@@ -60,7 +60,7 @@ kf_diag *kf_diag_add(kf_diag_bag *bag, kf_severity sev, kf_span span,
 /* Attaches a fix to d (strings are copied into the bag's arena). */
 void kf_diag_set_fix(kf_diag_bag *bag, kf_diag *d, kf_span span,
 		     const char *replacement, const char *title);
-/* Sorts by start offset, stable for equal offsets. */
+/* Sorts by start offset; equal offsets keep the order they were added in. */
 void kf_diag_bag_sort(kf_diag_bag *bag);
 
 const char *kf_severity_name(kf_severity sev);
@@ -70,8 +70,9 @@ enum {
 	KF_RENDER_COLOR = 1 << 1,  /* ANSI colours */
 };
 
-/* "path:line:col: error: message [code]" (1-based line and UTF-8 byte
- * column... as compilers print them), then optionally the line and caret. */
+/* "path:line:col: error: message [code]" (1-based line, and the column
+ * in code points, as editors count it), then optionally the line and a
+ * caret. */
 void kf_diag_render_text(kf_buf *out, const kf_source *src, const kf_diag *d,
 			 unsigned flags);
 

@@ -100,9 +100,9 @@ static void dump_instr(kf_buf *out, const kf_instr *in)
 		kf_buf_adds(out, " \"\"");
 		break;
 	case KF_INSTR_ONBUILD:
-		if (in->u.onbuild.inner) {
+		if (kf_onbuild_inner(in)) {
 			kf_buf_addc(out, ' ');
-			dump_instr(out, in->u.onbuild.inner);
+			dump_instr(out, kf_onbuild_inner(in));
 		}
 		break;
 	case KF_INSTR_ARG:
@@ -129,8 +129,8 @@ static void dump_instr(kf_buf *out, const kf_instr *in)
 			arg(out, pr->value.text);
 			arg(out, pr->sep == KF_SEP_EQUALS ? KF_STR_LIT("=") : KF_STR_LIT(""));
 		}
-		for (uint32_t i = 0; i < in->args.n; i++)
-			arg(out, in->args.items[i].text);
+		for (uint32_t i = 0; i < in->nargs; i++)
+			arg(out, in->args[i].text);
 	}
 	kf_buf_addc(out, ')');
 }
@@ -200,10 +200,10 @@ static json_t *jinstr(const kf_source *src, const kf_instr *in)
 	if (in->name)
 		json_object_set_new(o, "name", jword(src, in->name));
 	json_t *args = json_array();
-	for (uint32_t i = 0; i < in->args.n; i++)
-		json_array_append_new(args, jword(src, &in->args.items[i]));
-	json_object_set_new(o, "args", json_pack("{s:s,s:o,s:o}", "form", form_name(in->args.form),
-						 "span", kf_json_span(src, in->args.span), "items", args));
+	for (uint32_t i = 0; i < in->nargs; i++)
+		json_array_append_new(args, jword(src, &in->args[i]));
+	json_object_set_new(o, "args", json_pack("{s:s,s:o,s:o}", "form", form_name(in->form),
+						 "span", kf_json_span(src, kf_instr_args_span(in)), "items", args));
 	if (in->npairs) {
 		json_t *pairs = json_array();
 		for (uint32_t i = 0; i < in->npairs; i++) {
@@ -215,10 +215,12 @@ static json_t *jinstr(const kf_source *src, const kf_instr *in)
 		}
 		json_object_set_new(o, "pairs", pairs);
 	}
-	if (in->nheredocs) {
+	uint32_t nheredocs;
+	const kf_heredoc *heredocs = kf_instr_heredocs(in, &nheredocs);
+	if (nheredocs) {
 		json_t *hs = json_array();
-		for (uint32_t i = 0; i < in->nheredocs; i++) {
-			const kf_heredoc *h = &in->heredocs[i];
+		for (uint32_t i = 0; i < nheredocs; i++) {
+			const kf_heredoc *h = &heredocs[i];
 			json_t *j = json_pack("{s:o,s:o,s:b,s:b,s:b,s:o,s:o,s:o}", "delimiter", kf_json_str(h->delim),
 					      "marker", kf_json_span(src, h->marker), "stripTabs", h->strip_tabs,
 					      "quoted", h->quoted, "terminated", h->terminated,
@@ -232,25 +234,27 @@ static json_t *jinstr(const kf_source *src, const kf_instr *in)
 	}
 	switch (in->kind) {
 	case KF_INSTR_FROM:
-		json_object_set_new(o, "image", jword(src, in->u.from.image));
-		json_object_set_new(o, "alias", jword(src, in->u.from.alias));
+		json_object_set_new(o, "image", jword(src, kf_from_image(in)));
+		json_object_set_new(o, "alias", jword(src, kf_from_alias(in)));
 		break;
 	case KF_INSTR_COPY:
 	case KF_INSTR_ADD:
-		if (in->u.copy.dest) {
+		if (kf_copy_dest(in)) {
 			json_t *s = json_array();
-			for (uint32_t i = 0; i < in->u.copy.nsrcs; i++)
-				json_array_append_new(s, jword(src, &in->u.copy.srcs[i]));
+			for (uint32_t i = 0; i < kf_copy_nsrcs(in); i++)
+				json_array_append_new(s, jword(src, &in->args[i]));
 			json_object_set_new(o, "sources", s);
-			json_object_set_new(o, "destination", jword(src, in->u.copy.dest));
+			json_object_set_new(o, "destination", jword(src, kf_copy_dest(in)));
 		}
 		break;
 	case KF_INSTR_APP:
 	case KF_INSTR_CNI:
 	case KF_INSTR_CSI: {
 		json_t *s = json_array();
-		for (uint32_t i = 0; i < in->u.app.nsrcs; i++) {
-			const kf_app_source *as = &in->u.app.srcs[i];
+		uint32_t nsrcs;
+		const kf_app_source *srcs = kf_app_sources(in, &nsrcs);
+		for (uint32_t i = 0; i < nsrcs; i++) {
+			const kf_app_source *as = &srcs[i];
 			json_array_append_new(s, json_pack("{s:s,s:o,s:o}", "scheme", scheme_name(as->scheme),
 							   "path", kf_json_str(as->path), "span",
 							   kf_json_span(src, as->word->span)));
@@ -259,7 +263,7 @@ static json_t *jinstr(const kf_source *src, const kf_instr *in)
 		break;
 	}
 	case KF_INSTR_ONBUILD:
-		json_object_set_new(o, "instruction", in->u.onbuild.inner ? jinstr(src, in->u.onbuild.inner) : json_null());
+		json_object_set_new(o, "instruction", kf_onbuild_inner(in) ? jinstr(src, kf_onbuild_inner(in)) : json_null());
 		break;
 	default:
 		break;

@@ -24,8 +24,23 @@ kf_marks kf_parser_marks(kf_parser *p)
 	return m;
 }
 
+/* Does a line look unfinished, as if its author forgot the escape at its
+ * end? An unclosed quote, or a "[…" that is no JSON array yet. */
+static bool looks_unfinished(const kf_parser *p, const kf_instr *in)
+{
+	if (p->lx.open_quote || p->in_open_run)
+		return true;
+	if (in->form == KF_FORM_SHELL && in->nargs) {
+		kf_str t = in->args[in->nargs - 1].text;
+		return t.len && t.ptr[0] == '[' && t.ptr[t.len - 1] != ']';
+	}
+	return false;
+}
+
 void kf_parser_add(kf_parser *p, kf_instr *in)
 {
+	p->prev_open = looks_unfinished(p, in);
+	p->in_open_run = false;
 	kf_vec_push(&p->instrs, in);
 }
 
@@ -38,12 +53,21 @@ void kf_parser_add_error(kf_parser *p, kf_span span)
 	in->broken = true;
 	/* drop what the broken line had pushed */
 	p->words.n = p->flags.n = p->pairs.n = 0;
-	kf_parser_add(p, in);
+	p->prev_open = false;
+	p->in_open_run = false;
+	kf_vec_push(&p->instrs, in);
 }
 
 static kf_span join(kf_span a, kf_span b)
 {
 	return (kf_span){a.start, b.end};
+}
+
+static kf_instr_ext *ext_of(kf_parser *p, kf_instr *in)
+{
+	if (!in->ext)
+		in->ext = KF_ARENA_NEW(arena(p), kf_instr_ext);
+	return (kf_instr_ext *)in->ext;
 }
 
 /* The parts every instruction has: keyword, flags, words, pairs and
@@ -58,30 +82,27 @@ static kf_instr *base(kf_parser *p, kf_kind kind, const kf_word *kw, kf_marks m,
 	in->dashdash = m.dashdash;
 	kf_vec_take(&p->flags, m.flags, arena(p), in->flags, in->nflags);
 	kf_vec_take(&p->pairs, m.pairs, arena(p), in->pairs, in->npairs);
-	kf_vec_take(&p->words, m.words, arena(p), in->args.items, in->args.n);
-	in->args.form = in->args.n || form == KF_FORM_JSON ? form : KF_FORM_NONE;
+	kf_vec_take(&p->words, m.words, arena(p), in->args, in->nargs);
+	in->form = in->nargs || form == KF_FORM_JSON ? form : KF_FORM_NONE;
 	if (form == KF_FORM_JSON)
-		in->args.span = p->json_span;
-	else if (in->args.n)
-		in->args.span = join(in->args.items[0].span, in->args.items[in->args.n - 1].span);
-	else
-		in->args.span = (kf_span){span.end, span.end};
+		ext_of(p, in)->json = p->json_span;
 	for (uint32_t i = 0; i < in->npairs; i++)
 		if (in->pairs[i].sep == KF_SEP_SPACE)
 			in->legacy = true;
 	if ((kind == KF_INSTR_RUN || kind == KF_INSTR_COPY || kind == KF_INSTR_ADD) &&
 	    p->lx.heredocs.n && form != KF_FORM_JSON) {
-		in->nheredocs = (uint32_t)p->lx.heredocs.n;
-		in->heredocs = kf_arena_memdup(arena(p), p->lx.heredocs.v,
-					       p->lx.heredocs.n * sizeof(kf_heredoc));
-		for (uint32_t i = 0; i < in->nheredocs; i++) {
-			const kf_heredoc *h = &in->heredocs[i];
+		kf_instr_ext *x = ext_of(p, in);
+		x->nheredocs = (uint32_t)p->lx.heredocs.n;
+		x->heredocs = kf_arena_memdup(arena(p), p->lx.heredocs.v,
+					      p->lx.heredocs.n * sizeof(kf_heredoc));
+		for (uint32_t i = 0; i < x->nheredocs; i++) {
+			const kf_heredoc *h = &x->heredocs[i];
 			if (!h->terminated)
 				kf_diag_add(diags(p), KF_SEV_ERROR, h->marker, "KF005",
 					    "heredoc '%.*s' is not terminated: no line '%.*s' before the end of the file",
 					    (int)h->delim.len, h->delim.ptr, (int)h->delim.len, h->delim.ptr);
-			if (in->heredocs[i].end.end > in->span.end)
-				in->span.end = in->heredocs[i].end.end;
+			if (h->end.end > in->span.end)
+				in->span.end = h->end.end;
 		}
 	}
 	in->broken = p->broken;
@@ -89,34 +110,12 @@ static kf_instr *base(kf_parser *p, kf_kind kind, const kf_word *kw, kf_marks m,
 	return in;
 }
 
-static void typed_fields(kf_parser *p, kf_instr *in)
+static void check_counts(kf_parser *p, kf_instr *in)
 {
-	kf_args *a = &in->args;
-	switch (in->kind) {
-	case KF_INSTR_FROM:
-		if (a->n >= 1)
-			in->u.from.image = &a->items[0];
-		if (a->n >= 2 && kf_str_eq_nocase(a->items[1].text, "as")) {
-			in->u.from.as_kw = &a->items[1];
-			if (a->n >= 3)
-				in->u.from.alias = &a->items[2];
-		}
-		break;
-	case KF_INSTR_COPY:
-	case KF_INSTR_ADD:
-		if (a->n >= 2) {
-			in->u.copy.srcs = a->items;
-			in->u.copy.nsrcs = a->n - 1;
-			in->u.copy.dest = &a->items[a->n - 1];
-		} else if (!in->broken) {
-			kf_diag_add(diags(p), KF_SEV_ERROR, a->n ? a->span : (kf_span){in->span.end, in->span.end},
-				    "KF011", "%s needs a source and a destination",
-				    kf_kind_name(in->kind));
-			in->broken = true;
-		}
-		break;
-	default:
-		break;
+	if ((in->kind == KF_INSTR_COPY || in->kind == KF_INSTR_ADD) && in->nargs < 2 && !in->broken) {
+		kf_diag_add(diags(p), KF_SEV_ERROR, kf_instr_args_span(in), "KF011",
+			    "%s needs a source and a destination", kf_kind_name(in->kind));
+		in->broken = true;
 	}
 }
 
@@ -124,36 +123,27 @@ kf_instr *kf_parser_instr(kf_parser *p, kf_kind kind, const kf_word *kw, kf_mark
 			  kf_form form, kf_span span)
 {
 	kf_instr *in = base(p, kind, kw, m, form, span);
-	typed_fields(p, in);
+	check_counts(p, in);
 	return in;
 }
 
 /* Moves the first argument to in->name. */
 static void take_name(kf_instr *in)
 {
-	if (in->args.n == 0)
+	if (in->nargs == 0)
 		return;
-	in->name = &in->args.items[0];
-	in->args.items++;
-	in->args.n--;
-	if (in->args.form != KF_FORM_JSON) {
-		if (in->args.n)
-			in->args.span = join(in->args.items[0].span, in->args.items[in->args.n - 1].span);
-		else
-			in->args.span = (kf_span){in->name->span.end, in->name->span.end};
-	}
-	if (in->args.n == 0 && in->args.form != KF_FORM_JSON)
-		in->args.form = KF_FORM_NONE;
+	in->name = &in->args[0];
+	in->args++;
+	in->nargs--;
+	if (in->nargs == 0 && in->form != KF_FORM_JSON)
+		in->form = KF_FORM_NONE;
 }
 
 kf_instr *kf_parser_named(kf_parser *p, kf_kind kind, const kf_word *kw, kf_marks m,
 			  kf_form form, kf_span span)
 {
-	/* the name was pushed before the arguments: the form is theirs */
 	kf_instr *in = base(p, kind, kw, m, form, span);
 	take_name(in);
-	if (form != KF_FORM_NONE)
-		in->args.form = form;
 	return in;
 }
 
@@ -161,19 +151,18 @@ kf_instr *kf_parser_app(kf_parser *p, kf_kind kind, const kf_word *kw, kf_marks 
 			kf_form form, kf_span span)
 {
 	kf_instr *in = base(p, kind, kw, m, form, span);
-	if (form == KF_FORM_JSON && in->args.n < 2) {
-		kf_diag_add(diags(p), KF_SEV_ERROR, in->args.span, "KF011",
+	if (form == KF_FORM_JSON && in->nargs < 2) {
+		kf_diag_add(diags(p), KF_SEV_ERROR, kf_instr_args_span(in), "KF011",
 			    "%s needs an app name and at least one source", kf_kind_name(kind));
 		in->broken = true;
 	}
 	take_name(in);
-	if (form == KF_FORM_JSON)
-		in->args.form = KF_FORM_JSON;
-	in->u.app.nsrcs = in->args.n;
-	in->u.app.srcs = KF_ARENA_ARRAY(arena(p), kf_app_source, in->args.n);
-	for (uint32_t i = 0; i < in->args.n; i++) {
-		kf_app_source *s = &in->u.app.srcs[i];
-		s->word = &in->args.items[i];
+	kf_instr_ext *x = ext_of(p, in);
+	x->nsrcs = in->nargs;
+	x->srcs = KF_ARENA_ARRAY(arena(p), kf_app_source, in->nargs);
+	for (uint32_t i = 0; i < in->nargs; i++) {
+		kf_app_source *s = &x->srcs[i];
+		s->word = &in->args[i];
 		s->scheme = kf_scheme_of(s->word->text, &s->path);
 	}
 	return in;
@@ -183,7 +172,7 @@ kf_instr *kf_parser_onbuild(kf_parser *p, const kf_word *kw, kf_marks m, kf_inst
 			    kf_span span)
 {
 	kf_instr *in = base(p, KF_INSTR_ONBUILD, kw, m, KF_FORM_NONE, span);
-	in->u.onbuild.inner = inner;
+	ext_of(p, in)->inner = inner;
 	return in;
 }
 
@@ -192,6 +181,8 @@ kf_instr *kf_parser_unknown(kf_parser *p, const kf_word *kw, kf_marks m, kf_span
 	kf_instr *in = base(p, KF_INSTR_ERROR, kw, m, KF_FORM_SHELL, span);
 	in->broken = true;
 	kf_str w = kw->text;
+	int shown = w.len > 32 ? 32 : (int)w.len;
+	const char *more = w.len > 32 ? "…" : "";
 	size_t nnames;
 	const char *const *names = kf_kind_names(&nnames);
 	/* KEYWORD["…"] or KEYWORD"…": the space after the keyword is missing */
@@ -199,25 +190,38 @@ kf_instr *kf_parser_unknown(kf_parser *p, const kf_word *kw, kf_marks m, kf_span
 		size_t n = strlen(names[i]);
 		if (w.len > n && (w.ptr[n] == '[' || w.ptr[n] == '"' || w.ptr[n] == '\'') &&
 		    kf_str_eq_nocase(kf_str_make(w.ptr, n), names[i])) {
-			kf_diag *d = kf_diag_add(diags(p), KF_SEV_ERROR, kw->span, "KF002",
+			kf_span at = {kw->span.start, kw->span.start + (uint32_t)n + 1};
+			kf_diag *d = kf_diag_add(diags(p), KF_SEV_ERROR, at, "KF002",
 						 "unknown instruction '%.*s': a space is needed after %s",
-						 (int)(w.len > 60 ? 60 : w.len), w.ptr, names[i]);
+						 (int)n + 1, w.ptr, names[i]);
 			char *fix = kf_arena_printf(arena(p), "%.*s ", (int)n, w.ptr);
 			kf_diag_set_fix(diags(p), d, (kf_span){kw->span.start, kw->span.start + (uint32_t)n},
 					fix, "insert a space after the keyword");
 			return in;
 		}
 	}
-	const char *s = kf_suggest(w, names, nnames, true);
-	kf_diag *d;
+	if (p->prev_open) {
+		/* a JSON array or quoted value split over lines without escapes */
+		p->in_open_run = true;
+		kf_diag_add(diags(p), KF_SEV_ERROR, kw->span, "KF002",
+			    "unknown instruction '%.*s%s': the line before looks unfinished "
+			    "(end it with %c to continue it on this line)",
+			    shown, w.ptr, more, p->doc->escape);
+		return in;
+	}
+	/* suggest a keyword only for a word that could be a misspelt one */
+	bool letters = true;
+	for (size_t i = 0; i < w.len; i++)
+		if (!((w.ptr[i] >= 'a' && w.ptr[i] <= 'z') || (w.ptr[i] >= 'A' && w.ptr[i] <= 'Z')))
+			letters = false;
+	const char *s = letters ? kf_suggest(w, names, nnames, true) : NULL;
 	if (s) {
-		d = kf_diag_add(diags(p), KF_SEV_ERROR, kw->span, "KF002",
-				"unknown instruction '%.*s' (did you mean %s?)",
-				(int)(w.len > 60 ? 60 : w.len), w.ptr, s);
+		kf_diag *d = kf_diag_add(diags(p), KF_SEV_ERROR, kw->span, "KF002",
+					 "unknown instruction '%.*s' (did you mean %s?)", shown, w.ptr, s);
 		kf_diag_set_fix(diags(p), d, kw->span, s, "replace with the instruction");
 	} else {
-		kf_diag_add(diags(p), KF_SEV_ERROR, kw->span, "KF002", "unknown instruction '%.*s'",
-			    (int)(w.len > 60 ? 60 : w.len), w.ptr);
+		kf_diag_add(diags(p), KF_SEV_ERROR, kw->span, "KF002", "unknown instruction '%.*s%s'",
+			    shown, w.ptr, more);
 	}
 	return in;
 }
@@ -236,7 +240,7 @@ kf_instr *kf_parser_missing(kf_parser *p, kf_kind kind, const kf_word *kw, kf_ma
 	else
 		kf_diag_add(diags(p), KF_SEV_ERROR, at, "KF003", "expected %s after %s", what,
 			    kf_kind_name(kind));
-	typed_fields(p, in);
+	check_counts(p, in);
 	return in;
 }
 

@@ -23,6 +23,8 @@ struct kf_parser {
 	uint32_t error_line;    /* the last line with a syntax error, +1 */
 	kf_span json_span;      /* the last JSON array */
 	bool broken;            /* the instruction being parsed has an error */
+	bool prev_open;         /* the previous line looks unfinished */
+	bool in_open_run;       /* this line's unknown word continues such a line */
 };
 
 kf_marks kf_parser_marks(kf_parser *p);

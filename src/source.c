@@ -219,5 +219,5 @@ uint32_t kf_source_offset_utf8(const kf_source *src, uint32_t line, uint32_t col
 	if (line >= src->nlines)
 		return (uint32_t)src->len;
 	uint32_t s = line_start(src, line), e = line_end(src, line);
-	return s + col8 > e ? e : s + col8;
+	return col8 > e - s ? e : s + col8;
 }

@@ -64,10 +64,10 @@ static void test_from(void **state)
 	assert_int_equal(in->nflags, 1);
 	assert_str(in->flags[0].name, "platform");
 	assert_str(in->flags[0].value, "linux/arm64");
-	assert_str(in->u.from.image->text, "registry.local/k8s:v1.25");
-	assert_span_text(p, in->u.from.image->span, "registry.local/k8s:v1.25");
-	assert_str(in->u.from.as_kw->text, "as");
-	assert_str(in->u.from.alias->text, "Base");
+	assert_str(kf_from_image(in)->text, "registry.local/k8s:v1.25");
+	assert_span_text(p, kf_from_image(in)->span, "registry.local/k8s:v1.25");
+	assert_str(kf_from_as(in)->text, "as");
+	assert_str(kf_from_alias(in)->text, "Base");
 	assert_span_text(p, in->span, "FROM --platform=linux/arm64 registry.local/k8s:v1.25 as Base");
 	parsed_free(p);
 }
@@ -81,12 +81,12 @@ static void test_copy_and_continuation_spans(void **state)
 	assert_int_equal(in->kind, KF_INSTR_COPY);
 	assert_str(in->flags[0].value, "a b:c");
 	assert_str(in->flags[0].raw, "--chown=\"a b\":c");
-	assert_int_equal(in->u.copy.nsrcs, 1);
+	assert_int_equal(kf_copy_nsrcs(in), 1);
 	/* "x\" + newline + "y" is the word "xy"; its span covers both lines */
-	assert_str(in->u.copy.srcs[0].text, "xy");
-	assert_span_text(p, in->u.copy.srcs[0].span, "x\\\ny");
-	assert_str(in->u.copy.dest->text, "/dest/");
-	assert_span_text(p, in->u.copy.dest->span, "/dest/");
+	assert_str(in->args[0].text, "xy");
+	assert_span_text(p, in->args[0].span, "x\\\ny");
+	assert_str(kf_copy_dest(in)->text, "/dest/");
+	assert_span_text(p, kf_copy_dest(in)->span, "/dest/");
 	/* the comment inside the continuation is trivia */
 	assert_int_equal(p->doc->ntrivia, 1);
 	assert_int_equal(p->doc->trivia[0].kind, KF_TRIVIA_COMMENT);
@@ -107,20 +107,22 @@ static void test_cluster_instructions(void **state)
 	const kf_instr *app = p->doc->instrs[1];
 	assert_int_equal(app->kind, KF_INSTR_APP);
 	assert_str(app->name->text, "web");
-	assert_int_equal(app->u.app.nsrcs, 4);
-	assert_int_equal(app->u.app.srcs[0].scheme, KF_SCHEME_LOCAL);
-	assert_str(app->u.app.srcs[0].path, "manifests/web.yaml");
-	assert_int_equal(app->u.app.srcs[1].scheme, KF_SCHEME_HTTPS);
-	assert_int_equal(app->u.app.srcs[2].scheme, KF_SCHEME_OTHER);
-	assert_int_equal(app->u.app.srcs[3].scheme, KF_SCHEME_NONE);
+	uint32_t nsrcs;
+	const kf_app_source *srcs = kf_app_sources(app, &nsrcs);
+	assert_int_equal(nsrcs, 4);
+	assert_int_equal(srcs[0].scheme, KF_SCHEME_LOCAL);
+	assert_str(srcs[0].path, "manifests/web.yaml");
+	assert_int_equal(srcs[1].scheme, KF_SCHEME_HTTPS);
+	assert_int_equal(srcs[2].scheme, KF_SCHEME_OTHER);
+	assert_int_equal(srcs[3].scheme, KF_SCHEME_NONE);
 	const kf_instr *cmds = p->doc->instrs[2];
 	assert_int_equal(cmds->kind, KF_INSTR_APPCMDS);
 	assert_str(cmds->name->text, "web");
-	assert_int_equal(cmds->args.form, KF_FORM_JSON);
-	assert_int_equal(cmds->args.n, 4);
-	assert_str(cmds->args.items[3].text, "web.yaml");
-	assert_span_text(p, cmds->args.items[3].span, "\"web.yaml\"");
-	assert_span_text(p, cmds->args.span, "[\"kubectl\", \"apply\", \"-f\", \"web.yaml\"]");
+	assert_int_equal(cmds->form, KF_FORM_JSON);
+	assert_int_equal(cmds->nargs, 4);
+	assert_str(cmds->args[3].text, "web.yaml");
+	assert_span_text(p, cmds->args[3].span, "\"web.yaml\"");
+	assert_span_text(p, kf_instr_args_span(cmds), "[\"kubectl\", \"apply\", \"-f\", \"web.yaml\"]");
 	const kf_instr *env = p->doc->instrs[3];
 	assert_int_equal(env->npairs, 2);
 	assert_str(env->pairs[1].key.text, "B");
@@ -128,8 +130,8 @@ static void test_cluster_instructions(void **state)
 	assert_span_text(p, env->pairs[1].value.span, "\"two words\"");
 	assert_int_equal(env->pairs[1].sep, KF_SEP_EQUALS);
 	const kf_instr *launch = p->doc->instrs[4];
-	assert_int_equal(launch->args.form, KF_FORM_WORDS);
-	assert_str(launch->args.items[0].text, "web");
+	assert_int_equal(launch->form, KF_FORM_WORDS);
+	assert_str(launch->args[0].text, "web");
 	parsed_free(p);
 }
 
@@ -138,12 +140,12 @@ static void test_json_escapes_decoded(void **state)
 	(void)state;
 	parsed *p = parse_text("CMD [\"a\\\"b\", \"\\u00e9\\/\", \"\\u0000\"]\n");
 	const kf_instr *in = p->doc->instrs[0];
-	assert_int_equal(in->args.form, KF_FORM_JSON);
-	assert_int_equal(in->args.n, 3);
-	assert_str(in->args.items[0].text, "a\"b");
-	assert_str(in->args.items[1].text, "\xc3\xa9/");
-	assert_int_equal(in->args.items[2].text.len, 1);
-	assert_int_equal(in->args.items[2].text.ptr[0], '\0');
+	assert_int_equal(in->form, KF_FORM_JSON);
+	assert_int_equal(in->nargs, 3);
+	assert_str(in->args[0].text, "a\"b");
+	assert_str(in->args[1].text, "\xc3\xa9/");
+	assert_int_equal(in->args[2].text.len, 1);
+	assert_int_equal(in->args[2].text.ptr[0], '\0');
 	parsed_free(p);
 }
 
@@ -154,8 +156,9 @@ static void test_heredoc(void **state)
 	assert_int_equal(p->doc->diags.len, 0);
 	assert_true(p->doc->crlf);
 	const kf_instr *run = p->doc->instrs[1];
-	assert_int_equal(run->nheredocs, 1);
-	const kf_heredoc *h = &run->heredocs[0];
+	uint32_t n;
+	const kf_heredoc *h = kf_instr_heredocs(run, &n);
+	assert_int_equal(n, 1);
 	assert_str(h->delim, "EOT");
 	assert_true(h->strip_tabs);
 	assert_true(h->terminated);
@@ -218,7 +221,7 @@ static void test_directives_and_escape(void **state)
 	assert_int_equal(p->doc->ndirectives, 2);
 	assert_str(p->doc->directives[1].name.text, "escape");
 	assert_str(p->doc->directives[1].value.text, "`");
-	assert_str(p->doc->instrs[1]->args.items[0].text, "a  b\\");
+	assert_str(p->doc->instrs[1]->args[0].text, "a  b\\");
 	parsed_free(p);
 }
 
