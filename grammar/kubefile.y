@@ -58,7 +58,7 @@ int kf_lex(struct kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc);
 
 %union {
 	kf_word word;
-	kf_flag flag;
+	uint32_t count;
 	kf_marks marks;
 	kf_instr *instr;
 	kf_form form;
@@ -75,12 +75,8 @@ static int kf_yylex(KF_YYSTYPE *lval, kf_span *lloc, kf_parser *p)
 {
 	int t = kf_lex(&p->lx, lval, lloc);
 	/* kept for the syntax error message */
-	if (t == KF_TOK_FLAG) {
-		p->last.span = lval->flag.span;
-		p->last.text = lval->flag.raw;
-	} else if (t != KF_TOK_EOL && t != KF_TOK_END) {
+	if (t != KF_TOK_EOL && t != KF_TOK_END)
 		p->last = lval->word;
-	}
 	return t;
 }
 
@@ -104,7 +100,7 @@ static void kf_yyerror(const kf_span *loc, kf_parser *p, const char *msg)
 /* A first word that is no instruction. */
 %token <word> UNKNOWN "unknown instruction"
 
-%token <flag> FLAG "flag"
+%token <word> FLAG "flag"
 %token <word> DASHDASH "--"
 %token <word> WORD "word"
 %token <word> AS "AS"
@@ -121,9 +117,10 @@ static void kf_yyerror(const kf_span *loc, kf_parser *p, const char *msg)
 %type <instr> instruction from arg env label maintainer copy add run cmd entrypoint shell
 %type <instr> workdir user expose volume onbuild stopsignal healthcheck
 %type <instr> app cni csi appcmds appenv launch cmds kubeversion plugins images unknown
-%type <marks> flags flag_list
+%type <marks> flags
 %type <form> cmd_args list_args app_args
 %type <word> json_elem
+%type <count> words
 
 %%
 
@@ -146,20 +143,20 @@ instruction:
 	| images | unknown
 	;
 
-/* Leading --name[=value] flags, on every instruction; "--" ends them. */
+/* Leading --name[=value] flags, on every instruction; "--" ends them
+ * (the lexer gives no FLAG after it). The value marks where the
+ * instruction's flags, words and pairs start on the stacks. */
 flags:
-	  flag_list
-	| flag_list DASHDASH { $$ = $1; $$.dashdash = true; }
-	;
-
-flag_list:
 	  %empty { $$ = kf_parser_marks(p); }
-	| flag_list FLAG { $$ = $1; kf_vec_push(&p->flags, $2); }
+	| flags FLAG { $$ = $1; kf_parser_flag(p, &$2); }
+	| flags DASHDASH { $$ = $1; $$.dashdash = true; }
 	;
 
 /* Arguments, each pushed on the word stack. */
-word: WORD { kf_vec_push(&p->words, $1); } ;
-words: word | words word ;
+words:
+	  WORD { kf_vec_push(&p->words, $1); $$ = 1; }
+	| words WORD { kf_vec_push(&p->words, $2); $$ = $1 + 1; }
+	;
 
 text: TEXT { kf_vec_push(&p->words, $1); } ;
 
@@ -212,10 +209,9 @@ heredocs: %empty | heredocs HEREDOC ;
 
 /* key=value pairs (ENV, LABEL, APPENV); a word without "=" among them is
  * an error. */
-pair: PAIR { kf_parser_pair(p, &$1, NULL, KF_SEP_EQUALS); } ;
 pairs:
-	  pair
-	| pairs pair
+	  PAIR { kf_parser_pair(p, &$1, NULL, KF_SEP_EQUALS); }
+	| pairs PAIR { kf_parser_pair(p, &$2, NULL, KF_SEP_EQUALS); }
 	| pairs WORD { kf_parser_not_pair(p, &$2); }
 	;
 
@@ -229,9 +225,12 @@ from:
 
 from_alias:
 	  %empty
-	| as word
+	| as words {
+		if ($2 > 1)
+			kf_parser_extra(p, (kf_span){p->words.v[p->words.n - $2 + 1].span.start, @2.end},
+					"after the stage name");
+	}
 	| as { kf_parser_expected(p, @1, "a stage name after AS"); }
-	| as word words { kf_parser_extra(p, @3, "after the stage name"); }
 	| words { kf_parser_expected(p, @1, "AS before the stage name"); }
 	;
 

@@ -55,11 +55,7 @@ typedef struct kf_lexer {
 	KF_VEC(kf_heredoc) heredocs;
 	uint32_t hd_next;
 
-	/* the JSON array being lexed (a jansson json_t *), its depth and the
-	 * index of the current top-level element */
-	void *json;
-	int jdepth;
-	uint32_t jindex;
+	int jdepth;         /* nesting depth inside a JSON array */
 
 	KF_VEC(kf_trivia) trivia;
 	KF_VEC(kf_directive) directives;

@@ -103,9 +103,6 @@ void kf_lexer_release(kf_lexer *lx)
 	kf_vec_free(&lx->heredocs);
 	kf_vec_free(&lx->trivia);
 	kf_vec_free(&lx->directives);
-	if (lx->json)
-		json_decref(lx->json);
-	lx->json = NULL;
 }
 
 kf_span kf_lexer_span(const kf_lexer *lx, const unsigned char *from, const unsigned char *to)
@@ -409,27 +406,43 @@ static void heredocs_in_text(kf_lexer *lx, const unsigned char *a, const unsigne
 	}
 }
 
-/* Is the rest of the line, from p, a valid JSON array? Keeps the parsed
- * array for the decoded strings. */
+/* Is the rest of the line, from p, one valid JSON array? The common case,
+ * an array of strings and scalars, is recognised here; an array holding
+ * arrays or objects (an error later, but valid JSON) is left to jansson. */
 static bool try_json(kf_lexer *lx, const unsigned char *p)
 {
 	const unsigned char *e = content_end(lx);
-	json_error_t err;
 	if (p >= e || *p != '[')
 		return false;
-	json_t *j = json_loadb((const char *)p, (size_t)(e - p), JSON_ALLOW_NUL, &err);
-	if (!j)
-		return false;
-	if (!json_is_array(j)) {
-		json_decref(j);
-		return false;
+	const unsigned char *YYCURSOR = p, *YYMARKER = p, *YYLIMIT = e;
+	/*!local:re2c
+	re2c:define:YYCTYPE = "unsigned char";
+	re2c:yyfill:enable = 0;
+	re2c:eof = 0;
+
+	jws = [ \t\r]*;
+	jstr = ["] ([^"\\\x00-\x1f\n] | "\\" ["\\/bfnrt] | "\\u" [0-9a-fA-F]{4})* ["];
+	jnum = "-"? ("0" | [1-9][0-9]*) ("." [0-9]+)? ([eE] [+-]? [0-9]+)?;
+	jval = jstr | jnum | "true" | "false" | "null";
+
+	"[" jws (jval jws ("," jws jval jws)*)? "]" {
+		while (YYCURSOR < e && (*YYCURSOR == ' ' || *YYCURSOR == '\t' || *YYCURSOR == '\r'))
+			YYCURSOR++;
+		if (YYCURSOR == e)
+			return true;
+		goto nested;
 	}
-	if (lx->json)
-		json_decref(lx->json);
-	lx->json = j;
-	lx->jdepth = 0;
-	lx->jindex = 0;
-	return true;
+	* { goto nested; }
+	$ { goto nested; }
+	*/
+nested:
+	if (!memchr(p + 1, '[', (size_t)(e - p - 1)) && !memchr(p + 1, '{', (size_t)(e - p - 1)))
+		return false;
+	json_error_t err;
+	json_t *j = json_loadb((const char *)p, (size_t)(e - p), JSON_ALLOW_NUL, &err);
+	bool ok = j && json_is_array(j);
+	json_decref(j);
+	return ok;
 }
 
 static int qw_cond(const kf_lexer *lx)
@@ -477,49 +490,14 @@ static int keyword(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc, kf_kind kind)
 	return token(lx, lval, lloc, kinds[kind].token, lx->tok, lx->cur);
 }
 
-/* A flag: --name[=value], with quotes and backslashes removed from the
- * name and value as BuildKit's extractBuilderFlags does. */
+/* A flag, --name[=value]; a bare "--" ends the flags. */
 static int flag(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc)
 {
-	const unsigned char *a = lx->tok + 2, *b = lx->cur;
-	if (a == b) { /* a bare "--" ends the flags */
+	if (lx->cur == lx->tok + 2) {
 		begin_args(lx);
 		return token(lx, lval, lloc, KF_TOK_DASHDASH, lx->tok, lx->cur);
 	}
-	kf_flag *f = &lval->flag;
-	*lloc = kf_lexer_span(lx, lx->tok, b);
-	f->span = *lloc;
-	f->raw = kf_str_make((const char *)lx->tok, (size_t)(b - lx->tok));
-	kf_str word = kf_str_make((const char *)a, (size_t)(b - a));
-	if (memchr(a, '"', (size_t)(b - a)) || memchr(a, '\'', (size_t)(b - a)) ||
-	    memchr(a, '\\', (size_t)(b - a))) {
-		char *s = kf_arena_alloc(&lx->doc->arena, (size_t)(b - a) + 1);
-		size_t n = 0;
-		unsigned char quote = 0;
-		for (const unsigned char *p = a; p < b; p++) {
-			if (!quote && (*p == '"' || *p == '\'')) {
-				quote = *p;
-				continue;
-			}
-			if (quote && *p == quote) {
-				quote = 0;
-				continue;
-			}
-			if (*p == '\\') {
-				if (p + 1 == b)
-					continue;
-				p++;
-			}
-			s[n++] = (char)*p;
-		}
-		s[n] = '\0';
-		word = kf_str_make(s, n);
-	}
-	const char *eq = memchr(word.ptr, '=', word.len);
-	f->has_value = eq != NULL;
-	f->name = kf_str_make(word.ptr, eq ? (size_t)(eq - word.ptr) : word.len);
-	f->value = eq ? kf_str_make(eq + 1, word.len - (size_t)(eq + 1 - word.ptr)) : KF_STR_NULL;
-	return KF_TOK_FLAG;
+	return token(lx, lval, lloc, KF_TOK_FLAG, lx->tok, lx->cur);
 }
 
 /* A raw word in the words condition. */
@@ -591,32 +569,30 @@ static int text(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc)
 	return token(lx, lval, lloc, KF_TOK_TEXT, a, b);
 }
 
-/* A JSON string: the decoded text of a top-level element comes from the
- * array jansson parsed; a string with no escapes is its own text. */
+/* A JSON string. One without escapes is its own text; jansson decodes
+ * the others. Only top-level elements are arguments. */
 static int json_str_token(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc)
 {
 	const unsigned char *a = lx->tok, *b = lx->cur;
 	token(lx, lval, lloc, KF_TOK_JSTRING, a, b);
-	if (memchr(a, '\\', (size_t)(b - a)) == NULL) {
-		lval->word.text = kf_str_make((const char *)a + 1, (size_t)(b - a) - 2);
-	} else if (lx->jdepth == 1) {
-		json_t *s = json_array_get(lx->json, lx->jindex);
-		lval->word.text = kf_str_make(kf_arena_memdup(&lx->doc->arena, json_string_value(s),
-							      json_string_length(s)),
-					      json_string_length(s));
+	lval->word.text = kf_str_make((const char *)a + 1, (size_t)(b - a) - 2);
+	if (lx->jdepth == 1 && memchr(a, '\\', (size_t)(b - a))) {
+		json_error_t err;
+		json_t *s = json_loadb((const char *)a, (size_t)(b - a), JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+		if (json_is_string(s))
+			lval->word.text = kf_str_make(kf_arena_memdup(&lx->doc->arena, json_string_value(s),
+								      json_string_length(s)),
+						      json_string_length(s));
+		json_decref(s);
 	}
 	return KF_TOK_JSTRING;
 }
 
 /* A quote left open runs to the end of the line, as in BuildKit; that is
- * rarely what the author meant, so it is worth a warning. */
+ * rarely what the author meant, so it is worth a warning at the quote. */
 static void open_quote(kf_lexer *lx)
 {
-	const unsigned char *q = lx->tok;
-	while (q < lx->cur && *q != '"' && *q != '\'')
-		q++;
-	/* find the quote that is left open: the last one that starts a quoted part */
-	const unsigned char *open = q;
+	const unsigned char *open = lx->tok;
 	unsigned char quote = 0;
 	for (const unsigned char *p = lx->tok; p < lx->cur; p++) {
 		if (quote) {
@@ -722,20 +698,12 @@ static int lex_args(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc)
 		<text> * { lx->cur = lx->tok; return text(lx, lval, lloc); }
 
 		num = "-"? ("0" | [1-9][0-9]*) ("." [0-9]+)? ([eE] [+-]? [0-9]+)?;
-		<json> "[" {
-			if (++lx->jdepth == 1)
-				lx->jindex = 0;
-			return token(lx, lval, lloc, '[', lx->tok, lx->cur);
-		}
+		<json> "[" { lx->jdepth++; return token(lx, lval, lloc, '[', lx->tok, lx->cur); }
 		<json> "]" { lx->jdepth--; return token(lx, lval, lloc, ']', lx->tok, lx->cur); }
 		<json> "{" { lx->jdepth++; return token(lx, lval, lloc, '{', lx->tok, lx->cur); }
 		<json> "}" { lx->jdepth--; return token(lx, lval, lloc, '}', lx->tok, lx->cur); }
 		<json> ":" { return token(lx, lval, lloc, ':', lx->tok, lx->cur); }
-		<json> "," {
-			if (lx->jdepth == 1)
-				lx->jindex++;
-			return token(lx, lval, lloc, ',', lx->tok, lx->cur);
-		}
+		<json> "," { return token(lx, lval, lloc, ',', lx->tok, lx->cur); }
 		<json> ["] ([^"\\\n] | "\\" [^\n])* ["] { return json_str_token(lx, lval, lloc); }
 		<json> (num | "true" | "false" | "null") { return token(lx, lval, lloc, KF_TOK_JSCALAR, lx->tok, lx->cur); }
 		<json> * { return token(lx, lval, lloc, KF_TOK_JUNK, lx->tok, lx->cur); }

@@ -34,9 +34,10 @@ void kf_buf_grow(kf_buf *b, size_t extra)
 {
 	if (b->len + extra + 1 <= b->cap)
 		return;
-	size_t cap = b->cap ? b->cap : 64;
-	while (cap < b->len + extra + 1)
-		cap *= 2;
+	/* double, or give exactly what is asked when that is more */
+	size_t cap = b->cap ? b->cap * 2 : 64;
+	if (cap < b->len + extra + 1)
+		cap = b->len + extra + 1;
 	b->ptr = kf_xrealloc(b->ptr, cap);
 	b->ptr[b->len] = '\0';
 	b->cap = cap;

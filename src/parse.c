@@ -244,6 +244,43 @@ kf_instr *kf_parser_missing(kf_parser *p, kf_kind kind, const kf_word *kw, kf_ma
 	return in;
 }
 
+void kf_parser_flag(kf_parser *p, const kf_word *w)
+{
+	kf_flag f;
+	const char *a = w->text.ptr + 2, *b = w->text.ptr + w->text.len;
+	f.span = w->span;
+	f.raw = w->text;
+	kf_str word = kf_str_make(a, (size_t)(b - a));
+	if (memchr(a, '"', word.len) || memchr(a, '\'', word.len) || memchr(a, '\\', word.len)) {
+		char *t = kf_arena_alloc(arena(p), word.len + 1);
+		size_t n = 0;
+		char quote = 0;
+		for (const char *q = a; q < b; q++) {
+			if (!quote && (*q == '"' || *q == '\'')) {
+				quote = *q;
+				continue;
+			}
+			if (quote && *q == quote) {
+				quote = 0;
+				continue;
+			}
+			if (*q == '\\') {
+				if (q + 1 == b)
+					continue; /* dropped at the very end */
+				q++;
+			}
+			t[n++] = *q;
+		}
+		t[n] = '\0';
+		word = kf_str_make(t, n);
+	}
+	const char *eq = memchr(word.ptr, '=', word.len);
+	f.has_value = eq != NULL;
+	f.name = kf_str_make(word.ptr, eq ? (size_t)(eq - word.ptr) : word.len);
+	f.value = eq ? kf_str_make(eq + 1, word.len - (size_t)(eq + 1 - word.ptr)) : KF_STR_NULL;
+	kf_vec_push(&p->flags, f);
+}
+
 void kf_parser_pair(kf_parser *p, const kf_word *key, const kf_word *value, kf_pair_sep sep)
 {
 	kf_pair pr;

@@ -45,6 +45,9 @@ kf_instr *kf_parser_unknown(kf_parser *p, const kf_word *kw, kf_marks m, kf_span
 kf_instr *kf_parser_missing(kf_parser *p, kf_kind kind, const kf_word *kw, kf_marks m,
 			    kf_span span, const char *what);
 
+/* --name[=value]: quotes and backslashes removed from name and value, as
+ * BuildKit's extractBuilderFlags does */
+void kf_parser_flag(kf_parser *p, const kf_word *w);
 void kf_parser_pair(kf_parser *p, const kf_word *key, const kf_word *value, kf_pair_sep sep);
 void kf_parser_not_pair(kf_parser *p, const kf_word *w);
 void kf_parser_no_value(kf_parser *p, const kf_word *key);

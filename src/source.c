@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "arena.h"
 
@@ -61,10 +62,27 @@ bool kf_source_init_file(kf_source *src, const char *file,
 		return false;
 	}
 	kf_buf b = KF_BUF_INIT;
-	char chunk[65536];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		kf_buf_add(&b, chunk, got);
+	struct stat st;
+	/* a regular file is read into a buffer of its size, not a doubling one */
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size <= KF_SOURCE_MAX)
+		kf_buf_grow(&b, (size_t)st.st_size);
+	for (;;) {
+		if (b.cap - b.len <= 1) {
+			/* full: grow only if there is more to read */
+			int c = fgetc(f);
+			if (c == EOF)
+				break;
+			kf_buf_grow(&b, 65536);
+			b.ptr[b.len++] = (char)c;
+			b.ptr[b.len] = '\0';
+			continue;
+		}
+		size_t got = fread(b.ptr + b.len, 1, b.cap - b.len - 1, f);
+		if (got == 0)
+			break;
+		b.len += got;
+		b.ptr[b.len] = '\0';
 		if (b.len > KF_SOURCE_MAX) {
 			*err = "file too large (limit is 4 GiB)";
 			goto fail;
