@@ -13,6 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What kf_arena_alloc aligns to: enough for pointers, size_t and 64-bit
+ * integers and doubles, which is all the project stores. */
+#define KF_ARENA_ALIGN 8
+
 void *kf_xmalloc(size_t n);
 void *kf_xcalloc(size_t n, size_t size);
 void *kf_xrealloc(void *p, size_t n);
@@ -31,7 +35,8 @@ void kf_arena_init(kf_arena *a);
 /* Frees every chunk; the arena can be used again afterwards. */
 void kf_arena_release(kf_arena *a);
 
-/* Memory aligned for any scalar type, uninitialised. n may be 0. */
+/* Memory aligned for pointers and 64-bit integers (not for long double),
+ * uninitialised. n may be 0. */
 void *kf_arena_alloc(kf_arena *a, size_t n);
 void *kf_arena_zalloc(kf_arena *a, size_t n);
 /* A NUL-terminated copy of n bytes of p. */

@@ -65,6 +65,7 @@ void kf_document_free(kf_document *doc)
 	if (!doc)
 		return;
 	kf_diag_bag_release(&doc->diags);
+	free(doc->instrs);
 	kf_arena_release(&doc->arena);
 	free(doc);
 }

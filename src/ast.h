@@ -99,11 +99,18 @@ typedef enum kf_pair_sep {
 /* ENV, LABEL, ARG and APPENV entries. key and value are as written (quotes
  * kept); for KF_SEP_SPACE the value is the rest of the line. */
 typedef struct kf_pair {
-	kf_span span;
 	kf_word key;
-	kf_word value;
+	kf_word value; /* empty, at the end of the key, for KF_SEP_NONE */
 	kf_pair_sep sep;
 } kf_pair;
+
+static inline kf_span kf_pair_span(const kf_pair *pr)
+{
+	kf_span s = {pr->key.span.start, pr->key.span.end};
+	if (pr->sep != KF_SEP_NONE && pr->value.span.end > s.end)
+		s.end = pr->value.span.end;
+	return s;
+}
 
 typedef struct kf_heredoc {
 	kf_span marker;   /* "<<-EOF" or "<<'EOF'" in the instruction line */
@@ -136,35 +143,47 @@ typedef struct kf_instr kf_instr;
 /* The parts few instructions have, out of line to keep kf_instr small. */
 typedef struct kf_instr_ext {
 	kf_span json;            /* "[ … ]" when the arguments are in JSON form */
+	uint32_t nflags;
 	uint32_t nheredocs;
 	uint32_t nsrcs;
+	kf_flag *flags;          /* leading --name[=value] flags */
 	kf_heredoc *heredocs;    /* RUN, COPY, ADD */
 	kf_app_source *srcs;     /* APP, CNI, CSI: the sources with their scheme */
 	kf_instr *inner;         /* ONBUILD: NULL if the inner instruction did not parse */
 } kf_instr_ext;
 
+/* An instruction: 72 bytes, for a Kubefile spends about 40 bytes of text
+ * on one. What most instructions lack is in ext. */
 struct kf_instr {
-	kf_span span;    /* keyword to the end of the logical line, heredoc bodies included */
-	kf_word keyword; /* as written: its case is the author's */
-	kf_kind kind;
-	kf_form form;    /* of args: NONE, WORDS, SHELL (one text) or JSON */
-	bool legacy;     /* ENV/LABEL written in the legacy "key value" form */
-	bool dashdash;   /* a bare "--" ended the flags */
-	bool broken;     /* a syntax error was diagnosed: parts may be missing */
-	uint32_t nflags;
+	kf_span span;     /* keyword to the end of the logical line, heredoc bodies included */
+	kf_word keyword;  /* as written: its case is the author's */
+	uint8_t kind;     /* kf_kind */
+	uint8_t form;     /* kf_form of args: NONE, WORDS, SHELL (one text) or JSON */
+	bool legacy;      /* ENV/LABEL written in the legacy "key value" form */
+	bool dashdash;    /* a bare "--" ended the flags */
+	bool broken;      /* a syntax error was diagnosed: parts may be missing */
+	bool has_name;    /* args[-1] is the name, see kf_instr_name */
 	uint32_t nargs;
 	uint32_t npairs;
-	kf_flag *flags;
 	/* Positional arguments after the flags and the name. For the JSON form,
 	 * the elements (a non-string element is diagnosed and kept with its
 	 * JSON text). */
 	kf_word *args;
-	kf_pair *pairs;  /* ENV, LABEL, ARG, APPENV */
-	/* APP, CNI, CSI, APPCMDS, APPENV: the app; HEALTHCHECK: the type (CMD,
-	 * NONE). NULL for other instructions, or when missing. */
-	const kf_word *name;
+	kf_pair *pairs;   /* ENV, LABEL, ARG, APPENV */
 	const kf_instr_ext *ext; /* NULL when none of its parts apply */
 };
+
+/* APP, CNI, CSI, APPCMDS, APPENV: the app; HEALTHCHECK: the type (CMD,
+ * NONE). NULL for other instructions, or when missing. */
+static inline const kf_word *kf_instr_name(const kf_instr *in)
+{
+	return in->has_name ? in->args - 1 : NULL;
+}
+static inline const kf_flag *kf_instr_flags(const kf_instr *in, uint32_t *n)
+{
+	*n = in->ext ? in->ext->nflags : 0;
+	return in->ext ? in->ext->flags : NULL;
+}
 
 /* Typed views of an instruction's arguments. Each returns NULL (or 0) when
  * the instruction is of another kind or the part is missing. */
@@ -236,7 +255,7 @@ typedef struct kf_document {
 	bool crlf;        /* the first line end is "\r\n" */
 	kf_directive *directives;
 	uint32_t ndirectives;
-	kf_instr **instrs; /* top-level instructions in source order (arena) */
+	kf_instr **instrs; /* top-level instructions in source order (malloc'd) */
 	uint32_t ninstrs;
 	kf_trivia *trivia; /* in source order (arena) */
 	uint32_t ntrivia;

@@ -77,15 +77,17 @@ static void dump_instr(kf_buf *out, const kf_instr *in)
 		char c = in->keyword.text.ptr[i];
 		kf_buf_addc(out, c >= 'A' && c <= 'Z' ? (char)(c + 'a' - 'A') : c);
 	}
-	if (in->nflags) {
+	uint32_t nflags;
+	const kf_flag *flags = kf_instr_flags(in, &nflags);
+	if (nflags) {
 		kf_buf_adds(out, " [");
-		for (uint32_t i = 0; i < in->nflags; i++) {
+		for (uint32_t i = 0; i < nflags; i++) {
 			kf_buf b = KF_BUF_INIT;
 			kf_buf_adds(&b, "--");
-			kf_buf_addstr(&b, in->flags[i].name);
-			if (in->flags[i].has_value) {
+			kf_buf_addstr(&b, flags[i].name);
+			if (flags[i].has_value) {
 				kf_buf_addc(&b, '=');
-				kf_buf_addstr(&b, in->flags[i].value);
+				kf_buf_addstr(&b, flags[i].value);
 			}
 			if (i)
 				kf_buf_addc(out, ' ');
@@ -94,7 +96,7 @@ static void dump_instr(kf_buf *out, const kf_instr *in)
 		}
 		kf_buf_addc(out, ']');
 	}
-	switch (in->kind) {
+	switch ((kf_kind)in->kind) {
 	case KF_INSTR_ERROR:
 		/* BuildKit keeps an unknown keyword and drops its arguments */
 		kf_buf_adds(out, " \"\"");
@@ -121,8 +123,8 @@ static void dump_instr(kf_buf *out, const kf_instr *in)
 		}
 		break;
 	default:
-		if (in->name)
-			arg(out, in->name->text);
+		if (kf_instr_name(in))
+			arg(out, kf_instr_name(in)->text);
 		for (uint32_t i = 0; i < in->npairs; i++) {
 			const kf_pair *pr = &in->pairs[i];
 			arg(out, pr->key.text);
@@ -182,14 +184,16 @@ static const char *scheme_name(kf_scheme s)
 static json_t *jinstr(const kf_source *src, const kf_instr *in)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "kind", json_string(in->kind == KF_INSTR_ERROR ? "error" : kf_kind_name(in->kind)));
+	json_object_set_new(o, "kind", json_string(in->kind == KF_INSTR_ERROR ? "error" : kf_kind_name((kf_kind)in->kind)));
 	json_object_set_new(o, "span", kf_json_span(src, in->span));
 	json_object_set_new(o, "keyword", jword(src, &in->keyword));
 	if (in->broken)
 		json_object_set_new(o, "broken", json_true());
 	json_t *flags = json_array();
-	for (uint32_t i = 0; i < in->nflags; i++) {
-		const kf_flag *f = &in->flags[i];
+	uint32_t nflags;
+	const kf_flag *fl = kf_instr_flags(in, &nflags);
+	for (uint32_t i = 0; i < nflags; i++) {
+		const kf_flag *f = &fl[i];
 		json_array_append_new(flags, json_pack("{s:o,s:o,s:o}", "name", kf_json_str(f->name),
 						       "value", f->has_value ? kf_json_str(f->value) : json_null(),
 						       "span", kf_json_span(src, f->span)));
@@ -197,8 +201,8 @@ static json_t *jinstr(const kf_source *src, const kf_instr *in)
 	json_object_set_new(o, "flags", flags);
 	if (in->dashdash)
 		json_object_set_new(o, "dashdash", json_true());
-	if (in->name)
-		json_object_set_new(o, "name", jword(src, in->name));
+	if (kf_instr_name(in))
+		json_object_set_new(o, "name", jword(src, kf_instr_name(in)));
 	json_t *args = json_array();
 	for (uint32_t i = 0; i < in->nargs; i++)
 		json_array_append_new(args, jword(src, &in->args[i]));
@@ -211,7 +215,7 @@ static json_t *jinstr(const kf_source *src, const kf_instr *in)
 			const char *sep = pr->sep == KF_SEP_EQUALS ? "=" : pr->sep == KF_SEP_SPACE ? " " : "";
 			json_array_append_new(pairs, json_pack("{s:o,s:o,s:s,s:o}", "key", jword(src, &pr->key),
 							       "value", pr->sep == KF_SEP_NONE ? json_null() : jword(src, &pr->value),
-							       "separator", sep, "span", kf_json_span(src, pr->span)));
+							       "separator", sep, "span", kf_json_span(src, kf_pair_span(pr))));
 		}
 		json_object_set_new(o, "pairs", pairs);
 	}
@@ -232,7 +236,7 @@ static json_t *jinstr(const kf_source *src, const kf_instr *in)
 		}
 		json_object_set_new(o, "heredocs", hs);
 	}
-	switch (in->kind) {
+	switch ((kf_kind)in->kind) {
 	case KF_INSTR_FROM:
 		json_object_set_new(o, "image", jword(src, kf_from_image(in)));
 		json_object_set_new(o, "alias", jword(src, kf_from_alias(in)));

@@ -58,11 +58,6 @@ void kf_parser_add_error(kf_parser *p, kf_span span)
 	kf_vec_push(&p->instrs, in);
 }
 
-static kf_span join(kf_span a, kf_span b)
-{
-	return (kf_span){a.start, b.end};
-}
-
 static kf_instr_ext *ext_of(kf_parser *p, kf_instr *in)
 {
 	if (!in->ext)
@@ -80,7 +75,10 @@ static kf_instr *base(kf_parser *p, kf_kind kind, const kf_word *kw, kf_marks m,
 	in->span = span;
 	in->keyword = *kw;
 	in->dashdash = m.dashdash;
-	kf_vec_take(&p->flags, m.flags, arena(p), in->flags, in->nflags);
+	if (p->flags.n > m.flags) {
+		kf_instr_ext *x = ext_of(p, in);
+		kf_vec_take(&p->flags, m.flags, arena(p), x->flags, x->nflags);
+	}
 	kf_vec_take(&p->pairs, m.pairs, arena(p), in->pairs, in->npairs);
 	kf_vec_take(&p->words, m.words, arena(p), in->args, in->nargs);
 	in->form = in->nargs || form == KF_FORM_JSON ? form : KF_FORM_NONE;
@@ -114,7 +112,7 @@ static void check_counts(kf_parser *p, kf_instr *in)
 {
 	if ((in->kind == KF_INSTR_COPY || in->kind == KF_INSTR_ADD) && in->nargs < 2 && !in->broken) {
 		kf_diag_add(diags(p), KF_SEV_ERROR, kf_instr_args_span(in), "KF011",
-			    "%s needs a source and a destination", kf_kind_name(in->kind));
+			    "%s needs a source and a destination", kf_kind_name((kf_kind)in->kind));
 		in->broken = true;
 	}
 }
@@ -132,7 +130,7 @@ static void take_name(kf_instr *in)
 {
 	if (in->nargs == 0)
 		return;
-	in->name = &in->args[0];
+	in->has_name = true;
 	in->args++;
 	in->nargs--;
 	if (in->nargs == 0 && in->form != KF_FORM_JSON)
@@ -297,14 +295,12 @@ void kf_parser_pair(kf_parser *p, const kf_word *key, const kf_word *value, kf_p
 		pr.value.text = kf_str_make(eq + 1, (size_t)(b - e - 1));
 		pr.value.span = e + 1 < b ? kf_lexer_span(&p->lx, e + 1, b)
 					  : (kf_span){key->span.end, key->span.end};
-		pr.span = key->span;
 	} else {
 		pr.key = *key;
 		if (value)
 			pr.value = *value;
 		else
 			pr.value.span = (kf_span){key->span.end, key->span.end};
-		pr.span = value ? join(key->span, value->span) : key->span;
 	}
 	kf_vec_push(&p->pairs, pr);
 }
@@ -371,7 +367,13 @@ kf_document *kf_parse(const kf_source *src)
 	p.doc = doc;
 	kf_lexer_init(&p.lx, doc);
 	kf_yyparse(&p);
-	kf_vec_take(&p.instrs, 0, &doc->arena, doc->instrs, doc->ninstrs);
+	/* the instruction array is the one vector kept: shrunk, not copied */
+	doc->ninstrs = (uint32_t)p.instrs.n;
+	doc->instrs = p.instrs.n ? kf_xrealloc(p.instrs.v, p.instrs.n * sizeof(*doc->instrs)) : NULL;
+	if (!p.instrs.n)
+		kf_vec_free(&p.instrs);
+	p.instrs.v = NULL;
+	p.instrs.n = p.instrs.cap = 0;
 	kf_vec_take(&p.lx.trivia, 0, &doc->arena, doc->trivia, doc->ntrivia);
 	kf_vec_take(&p.lx.directives, 0, &doc->arena, doc->directives, doc->ndirectives);
 	if (doc->ninstrs == 0)

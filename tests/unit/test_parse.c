@@ -61,9 +61,11 @@ static void test_from(void **state)
 	assert_int_equal(p->doc->ninstrs, 1);
 	const kf_instr *in = p->doc->instrs[0];
 	assert_int_equal(in->kind, KF_INSTR_FROM);
-	assert_int_equal(in->nflags, 1);
-	assert_str(in->flags[0].name, "platform");
-	assert_str(in->flags[0].value, "linux/arm64");
+	uint32_t nflags;
+	const kf_flag *flags = kf_instr_flags(in, &nflags);
+	assert_int_equal(nflags, 1);
+	assert_str(flags[0].name, "platform");
+	assert_str(flags[0].value, "linux/arm64");
 	assert_str(kf_from_image(in)->text, "registry.local/k8s:v1.25");
 	assert_span_text(p, kf_from_image(in)->span, "registry.local/k8s:v1.25");
 	assert_str(kf_from_as(in)->text, "as");
@@ -79,8 +81,11 @@ static void test_copy_and_continuation_spans(void **state)
 	assert_int_equal(p->doc->diags.len, 0);
 	const kf_instr *in = p->doc->instrs[1];
 	assert_int_equal(in->kind, KF_INSTR_COPY);
-	assert_str(in->flags[0].value, "a b:c");
-	assert_str(in->flags[0].raw, "--chown=\"a b\":c");
+	uint32_t nflags;
+	const kf_flag *flags = kf_instr_flags(in, &nflags);
+	assert_int_equal(nflags, 1);
+	assert_str(flags[0].value, "a b:c");
+	assert_str(flags[0].raw, "--chown=\"a b\":c");
 	assert_int_equal(kf_copy_nsrcs(in), 1);
 	/* "x\" + newline + "y" is the word "xy"; its span covers both lines */
 	assert_str(in->args[0].text, "xy");
@@ -106,7 +111,7 @@ static void test_cluster_instructions(void **state)
 	assert_int_equal(p->doc->diags.len, 0);
 	const kf_instr *app = p->doc->instrs[1];
 	assert_int_equal(app->kind, KF_INSTR_APP);
-	assert_str(app->name->text, "web");
+	assert_str(kf_instr_name(app)->text, "web");
 	uint32_t nsrcs;
 	const kf_app_source *srcs = kf_app_sources(app, &nsrcs);
 	assert_int_equal(nsrcs, 4);
@@ -117,7 +122,7 @@ static void test_cluster_instructions(void **state)
 	assert_int_equal(srcs[3].scheme, KF_SCHEME_NONE);
 	const kf_instr *cmds = p->doc->instrs[2];
 	assert_int_equal(cmds->kind, KF_INSTR_APPCMDS);
-	assert_str(cmds->name->text, "web");
+	assert_str(kf_instr_name(cmds)->text, "web");
 	assert_int_equal(cmds->form, KF_FORM_JSON);
 	assert_int_equal(cmds->nargs, 4);
 	assert_str(cmds->args[3].text, "web.yaml");
