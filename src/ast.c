@@ -66,6 +66,7 @@ void kf_document_free(kf_document *doc)
 		return;
 	kf_diag_bag_release(&doc->diags);
 	free(doc->instrs);
+	free(doc->trivia);
 	kf_arena_release(&doc->arena);
 	free(doc);
 }
@@ -121,4 +122,11 @@ kf_span kf_instr_args_span(const kf_instr *in)
 	if (in->nargs)
 		return (kf_span){in->args[0].span.start, in->args[in->nargs - 1].span.end};
 	return (kf_span){in->span.end, in->span.end};
+}
+
+kf_str kf_instr_keyword(const kf_document *doc, const kf_instr *in)
+{
+	if (in->ext && in->ext->keyword.ptr)
+		return in->ext->keyword;
+	return kf_str_make(doc->src->text + in->span.start, in->keyword_end - in->span.start);
 }

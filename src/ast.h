@@ -96,19 +96,35 @@ typedef enum kf_pair_sep {
 	KF_SEP_SPACE,  /* legacy ENV/LABEL key value */
 } kf_pair_sep;
 
-/* ENV, LABEL, ARG and APPENV entries. key and value are as written (quotes
- * kept); for KF_SEP_SPACE the value is the rest of the line. */
+/* ENV, LABEL, ARG and APPENV entries: key and value are as written (quotes
+ * kept); for KF_SEP_SPACE the value is the rest of the line. Both texts are
+ * in one piece of memory (key at text, value at text + voff), which keeps
+ * a pair at 40 bytes; kf_pair_key and kf_pair_value give them as words. */
 typedef struct kf_pair {
-	kf_word key;
-	kf_word value; /* empty, at the end of the key, for KF_SEP_NONE */
+	kf_span key;
+	kf_span value;     /* empty, at the end of the key, for KF_SEP_NONE */
+	const char *text;
+	uint32_t klen;
+	uint32_t voff;
+	uint32_t vlen;
 	kf_pair_sep sep;
 } kf_pair;
 
+static inline kf_word kf_pair_key(const kf_pair *pr)
+{
+	kf_word w = {pr->key, {pr->text, pr->klen}};
+	return w;
+}
+static inline kf_word kf_pair_value(const kf_pair *pr)
+{
+	kf_word w = {pr->value, {pr->text + pr->voff, pr->vlen}};
+	return w;
+}
 static inline kf_span kf_pair_span(const kf_pair *pr)
 {
-	kf_span s = {pr->key.span.start, pr->key.span.end};
-	if (pr->sep != KF_SEP_NONE && pr->value.span.end > s.end)
-		s.end = pr->value.span.end;
+	kf_span s = pr->key;
+	if (pr->sep != KF_SEP_NONE && pr->value.end > s.end)
+		s.end = pr->value.end;
 	return s;
 }
 
@@ -139,10 +155,12 @@ typedef struct kf_app_source {
 } kf_app_source;
 
 typedef struct kf_instr kf_instr;
+typedef struct kf_document kf_document;
 
 /* The parts few instructions have, out of line to keep kf_instr small. */
 typedef struct kf_instr_ext {
 	kf_span json;            /* "[ … ]" when the arguments are in JSON form */
+	kf_str keyword;          /* the keyword's text, when a continuation splits it */
 	uint32_t nflags;
 	uint32_t nheredocs;
 	uint32_t nsrcs;
@@ -152,19 +170,20 @@ typedef struct kf_instr_ext {
 	kf_instr *inner;         /* ONBUILD: NULL if the inner instruction did not parse */
 } kf_instr_ext;
 
-/* An instruction: 72 bytes, for a Kubefile spends about 40 bytes of text
+/* An instruction: 48 bytes, for a Kubefile spends about 40 bytes of text
  * on one. What most instructions lack is in ext. */
 struct kf_instr {
 	kf_span span;     /* keyword to the end of the logical line, heredoc bodies included */
-	kf_word keyword;  /* as written: its case is the author's */
-	uint8_t kind;     /* kf_kind */
-	uint8_t form;     /* kf_form of args: NONE, WORDS, SHELL (one text) or JSON */
-	bool legacy;      /* ENV/LABEL written in the legacy "key value" form */
-	bool dashdash;    /* a bare "--" ended the flags */
-	bool broken;      /* a syntax error was diagnosed: parts may be missing */
-	bool has_name;    /* args[-1] is the name, see kf_instr_name */
+	uint32_t keyword_end; /* the keyword is [span.start, keyword_end), see
+			       * kf_instr_keyword_span and kf_instr_keyword */
 	uint32_t nargs;
 	uint32_t npairs;
+	unsigned kind : 8;    /* kf_kind */
+	unsigned form : 3;    /* kf_form of args: NONE, WORDS, SHELL (one text) or JSON */
+	bool legacy : 1;      /* ENV/LABEL written in the legacy "key value" form */
+	bool dashdash : 1;    /* a bare "--" ended the flags */
+	bool broken : 1;      /* a syntax error was diagnosed: parts may be missing */
+	bool has_name : 1;    /* args[-1] is the name, see kf_instr_name */
 	/* Positional arguments after the flags and the name. For the JSON form,
 	 * the elements (a non-string element is diagnosed and kept with its
 	 * JSON text). */
@@ -172,6 +191,15 @@ struct kf_instr {
 	kf_pair *pairs;   /* ENV, LABEL, ARG, APPENV */
 	const kf_instr_ext *ext; /* NULL when none of its parts apply */
 };
+
+/* The keyword as written (its case is the author's); for an unknown
+ * instruction, its first word. */
+kf_str kf_instr_keyword(const kf_document *doc, const kf_instr *in);
+static inline kf_span kf_instr_keyword_span(const kf_instr *in)
+{
+	kf_span s = {in->span.start, in->keyword_end};
+	return s;
+}
 
 /* APP, CNI, CSI, APPCMDS, APPENV: the app; HEALTHCHECK: the type (CMD,
  * NONE). NULL for other instructions, or when missing. */
@@ -247,7 +275,7 @@ typedef struct kf_trivia {
 	kf_span span;
 } kf_trivia;
 
-typedef struct kf_document {
+struct kf_document {
 	const kf_source *src;
 	kf_arena arena;
 	kf_diag_bag diags;
@@ -257,9 +285,9 @@ typedef struct kf_document {
 	uint32_t ndirectives;
 	kf_instr **instrs; /* top-level instructions in source order (malloc'd) */
 	uint32_t ninstrs;
-	kf_trivia *trivia; /* in source order (arena) */
+	kf_trivia *trivia; /* in source order (malloc'd) */
 	uint32_t ntrivia;
-} kf_document;
+};
 
 /* Parses src, which must outlive the document. Never fails: problems are
  * diagnostics in doc->diags, and a broken line becomes a KF_INSTR_ERROR. */

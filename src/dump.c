@@ -70,11 +70,12 @@ static void arg(kf_buf *out, kf_str s)
 	kf_go_quote(out, s);
 }
 
-static void dump_instr(kf_buf *out, const kf_instr *in)
+static void dump_instr(kf_buf *out, const kf_document *doc, const kf_instr *in)
 {
+	kf_str kw = kf_instr_keyword(doc, in);
 	kf_buf_addc(out, '(');
-	for (size_t i = 0; i < in->keyword.text.len; i++) {
-		char c = in->keyword.text.ptr[i];
+	for (size_t i = 0; i < kw.len; i++) {
+		char c = kw.ptr[i];
 		kf_buf_addc(out, c >= 'A' && c <= 'Z' ? (char)(c + 'a' - 'A') : c);
 	}
 	uint32_t nflags;
@@ -104,7 +105,7 @@ static void dump_instr(kf_buf *out, const kf_instr *in)
 	case KF_INSTR_ONBUILD:
 		if (kf_onbuild_inner(in)) {
 			kf_buf_addc(out, ' ');
-			dump_instr(out, kf_onbuild_inner(in));
+			dump_instr(out, doc, kf_onbuild_inner(in));
 		}
 		break;
 	case KF_INSTR_ARG:
@@ -112,13 +113,13 @@ static void dump_instr(kf_buf *out, const kf_instr *in)
 			const kf_pair *pr = &in->pairs[i];
 			if (pr->sep == KF_SEP_EQUALS) {
 				kf_buf w = KF_BUF_INIT;
-				kf_buf_addstr(&w, pr->key.text);
+				kf_buf_addstr(&w, kf_pair_key(pr).text);
 				kf_buf_addc(&w, '=');
-				kf_buf_addstr(&w, pr->value.text);
+				kf_buf_addstr(&w, kf_pair_value(pr).text);
 				arg(out, kf_str_make(w.ptr, w.len));
 				kf_buf_release(&w);
 			} else {
-				arg(out, pr->key.text);
+				arg(out, kf_pair_key(pr).text);
 			}
 		}
 		break;
@@ -127,8 +128,8 @@ static void dump_instr(kf_buf *out, const kf_instr *in)
 			arg(out, kf_instr_name(in)->text);
 		for (uint32_t i = 0; i < in->npairs; i++) {
 			const kf_pair *pr = &in->pairs[i];
-			arg(out, pr->key.text);
-			arg(out, pr->value.text);
+			arg(out, kf_pair_key(pr).text);
+			arg(out, kf_pair_value(pr).text);
 			arg(out, pr->sep == KF_SEP_EQUALS ? KF_STR_LIT("=") : KF_STR_LIT(""));
 		}
 		for (uint32_t i = 0; i < in->nargs; i++)
@@ -142,9 +143,9 @@ void kf_dump_buildkit(kf_buf *out, const kf_document *doc)
 	for (uint32_t i = 0; i < doc->ninstrs; i++) {
 		const kf_instr *in = doc->instrs[i];
 		/* a line that did not parse at all has nothing to show */
-		if (in->kind == KF_INSTR_ERROR && in->keyword.text.len == 0)
+		if (in->kind == KF_INSTR_ERROR && in->keyword_end == in->span.start)
 			continue;
-		dump_instr(out, in);
+		dump_instr(out, doc, in);
 		kf_buf_addc(out, '\n');
 	}
 }
@@ -181,12 +182,14 @@ static const char *scheme_name(kf_scheme s)
 	return "none";
 }
 
-static json_t *jinstr(const kf_source *src, const kf_instr *in)
+static json_t *jinstr(const kf_document *doc, const kf_instr *in)
 {
+	const kf_source *src = doc->src;
 	json_t *o = json_object();
 	json_object_set_new(o, "kind", json_string(in->kind == KF_INSTR_ERROR ? "error" : kf_kind_name((kf_kind)in->kind)));
 	json_object_set_new(o, "span", kf_json_span(src, in->span));
-	json_object_set_new(o, "keyword", jword(src, &in->keyword));
+	kf_word kw = {kf_instr_keyword_span(in), kf_instr_keyword(doc, in)};
+	json_object_set_new(o, "keyword", jword(src, &kw));
 	if (in->broken)
 		json_object_set_new(o, "broken", json_true());
 	json_t *flags = json_array();
@@ -213,8 +216,9 @@ static json_t *jinstr(const kf_source *src, const kf_instr *in)
 		for (uint32_t i = 0; i < in->npairs; i++) {
 			const kf_pair *pr = &in->pairs[i];
 			const char *sep = pr->sep == KF_SEP_EQUALS ? "=" : pr->sep == KF_SEP_SPACE ? " " : "";
-			json_array_append_new(pairs, json_pack("{s:o,s:o,s:s,s:o}", "key", jword(src, &pr->key),
-							       "value", pr->sep == KF_SEP_NONE ? json_null() : jword(src, &pr->value),
+			kf_word key = kf_pair_key(pr), value = kf_pair_value(pr);
+			json_array_append_new(pairs, json_pack("{s:o,s:o,s:s,s:o}", "key", jword(src, &key),
+							       "value", pr->sep == KF_SEP_NONE ? json_null() : jword(src, &value),
 							       "separator", sep, "span", kf_json_span(src, kf_pair_span(pr))));
 		}
 		json_object_set_new(o, "pairs", pairs);
@@ -267,7 +271,7 @@ static json_t *jinstr(const kf_source *src, const kf_instr *in)
 		break;
 	}
 	case KF_INSTR_ONBUILD:
-		json_object_set_new(o, "instruction", kf_onbuild_inner(in) ? jinstr(src, kf_onbuild_inner(in)) : json_null());
+		json_object_set_new(o, "instruction", kf_onbuild_inner(in) ? jinstr(doc, kf_onbuild_inner(in)) : json_null());
 		break;
 	default:
 		break;
@@ -302,7 +306,7 @@ void kf_dump_json(kf_buf *out, const kf_document *doc)
 	json_object_set_new(root, "directives", dirs);
 	json_t *instrs = json_array();
 	for (uint32_t i = 0; i < doc->ninstrs; i++)
-		json_array_append_new(instrs, jinstr(src, doc->instrs[i]));
+		json_array_append_new(instrs, jinstr(doc, doc->instrs[i]));
 	json_object_set_new(root, "instructions", instrs);
 	json_t *trivia = json_array();
 	for (uint32_t i = 0; i < doc->ntrivia; i++) {

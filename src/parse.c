@@ -49,7 +49,7 @@ void kf_parser_add_error(kf_parser *p, kf_span span)
 	kf_instr *in = KF_ARENA_NEW(arena(p), kf_instr);
 	in->kind = KF_INSTR_ERROR;
 	in->span = span;
-	in->keyword.span = (kf_span){span.start, span.start};
+	in->keyword_end = span.start;
 	in->broken = true;
 	/* drop what the broken line had pushed */
 	p->words.n = p->flags.n = p->pairs.n = 0;
@@ -73,7 +73,10 @@ static kf_instr *base(kf_parser *p, kf_kind kind, const kf_word *kw, kf_marks m,
 	kf_instr *in = KF_ARENA_NEW(arena(p), kf_instr);
 	in->kind = kind;
 	in->span = span;
-	in->keyword = *kw;
+	in->keyword_end = kw->span.end;
+	if (kw->text.ptr != p->doc->src->text + kw->span.start ||
+	    kw->text.len != kw->span.end - kw->span.start)
+		ext_of(p, in)->keyword = kw->text; /* a continuation splits it */
 	in->dashdash = m.dashdash;
 	if (p->flags.n > m.flags) {
 		kf_instr_ext *x = ext_of(p, in);
@@ -284,23 +287,30 @@ void kf_parser_pair(kf_parser *p, const kf_word *key, const kf_word *value, kf_p
 	kf_pair pr;
 	memset(&pr, 0, sizeof(pr));
 	pr.sep = sep;
+	pr.text = key->text.ptr;
 	if (sep == KF_SEP_EQUALS) {
 		/* the word is still in the current line buffer: split it there */
 		const char *eq = memchr(key->text.ptr, '=', key->text.len);
 		const unsigned char *a = (const unsigned char *)key->text.ptr;
 		const unsigned char *e = (const unsigned char *)eq;
 		const unsigned char *b = a + key->text.len;
-		pr.key.text = kf_str_make(key->text.ptr, (size_t)(eq - key->text.ptr));
-		pr.key.span = kf_lexer_span(&p->lx, a, e);
-		pr.value.text = kf_str_make(eq + 1, (size_t)(b - e - 1));
-		pr.value.span = e + 1 < b ? kf_lexer_span(&p->lx, e + 1, b)
-					  : (kf_span){key->span.end, key->span.end};
+		pr.klen = (uint32_t)(eq - key->text.ptr);
+		pr.voff = pr.klen + 1;
+		pr.vlen = (uint32_t)(b - e - 1);
+		pr.key = kf_lexer_span(&p->lx, a, e);
+		pr.value = e + 1 < b ? kf_lexer_span(&p->lx, e + 1, b) : (kf_span){key->span.end, key->span.end};
 	} else {
-		pr.key = *key;
-		if (value)
-			pr.value = *value;
-		else
-			pr.value.span = (kf_span){key->span.end, key->span.end};
+		pr.key = key->span;
+		pr.klen = (uint32_t)key->text.len;
+		if (value) {
+			/* both are in the line buffer, the value after the key */
+			pr.voff = (uint32_t)(value->text.ptr - key->text.ptr);
+			pr.vlen = (uint32_t)value->text.len;
+			pr.value = value->span;
+		} else {
+			pr.voff = pr.klen;
+			pr.value = (kf_span){key->span.end, key->span.end};
+		}
 	}
 	kf_vec_push(&p->pairs, pr);
 }
@@ -374,7 +384,12 @@ kf_document *kf_parse(const kf_source *src)
 		kf_vec_free(&p.instrs);
 	p.instrs.v = NULL;
 	p.instrs.n = p.instrs.cap = 0;
-	kf_vec_take(&p.lx.trivia, 0, &doc->arena, doc->trivia, doc->ntrivia);
+	doc->ntrivia = (uint32_t)p.lx.trivia.n;
+	doc->trivia = p.lx.trivia.n ? kf_xrealloc(p.lx.trivia.v, p.lx.trivia.n * sizeof(kf_trivia)) : NULL;
+	if (!p.lx.trivia.n)
+		kf_vec_free(&p.lx.trivia);
+	p.lx.trivia.v = NULL;
+	p.lx.trivia.n = p.lx.trivia.cap = 0;
 	kf_vec_take(&p.lx.directives, 0, &doc->arena, doc->directives, doc->ndirectives);
 	if (doc->ninstrs == 0)
 		kf_diag_add(&doc->diags, KF_SEV_ERROR, (kf_span){src->bom, src->bom}, "KF008",

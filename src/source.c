@@ -5,23 +5,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "arena.h"
 
+#define KF_SOURCE_HUGE ((size_t)2 << 20)
+
 static void build_lines(kf_source *src)
 {
-	size_t cap = 64, n = 0;
-	uint32_t *lines = kf_xmalloc(cap * sizeof(*lines));
+	/* counted first, so that the table is allocated once at its size */
+	size_t n = 1;
 	const char *p = src->text, *end = src->text + src->len;
-	lines[n++] = 0;
 	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
 		p++;
-		if (n == cap) {
-			cap *= 2;
-			lines = kf_xrealloc(lines, cap * sizeof(*lines));
-		}
-		lines[n++] = (uint32_t)(p - src->text);
+		n++;
+	}
+	uint32_t *lines = kf_xmalloc(n * sizeof(*lines));
+	size_t i = 0;
+	lines[i++] = 0;
+	p = src->text;
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		p++;
+		lines[i++] = (uint32_t)(p - src->text);
 	}
 	src->lines = lines;
 	src->nlines = n;
@@ -63,10 +69,23 @@ bool kf_source_init_file(kf_source *src, const char *file,
 	}
 	kf_buf b = KF_BUF_INIT;
 	struct stat st;
-	/* a regular file is read into a buffer of its size, not a doubling one */
+	/* A regular file is read into a buffer of its size, not a doubling
+	 * one; a large one aligned for transparent huge pages (see arena.c). */
 	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (uint64_t)st.st_size <= KF_SOURCE_MAX)
-		kf_buf_grow(&b, (size_t)st.st_size);
+	    (uint64_t)st.st_size < KF_SOURCE_MAX) {
+		size_t cap = (size_t)st.st_size + 1;
+		void *p = NULL;
+		if (cap >= KF_SOURCE_HUGE && posix_memalign(&p, KF_SOURCE_HUGE, cap) == 0) {
+#ifdef MADV_HUGEPAGE
+			madvise(p, cap, MADV_HUGEPAGE);
+#endif
+			b.ptr = p;
+			b.cap = cap;
+			b.ptr[0] = '\0';
+		} else {
+			kf_buf_grow(&b, (size_t)st.st_size);
+		}
+	}
 	for (;;) {
 		if (b.cap - b.len <= 1) {
 			/* full: grow only if there is more to read */

@@ -130,9 +130,10 @@ static void test_cluster_instructions(void **state)
 	assert_span_text(p, kf_instr_args_span(cmds), "[\"kubectl\", \"apply\", \"-f\", \"web.yaml\"]");
 	const kf_instr *env = p->doc->instrs[3];
 	assert_int_equal(env->npairs, 2);
-	assert_str(env->pairs[1].key.text, "B");
-	assert_str(env->pairs[1].value.text, "\"two words\"");
-	assert_span_text(p, env->pairs[1].value.span, "\"two words\"");
+	assert_str(kf_pair_key(&env->pairs[1]).text, "B");
+	assert_str(kf_pair_value(&env->pairs[1]).text, "\"two words\"");
+	assert_span_text(p, env->pairs[1].value, "\"two words\"");
+	assert_span_text(p, kf_pair_span(&env->pairs[1]), "B=\"two words\"");
 	assert_int_equal(env->pairs[1].sep, KF_SEP_EQUALS);
 	const kf_instr *launch = p->doc->instrs[4];
 	assert_int_equal(launch->form, KF_FORM_WORDS);
