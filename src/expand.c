@@ -11,6 +11,8 @@
  */
 #include "expand.h"
 
+#include "source.h"
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,47 +26,18 @@
 /* ---- UTF-8, as Go decodes it ---------------------------------------- */
 
 /* Decodes one rune of p[0..n), n > 0. A byte that does not start valid
- * UTF-8 (also overlong forms and surrogates) is U+FFFD of width 1. */
+ * UTF-8 (also overlong forms and surrogates) is U+FFFD of width 1, as in
+ * Go's utf8.DecodeRune. */
 static int32_t decode(const char *s, size_t n, size_t *width)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned char b0 = p[0], lo = 0x80, hi = 0xbf;
-	size_t need;
-	int32_t r;
-
-	*width = 1;
-	if (b0 < 0x80)
-		return b0;
-	if (b0 >= 0xc2 && b0 <= 0xdf) {
-		need = 1;
-		r = b0 & 0x1f;
-	} else if (b0 >= 0xe0 && b0 <= 0xef) {
-		need = 2;
-		r = b0 & 0x0f;
-		if (b0 == 0xe0)
-			lo = 0xa0;
-		else if (b0 == 0xed)
-			hi = 0x9f;
-	} else if (b0 >= 0xf0 && b0 <= 0xf4) {
-		need = 3;
-		r = b0 & 0x07;
-		if (b0 == 0xf0)
-			lo = 0x90;
-		else if (b0 == 0xf4)
-			hi = 0x8f;
-	} else {
+	uint32_t cp;
+	int len = kf_utf8_seqlen((const unsigned char *)s, n, &cp);
+	if (len == 0) {
+		*width = 1;
 		return KF_RUNE_ERROR;
 	}
-	if (n < need + 1 || p[1] < lo || p[1] > hi)
-		return KF_RUNE_ERROR;
-	r = (r << 6) | (p[1] & 0x3f);
-	for (size_t i = 2; i <= need; i++) {
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return KF_RUNE_ERROR;
-		r = (r << 6) | (p[i] & 0x3f);
-	}
-	*width = need + 1;
-	return r;
+	*width = (size_t)len;
+	return (int32_t)cp;
 }
 
 static void put_rune(kf_buf *b, int32_t c)
