@@ -140,46 +140,21 @@ static void add_trivia(kf_lexer *lx, kf_trivia_kind kind, uint32_t a, uint32_t b
 	kf_vec_push(&lx->trivia, t);
 }
 
-/* A physical line: its first byte, its first non-blank byte, the end of its
- * content (before "\r\n" or "\n") and the start of the next line. */
-struct pline {
-	uint32_t start, first, end, next;
-};
-
-static struct pline read_pline(const kf_lexer *lx, uint32_t pos)
+static struct kf_pline read_pline(const kf_lexer *lx, uint32_t pos)
 {
-	struct pline l;
-	const unsigned char *nl = memchr(lx->text + pos, '\n', lx->len - pos);
-	l.start = pos;
-	l.next = nl ? (uint32_t)(nl - lx->text) + 1 : lx->len;
-	l.end = nl ? (uint32_t)(nl - lx->text) : lx->len;
-	while (l.end > pos && lx->text[l.end - 1] == '\r')
-		l.end--;
-	l.first = pos;
-	while (l.first < l.end && is_blank(lx->text[l.first]))
-		l.first++;
-	return l;
+	return kf_source_pline(lx->doc->src, pos);
 }
 
-/* Where a line ending in a continuation is cut: the escape character, when
- * only blanks follow it and it is not itself escaped (BuildKit's
- * ([^E])E[ \t]*$|^E[ \t]*$); UINT32_MAX when the line does not continue. */
 static uint32_t continuation_at(const kf_lexer *lx, uint32_t start, uint32_t end)
 {
-	unsigned char esc = (unsigned char)lx->doc->escape;
-	uint32_t t = end;
-	while (t > start && (lx->text[t - 1] == ' ' || lx->text[t - 1] == '\t'))
-		t--;
-	if (t > start && lx->text[t - 1] == esc && (t - 1 == start || lx->text[t - 2] != esc))
-		return t - 1;
-	return UINT32_MAX;
+	return kf_continuation_at((const char *)lx->text, start, end, lx->doc->escape);
 }
 
 enum { DIR_ESCAPE = 1, DIR_SYNTAX = 2, DIR_CHECK = 4 };
 
 /* A parser directive "# name = value" in the header of the file. Returns
  * false when the line is not one (the header then ends). */
-static bool lex_directive(kf_lexer *lx, const struct pline *l)
+static bool lex_directive(kf_lexer *lx, const struct kf_pline *l)
 {
 	const unsigned char *YYCURSOR = lx->text + l->first, *YYMARKER = YYCURSOR;
 	const unsigned char *YYLIMIT = lx->text + lx->len;
@@ -247,7 +222,7 @@ static void cook(kf_lexer *lx, kf_buf *line, uint32_t a, uint32_t b)
  * line. Returns false at the end of the file. */
 static bool next_logical_line(kf_lexer *lx)
 {
-	struct pline l;
+	struct kf_pline l;
 	for (;;) {
 		if (lx->pos >= lx->len)
 			return false;
@@ -720,7 +695,7 @@ static int heredoc_body(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc)
 	bool rewrite = h->strip_tabs;
 	h->terminated = false;
 	while (p < lx->len) {
-		struct pline l = read_pline(lx, p);
+		struct kf_pline l = read_pline(lx, p);
 		uint32_t s = l.start;
 		if (h->strip_tabs)
 			while (s < l.end && lx->text[s] == '\t')
@@ -748,7 +723,7 @@ static int heredoc_body(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc)
 		char *t = kf_arena_alloc(&lx->doc->arena, body_end - body + 1);
 		size_t n = 0;
 		for (uint32_t q = body; q < body_end;) {
-			struct pline l = read_pline(lx, q);
+			struct kf_pline l = read_pline(lx, q);
 			uint32_t s = l.start;
 			if (h->strip_tabs)
 				while (s < l.end && lx->text[s] == '\t')

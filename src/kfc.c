@@ -13,6 +13,7 @@
 #include "config.h"
 #include "diag.h"
 #include "dump.h"
+#include "kfc.h"
 #include "jsonutil.h"
 #include "source.h"
 
@@ -22,6 +23,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: kfc parse [--dump=buildkit|json] [--format=text|json] [--color=auto|always|never]\n"
 	      "                 [--stdin-filename=NAME] FILE...|-\n"
+	      "       kfc fmt [-w|--check|--diff] [--indent=N] FILE|DIR...|-   (kfc fmt --help)\n"
 	      "       kfc --version\n"
 	      "\n"
 	      "Parses Kubefiles and reports their syntax errors as path:line:col diagnostics.\n"
@@ -164,6 +166,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "parse") == 0)
 		return cmd_parse(argc - 1, argv + 1);
+	if (strcmp(argv[1], "fmt") == 0)
+		return kf_cmd_fmt(argc - 1, argv + 1);
 	fprintf(stderr, "kfc: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

@@ -258,3 +258,33 @@ uint32_t kf_source_offset_utf8(const kf_source *src, uint32_t line, uint32_t col
 	uint32_t s = line_start(src, line), e = line_end(src, line);
 	return col8 > e - s ? e : s + col8;
 }
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
+}
+
+kf_pline kf_source_pline(const kf_source *src, uint32_t pos)
+{
+	kf_pline l;
+	const char *nl = memchr(src->text + pos, '\n', src->len - pos);
+	l.start = pos;
+	l.next = nl ? (uint32_t)(nl - src->text) + 1 : (uint32_t)src->len;
+	l.end = nl ? (uint32_t)(nl - src->text) : (uint32_t)src->len;
+	while (l.end > pos && src->text[l.end - 1] == '\r')
+		l.end--;
+	l.first = pos;
+	while (l.first < l.end && is_blank(src->text[l.first]))
+		l.first++;
+	return l;
+}
+
+uint32_t kf_continuation_at(const char *text, uint32_t start, uint32_t end, char esc)
+{
+	uint32_t t = end;
+	while (t > start && (text[t - 1] == ' ' || text[t - 1] == '\t'))
+		t--;
+	if (t > start && text[t - 1] == esc && (t - 1 == start || text[t - 2] != esc))
+		return t - 1;
+	return UINT32_MAX;
+}

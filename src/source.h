@@ -66,6 +66,21 @@ uint32_t kf_source_offset_utf16(const kf_source *src, uint32_t line, uint32_t co
 /* Offset of a UTF-8 byte (line, column) position, clamped to the line. */
 uint32_t kf_source_offset_utf8(const kf_source *src, uint32_t line, uint32_t col8);
 
+/* A physical line: its first byte, its first non-blank byte (blanks are
+ * space, tab, \v, \f, \r), the end of its content (before "\n", and any
+ * "\r" before it) and the start of the next line (len at the end). */
+typedef struct kf_pline {
+	uint32_t start, first, end, next;
+} kf_pline;
+
+kf_pline kf_source_pline(const kf_source *src, uint32_t pos);
+
+/* Where a line's content [start, end) is cut by a continuation: the offset
+ * of the escape character esc when only spaces and tabs follow it and it is
+ * not itself escaped (BuildKit's ([^E])E[ \t]*$|^E[ \t]*$); UINT32_MAX when
+ * the line does not continue. */
+uint32_t kf_continuation_at(const char *text, uint32_t start, uint32_t end, char esc);
+
 /* Length of the UTF-8 sequence at p (at most n bytes), or 0 if invalid. */
 int kf_utf8_seqlen(const unsigned char *p, size_t n, uint32_t *cp);
 

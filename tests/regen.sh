@@ -8,5 +8,11 @@ set -e
 for in in "$KF_TESTDATA"/golden/parse/*.kubefile; do
 	golden_outputs "$in" "$KF_TESTDATA/golden/parse"
 done
+for in in "$KF_TESTDATA"/golden/fmt/*.kubefile; do
+	base=$(basename "$in" .kubefile)
+	args=$(cat "$KF_TESTDATA/golden/fmt/$base.args" 2>/dev/null || true)
+	# shellcheck disable=SC2086
+	(cd "$KF_TESTDATA/golden/fmt" && "$KFC" fmt $args "$base.kubefile") >"$KF_TESTDATA/golden/fmt/$base.out" 2>/dev/null
+done
 "$KF_TESTDATA/corpus.sh" --regen
 echo "regenerated; review with: git diff --stat tests/golden"

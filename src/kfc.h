@@ -1,0 +1,9 @@
+/* kfc.h - the kfc subcommands (front ends over the library). */
+#ifndef KF_KFC_H
+#define KF_KFC_H
+
+enum { KF_EXIT_OK = 0, KF_EXIT_PROBLEMS = 1, KF_EXIT_USAGE = 2 };
+
+int kf_cmd_fmt(int argc, char **argv);
+
+#endif
