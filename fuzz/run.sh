@@ -13,7 +13,7 @@ printf '#define PACKAGE_VERSION "fuzz"\n' >"$build/config.h"
 clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-I"$top/src" -I"$build/grammar" -I"$top/grammar" -I"$build" \
 	"$top"/src/arena.c "$top"/src/buf.c "$top"/src/source.c "$top"/src/diag.c "$top"/src/suggest.c \
-	"$top"/src/ast.c "$top"/src/parse.c "$top"/src/dump.c "$top"/src/jsonutil.c \
+	"$top"/src/ast.c "$top"/src/parse.c "$top"/src/dump.c "$top"/src/jsonutil.c "$top"/src/format.c \
 	"$build/grammar/lexer.c" "$build/grammar/kubefile.c" "$top/fuzz/fuzz_parse.c" \
 	-ljansson -o "$build/fuzz_parse"
 cp "$top"/tests/corpus/kubefile/*__* "$build/corpus/" 2>/dev/null || true

@@ -237,12 +237,10 @@ static void instr_pieces(fmt *f, const kf_instr *in)
 		/* other text (USER, WORKDIR…) keeps its blanks */
 		__attribute__((fallthrough));
 	case KF_FORM_WORDS:
-		for (uint32_t i = 0; i < in->nargs; i++) {
-			if (&in->args[i] == kf_from_as(in))
-				add_made_piece(f, in->args[i].span, "AS", 2); /* a keyword too */
-			else
-				word_piece(f, &in->args[i]);
-		}
+		/* FROM's AS keeps its case: BuildKit's tree keeps it, and the
+		 * formatted file must give the same tree */
+		for (uint32_t i = 0; i < in->nargs; i++)
+			word_piece(f, &in->args[i]);
 		break;
 	case KF_FORM_NONE:
 		break;
