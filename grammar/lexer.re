@@ -647,7 +647,7 @@ static int lex_args(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc)
 		 * of the line (the second rule), and only there: an optional
 		 * closing quote would let the longest match pair quotes wrongly. */
 		flagq = ["] ([^"\\\n] | "\\" [^\n])* ["] | ['] ([^'\\\n] | "\\" [^\n])* ['];
-		flagq_open = ["] ([^"\\\n] | "\\" [^\n])* | ['] ([^'\\\n] | "\\" [^\n])*;
+		flagq_open = ["] ([^"\\\n] | "\\" [^\n])* "\\"? | ['] ([^'\\\n] | "\\" [^\n])* "\\"?;
 		flagp = [^ \t\v\f\r\n"'\\] | "\\" [^\n] | "\\" | flagq;
 		<flags> "--" flagp* { return flag(lx, lval, lloc); }
 		<flags> "--" flagp* flagq_open { open_quote(lx); return flag(lx, lval, lloc); }
@@ -659,9 +659,9 @@ static int lex_args(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc)
 		sq = ['] [^'\n]* ['];
 		sq_open = ['] [^'\n]*;
 		dq_bs = ["] ([^"\\\n] | "\\" [^\n])* ["];
-		dq_bs_open = ["] ([^"\\\n] | "\\" [^\n])*;
+		dq_bs_open = ["] ([^"\\\n] | "\\" [^\n])* "\\"?;
 		dq_bt = ["] ([^"`\n] | "`" [^\n])* ["];
-		dq_bt_open = ["] ([^"`\n] | "`" [^\n])*;
+		dq_bt_open = ["] ([^"`\n] | "`" [^\n])* "`"?;
 		qp_bs = [^ \t\v\f\r\n"'\\] | "\\" [^\n] | "\\" | sq | dq_bs;
 		qp_bt = [^ \t\v\f\r\n"'`] | "`" [^\n] | "`" | sq | dq_bt;
 		<qw_bs> qp_bs+ { return qword(lx, lval, lloc); }
