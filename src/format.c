@@ -367,6 +367,10 @@ static bool verbatim(const kf_instr *in)
 {
 	if (in->broken || in->kind == KF_INSTR_ERROR)
 		return true;
+	/* "[…" that is no JSON array: respacing it could make it one, and
+	 * change its meaning; the linter reports it */
+	if (in->form != KF_FORM_JSON && in->nargs && in->args[0].text.len && in->args[0].text.ptr[0] == '[')
+		return true;
 	uint32_t n;
 	const kf_heredoc *h = kf_instr_heredocs(in, &n);
 	for (uint32_t i = 0; i < n; i++)
