@@ -117,8 +117,8 @@ kf_scheme kf_scheme_of(kf_str word, kf_str *rest)
 
 kf_span kf_instr_args_span(const kf_instr *in)
 {
-	if (in->form == KF_FORM_JSON && in->ext)
-		return in->ext->json;
+	if (in->form == KF_FORM_JSON)
+		return (kf_span){in->json_start, in->span.end};
 	if (in->nargs)
 		return (kf_span){in->args[0].span.start, in->args[in->nargs - 1].span.end};
 	return (kf_span){in->span.end, in->span.end};
@@ -126,7 +126,15 @@ kf_span kf_instr_args_span(const kf_instr *in)
 
 kf_str kf_instr_keyword(const kf_document *doc, const kf_instr *in)
 {
-	if (in->ext && in->ext->keyword.ptr)
+	if (in->ext && in->ext->keyword_text.ptr)
+		return in->ext->keyword_text;
+	kf_span k = kf_instr_keyword_span(in);
+	return kf_str_make(doc->src->text + k.start, k.end - k.start);
+}
+
+kf_span kf_instr_keyword_span(const kf_instr *in)
+{
+	if (in->ext && in->ext->keyword.end)
 		return in->ext->keyword;
-	return kf_str_make(doc->src->text + in->span.start, in->keyword_end - in->span.start);
+	return (kf_span){in->span.start, in->span.start + (uint32_t)strlen(kf_kind_name((kf_kind)in->kind))};
 }

@@ -159,8 +159,10 @@ typedef struct kf_document kf_document;
 
 /* The parts few instructions have, out of line to keep kf_instr small. */
 typedef struct kf_instr_ext {
-	kf_span json;            /* "[ … ]" when the arguments are in JSON form */
-	kf_str keyword;          /* the keyword's text, when a continuation splits it */
+	kf_span keyword;         /* the keyword, when it is not simply the instruction's
+				  * name at the start of its span (an unknown word, or
+				  * a keyword a continuation splits) */
+	kf_str keyword_text;     /* its text, when a continuation splits it */
 	uint32_t nflags;
 	uint32_t nheredocs;
 	uint32_t nsrcs;
@@ -171,11 +173,12 @@ typedef struct kf_instr_ext {
 } kf_instr_ext;
 
 /* An instruction: 48 bytes, for a Kubefile spends about 40 bytes of text
- * on one. What most instructions lack is in ext. */
+ * on one. What most instructions lack is in ext; the keyword is found from
+ * the kind and the span. */
 struct kf_instr {
 	kf_span span;     /* keyword to the end of the logical line, heredoc bodies included */
-	uint32_t keyword_end; /* the keyword is [span.start, keyword_end), see
-			       * kf_instr_keyword_span and kf_instr_keyword */
+	uint32_t json_start;  /* where "[" is, when the arguments are in JSON form;
+			       * the array ends where the instruction does */
 	uint32_t nargs;
 	uint32_t npairs;
 	unsigned kind : 8;    /* kf_kind */
@@ -195,11 +198,7 @@ struct kf_instr {
 /* The keyword as written (its case is the author's); for an unknown
  * instruction, its first word. */
 kf_str kf_instr_keyword(const kf_document *doc, const kf_instr *in);
-static inline kf_span kf_instr_keyword_span(const kf_instr *in)
-{
-	kf_span s = {in->span.start, in->keyword_end};
-	return s;
-}
+kf_span kf_instr_keyword_span(const kf_instr *in);
 
 /* APP, CNI, CSI, APPCMDS, APPENV: the app; HEALTHCHECK: the type (CMD,
  * NONE). NULL for other instructions, or when missing. */

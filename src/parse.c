@@ -49,7 +49,6 @@ void kf_parser_add_error(kf_parser *p, kf_span span)
 	kf_instr *in = KF_ARENA_NEW(arena(p), kf_instr);
 	in->kind = KF_INSTR_ERROR;
 	in->span = span;
-	in->keyword_end = span.start;
 	in->broken = true;
 	/* drop what the broken line had pushed */
 	p->words.n = p->flags.n = p->pairs.n = 0;
@@ -73,10 +72,14 @@ static kf_instr *base(kf_parser *p, kf_kind kind, const kf_word *kw, kf_marks m,
 	kf_instr *in = KF_ARENA_NEW(arena(p), kf_instr);
 	in->kind = kind;
 	in->span = span;
-	in->keyword_end = kw->span.end;
 	if (kw->text.ptr != p->doc->src->text + kw->span.start ||
-	    kw->text.len != kw->span.end - kw->span.start)
-		ext_of(p, in)->keyword = kw->text; /* a continuation splits it */
+	    kw->text.len != kw->span.end - kw->span.start) {
+		/* a continuation splits it */
+		ext_of(p, in)->keyword = kw->span;
+		ext_of(p, in)->keyword_text = kw->text;
+	} else if (kind == KF_INSTR_ERROR || kw->span.start != span.start) {
+		ext_of(p, in)->keyword = kw->span;
+	}
 	in->dashdash = m.dashdash;
 	if (p->flags.n > m.flags) {
 		kf_instr_ext *x = ext_of(p, in);
@@ -86,7 +89,7 @@ static kf_instr *base(kf_parser *p, kf_kind kind, const kf_word *kw, kf_marks m,
 	kf_vec_take(&p->words, m.words, arena(p), in->args, in->nargs);
 	in->form = in->nargs || form == KF_FORM_JSON ? form : KF_FORM_NONE;
 	if (form == KF_FORM_JSON)
-		ext_of(p, in)->json = p->json_span;
+		in->json_start = p->json_span.start;
 	for (uint32_t i = 0; i < in->npairs; i++)
 		if (in->pairs[i].sep == KF_SEP_SPACE)
 			in->legacy = true;
