@@ -24,6 +24,7 @@ static void usage(FILE *f)
 	fputs("usage: kfc parse [--dump=buildkit|json] [--format=text|json] [--color=auto|always|never]\n"
 	      "                 [--stdin-filename=NAME] FILE...|-\n"
 	      "       kfc fmt [-w|--check|--diff] [--indent=N] FILE|DIR...|-   (kfc fmt --help)\n"
+	      "       kfc lint [-f FORMAT] FILE|DIR...|-                      (kfc lint --help)\n"
 	      "       kfc --version\n"
 	      "\n"
 	      "Parses Kubefiles and reports their syntax errors as path:line:col diagnostics.\n"
@@ -168,6 +169,8 @@ int main(int argc, char **argv)
 		return cmd_parse(argc - 1, argv + 1);
 	if (strcmp(argv[1], "fmt") == 0)
 		return kf_cmd_fmt(argc - 1, argv + 1);
+	if (strcmp(argv[1], "lint") == 0)
+		return kf_cmd_lint(argc - 1, argv + 1, "kfc lint");
 	fprintf(stderr, "kfc: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

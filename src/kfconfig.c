@@ -13,18 +13,42 @@
 #include "arena.h"
 #include "buf.h"
 
+int kf_severity_parse(const char *s)
+{
+	static const char *const names[] = {"error", "warning", "info", "style"};
+	for (int i = 0; i < 4; i++)
+		if (s && strcmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
 void kf_config_init(kf_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->failure_threshold = -1;
+	cfg->shellcheck = -1;
 	cfg->fmt.indent = -1;
 	cfg->fmt.use_tabs = -1;
 	cfg->fmt.rewrite_legacy_env = -1;
 	cfg->fmt.rewrite_cmds_json = -1;
 }
 
+static void free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 void kf_config_release(kf_config *cfg)
 {
 	free(cfg->path);
+	free_list(cfg->ignored, cfg->nignored);
+	free_list(cfg->override_codes, cfg->noverrides);
+	free(cfg->override_levels);
+	free(cfg->dialect);
+	free_list(cfg->trusted_registries, cfg->ntrusted);
+	free(cfg->format);
 	kf_config_init(cfg);
 }
 
@@ -108,11 +132,96 @@ static bool read_fmt(reader *r, yaml_node_t *map, kf_config *cfg)
 	return true;
 }
 
-/* The linter's keys: read by kflint (docs/kflint.md). */
-static const char *const lint_keys[] = {
-	"ignored", "ignore", "severity", "failure-threshold", "dialect", "trusted-registries",
-	"shellcheck", "format", "rules",
-};
+static bool get_bool(reader *r, const yaml_node_t *n, const char *key, int *out)
+{
+	const char *s = scalar(n);
+	if (s && (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0 || strcmp(s, "on") == 0))
+		*out = 1;
+	else if (s && (strcmp(s, "false") == 0 || strcmp(s, "no") == 0 || strcmp(s, "off") == 0))
+		*out = 0;
+	else
+		return fail(r, n, "%s must be true or false", key);
+	return true;
+}
+
+static bool get_list(reader *r, const yaml_node_t *n, const char *key, char ***out, size_t *nout)
+{
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(r, n, "%s must be a list", key);
+	size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	char **v = kf_xcalloc(cnt ? cnt : 1, sizeof(char *));
+	size_t k = 0;
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		const char *s = scalar(yaml_document_get_node(&r->doc, *it));
+		if (!s || !*s) {
+			free_list(v, k);
+			return fail(r, yaml_document_get_node(&r->doc, *it), "%s must be a list of strings", key);
+		}
+		v[k++] = kf_xstrdup(s);
+	}
+	free_list(*out, *nout);
+	*out = v;
+	*nout = k;
+	return true;
+}
+
+static bool read_lint_key(reader *r, const char *key, yaml_node_t *k, yaml_node_t *v, kf_config *cfg)
+{
+	if (strcmp(key, "ignored") == 0)
+		return get_list(r, v, "ignored", &cfg->ignored, &cfg->nignored);
+	if (strcmp(key, "trusted-registries") == 0)
+		return get_list(r, v, "trusted-registries", &cfg->trusted_registries, &cfg->ntrusted);
+	if (strcmp(key, "shellcheck") == 0)
+		return get_bool(r, v, "shellcheck", &cfg->shellcheck);
+	if (strcmp(key, "failure-threshold") == 0) {
+		const char *s = scalar(v);
+		int t = kf_severity_parse(s);
+		if (s && strcmp(s, "none") == 0)
+			t = KF_THRESHOLD_NONE;
+		if (t < 0)
+			return fail(r, v, "failure-threshold must be error, warning, info, style or none");
+		cfg->failure_threshold = t;
+		return true;
+	}
+	if (strcmp(key, "dialect") == 0 || strcmp(key, "format") == 0) {
+		const char *s = scalar(v);
+		static const char *const dialects[] = {"auto", "sealer", "sealer-legacy", "sealos"};
+		static const char *const formats[] = {"tty", "json", "sarif", "checkstyle", "gnu", "github", "junit"};
+		bool d = key[0] == 'd';
+		const char *const *ok = d ? dialects : formats;
+		size_t n = d ? 4 : 7;
+		for (size_t i = 0; s && i < n; i++) {
+			if (strcmp(s, ok[i]) == 0) {
+				char **dst = d ? &cfg->dialect : &cfg->format;
+				free(*dst);
+				*dst = kf_xstrdup(s);
+				return true;
+			}
+		}
+		return fail(r, v, d ? "dialect must be auto, sealer, sealer-legacy or sealos"
+				    : "format must be tty, json, sarif, checkstyle, gnu, github or junit");
+	}
+	if (strcmp(key, "severity") == 0) {
+		if (v->type != YAML_MAPPING_NODE)
+			return fail(r, v, "severity must be a mapping of rule codes to levels");
+		for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+			yaml_node_t *rk = yaml_document_get_node(&r->doc, p->key);
+			yaml_node_t *rv = yaml_document_get_node(&r->doc, p->value);
+			const char *code = scalar(rk);
+			int lvl = kf_severity_parse(scalar(rv));
+			if (!code)
+				return fail(r, rk, "a rule code must be a string");
+			if (lvl < 0)
+				return fail(r, rv, "the severity of %s must be error, warning, info or style", code);
+			cfg->override_codes = kf_xrealloc(cfg->override_codes, (cfg->noverrides + 1) * sizeof(char *));
+			cfg->override_levels = kf_xrealloc(cfg->override_levels, (cfg->noverrides + 1) * sizeof(int));
+			cfg->override_codes[cfg->noverrides] = kf_xstrdup(code);
+			cfg->override_levels[cfg->noverrides++] = lvl;
+		}
+		return true;
+	}
+	return fail(r, k, "unknown key '%s'", key);
+}
 
 bool kf_config_load(kf_config *cfg, const char *path, char **err)
 {
@@ -156,11 +265,7 @@ bool kf_config_load(kf_config *cfg, const char *path, char **err)
 		} else if (strcmp(key, "fmt") == 0) {
 			ok = read_fmt(&r, v, cfg);
 		} else {
-			bool known = false;
-			for (size_t i = 0; i < sizeof(lint_keys) / sizeof(lint_keys[0]); i++)
-				known |= strcmp(key, lint_keys[i]) == 0;
-			if (!known)
-				ok = fail(&r, k, "unknown key '%s'", key);
+			ok = read_lint_key(&r, key, k, v, cfg);
 		}
 	}
 	yaml_document_delete(&r.doc);

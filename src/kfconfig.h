@@ -10,9 +10,22 @@
 #define KF_KFCONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef struct kf_config {
 	char *path;         /* the file read; NULL for defaults */
+	/* kflint (docs/kflint.md) */
+	char **ignored;         /* rule codes or names */
+	size_t nignored;
+	char **override_codes;  /* severity: {code: level} */
+	int *override_levels;   /* kf_severity */
+	size_t noverrides;
+	int failure_threshold;  /* -1: not set; a kf_severity, or KF_THRESHOLD_NONE */
+	char *dialect;          /* NULL: not set */
+	char **trusted_registries;
+	size_t ntrusted;
+	int shellcheck;         /* -1: not set */
+	char *format;           /* NULL: not set */
 	struct {
 		int indent;     /* -1: not set */
 		int use_tabs;   /* -1: not set, else 0 or 1 */
@@ -20,6 +33,12 @@ typedef struct kf_config {
 		int rewrite_cmds_json;  /* -1: not set */
 	} fmt;
 } kf_config;
+
+/* failure-threshold: none means never fail */
+#define KF_THRESHOLD_NONE 100
+
+/* "error", "warning", "info", "style": a kf_severity; -1 if none */
+int kf_severity_parse(const char *s);
 
 void kf_config_init(kf_config *cfg);
 void kf_config_release(kf_config *cfg);
