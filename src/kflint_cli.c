@@ -277,7 +277,8 @@ int kf_cmd_lint(int argc, char **argv, const char *prog)
 		kf_diag_bag_init(&l->diags, &l->doc->arena);
 		kf_lint(l->doc, &fs.opt, &l->diags);
 		for (size_t k = 0; k < l->diags.len; k++)
-			if ((int)l->diags.items[k].severity <= fs.threshold && status == KF_EXIT_OK)
+			if (fs.threshold != KF_THRESHOLD_NONE && (int)l->diags.items[k].severity <= fs.threshold &&
+			    status == KF_EXIT_OK)
 				status = KF_EXIT_PROBLEMS;
 		rep[nrep].src = &l->src;
 		rep[nrep].diags = l->diags.items;

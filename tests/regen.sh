@@ -15,4 +15,6 @@ for in in "$KF_TESTDATA"/golden/fmt/*.kubefile; do
 	(cd "$KF_TESTDATA/golden/fmt" && "$KFC" fmt $args "$base.kubefile") >"$KF_TESTDATA/golden/fmt/$base.out" 2>/dev/null
 done
 "$KF_TESTDATA/corpus.sh" --regen
+"$KF_TESTDATA/lint-corpus.sh" --regen
+"$KF_TESTDATA/lint-rules.sh" --regen
 echo "regenerated; review with: git diff --stat tests/golden"

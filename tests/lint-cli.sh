@@ -1,0 +1,144 @@
+#!/bin/sh
+# kflint's command line: exit statuses and the failure threshold, the
+# output formats (each read back by a parser of that format), settings
+# from .kflint.yaml, the environment and the command line, inline pragmas.
+. "$(dirname "$0")/lib.sh"
+
+KFLINT=$(dirname "$KFC")/kflint
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 99
+mkdir -p repo/.git && cd repo || exit 99
+
+st() { rc=0; "$@" >out 2>err || rc=$?; echo "$rc"; }
+is() { if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3 (got '$1', wanted '$2')"; fi; }
+
+printf 'FROM scratch\nAPP web local://web.yaml\nLAUNCH web\n' >Kubefile
+printf 'FROM scratch\nmaintainer me\nAPP web web.yaml\nLAUNCH web wbe\n' >bad.kubefile
+
+is "$(st "$KFLINT" Kubefile)" 0 "a clean file: exit 0"
+[ -s out ] && not_ok "a clean file prints nothing" || ok "a clean file prints nothing"
+is "$(st "$KFLINT" bad.kubefile)" 1 "errors: exit 1"
+cat >want <<'EOW'
+bad.kubefile:2:1: warning: MAINTAINER is deprecated: use LABEL org.opencontainers.image.authors [KF203]
+bad.kubefile:2:1: style: write the keyword as MAINTAINER [KF212]
+bad.kubefile:3:9: error: source 'web.yaml' has no scheme: write local://web.yaml for a file of the build context [KF111]
+bad.kubefile:4:12: error: app 'wbe' is not declared (did you mean 'web'?) [KF107]
+EOW
+"$KFLINT" -f gnu bad.kubefile >out
+compare want out "gnu format: in source order, then by rule"
+is "$(st "$KFLINT" --failure-threshold=none bad.kubefile)" 0 "--failure-threshold=none: exit 0"
+printf 'FROM scratch\nMAINTAINER me\n' >warn.kubefile
+is "$(st "$KFLINT" warn.kubefile)" 1 "a warning reaches the default threshold"
+is "$(st "$KFLINT" --failure-threshold=error warn.kubefile)" 0 "a warning under --failure-threshold=error"
+is "$(st "$KFLINT" --bogus x)" 2 "an unknown option: exit 2"
+is "$(st "$KFLINT" missing.kubefile)" 2 "a missing file: exit 2"
+is "$(st "$KFLINT" -f yaml Kubefile)" 2 "an unknown format: exit 2"
+
+# json: the fields code scanning needs
+"$KFLINT" -f json bad.kubefile >out
+if command -v python3 >/dev/null 2>&1; then
+	python3 - out <<'EOP' && ok "json: an array of objects with the documented fields" || not_ok "json fields"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert isinstance(d, list) and len(d) == 4
+for x in d:
+    for k in ("file", "line", "column", "endLine", "endColumn", "level", "code", "message"):
+        assert k in x, k
+    assert x["level"] in ("error", "warning", "info", "style")
+assert d[3] == {"file": "bad.kubefile", "line": 4, "column": 12, "endLine": 4, "endColumn": 15,
+                "level": "error", "code": "KF107", "message": "app 'wbe' is not declared (did you mean 'web'?)",
+                "fix": {"title": "use the declared app", "line": 4, "column": 12, "endLine": 4,
+                        "endColumn": 15, "replacement": "web"}}, d[3]
+EOP
+	"$KFLINT" -f sarif bad.kubefile >out
+	python3 - out <<'EOP' && ok "sarif: 2.1.0 with rules and located results" || not_ok "sarif"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["version"] == "2.1.0"
+run = d["runs"][0]
+rules = run["tool"]["driver"]["rules"]
+assert run["tool"]["driver"]["name"] == "kflint"
+ids = [r["id"] for r in rules]
+assert sorted(ids) == ["KF107", "KF111", "KF203", "KF212"], ids
+for r in run["results"]:
+    assert rules[r["ruleIndex"]]["id"] == r["ruleId"]
+    assert r["level"] in ("error", "warning", "note")
+    loc = r["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"]["uri"] == "bad.kubefile"
+    assert loc["region"]["startLine"] >= 1 and loc["region"]["startColumn"] >= 1
+assert run["results"][3]["message"]["text"].startswith("app 'wbe'")
+EOP
+fi
+if command -v xmllint >/dev/null 2>&1; then
+	"$KFLINT" -f checkstyle bad.kubefile Kubefile >out
+	if xmllint --noout out && [ "$(xmllint --xpath 'count(//file[@name="bad.kubefile"]/error)' out)" = 4 ] &&
+		[ "$(xmllint --xpath 'string(//error[4]/@source)' out)" = kflint.KF107 ]; then
+		ok "checkstyle: well-formed, four errors in bad.kubefile"
+	else
+		not_ok "checkstyle"; sed 's/^/# /' out
+	fi
+	"$KFLINT" -f junit bad.kubefile Kubefile >out
+	if xmllint --noout out && [ "$(xmllint --xpath 'string(//testsuite/@tests)' out)" = 2 ] &&
+		[ "$(xmllint --xpath 'string(//testsuite/@failures)' out)" = 1 ] &&
+		[ "$(xmllint --xpath 'count(//testcase[@name="Kubefile"]/failure)' out)" = 0 ]; then
+		ok "junit: well-formed, two test cases, one failing"
+	else
+		not_ok "junit"; sed 's/^/# /' out
+	fi
+fi
+"$KFLINT" -f github bad.kubefile >out
+printf '::error file=bad.kubefile,line=4,col=12,endLine=4,endColumn=15,title=KF107::app %s is not declared (did you mean %s?)\n' "'wbe'" "'web'" >want
+tail -1 out >last
+compare want last "github: workflow command"
+
+# settings: .kflint.yaml, then KFLINT_IGNORE, then the command line
+printf 'ignored: [KF212, maintainer-deprecated]\nseverity:\n  KF107: warning\n' >.kflint.yaml
+"$KFLINT" -f gnu bad.kubefile >out
+cat >want <<'EOW'
+bad.kubefile:3:9: error: source 'web.yaml' has no scheme: write local://web.yaml for a file of the build context [KF111]
+bad.kubefile:4:12: warning: app 'wbe' is not declared (did you mean 'web'?) [KF107]
+EOW
+compare want out ".kflint.yaml ignored (by code and name) and severity"
+KFLINT_IGNORE=KF111 "$KFLINT" -f gnu bad.kubefile >out
+is "$(wc -l <out | tr -d ' ')" 1 "KFLINT_IGNORE adds to the ignored rules"
+"$KFLINT" -f gnu --ignore=KF107 --severity=KF111=info bad.kubefile >out
+printf 'bad.kubefile:3:9: info: source %s has no scheme: write local://web.yaml for a file of the build context [KF111]\n' "'web.yaml'" >want
+compare want out "--ignore and --severity"
+printf 'failure-threshold: none\n' >.kflint.yaml
+is "$(st "$KFLINT" bad.kubefile)" 0 "failure-threshold from .kflint.yaml"
+printf 'ignored: KF101\n' >.kflint.yaml
+is "$(st "$KFLINT" Kubefile)" 2 "a bad config: exit 2"
+printf 'kflint: %s/.kflint.yaml:1:10: ignored must be a list\n' "$(pwd -P)" >want
+compare want err "a bad config names its place"
+rm .kflint.yaml
+
+# dialects: USER is a sealos idiom and a sealer error
+printf 'FROM scratch\nUSER 65532:65532\nCOPY charts charts\nCMD ["helm install x charts/x"]\n' >sealos.kubefile
+is "$(st "$KFLINT" sealos.kubefile)" 0 "sealos idioms are not errors (detected)"
+is "$(st "$KFLINT" --dialect=sealer sealos.kubefile)" 1 "the same file in the sealer dialect"
+grep -q 'USER has no meaning in a sealer Kubefile' out && ok "USER named in the sealer dialect" || not_ok "USER in sealer"
+
+# pragmas
+printf 'FROM scratch\n# kflint ignore=KF203\nMAINTAINER a\nMAINTAINER b\n' >p.kubefile
+"$KFLINT" -f gnu p.kubefile >out
+printf 'p.kubefile:4:1: warning: MAINTAINER is deprecated: use LABEL org.opencontainers.image.authors [KF203]\n' >want
+compare want out "# kflint ignore= covers the next instruction only"
+printf 'FROM scratch\nMAINTAINER a\n# kflint global ignore=maintainer-deprecated\nMAINTAINER b\n' >p.kubefile
+is "$(st "$KFLINT" p.kubefile)" 0 "# kflint global ignore= covers the file"
+
+# standard input, directories, kfc lint
+printf 'FROM scratch\nFROM scratch\n' | "$KFLINT" -f gnu --stdin-filename=x/Kubefile - >out
+printf 'x/Kubefile:2:1: error: a Kubefile has one FROM: multi-stage builds are not supported [KF214]\n' >want
+compare want out "stdin with --stdin-filename"
+mkdir -p d/sub && cp bad.kubefile d/sub/Kubefile && cp Kubefile d/Kubefile.prod
+"$KFLINT" -f gnu d >out
+is "$(cut -d: -f1 out | sort -u | tr '\n' ' ')" "d/sub/Kubefile " "a directory: its Kubefiles are linted"
+"$KFC" lint -f gnu bad.kubefile >out2
+"$KFLINT" -f gnu bad.kubefile >out
+compare out out2 "kfc lint is kflint"
+"$KFLINT" --color=always bad.kubefile >out
+grep -q "$(printf '\033')\\[" out && ok "--color=always" || not_ok "--color=always"
+NO_COLOR=1 "$KFLINT" --color=auto bad.kubefile >out
+grep -q "$(printf '\033')" out && not_ok "NO_COLOR" || ok "NO_COLOR"
+finish

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Every rule has a page in docs/rules/ with a Bad and a Good example: the Bad
+# one fires the rule, at the spans in tests/golden/lint/CODE.json (all its
+# findings, so that no other rule fires unnoticed); the Good one is clean.
+# --regen rewrites the golden files.
+. "$(dirname "$0")/lib.sh"
+
+KFLINT=$(dirname "$KFC")/kflint
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/good"
+# the first ```kubefile block after the heading $2 in page $1
+block() {
+	awk -v h="$2" '$0 == h { inh = 1; next } inh && /^```kubefile/ { on = 1; next } on && /^```/ { exit } on { print }' "$1"
+}
+for code in $("$KFLINT" --list-rules | cut -d' ' -f1); do
+	page=$KF_SRCDIR/docs/rules/$code.md
+	if [ ! -f "$page" ]; then not_ok "$code: no page docs/rules/$code.md"; continue; fi
+	block "$page" "## Bad" >"$tmp/Kubefile"
+	block "$page" "## Good" >"$tmp/good/Kubefile"
+	(cd "$tmp" && "$KFLINT" -f json --failure-threshold=none Kubefile) >"$tmp/bad.json"
+	if [ "${1:-}" = "--regen" ]; then
+		mkdir -p "$KF_TESTDATA/golden/lint"
+		cp "$tmp/bad.json" "$KF_TESTDATA/golden/lint/$code.json"
+		continue
+	fi
+	if grep -q "\"code\": \"$code\"" "$tmp/bad.json"; then ok "$code: the Bad example fires it"; else not_ok "$code: the Bad example does not fire it"; fi
+	compare "$KF_TESTDATA/golden/lint/$code.json" "$tmp/bad.json" "$code: the Bad example's findings"
+	(cd "$tmp/good" && "$KFLINT" -f json --failure-threshold=style Kubefile) >"$tmp/good.json"
+	if [ "$(cat "$tmp/good.json")" = "[]" ]; then ok "$code: the Good example is clean"; else
+		not_ok "$code: the Good example has findings"; sed 's/^/# /' "$tmp/good.json" | head -20; fi
+done
+finish

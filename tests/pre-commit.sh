@@ -1,0 +1,43 @@
+#!/bin/sh
+# The hooks in .pre-commit-hooks.yaml, run by Debian's pre-commit with
+# `pre-commit try-repo` in a scratch git repository.
+. "$(dirname "$0")/lib.sh"
+
+command -v pre-commit >/dev/null 2>&1 || { echo "pre-commit not installed: skipped"; exit 77; }
+command -v git >/dev/null 2>&1 || { echo "git not installed: skipped"; exit 77; }
+git -C "$KF_SRCDIR" rev-parse --git-dir >/dev/null 2>&1 || { echo "not a git checkout: skipped"; exit 77; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export PRE_COMMIT_HOME="$tmp/cache" PATH="$(dirname "$KFC"):$PATH" GIT_CONFIG_NOSYSTEM=1 HOME="$tmp"
+git config --global user.email test@example.com
+git config --global user.name test
+git config --global init.defaultBranch main
+git config --global --add safe.directory '*'
+mkdir "$tmp/work" && cd "$tmp/work" && git init -q .
+mkdir app
+printf 'from scratch\nAPP web web.yaml\nLAUNCH web\n' >app/Kubefile
+printf 'not a kubefile\n' >README
+git add -A
+
+rc=0
+pre-commit try-repo "$KF_SRCDIR" kflint --all-files >out 2>&1 || rc=$?
+if [ $rc -ne 0 ] && grep -q "app/Kubefile:2:9: error: source 'web.yaml' has no scheme" out; then
+	ok "kflint hook fails on a bad Kubefile, naming the problem"
+else
+	not_ok "kflint hook (exit $rc)"; sed 's/^/# /' out | tail -20
+fi
+rc=0
+pre-commit try-repo "$KF_SRCDIR" kfc-fmt --all-files >out 2>&1 || rc=$?
+if [ $rc -ne 0 ] && head -1 app/Kubefile | grep -q '^FROM scratch$'; then
+	ok "kfc-fmt hook rewrites an unformatted Kubefile and fails"
+else
+	not_ok "kfc-fmt hook (exit $rc)"; sed 's/^/# /' out | tail -20
+fi
+printf 'FROM scratch\nAPP web local://web.yaml\nLAUNCH web\n' >app/Kubefile
+git add -A
+rc=0
+pre-commit try-repo "$KF_SRCDIR" --all-files >out 2>&1 || rc=$?
+if [ $rc -eq 0 ]; then ok "both hooks pass on a clean, formatted Kubefile"; else
+	not_ok "hooks on a clean file (exit $rc)"; sed 's/^/# /' out | tail -20; fi
+finish
