@@ -21,23 +21,23 @@ printf 'not a kubefile\n' >README
 git add -A
 
 rc=0
-pre-commit try-repo "$KF_SRCDIR" kflint --all-files >out 2>&1 || rc=$?
-if [ $rc -ne 0 ] && grep -q "app/Kubefile:2:9: error: source 'web.yaml' has no scheme" out; then
+pre-commit try-repo "$KF_SRCDIR" kflint --all-files >"$tmp/out" 2>&1 || rc=$?
+if [ $rc -ne 0 ] && grep -q "app/Kubefile:2:9: error: source 'web.yaml' has no scheme" "$tmp/out"; then
 	ok "kflint hook fails on a bad Kubefile, naming the problem"
 else
-	not_ok "kflint hook (exit $rc)"; sed 's/^/# /' out | tail -20
+	not_ok "kflint hook (exit $rc)"; sed 's/^/# /' "$tmp/out" | tail -20
 fi
 rc=0
-pre-commit try-repo "$KF_SRCDIR" kfc-fmt --all-files >out 2>&1 || rc=$?
+pre-commit try-repo "$KF_SRCDIR" kfc-fmt --all-files >"$tmp/out" 2>&1 || rc=$?
 if [ $rc -ne 0 ] && head -1 app/Kubefile | grep -q '^FROM scratch$'; then
 	ok "kfc-fmt hook rewrites an unformatted Kubefile and fails"
 else
-	not_ok "kfc-fmt hook (exit $rc)"; sed 's/^/# /' out | tail -20
+	not_ok "kfc-fmt hook (exit $rc)"; sed 's/^/# /' "$tmp/out" | tail -20
 fi
 printf 'FROM scratch\nAPP web local://web.yaml\nLAUNCH web\n' >app/Kubefile
 git add -A
 rc=0
-pre-commit try-repo "$KF_SRCDIR" --all-files >out 2>&1 || rc=$?
+pre-commit try-repo "$KF_SRCDIR" --all-files >"$tmp/out" 2>&1 || rc=$?
 if [ $rc -eq 0 ]; then ok "both hooks pass on a clean, formatted Kubefile"; else
-	not_ok "hooks on a clean file (exit $rc)"; sed 's/^/# /' out | tail -20; fi
+	not_ok "hooks on a clean file (exit $rc)"; sed "s/^/# /" "$tmp/out" | tail -30; fi
 finish
