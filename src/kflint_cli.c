@@ -33,6 +33,7 @@ typedef struct lint_cli {
 	const char *prog;
 	const char *config;
 	const char *stdin_name;
+	const char *context;     /* --context; NULL: each Kubefile's directory */
 	int format;              /* -1: not given */
 	int dialect;             /* -1: not given */
 	int threshold;           /* -1: not given */
@@ -47,11 +48,14 @@ static void usage(FILE *f, const char *prog)
 		"usage: %s [-f tty|json|sarif|checkstyle|gnu|github|junit] [--config=FILE]\n"
 		"       [--dialect=auto|sealer|sealer-legacy|sealos] [--ignore=CODE]...\n"
 		"       [--severity=CODE=LEVEL]... [--failure-threshold=error|warning|info|style|none]\n"
-		"       [--color=auto|always|never] [--stdin-filename=NAME] [--list-rules] FILE|DIR...|-\n"
+		"       [--context=DIR] [--color=auto|always|never] [--stdin-filename=NAME]\n"
+		"       [--list-rules] FILE|DIR...|-\n"
 		"\n"
 		"Lints Kubefiles. A directory stands for the files under it named Kubefile,\n"
 		"Kubefile.* or *.kubefile. Exit status: 0 nothing at or above the failure\n"
-		"threshold (default: warning), 1 something is, 2 usage or I/O error.\n",
+		"threshold (default: warning), 1 something is, 2 usage or I/O error.\n"
+		"local:// sources are looked up in the build context: --context, or the\n"
+		"Kubefile's directory.\n",
 		prog);
 }
 
@@ -72,6 +76,7 @@ typedef struct file_settings {
 	KF_VEC(const char *) ignored;
 	KF_VEC(kf_severity_override) overrides;
 	char *env_ignore;
+	char *context;
 	int threshold;
 	kf_report_format format;
 } file_settings;
@@ -119,6 +124,14 @@ static bool settings_for(const lint_cli *cli, const char *path, file_settings *f
 		kf_dialect_parse(fs->cfg.dialect, &fs->opt.dialect);
 	if (cli->dialect >= 0)
 		fs->opt.dialect = (kf_dialect)cli->dialect;
+	if (cli->context) {
+		fs->context = kf_xstrdup(cli->context);
+	} else {
+		char *dir = kf_xstrdup(path);
+		fs->context = kf_xstrdup(dirname(dir));
+		free(dir);
+	}
+	fs->opt.context_dir = fs->context;
 	fs->opt.ignored = fs->ignored.v;
 	fs->opt.nignored = fs->ignored.n;
 	fs->opt.overrides = fs->overrides.v;
@@ -139,6 +152,7 @@ static void settings_release(file_settings *fs)
 	kf_vec_free(&fs->ignored);
 	kf_vec_free(&fs->overrides);
 	free(fs->env_ignore);
+	free(fs->context);
 }
 
 typedef struct linted {
@@ -162,6 +176,7 @@ int kf_cmd_lint(int argc, char **argv, const char *prog)
 		{"failure-threshold", required_argument, NULL, 't'},
 		{"color", required_argument, NULL, 'C'},
 		{"stdin-filename", required_argument, NULL, 'n'},
+		{"context", required_argument, NULL, 'x'},
 		{"list-rules", no_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -229,6 +244,7 @@ int kf_cmd_lint(int argc, char **argv, const char *prog)
 			}
 			break;
 		case 'n': cli.stdin_name = optarg; break;
+		case 'x': cli.context = optarg; break;
 		case 'l': list_rules(); goto out;
 		case 'V': printf("%s %s\n", prog, PACKAGE_VERSION); goto out;
 		case 'h': usage(stdout, prog); goto out;

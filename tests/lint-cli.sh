@@ -14,6 +14,7 @@ st() { rc=0; "$@" >out 2>err || rc=$?; echo "$rc"; }
 is() { if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3 (got '$1', wanted '$2')"; fi; }
 
 printf 'FROM scratch\nAPP web local://web.yaml\nLAUNCH web\n' >Kubefile
+printf 'apiVersion: v1\nkind: ConfigMap\n' >web.yaml
 printf 'FROM scratch\nmaintainer me\nAPP web web.yaml\nLAUNCH web wbe\n' >bad.kubefile
 
 is "$(st "$KFLINT" Kubefile)" 0 "a clean file: exit 0"
@@ -131,9 +132,14 @@ is "$(st "$KFLINT" p.kubefile)" 0 "# kflint global ignore= covers the file"
 printf 'FROM scratch\nFROM scratch\n' | "$KFLINT" -f gnu --stdin-filename=x/Kubefile - >out
 printf 'x/Kubefile:2:1: error: a Kubefile has one FROM: multi-stage builds are not supported [KF214]\n' >want
 compare want out "stdin with --stdin-filename"
-mkdir -p d/sub && cp bad.kubefile d/sub/Kubefile && cp Kubefile d/Kubefile.prod
+mkdir -p d/sub && cp bad.kubefile d/sub/Kubefile && cp Kubefile web.yaml d/
 "$KFLINT" -f gnu d >out
 is "$(cut -d: -f1 out | sort -u | tr '\n' ' ')" "d/sub/Kubefile " "a directory: its Kubefiles are linted"
+printf 'FROM scratch\nAPP web local://web.yaml\nLAUNCH web\n' >d/sub/Kubefile
+"$KFLINT" -f gnu d/sub/Kubefile >out
+printf 'd/sub/Kubefile:2:9: error: %s does not exist in the build context (d/sub) [KF114]\n' "'web.yaml'" >want
+compare want out "local:// sources are looked up beside the Kubefile"
+is "$(st "$KFLINT" --context=d d/sub/Kubefile)" 0 "--context names the build context"
 "$KFC" lint -f gnu bad.kubefile >out2
 "$KFLINT" -f gnu bad.kubefile >out
 compare out out2 "kfc lint is kflint"

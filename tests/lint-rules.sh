@@ -17,7 +17,13 @@ for code in $("$KFLINT" --list-rules | cut -d' ' -f1); do
 	page=$KF_SRCDIR/docs/rules/$code.md
 	if [ ! -f "$page" ]; then not_ok "$code: no page docs/rules/$code.md"; continue; fi
 	block "$page" "## Bad" >"$tmp/Kubefile"
+	rm -rf "$tmp/good" && mkdir -p "$tmp/good"
 	block "$page" "## Good" >"$tmp/good/Kubefile"
+	# the Good example's build context: the local:// files it names
+	for f in $(grep -o 'local://[^ "]*' "$tmp/good/Kubefile" | sed 's|^local://||; s|[],]*$||'); do
+		case $f in */) mkdir -p "$tmp/good/$f" && printf 'apiVersion: v1\nkind: ConfigMap\n' >"$tmp/good/${f}app.yaml" ;;
+		*) mkdir -p "$tmp/good/$(dirname "$f")" && printf 'apiVersion: v1\nkind: ConfigMap\n' >"$tmp/good/$f" ;; esac
+	done
 	(cd "$tmp" && "$KFLINT" -f json --failure-threshold=none Kubefile) >"$tmp/bad.json"
 	if [ "${1:-}" = "--regen" ]; then
 		mkdir -p "$KF_TESTDATA/golden/lint"

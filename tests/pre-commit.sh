@@ -35,6 +35,7 @@ else
 	not_ok "kfc-fmt hook (exit $rc)"; sed 's/^/# /' "$tmp/out" | tail -20
 fi
 printf 'FROM scratch\nAPP web local://web.yaml\nLAUNCH web\n' >app/Kubefile
+printf 'apiVersion: v1\nkind: ConfigMap\n' >app/web.yaml
 git add -A
 rc=0
 pre-commit try-repo "$KF_SRCDIR" --all-files >"$tmp/out" 2>&1 || rc=$?

@@ -1,0 +1,28 @@
+/* KF114 local-source-missing: A local:// source does not exist in the build context. See docs/rules/KF114.md. */
+#include "rules.h"
+
+#include <sys/stat.h>
+
+static void check(kf_lint_ctx *c)
+{
+	if (!c->opt->context_dir)
+		return;
+	KF_FOR_EACH_INSTR(c, in) {
+		uint32_t n;
+		const kf_app_source *s = kf_app_sources(in, &n);
+		for (uint32_t i = 0; i < n; i++) {
+			if (s[i].scheme != KF_SCHEME_LOCAL || !s[i].path.len || memchr(s[i].path.ptr, '$', s[i].path.len))
+				continue;
+			kf_buf p = KF_BUF_INIT;
+			kf_buf_printf(&p, "%s/%.*s", c->opt->context_dir, (int)s[i].path.len, s[i].path.ptr);
+			struct stat st;
+			if (stat(p.ptr, &st) != 0)
+				kf_lint_report(c, s[i].word->span, "'%.*s' does not exist in the build context (%s)",
+					       (int)(s[i].path.len > 60 ? 60 : s[i].path.len), s[i].path.ptr, c->opt->context_dir);
+			kf_buf_release(&p);
+		}
+	}
+}
+
+const kf_rule kf_rule_kf114 = {"KF114", "local-source-missing", KF_SEV_ERROR,
+	"A local:// source does not exist in the build context", check};
