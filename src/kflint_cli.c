@@ -38,6 +38,7 @@ typedef struct lint_cli {
 	int dialect;             /* -1: not given */
 	int threshold;           /* -1: not given */
 	int color;               /* -1: auto */
+	int shellcheck;          /* -1: not given */
 	KF_VEC(const char *) ignored;
 	KF_VEC(kf_severity_override) overrides;
 } lint_cli;
@@ -48,7 +49,7 @@ static void usage(FILE *f, const char *prog)
 		"usage: %s [-f tty|json|sarif|checkstyle|gnu|github|junit] [--config=FILE]\n"
 		"       [--dialect=auto|sealer|sealer-legacy|sealos] [--ignore=CODE]...\n"
 		"       [--severity=CODE=LEVEL]... [--failure-threshold=error|warning|info|style|none]\n"
-		"       [--context=DIR] [--color=auto|always|never] [--stdin-filename=NAME]\n"
+		"       [--context=DIR] [--[no-]shellcheck] [--color=auto|always|never] [--stdin-filename=NAME]\n"
 		"       [--list-rules] FILE|DIR...|-\n"
 		"\n"
 		"Lints Kubefiles. A directory stands for the files under it named Kubefile,\n"
@@ -132,6 +133,7 @@ static bool settings_for(const lint_cli *cli, const char *path, file_settings *f
 		free(dir);
 	}
 	fs->opt.context_dir = fs->context;
+	fs->opt.shellcheck = cli->shellcheck >= 0 ? cli->shellcheck : fs->cfg.shellcheck >= 0 ? fs->cfg.shellcheck : 1;
 	fs->opt.ignored = fs->ignored.v;
 	fs->opt.nignored = fs->ignored.n;
 	fs->opt.overrides = fs->overrides.v;
@@ -166,7 +168,7 @@ int kf_cmd_lint(int argc, char **argv, const char *prog)
 	lint_cli cli;
 	memset(&cli, 0, sizeof(cli));
 	cli.prog = prog;
-	cli.format = cli.dialect = cli.threshold = cli.color = -1;
+	cli.format = cli.dialect = cli.threshold = cli.color = cli.shellcheck = -1;
 	static const struct option opts[] = {
 		{"format", required_argument, NULL, 'f'},
 		{"config", required_argument, NULL, 'c'},
@@ -177,6 +179,8 @@ int kf_cmd_lint(int argc, char **argv, const char *prog)
 		{"color", required_argument, NULL, 'C'},
 		{"stdin-filename", required_argument, NULL, 'n'},
 		{"context", required_argument, NULL, 'x'},
+		{"shellcheck", no_argument, NULL, 'S'},
+		{"no-shellcheck", no_argument, NULL, 'N'},
 		{"list-rules", no_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -245,6 +249,8 @@ int kf_cmd_lint(int argc, char **argv, const char *prog)
 			break;
 		case 'n': cli.stdin_name = optarg; break;
 		case 'x': cli.context = optarg; break;
+		case 'S': cli.shellcheck = 1; break;
+		case 'N': cli.shellcheck = 0; break;
 		case 'l': list_rules(); goto out;
 		case 'V': printf("%s %s\n", prog, PACKAGE_VERSION); goto out;
 		case 'h': usage(stdout, prog); goto out;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rules/rules.h"
+#include "shellcheck.h"
 
 #define KF_RULE_ENTRY(c) &kf_rule_##c,
 static const kf_rule *const all_rules[] = {KF_RULES(KF_RULE_ENTRY)};
@@ -145,6 +146,8 @@ kf_dialect kf_lint(const kf_document *doc, const kf_lint_options *opt, kf_diag_b
 		ctx.rule = all_rules[i];
 		all_rules[i]->check(&ctx);
 	}
+	if (opt->shellcheck)
+		kf_shellcheck(doc, m, out);
 	kf_dialect dialect = m->dialect;
 	kf_model_free(m);
 	/* the settings: ignored syntax codes too, then overrides */

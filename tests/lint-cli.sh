@@ -128,6 +128,20 @@ compare want out "# kflint ignore= covers the next instruction only"
 printf 'FROM scratch\nMAINTAINER a\n# kflint global ignore=maintainer-deprecated\nMAINTAINER b\n' >p.kubefile
 is "$(st "$KFLINT" p.kubefile)" 0 "# kflint global ignore= covers the file"
 
+# ShellCheck on the shell commands, when it is installed
+if command -v shellcheck >/dev/null 2>&1; then
+	printf 'FROM scratch\nRUN echo $x\nCMD ["cd $(D) && ls"]\n' >sc.kubefile
+	"$KFLINT" -f gnu --failure-threshold=none sc.kubefile >out
+	printf 'sc.kubefile:2:10: info: Double quote to prevent globbing and word splitting. [SC2086]\nsc.kubefile:3:10: info: Double quote to prevent globbing and word splitting. [SC2086]\n' >want
+	compare want out "shellcheck: RUN and CMD checked, at their columns; sealos \$(VAR) is a variable"
+	"$KFLINT" -f gnu --no-shellcheck --failure-threshold=none sc.kubefile >out
+	[ -s out ] && not_ok "--no-shellcheck" || ok "--no-shellcheck"
+	printf 'shellcheck: false\n' >.kflint.yaml
+	"$KFLINT" -f gnu --failure-threshold=none sc.kubefile >out
+	[ -s out ] && not_ok "shellcheck: false in .kflint.yaml" || ok "shellcheck: false in .kflint.yaml"
+	rm .kflint.yaml
+fi
+
 # standard input, directories, kfc lint
 printf 'FROM scratch\nFROM scratch\n' | "$KFLINT" -f gnu --stdin-filename=x/Kubefile - >out
 printf 'x/Kubefile:2:1: error: a Kubefile has one FROM: multi-stage builds are not supported [KF214]\n' >want
