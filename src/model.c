@@ -224,7 +224,7 @@ static void read_instr(builder *b, const kf_instr *in)
 		break;
 	case KF_INSTR_ARG:
 	case KF_INSTR_ENV:
-		for (uint32_t i = 0; i < in->npairs; i++)
+		for (uint32_t i = 0; i < in->npairs && !in->broken; i++)
 			define(b, in, &in->pairs[i]);
 		break;
 	case KF_INSTR_APP:
@@ -234,13 +234,13 @@ static void read_instr(builder *b, const kf_instr *in)
 		break;
 	case KF_INSTR_APPCMDS:
 	case KF_INSTR_APPENV:
-		if (kf_instr_name(in))
+		if (kf_instr_name(in) && !in->broken)
 			refer(b, in, kf_instr_name(in));
 		break;
 	case KF_INSTR_LAUNCH:
 		if (!b->m->launch)
 			b->m->launch = in;
-		for (uint32_t i = 0; i < in->nargs; i++)
+		for (uint32_t i = 0; i < in->nargs && !in->broken; i++)
 			refer(b, in, &in->args[i]);
 		break;
 	case KF_INSTR_CMDS:

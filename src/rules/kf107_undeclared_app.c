@@ -21,7 +21,16 @@ static void check(kf_lint_ctx *c)
 			continue;
 		}
 		const char *s = kf_suggest(r->word->text, names, n, false);
-		if (s) {
+		const kf_word *base = m->from ? kf_from_image(m->from) : NULL;
+		bool inherits = base && !kf_str_eq_cstr(base->text, "scratch");
+		if (inherits && !s) {
+			/* the base image may declare it: that cannot be read here */
+			kf_diag *d = kf_lint_report(c, r->word->span,
+						    "app '%.*s' is not declared here: it must come from the base image '%.*s'",
+						    len, r->word->text.ptr, (int)(base->text.len > 60 ? 60 : base->text.len),
+						    base->text.ptr);
+			d->severity = KF_SEV_INFO;
+		} else if (s) {
 			kf_diag *d = kf_lint_report(c, r->word->span, "app '%.*s' is not declared (did you mean '%s'?)",
 						    len, r->word->text.ptr, s);
 			kf_diag_set_fix(c->out, d, r->word->span, s, "use the declared app");

@@ -8,7 +8,10 @@ static void check(kf_lint_ctx *c)
 		return;
 	for (uint32_t i = 0; i < m->napps; i++) {
 		const kf_app *a = &m->apps[i];
-		if (!a->launched)
+		bool named = false;
+		for (uint32_t k = 0; k < m->nrefs; k++)
+			named |= m->refs[k].in->kind == KF_INSTR_LAUNCH && kf_str_eq(m->refs[k].word->text, a->name);
+		if (!a->launched && !named && !a->decl->broken)
 			kf_lint_report(c, kf_instr_name(a->decl)->span, "app '%.*s' is never launched: add it to LAUNCH",
 				       (int)a->name.len, a->name.ptr);
 	}

@@ -8,7 +8,11 @@ static void check(kf_lint_ctx *c)
 		const kf_app_source *s = kf_app_sources(in, &n);
 		for (uint32_t i = 0; i < n; i++) {
 			int len = (int)(s[i].word->text.len > 60 ? 60 : s[i].word->text.len);
-			if (s[i].scheme == KF_SCHEME_NONE) {
+			if (s[i].scheme == KF_SCHEME_NONE && s[i].word->text.len && s[i].word->text.ptr[0] == '/') {
+				kf_lint_report(c, s[i].word->span,
+					       "source '%.*s' has no scheme and is an absolute path: copy it into the build context and write local://<path>",
+					       len, s[i].word->text.ptr);
+			} else if (s[i].scheme == KF_SCHEME_NONE) {
 				kf_diag *d = kf_lint_report(c, s[i].word->span,
 							    "source '%.*s' has no scheme: write local://%.*s for a file of the build context",
 							    len, s[i].word->text.ptr, len, s[i].word->text.ptr);

@@ -11,8 +11,9 @@ static void check(kf_lint_ctx *c)
 		uint32_t n;
 		const kf_app_source *s = kf_app_sources(in, &n);
 		for (uint32_t i = 0; i < n; i++) {
-			if (s[i].scheme != KF_SCHEME_LOCAL || !s[i].path.len || memchr(s[i].path.ptr, '$', s[i].path.len))
-				continue;
+			if (s[i].scheme != KF_SCHEME_LOCAL || !s[i].path.len || memchr(s[i].path.ptr, '$', s[i].path.len) ||
+			    s[i].path.ptr[0] == '/' || memmem(s[i].path.ptr, s[i].path.len, "..", 2))
+				continue; /* outside the context: KF112's */
 			kf_buf p = KF_BUF_INIT;
 			kf_buf_printf(&p, "%s/%.*s", c->opt->context_dir, (int)s[i].path.len, s[i].path.ptr);
 			struct stat st;

@@ -12,7 +12,8 @@ static void check(kf_lint_ctx *c)
 			if (!slash)
 				continue;
 			kf_str domain = kf_str_make(k.ptr, (size_t)(slash - k.ptr));
-			bool reserved = domain.len >= 9 && memcmp(domain.ptr + domain.len - 9, "sealer.io", 9) == 0;
+			bool reserved = domain.len >= 9 && memcmp(domain.ptr + domain.len - 9, "sealer.io", 9) == 0 &&
+					(domain.len == 9 || domain.ptr[domain.len - 10] == '.');
 			if (!reserved)
 				continue;
 			/* set by the instructions that own them */

@@ -61,6 +61,9 @@ static const char *valid_ref(kf_str r)
 			if (q == p || !lower_alnum(q[-1]) || !lower_alnum(*p))
 				return "name components are lower-case letters and digits, joined by . _ or -";
 			p = q + 1;
+		} else if ((*q == '.' || *q == '_') && q + 1 < e && !lower_alnum(q[1]) &&
+			   !(*q == '_' && q[1] == '_' && q + 2 < e && lower_alnum(q[2]))) {
+			return "name components are lower-case letters and digits, joined by . _ __ or -";
 		} else if (!lower_alnum(*q) && *q != '.' && *q != '_' && *q != '-') {
 			return (*q >= 'A' && *q <= 'Z') ? "the name must be lower case"
 							: "name components are lower-case letters and digits, joined by . _ or -";

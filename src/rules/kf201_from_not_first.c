@@ -3,10 +3,13 @@
 
 static void check(kf_lint_ctx *c)
 {
-	KF_FOR_EACH_INSTR(c, in) {
+	/* all instructions, broken ones too: a FROM with an error is still
+	 * the FROM */
+	for (uint32_t i = 0; i < c->doc->ninstrs; i++) {
+		const kf_instr *in = c->doc->instrs[i];
 		if (in->kind == KF_INSTR_FROM)
 			return;
-		if (in->kind != KF_INSTR_ARG && in->kind != KF_INSTR_ERROR) {
+		if (in->kind != KF_INSTR_ARG && in->kind != KF_INSTR_ERROR && !in->broken) {
 			kf_lint_report(c, kf_instr_keyword_span(in), "%s comes before FROM: only ARG may precede it",
 				       kf_kind_name((kf_kind)in->kind));
 			return;

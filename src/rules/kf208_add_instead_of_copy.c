@@ -1,6 +1,8 @@
 /* KF208 add-instead-of-copy: ADD is used where COPY does the same. See docs/rules/KF208.md. */
 #include "rules.h"
 
+#include <strings.h>
+
 static bool needs_add(kf_str s)
 {
 	static const char *const ends[] = {".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst"};
@@ -9,7 +11,7 @@ static bool needs_add(kf_str s)
 		return true;
 	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
 		size_t n = strlen(ends[i]);
-		if (s.len >= n && memcmp(s.ptr + s.len - n, ends[i], n) == 0)
+		if (s.len >= n && strncasecmp(s.ptr + s.len - n, ends[i], n) == 0)
 			return true;
 	}
 	return false;

@@ -4,7 +4,10 @@
 static void check(kf_lint_ctx *c)
 {
 	KF_FOR_EACH_INSTR(c, in) {
-		if (in->broken || in->form == KF_FORM_JSON)
+		/* in shell text the shell itself reads " #" as a comment */
+		if (in->broken || in->form == KF_FORM_JSON || in->kind == KF_INSTR_RUN || in->kind == KF_INSTR_CMD ||
+		    in->kind == KF_INSTR_ENTRYPOINT || in->kind == KF_INSTR_CMDS || in->kind == KF_INSTR_APPCMDS ||
+		    in->kind == KF_INSTR_SHELL || in->kind == KF_INSTR_HEALTHCHECK)
 			continue;
 		for (uint32_t i = 0; i < in->nargs; i++) {
 			const kf_word *w = &in->args[i];
