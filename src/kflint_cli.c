@@ -133,6 +133,8 @@ static bool settings_for(const lint_cli *cli, const char *path, file_settings *f
 		free(dir);
 	}
 	fs->opt.context_dir = fs->context;
+	fs->opt.trusted = (const char *const *)fs->cfg.trusted_registries;
+	fs->opt.ntrusted = fs->cfg.ntrusted;
 	fs->opt.shellcheck = cli->shellcheck >= 0 ? cli->shellcheck : fs->cfg.shellcheck >= 0 ? fs->cfg.shellcheck : 1;
 	fs->opt.ignored = fs->ignored.v;
 	fs->opt.nignored = fs->ignored.n;

@@ -42,6 +42,8 @@ typedef struct kf_lint_options {
 	kf_dialect dialect;               /* KF_DIALECT_AUTO: detect */
 	const char *context_dir;          /* the build context, for local:// checks; NULL: none */
 	bool shellcheck;                  /* run shellcheck when it is installed */
+	const char *const *trusted;       /* trusted-registries (none: every one) */
+	size_t ntrusted;
 	const char *const *ignored;       /* codes or names */
 	size_t nignored;
 	const kf_severity_override *overrides;

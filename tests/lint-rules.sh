@@ -2,6 +2,7 @@
 # Every rule has a page in docs/rules/ with a Bad and a Good example: the Bad
 # one fires the rule, at the spans in tests/golden/lint/CODE.json (all its
 # findings, so that no other rule fires unnoticed); the Good one is clean.
+# A page's "## Settings" block, if any, is the .kflint.yaml for both.
 # --regen rewrites the golden files.
 . "$(dirname "$0")/lib.sh"
 
@@ -15,7 +16,13 @@ block() {
 }
 for code in $("$KFLINT" --list-rules | cut -d' ' -f1); do
 	page=$KF_SRCDIR/docs/rules/$code.md
+	grep -q "^| $code | " "$KF_SRCDIR/docs/rules/README.md" || not_ok "$code: not in the index docs/rules/README.md"
 	if [ ! -f "$page" ]; then not_ok "$code: no page docs/rules/$code.md"; continue; fi
+	# a page may give the settings its rule needs
+	rm -f "$tmp/.kflint.yaml"
+	awk '$0 == "## Settings" { inh = 1; next } inh && /^```yaml/ { on = 1; next } on && /^```/ { exit } on { print }' \
+		"$page" >"$tmp/settings"
+	[ -s "$tmp/settings" ] && cp "$tmp/settings" "$tmp/.kflint.yaml"
 	block "$page" "## Bad" >"$tmp/Kubefile"
 	rm -rf "$tmp/good" && mkdir -p "$tmp/good"
 	block "$page" "## Good" >"$tmp/good/Kubefile"
