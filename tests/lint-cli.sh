@@ -120,6 +120,13 @@ is "$(st "$KFLINT" sealos.kubefile)" 0 "sealos idioms are not errors (detected)"
 is "$(st "$KFLINT" --dialect=sealer sealos.kubefile)" 1 "the same file in the sealer dialect"
 grep -q 'USER has no meaning in a sealer Kubefile' out && ok "USER named in the sealer dialect" || not_ok "USER in sealer"
 
+# IMAGES --file: the list is read from the build context
+printf 'nginx:1.25\n# a comment\n\nBad/Name:1\n' >imageList
+printf 'FROM scratch\nIMAGES --file=imageList\n' >img.kubefile
+"$KFLINT" -f gnu img.kubefile >out
+printf 'img.kubefile:2:8: error: imageList, line 4: %s is not an image reference: the name must be lower case [KF121]\n' "'Bad/Name:1'" >want
+compare want out "IMAGES --file: each line of the list is checked"
+
 # pragmas
 printf 'FROM scratch\n# kflint ignore=KF203\nMAINTAINER a\nMAINTAINER b\n' >p.kubefile
 "$KFLINT" -f gnu p.kubefile >out

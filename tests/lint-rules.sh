@@ -22,16 +22,24 @@ for code in $("$KFLINT" --list-rules | cut -d' ' -f1); do
 	rm -f "$tmp/.kflint.yaml"
 	awk '$0 == "## Settings" { inh = 1; next } inh && /^```yaml/ { on = 1; next } on && /^```/ { exit } on { print }' \
 		"$page" >"$tmp/settings"
-	[ -s "$tmp/settings" ] && cp "$tmp/settings" "$tmp/.kflint.yaml"
-	block "$page" "## Bad" >"$tmp/Kubefile"
-	rm -rf "$tmp/good" && mkdir -p "$tmp/good"
+	[ -s "$tmp/settings" ] && cp "$tmp/settings" "$tmp/.kflint.yaml" # found from bad/ and good/
+	block "$page" "## Bad" >"$tmp/bad.kubefile"
+	rm -rf "$tmp/good" "$tmp/bad" && mkdir -p "$tmp/good" "$tmp/bad"
 	block "$page" "## Good" >"$tmp/good/Kubefile"
-	# the Good example's build context: the local:// files it names
+	# the build context of both examples: the local:// files the Good one
+	# names, each with content of its kind
 	for f in $(grep -o 'local://[^ "]*' "$tmp/good/Kubefile" | sed 's|^local://||; s|[],]*$||'); do
-		case $f in */) mkdir -p "$tmp/good/$f" && printf 'apiVersion: v1\nkind: ConfigMap\n' >"$tmp/good/${f}app.yaml" ;;
-		*) mkdir -p "$tmp/good/$(dirname "$f")" && printf 'apiVersion: v1\nkind: ConfigMap\n' >"$tmp/good/$f" ;; esac
+		for d in good bad; do
+			case $f in
+			*/) mkdir -p "$tmp/$d/$f" && printf 'apiVersion: v1\nkind: ConfigMap\n' >"$tmp/$d/${f}app.yaml" ;;
+			*.yaml | *.yml) mkdir -p "$tmp/$d/$(dirname "$f")" && printf 'apiVersion: v1\nkind: ConfigMap\n' >"$tmp/$d/$f" ;;
+			*.sh) mkdir -p "$tmp/$d/$(dirname "$f")" && printf '#!/bin/sh\necho installed\n' >"$tmp/$d/$f" ;;
+			*) mkdir -p "$tmp/$d/$(dirname "$f")" && printf 'data\n' >"$tmp/$d/$f" ;;
+			esac
+		done
 	done
-	(cd "$tmp" && "$KFLINT" -f json --no-shellcheck --failure-threshold=none Kubefile) >"$tmp/bad.json"
+	cp "$tmp/bad.kubefile" "$tmp/bad/Kubefile"
+	(cd "$tmp/bad" && "$KFLINT" -f json --no-shellcheck --failure-threshold=none Kubefile) >"$tmp/bad.json"
 	if [ "${1:-}" = "--regen" ]; then
 		mkdir -p "$KF_TESTDATA/golden/lint"
 		cp "$tmp/bad.json" "$KF_TESTDATA/golden/lint/$code.json"

@@ -14,7 +14,7 @@
 #define KF_RULES(X)                                                                   \
 	X(kf101) X(kf102) X(kf103) X(kf104) X(kf105) X(kf106) X(kf107) X(kf108)     \
 	X(kf109) X(kf110) X(kf111) X(kf112) X(kf113) X(kf114) X(kf115) X(kf116)     \
-	X(kf117) X(kf118) X(kf119) X(kf120) X(kf121) X(kf201) X(kf202) X(kf203)     \
+	X(kf117) X(kf118) X(kf119) X(kf120) X(kf121) X(kf122) X(kf201) X(kf202) X(kf203)     \
 	X(kf204) X(kf205) X(kf206) X(kf207) X(kf208) X(kf209) X(kf210) X(kf211)     \
 	X(kf212) X(kf213) X(kf214) X(kf215) X(kf216) X(kf217) X(kf218) X(kf219)     \
 	X(kf220) X(kf221)
