@@ -76,8 +76,7 @@ static kf_dialect detect(const kf_document *doc)
 			sealos = true;
 		if (in->kind == KF_INSTR_CMD)
 			for (uint32_t k = 0; k < in->nargs; k++)
-				if (in->args[k].text.len > 2 && strstr(in->args[k].text.ptr, "$(") &&
-				    (size_t)(strstr(in->args[k].text.ptr, "$(") - in->args[k].text.ptr) < in->args[k].text.len)
+				if (memmem(in->args[k].text.ptr, in->args[k].text.len, "$(", 2))
 					sealos = true;
 		if (in->kind == KF_INSTR_CMD && in->form == KF_FORM_SHELL)
 			legacy = true;
@@ -275,6 +274,10 @@ kf_model *kf_model_build(const kf_document *doc, kf_dialect dialect)
 	kf_vec_take(&b.defs, 0, &m->arena, m->defs, m->ndefs);
 	kf_vec_take(&b.refs, 0, &m->arena, m->refs, m->nrefs);
 	kf_vec_take(&b.uses, 0, &m->arena, m->uses, m->nuses);
+	kf_vec_free(&b.apps);
+	kf_vec_free(&b.defs);
+	kf_vec_free(&b.refs);
+	kf_vec_free(&b.uses);
 	/* indexes (1-based, so that 0 stays NULL) become pointers */
 	for (uint32_t i = 0; i < m->nrefs; i++)
 		if (m->refs[i].app)
