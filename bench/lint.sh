@@ -75,7 +75,6 @@ kflint=${KFLINT:-$root/build/kflint}
 [[ -f $kflint && -x $kflint ]] \
     || die "kflint not found or not executable: $kflint (build it: make -C build kflint, or set KFLINT)"
 case $kflint in /*) ;; *) kflint="$(pwd)/$kflint" ;; esac
-kflint_version=$("$kflint" --version 2>/dev/null | head -n 1) || die "'$kflint --version' failed"
 
 true_bin=$(type -P true) || die "no external 'true' command found"
 
@@ -84,6 +83,14 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/kflint-bench.XXXXXX")
 trap 'rm -rf -- "$tmp"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# Time a private copy, so that a rebuild of build/kflint during the run
+# (make replaces the file) can neither break the loops nor mix two binaries.
+kflint_src=$kflint
+cp -- "$kflint_src" "$tmp/kflint" || die "cannot copy $kflint_src to $tmp"
+kflint=$tmp/kflint
+kflint_sum=$(cksum < "$kflint" | cut -d' ' -f1)
+kflint_version=$("$kflint" --version 2>/dev/null | head -n 1) || die "'$kflint_src --version' failed"
 
 # --- input ------------------------------------------------------------------
 [[ -d $corpus ]] || die "corpus directory missing: $corpus"
@@ -373,7 +380,7 @@ row() {  # row LABEL MICROSECONDS
 }
 
 echo "kflint benchmark"
-echo "  kflint:  $kflint ($kflint_version)"
+echo "  kflint:  $kflint_src ($kflint_version; a copy of it, cksum $kflint_sum, is timed)"
 echo "           options: ${KFLINT_OPTS[*]}"
 if (( du )); then
     echo "  peer:    $du_bin"

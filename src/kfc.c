@@ -102,7 +102,7 @@ static int cmd_parse(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (color < 0)
-		color = isatty(STDERR_FILENO) && !getenv("NO_COLOR");
+		color = isatty(STDERR_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
 	int status = 0;
 	json_t *all = json_diags ? json_array() : NULL;
 	for (int i = optind; i < argc; i++) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <yaml.h>
 
@@ -135,9 +136,9 @@ static bool read_fmt(reader *r, yaml_node_t *map, kf_config *cfg)
 static bool get_bool(reader *r, const yaml_node_t *n, const char *key, int *out)
 {
 	const char *s = scalar(n);
-	if (s && (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0 || strcmp(s, "on") == 0))
+	if (s && (strcasecmp(s, "true") == 0 || strcasecmp(s, "yes") == 0 || strcasecmp(s, "on") == 0))
 		*out = 1;
-	else if (s && (strcmp(s, "false") == 0 || strcmp(s, "no") == 0 || strcmp(s, "off") == 0))
+	else if (s && (strcasecmp(s, "false") == 0 || strcasecmp(s, "no") == 0 || strcasecmp(s, "off") == 0))
 		*out = 0;
 	else
 		return fail(r, n, "%s must be true or false", key);
@@ -256,7 +257,7 @@ bool kf_config_load(kf_config *cfg, const char *path, char **err)
 	if (root && root->type != YAML_MAPPING_NODE)
 		ok = fail(&r, root, "the file must be a mapping of settings");
 	for (yaml_node_pair_t *p = root && ok ? root->data.mapping.pairs.start : NULL;
-	     ok && p < root->data.mapping.pairs.top; p++) {
+	     root && ok && p < root->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(&r.doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(&r.doc, p->value);
 		const char *key = scalar(k);

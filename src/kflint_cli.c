@@ -29,6 +29,18 @@
 #include "report.h"
 #include "vec.h"
 
+/* A code or name kflint knows: a rule, a syntax code (KF0xx) or a
+ * ShellCheck code (SCnnnn); a typo in a setting is an error, not silence. */
+static bool known_code(const char *s)
+{
+	if (kf_rule_find(s))
+		return true;
+	if ((s[0] == 'K' || s[0] == 'k') && (s[1] == 'F' || s[1] == 'f') && s[2] == '0' && strlen(s) == 5 &&
+	    strspn(s + 2, "0123456789") == 3)
+		return true;
+	return (s[0] == 'S' || s[0] == 's') && (s[1] == 'C' || s[1] == 'c') && s[2] && strspn(s + 2, "0123456789") == strlen(s + 2);
+}
+
 typedef struct lint_cli {
 	const char *prog;
 	const char *config;
@@ -50,11 +62,11 @@ static void usage(FILE *f, const char *prog)
 		"       [--dialect=auto|sealer|sealer-legacy|sealos] [--ignore=CODE]...\n"
 		"       [--severity=CODE=LEVEL]... [--failure-threshold=error|warning|info|style|none]\n"
 		"       [--context=DIR] [--[no-]shellcheck] [--color=auto|always|never] [--stdin-filename=NAME]\n"
-		"       [--list-rules] FILE|DIR...|-\n"
+		"       [--list-rules] [-h|--help] [--version] FILE|DIR...|-\n"
 		"\n"
 		"Lints Kubefiles. A directory stands for the files under it named Kubefile,\n"
 		"Kubefile.* or *.kubefile. Exit status: 0 nothing at or above the failure\n"
-		"threshold (default: warning), 1 something is, 2 usage or I/O error.\n"
+		"threshold (default: warning), 1 something is, 2 a usage, settings or I/O error.\n"
 		"local:// sources are looked up in the build context: --context, or the\n"
 		"Kubefile's directory.\n",
 		prog);
@@ -103,8 +115,20 @@ static bool settings_for(const lint_cli *cli, const char *path, file_settings *f
 		}
 	}
 	free(found);
-	for (size_t i = 0; i < fs->cfg.nignored; i++)
+	for (size_t i = 0; i < fs->cfg.nignored; i++) {
+		if (!known_code(fs->cfg.ignored[i])) {
+			fprintf(stderr, "%s: %s: ignored: no rule is named '%s'\n", cli->prog, fs->cfg.path, fs->cfg.ignored[i]);
+			return false;
+		}
 		kf_vec_push(&fs->ignored, (const char *)fs->cfg.ignored[i]);
+	}
+	for (size_t i = 0; i < fs->cfg.noverrides; i++) {
+		if (!known_code(fs->cfg.override_codes[i])) {
+			fprintf(stderr, "%s: %s: severity: no rule is named '%s'\n", cli->prog, fs->cfg.path,
+				fs->cfg.override_codes[i]);
+			return false;
+		}
+	}
 	const char *env = getenv("KFLINT_IGNORE");
 	if (env && *env) {
 		fs->env_ignore = kf_xstrdup(env);
@@ -215,8 +239,14 @@ int kf_cmd_lint(int argc, char **argv, const char *prog)
 		}
 		case 'i': {
 			char *save = NULL;
-			for (char *t = strtok_r(optarg, ",", &save); t; t = strtok_r(NULL, ",", &save))
+			for (char *t = strtok_r(optarg, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+				if (!known_code(t)) {
+					fprintf(stderr, "%s: --ignore: no rule is named '%s' (see --list-rules)\n", prog, t);
+					status = KF_EXIT_USAGE;
+					goto out;
+				}
 				kf_vec_push(&cli.ignored, (const char *)t);
+			}
 			break;
 		}
 		case 's': {
@@ -228,6 +258,11 @@ int kf_cmd_lint(int argc, char **argv, const char *prog)
 				goto out;
 			}
 			*eq = '\0';
+			if (!known_code(optarg)) {
+				fprintf(stderr, "%s: --severity: no rule is named '%s' (see --list-rules)\n", prog, optarg);
+				status = KF_EXIT_USAGE;
+				goto out;
+			}
 			kf_severity_override o = {optarg, (kf_severity)lvl};
 			kf_vec_push(&cli.overrides, o);
 			break;
@@ -310,7 +345,8 @@ int kf_cmd_lint(int argc, char **argv, const char *prog)
 		nrep++;
 		settings_release(&fs);
 	}
-	int color = cli.color >= 0 ? cli.color : isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	const char *no_color = getenv("NO_COLOR");
+	int color = cli.color >= 0 ? cli.color : isatty(STDOUT_FILENO) && !(no_color && *no_color);
 	kf_buf out = KF_BUF_INIT;
 	kf_report_write(&out, format, rep, nrep, PACKAGE_VERSION, KF_RENDER_SOURCE | (color ? KF_RENDER_COLOR : 0));
 	if (out.len && fwrite(out.ptr, 1, out.len, stdout) != out.len)

@@ -83,9 +83,13 @@ static bool read_pragma(const kf_document *doc, const kf_trivia *t, pragma *pg)
 			q++;
 		if (q > p)
 			pg->list[pg->n++] = strndup(p, (size_t)(q - p));
-		if (q < e && *q != ',')
+		while (q < e && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q >= e || *q != ',')
 			break;
 		p = q + 1;
+		while (p < e && (*p == ' ' || *p == '\t'))
+			p++;
 	}
 	return true;
 }

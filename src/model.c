@@ -56,6 +56,20 @@ static bool copies_into(const kf_instr *in, const char *dir)
 	return d.len >= n && memcmp(d.ptr, dir, n) == 0 && (d.len == n || d.ptr[n] == '/');
 }
 
+/* $(NAME): sealos' substitution, an identifier in $( ) (a command such as
+ * $(date) is the shell's) */
+static bool sealos_var(kf_str t)
+{
+	for (const char *p = t.ptr, *e = t.ptr + t.len; (p = memmem(p, (size_t)(e - p), "$(", 2)) != NULL; p += 2) {
+		const char *q = p + 2;
+		while (q < e && ((*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_'))
+			q++;
+		if (q > p + 2 && q < e && *q == ')')
+			return true;
+	}
+	return false;
+}
+
 /* The dialect a file is written in, from its idioms (docs/kflint.md). */
 static kf_dialect detect(const kf_document *doc)
 {
@@ -76,7 +90,7 @@ static kf_dialect detect(const kf_document *doc)
 			sealos = true;
 		if (in->kind == KF_INSTR_CMD)
 			for (uint32_t k = 0; k < in->nargs; k++)
-				if (memmem(in->args[k].text.ptr, in->args[k].text.len, "$(", 2))
+				if (sealos_var(in->args[k].text))
 					sealos = true;
 		if (in->kind == KF_INSTR_CMD && in->form == KF_FORM_SHELL)
 			legacy = true;

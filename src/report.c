@@ -2,7 +2,11 @@
 #include "report.h"
 
 #include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "arena.h"
 
 #include "jsonutil.h"
 #include "lint.h"
@@ -72,7 +76,10 @@ static void write_sarif(kf_buf *out, const kf_report_file *files, size_t nfiles,
 {
 	json_t *rules = json_array(), *results = json_array();
 	/* the rules that fired, each once, in the order met */
-	const char *ids[256];
+	size_t cap = 0;
+	for (size_t f = 0; f < nfiles; f++)
+		cap += files[f].ndiags;
+	const char **ids = kf_xmalloc((cap ? cap : 1) * sizeof(*ids));
 	size_t nids = 0;
 	for (size_t f = 0; f < nfiles; f++) {
 		for (size_t i = 0; i < files[f].ndiags; i++) {
@@ -80,7 +87,7 @@ static void write_sarif(kf_buf *out, const kf_report_file *files, size_t nfiles,
 			size_t idx = 0;
 			while (idx < nids && strcmp(ids[idx], d->code) != 0)
 				idx++;
-			if (idx == nids && nids < 256) {
+			if (idx == nids) {
 				ids[nids++] = d->code;
 				const kf_rule *r = kf_rule_find(d->code);
 				json_t *rule = json_pack("{s:s}", "id", d->code);
@@ -89,6 +96,10 @@ static void write_sarif(kf_buf *out, const kf_report_file *files, size_t nfiles,
 					json_object_set_new(rule, "shortDescription", json_pack("{s:s}", "text", r->summary));
 					json_object_set_new(rule, "defaultConfiguration",
 							    json_pack("{s:s}", "level", sarif_level(r->severity)));
+				} else if (strncmp(d->code, "SC", 2) == 0) {
+					char text[64];
+					snprintf(text, sizeof(text), "ShellCheck %s", d->code);
+					json_object_set_new(rule, "shortDescription", json_pack("{s:s}", "text", text));
 				} else {
 					json_object_set_new(rule, "shortDescription",
 							    json_pack("{s:s}", "text", "syntax error"));
@@ -113,6 +124,7 @@ static void write_sarif(kf_buf *out, const kf_report_file *files, size_t nfiles,
 	json_t *log = json_pack("{s:s,s:s,s:[o]}", "$schema", "https://json.schemastore.org/sarif-2.1.0.json",
 				"version", "2.1.0", "runs", run);
 	kf_json_dump(out, log, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	free(ids);
 }
 
 void kf_report_write(kf_buf *out, kf_report_format format, const kf_report_file *files, size_t nfiles,

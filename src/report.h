@@ -39,8 +39,8 @@ typedef struct kf_report_file {
 	size_t ndiags;
 } kf_report_file;
 
-/* Appends the report of all files to out. tool_version names the tool in
- * SARIF and JUnit. */
+/* Appends the report of all files to out. tool_version is the tool's
+ * version in SARIF. */
 void kf_report_write(kf_buf *out, kf_report_format format, const kf_report_file *files, size_t nfiles,
 		     const char *tool_version, unsigned render_flags);
 

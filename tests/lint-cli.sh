@@ -114,6 +114,17 @@ printf 'kflint: %s/.kflint.yaml:1:10: ignored must be a list\n' "$(pwd -P)" >wan
 compare want err "a bad config names its place"
 rm .kflint.yaml
 
+printf '' >.kflint.yaml
+is "$(st "$KFLINT" Kubefile)" 0 "an empty .kflint.yaml is no settings"
+printf 'ignored: [KF999]\n' >.kflint.yaml
+is "$(st "$KFLINT" Kubefile)" 2 "an unknown rule in ignored: exit 2"
+grep -q "ignored: no rule is named 'KF999'" err && ok "the unknown rule is named" || not_ok "unknown rule: $(cat err)"
+rm .kflint.yaml
+is "$(st "$KFLINT" --ignore=KF999 Kubefile)" 2 "--ignore of an unknown rule: exit 2"
+is "$(st "$KFLINT" --ignore=SC2086,KF003 --severity=launch-not-last=info Kubefile)" 0 "ShellCheck and syntax codes and names are known"
+printf 'FROM scratch\n# kflint ignore=KF203, KF212\nmaintainer a\n' >p2.kubefile
+is "$(st "$KFLINT" p2.kubefile)" 0 "a pragma list may have blanks after its commas"
+
 # dialects: USER is a sealos idiom and a sealer error
 printf 'FROM scratch\nUSER 65532:65532\nCOPY charts charts\nCMD ["helm install x charts/x"]\n' >sealos.kubefile
 is "$(st "$KFLINT" sealos.kubefile)" 0 "sealos idioms are not errors (detected)"
