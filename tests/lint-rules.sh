@@ -38,6 +38,12 @@ for code in $("$KFLINT" --list-rules | cut -d' ' -f1); do
 			esac
 		done
 	done
+	# and the image lists of IMAGES --file=LIST
+	for f in $(grep -o -- '--file=[^ ]*' "$tmp/good/Kubefile" | sed 's|^--file=||'); do
+		for d in good bad; do
+			mkdir -p "$tmp/$d/$(dirname "$f")" && printf 'nginx:1.25\n' >"$tmp/$d/$f"
+		done
+	done
 	cp "$tmp/bad.kubefile" "$tmp/bad/Kubefile"
 	(cd "$tmp/bad" && "$KFLINT" -f json --no-shellcheck --failure-threshold=none Kubefile) >"$tmp/bad.json"
 	if [ "${1:-}" = "--regen" ]; then
