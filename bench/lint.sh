@@ -29,6 +29,9 @@ set -euo pipefail
 export LC_ALL=C
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+script_name=lint.sh
+# shellcheck source=bench/common.sh
+. "$script_dir/common.sh"
 root=$(cd "$script_dir/.." && pwd)
 corpus="$root/tests/corpus/kubefile"
 
@@ -92,55 +95,9 @@ kflint=$tmp/kflint
 kflint_sum=$(cksum < "$kflint" | cut -d' ' -f1)
 kflint_version=$("$kflint" --version 2>/dev/null | head -n 1) || die "'$kflint_src --version' failed"
 
-# --- input ------------------------------------------------------------------
-[[ -d $corpus ]] || die "corpus directory missing: $corpus"
-files=()
-for f in "$corpus"/*; do
-    [[ -f $f ]] || continue
-    case $f in *.tsv|*.md|*.txt) continue ;; esac
-    files+=("$f")
-done
-(( ${#files[@]} > 0 )) || die "no Kubefiles found in $corpus"
-corpus_files=${#files[@]}
-if (( quick && ${#files[@]} > QUICK_FILES )); then
-    files=("${files[@]:0:QUICK_FILES}")
-fi
-nfiles=${#files[@]}
-in_bytes=$(cat -- "${files[@]}" | wc -c)
-
-# --- dockerfile-utils: install (default mode) or use if present (--quick) ----
-du_installed_version() {
-    [[ -f $du_pkg_json && -x $du_bin ]] || return 1
-    sed -n 's/^[[:space:]]*"version":[[:space:]]*"\([^"]*\)".*/\1/p' "$du_pkg_json" | head -n 1
-}
-
-du=0
-du_note=""
-have_version=$(du_installed_version || true)
-if [[ $have_version == "$DU_VERSION" ]]; then
-    du=1
-elif (( quick )); then
-    du_note="skipped: $DU_PKG@$DU_VERSION is not installed in $npm_dir (--quick does not install; run bench/lint.sh once without --quick)"
-else
-    command -v npm >/dev/null 2>&1 || die "npm not found; it is needed to install $DU_PKG@$DU_VERSION"
-    echo "installing $DU_PKG@$DU_VERSION into $npm_dir ..." >&2
-    mkdir -p -- "$npm_dir" || die "cannot create $npm_dir"
-    if ! npm install --prefix "$npm_dir" --save-exact --no-audit --no-fund \
-            --loglevel=error "$DU_PKG@$DU_VERSION" >"$tmp/npm.log" 2>&1; then
-        cat "$tmp/npm.log" >&2
-        die "npm install of $DU_PKG@$DU_VERSION into $npm_dir failed"
-    fi
-    have_version=$(du_installed_version || true)
-    [[ $have_version == "$DU_VERSION" ]] \
-        || die "after npm install, $du_bin is missing or not version $DU_VERSION (found '${have_version:-nothing}')"
-    du=1
-fi
-if (( du )); then
-    command -v node >/dev/null 2>&1 || die "node not found; it is needed to run $DU_PKG"
-    node_version=$(node --version)
-    du_version_line=$("$du_bin" --version 2>/dev/null | head -n 1) \
-        || die "'$du_bin --version' failed"
-fi
+# --- input and the peer (bench/common.sh) ------------------------------------
+collect_corpus
+setup_peer
 
 # --- ShellCheck (reference row) ---------------------------------------------
 sc=0
