@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154  # the caller sets the variables this file reads
 # bench/common.sh -- what bench/fmt.sh and bench/lint.sh share: the corpus
 # input and the dockerfile-utils peer. Sourced; it uses the caller's
 # variables (corpus, quick, QUICK_FILES, tmp, DU_PKG, DU_VERSION, npm_dir,
