@@ -5,6 +5,43 @@
 # variables (corpus, quick, QUICK_FILES, tmp, DU_PKG, DU_VERSION, npm_dir,
 # du_bin, du_pkg_json, script_name) and its die().
 
+# The name of the benchmark script that sourced this file.
+bench_name() { basename -- "${BASH_SOURCE[${#BASH_SOURCE[@]} - 1]}"; }
+
+die() { printf 'bench/%s: error: %s\n' "$(bench_name)" "$*" >&2; exit 1; }
+
+# usage: the script's header comment, without the '#'.
+usage() {
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' \
+        "${BASH_SOURCE[${#BASH_SOURCE[@]} - 1]}"
+}
+
+# bench_args "$@": sets quick (0 or 1); --help prints the usage; anything
+# else is a usage error (exit 2).
+bench_args() {
+    quick=0
+    local arg
+    for arg in "$@"; do
+        case $arg in
+            --quick) quick=1 ;;
+            -h|--help) usage; exit 0 ;;
+            *) printf 'bench/%s: unknown argument: %s\n' "$(bench_name)" "$arg" >&2; usage >&2; exit 2 ;;
+        esac
+    done
+}
+
+# peer_paths: where the dockerfile-utils peer is installed (BENCH_NPM_DIR,
+# outside the repository): sets npm_dir, du_bin and du_pkg_json.
+peer_paths() {
+    npm_dir=${BENCH_NPM_DIR:-${HOME:?HOME is not set}/.cache/kubefile-bench/npm}
+    case $npm_dir in /*) ;; *) npm_dir="$(pwd)/$npm_dir" ;; esac
+    case "$npm_dir/" in
+        "$root"/*) die "BENCH_NPM_DIR must be outside the repository: $npm_dir" ;;
+    esac
+    du_bin="$npm_dir/node_modules/.bin/dockerfile-utils"
+    du_pkg_json="$npm_dir/node_modules/$DU_PKG/package.json"
+}
+
 # collect_corpus: sets files (the Kubefiles, cut to QUICK_FILES with
 # --quick), corpus_files, nfiles and in_bytes.
 collect_corpus() {

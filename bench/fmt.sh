@@ -37,17 +37,8 @@ DU_PKG=dockerfile-utils
 DU_VERSION=0.16.3
 QUICK_FILES=20
 
-die() { printf 'bench/fmt.sh: error: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '2,24s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
-quick=0
-for arg in "$@"; do
-    case $arg in
-        --quick) quick=1 ;;
-        -h|--help) usage; exit 0 ;;
-        *) printf 'bench/fmt.sh: unknown argument: %s\n' "$arg" >&2; usage >&2; exit 2 ;;
-    esac
-done
+bench_args "$@"
 
 quick_note=""
 if (( quick )); then
@@ -58,13 +49,7 @@ else
 fi
 [[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "bench/fmt.sh: BENCH_RUNS must be a positive integer" >&2; exit 2; }
 
-npm_dir=${BENCH_NPM_DIR:-${HOME:?HOME is not set}/.cache/kubefile-bench/npm}
-case $npm_dir in /*) ;; *) npm_dir="$(pwd)/$npm_dir" ;; esac
-case "$npm_dir/" in
-    "$root"/*) die "BENCH_NPM_DIR must be outside the repository: $npm_dir" ;;
-esac
-du_bin="$npm_dir/node_modules/.bin/dockerfile-utils"
-du_pkg_json="$npm_dir/node_modules/$DU_PKG/package.json"
+peer_paths
 
 # --- locate kfc and check that it has `fmt` ---------------------------------
 if [[ -n ${KFC:-} ]]; then

@@ -21,10 +21,11 @@ set -euo pipefail
 export LC_ALL=C
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=bench/common.sh
+. "$script_dir/common.sh"
 root=$(cd "$script_dir/.." && pwd)
 corpus="$root/tests/corpus/kubefile"
 
-die() { printf 'bench/parse.sh: error: %s\n' "$*" >&2; exit 1; }
 # check_rc RC MAXOK WHAT: fail unless RC <= MAXOK; 128+N means killed by signal N.
 check_rc() {
     local rc=$1 maxok=$2 what=$3
@@ -34,16 +35,8 @@ check_rc() {
     fi
     die "$what failed with exit status $rc"
 }
-usage() { sed -n '2,20s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
-quick=0
-for arg in "$@"; do
-    case $arg in
-        --quick) quick=1 ;;
-        -h|--help) usage; exit 0 ;;
-        *) printf 'bench/parse.sh: unknown argument: %s\n' "$arg" >&2; usage >&2; exit 2 ;;
-    esac
-done
+bench_args "$@"
 
 quick_note=""
 if (( quick )); then

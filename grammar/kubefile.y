@@ -68,7 +68,7 @@ int kf_lex(struct kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc);
 #include <stdlib.h>
 #include <string.h>
 
-#include "lexer.h"
+#include "lex.h"
 #include "parser.h"
 
 static int kf_yylex(KF_YYSTYPE *lval, kf_span *lloc, kf_parser *p)

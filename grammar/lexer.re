@@ -1,4 +1,4 @@
-/* lexer.re - the Kubefile lexer (re2c -c). See lexer.h for the design.
+/* lexer.re - the Kubefile lexer (re2c -c). See lex.h for the design.
  *
  * Start conditions (the argument modes of the instructions, after BuildKit's
  * frontend/dockerfile/parser):
@@ -13,7 +13,7 @@
  *   json    a JSON array of strings (exec form), entered only once the
  *           whole rest of the line is known to be valid JSON
  */
-#include "lexer.h"
+#include "lex.h"
 
 #include <jansson.h>
 #include <stdlib.h>

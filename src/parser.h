@@ -9,7 +9,7 @@
 
 #include "ast.h"
 #include "kubefile.h"
-#include "lexer.h"
+#include "lex.h"
 #include "vec.h"
 
 struct kf_parser {

@@ -1,4 +1,4 @@
-/* lexer.h - the Kubefile lexer, as the parser (kubefile.y) sees it.
+/* lex.h - the Kubefile lexer, as the parser (kubefile.y) sees it.
  *
  * The lexer works in two levels, both in lexer.re:
  *  - lines: it reads physical lines, records comments, blank lines and
@@ -15,8 +15,8 @@
  * All state is in struct kf_lexer: there is no global state, so any number
  * of documents can be lexed at once.
  */
-#ifndef KF_LEXER_H
-#define KF_LEXER_H
+#ifndef KF_LEX_H
+#define KF_LEX_H
 
 #include <stdbool.h>
 #include <stdint.h>
