@@ -5,7 +5,11 @@
 
 command -v pre-commit >/dev/null 2>&1 || { echo "pre-commit not installed: skipped"; exit 77; }
 command -v git >/dev/null 2>&1 || { echo "git not installed: skipped"; exit 77; }
-git -C "$KF_SRCDIR" rev-parse --git-dir >/dev/null 2>&1 || { echo "not a git checkout: skipped"; exit 77; }
+# the hooks are read from the checkout's root: a release tarball unpacked
+# inside some other repository (as make distcheck does) is not one
+top=$(git -C "$KF_SRCDIR" rev-parse --show-toplevel 2>/dev/null || true)
+[ -n "$top" ] && [ "$(cd "$top" && pwd -P)" = "$(cd "$KF_SRCDIR" && pwd -P)" ] ||
+	{ echo "not the root of a git checkout: skipped"; exit 77; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
