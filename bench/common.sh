@@ -10,6 +10,37 @@ bench_name() { basename -- "${BASH_SOURCE[${#BASH_SOURCE[@]} - 1]}"; }
 
 die() { printf 'bench/%s: error: %s\n' "$(bench_name)" "$*" >&2; exit 1; }
 
+# now_us: wall clock in integer microseconds.
+if [[ -n ${EPOCHREALTIME:-} ]]; then
+    now_us() { local t=${EPOCHREALTIME//[.,]/}; echo "$((10#$t))"; }
+else
+    now_us() { date +%s%6N; }
+fi
+
+# rc_die RC WHAT: a measured command that had to exit 0 did not.
+rc_die() {
+    local rc=$1 what=$2
+    (( rc > 128 )) && die "$what was killed by signal $((rc - 128))"
+    die "$what exited with status $rc (expected 0)"
+}
+
+# find_kfc: sets kfc (KFC, else <repo>/build/kfc, else ./kfc, made absolute)
+# and kfc_version.
+find_kfc() {
+    if [[ -n ${KFC:-} ]]; then
+        kfc=$KFC
+    elif [[ -x $root/build/kfc ]]; then
+        kfc=$root/build/kfc
+    elif [[ -x ./kfc ]]; then
+        kfc=./kfc
+    else
+        die "kfc not found (tried \$KFC, $root/build/kfc, ./kfc); build it or set KFC"
+    fi
+    [[ -f $kfc && -x $kfc ]] || die "kfc not found or not executable: $kfc"
+    case $kfc in /*) ;; *) kfc="$(pwd)/$kfc" ;; esac
+    kfc_version=$("$kfc" --version 2>/dev/null | head -n 1) || die "'$kfc --version' failed"
+}
+
 # usage: the script's header comment, without the '#'.
 usage() {
     awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' \

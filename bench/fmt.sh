@@ -52,18 +52,7 @@ fi
 peer_paths
 
 # --- locate kfc and check that it has `fmt` ---------------------------------
-if [[ -n ${KFC:-} ]]; then
-    kfc=$KFC
-elif [[ -x $root/build/kfc ]]; then
-    kfc=$root/build/kfc
-elif [[ -x ./kfc ]]; then
-    kfc=./kfc
-else
-    die "kfc not found (tried \$KFC, $root/build/kfc, ./kfc); build it or set KFC"
-fi
-[[ -f $kfc && -x $kfc ]] || die "kfc not found or not executable: $kfc"
-case $kfc in /*) ;; *) kfc="$(pwd)/$kfc" ;; esac
-kfc_version=$("$kfc" --version 2>/dev/null | head -n 1) || die "'$kfc --version' failed"
+find_kfc
 
 fmt_rc=0
 fmt_help=$("$kfc" fmt --help 2>&1) || fmt_rc=$?
@@ -83,26 +72,15 @@ collect_corpus
 setup_peer
 
 # --- timing -----------------------------------------------------------------
-# now_us: wall clock in integer microseconds.
-if [[ -n ${EPOCHREALTIME:-} ]]; then
-    now_us() { local t=${EPOCHREALTIME//[.,]/}; echo "$((10#$t))"; }
-else
-    now_us() { date +%s%6N; }
-fi
 
 # The measured commands.  Each sets FAILS to the number of files it failed on.
 # kfc fmt must exit 0 (a file that does not parse is still printed), so any
 # other status is a real failure.  dockerfile-utils may fail on files it cannot
 # handle; those are counted, not fatal.
-kfc_rc_die() {
-    local rc=$1 what=$2
-    (( rc > 128 )) && die "$what was killed by signal $((rc - 128))"
-    die "$what exited with status $rc (expected 0)"
-}
 run_kfc_all() {
     local rc=0
     "$kfc" fmt "${files[@]}" >/dev/null 2>&1 || rc=$?
-    (( rc == 0 )) || kfc_rc_die "$rc" "'kfc fmt' over all $nfiles files"
+    (( rc == 0 )) || rc_die "$rc" "'kfc fmt' over all $nfiles files"
     FAILS=0
 }
 run_kfc_each() {
@@ -112,7 +90,7 @@ run_kfc_each() {
         "$kfc" fmt "$f" >/dev/null 2>&1 || rc=$?
         if (( rc != 0 )); then
             { "$kfc" fmt "$f" 2>&1 >/dev/null || true; } | head -n 5 >&2
-            kfc_rc_die "$rc" "'kfc fmt $f'"
+            rc_die "$rc" "'kfc fmt $f'"
         fi
     done
     FAILS=0
@@ -167,7 +145,7 @@ rc=0
 "$kfc" fmt "${files[@]}" >"$tmp/kfc.out" 2>"$tmp/kfc.err" || rc=$?
 if (( rc != 0 )); then
     head -n 20 "$tmp/kfc.err" >&2
-    kfc_rc_die "$rc" "'kfc fmt' over all $nfiles files"
+    rc_die "$rc" "'kfc fmt' over all $nfiles files"
 fi
 kfc_out_bytes=$(wc -c < "$tmp/kfc.out")
 kfc_err_lines=$(wc -l < "$tmp/kfc.err")

@@ -96,12 +96,6 @@ else
 fi
 
 # --- timing -----------------------------------------------------------------
-# now_us: wall clock in integer microseconds.
-if [[ -n ${EPOCHREALTIME:-} ]]; then
-    now_us() { local t=${EPOCHREALTIME//[.,]/}; echo "$((10#$t))"; }
-else
-    now_us() { date +%s%6N; }
-fi
 
 # The measured commands.  Each sets FAILS to the number of files it failed on
 # (and ERRS, for dockerfile-utils, to the number it reported errors in).
@@ -110,15 +104,10 @@ fi
 # problem; that is a finding, not a failure.  It counts as a failure (tolerated
 # and counted) when it exits with another status or writes to stderr (an
 # uncaught exception).
-kflint_rc_die() {
-    local rc=$1 what=$2
-    (( rc > 128 )) && die "$what was killed by signal $((rc - 128))"
-    die "$what exited with status $rc (expected 0)"
-}
 run_kflint_all() {
     local rc=0
     "$kflint" "${KFLINT_OPTS[@]}" "${files[@]}" >/dev/null 2>&1 || rc=$?
-    (( rc == 0 )) || kflint_rc_die "$rc" "'kflint ${KFLINT_OPTS[*]}' over all $nfiles files"
+    (( rc == 0 )) || rc_die "$rc" "'kflint ${KFLINT_OPTS[*]}' over all $nfiles files"
     FAILS=0
 }
 run_kflint_each() {
@@ -128,7 +117,7 @@ run_kflint_each() {
         "$kflint" "${KFLINT_OPTS[@]}" "$f" >/dev/null 2>&1 || rc=$?
         if (( rc != 0 )); then
             { "$kflint" "${KFLINT_OPTS[@]}" "$f" 2>&1 >/dev/null || true; } | head -n 5 >&2
-            kflint_rc_die "$rc" "'kflint ${KFLINT_OPTS[*]} $f'"
+            rc_die "$rc" "'kflint ${KFLINT_OPTS[*]} $f'"
         fi
     done
     FAILS=0
@@ -136,7 +125,7 @@ run_kflint_each() {
 run_kflint_sc_all() {
     local rc=0
     "$kflint" "${KFLINT_SC_OPTS[@]}" "${files[@]}" >/dev/null 2>&1 || rc=$?
-    (( rc == 0 )) || kflint_rc_die "$rc" "'kflint ${KFLINT_SC_OPTS[*]}' over all $nfiles files"
+    (( rc == 0 )) || rc_die "$rc" "'kflint ${KFLINT_SC_OPTS[*]}' over all $nfiles files"
     FAILS=0
 }
 run_true_each() {
@@ -209,14 +198,14 @@ rc=0
 "$kflint" "${KFLINT_OPTS[@]}" "${files[@]}" >"$tmp/kflint.out" 2>"$tmp/kflint.err" || rc=$?
 if (( rc != 0 )); then
     head -n 20 "$tmp/kflint.err" >&2
-    kflint_rc_die "$rc" "'kflint ${KFLINT_OPTS[*]}' over all $nfiles files"
+    rc_die "$rc" "'kflint ${KFLINT_OPTS[*]}' over all $nfiles files"
 fi
 kflint_diags=$(wc -l < "$tmp/kflint.out")
 kflint_err_lines=$(wc -l < "$tmp/kflint.err")
 for f in "${files[@]}"; do
     rc=0
     "$kflint" "${KFLINT_OPTS[@]}" "$f" >>"$tmp/kflint-each.out" 2>>"$tmp/kflint-each.err" || rc=$?
-    (( rc == 0 )) || kflint_rc_die "$rc" "'kflint ${KFLINT_OPTS[*]} $f'"
+    (( rc == 0 )) || rc_die "$rc" "'kflint ${KFLINT_OPTS[*]} $f'"
 done
 if cmp -s "$tmp/kflint.out" "$tmp/kflint-each.out" && cmp -s "$tmp/kflint.err" "$tmp/kflint-each.err"; then
     kflint_same="yes"
@@ -240,7 +229,7 @@ EOF
         >"$tmp/kflint-sc.out" 2>"$tmp/kflint-sc.err" || rc=$?
     if (( rc != 0 )); then
         head -n 20 "$tmp/kflint-sc.err" >&2
-        kflint_rc_die "$rc" "'kflint ${KFLINT_SC_OPTS[*]}' over all $nfiles files"
+        rc_die "$rc" "'kflint ${KFLINT_SC_OPTS[*]}' over all $nfiles files"
     fi
     sc_calls=$(wc -l < "$tmp/sc-calls")
     sc_diags=$(grep -c '\[SC[0-9]*\]$' "$tmp/kflint-sc.out" || true)

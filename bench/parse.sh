@@ -51,18 +51,7 @@ fi
 [[ $runs =~ ^[1-9][0-9]*$ ]]     || { echo "bench/parse.sh: BENCH_RUNS must be a positive integer" >&2; exit 2; }
 
 # --- locate kfc -------------------------------------------------------------
-if [[ -n ${KFC:-} ]]; then
-    kfc=$KFC
-elif [[ -x $root/build/kfc ]]; then
-    kfc=$root/build/kfc
-elif [[ -x ./kfc ]]; then
-    kfc=./kfc
-else
-    die "kfc not found (tried \$KFC, $root/build/kfc, ./kfc); build it or set KFC"
-fi
-[[ -f $kfc && -x $kfc ]] || die "kfc not found or not executable: $kfc"
-case $kfc in /*) ;; *) kfc="$(pwd)/$kfc" ;; esac
-kfc_version=$("$kfc" --version 2>/dev/null | head -n 1) || die "'$kfc --version' failed"
+find_kfc
 
 # --- scratch directory ------------------------------------------------------
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kfc-bench.XXXXXX")
@@ -107,12 +96,6 @@ big_bytes=$(wc -c < "$big")
 big_mb=$(awk -v b="$big_bytes" 'BEGIN { printf "%.2f", b / 1048576 }')
 
 # --- timing -----------------------------------------------------------------
-# now_us: wall clock in integer microseconds.
-if [[ -n ${EPOCHREALTIME:-} ]]; then
-    now_us() { local t=${EPOCHREALTIME//[.,]/}; echo "$((10#$t))"; }
-else
-    now_us() { date +%s%6N; }
-fi
 
 # time_best MAXOK CMD...: run CMD `runs` times with stdout and stderr sent to
 # /dev/null, print the best wall time in microseconds.  An exit status above
