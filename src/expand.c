@@ -688,12 +688,38 @@ bad:
 /* A Pike VM: finds the leftmost match at or after from (only at from when
  * anchored), and among those the one a backtracking matcher would pick,
  * which is what Go's regexp returns. Offsets are rune indices. */
+struct thr {
+	size_t pc, start;
+};
+
+/* Follows the jumps and splits from pc, in priority order, and adds each
+ * thread that stops at a character or a match to list, once per step (mark
+ * holds the step a pc was last added at). */
+static void add_thread(const struct prog *pg, size_t pc0, size_t start, size_t step, size_t *mark,
+		       size_t *stack, struct thr *list, size_t *n)
+{
+	size_t top = 0;
+	stack[top++] = pc0;
+	while (top) {
+		size_t pc = stack[--top];
+		if (mark[pc] == step)
+			continue;
+		mark[pc] = step;
+		if (pg->in[pc].op == KF_INST_JMP) {
+			stack[top++] = pg->in[pc].x;
+		} else if (pg->in[pc].op == KF_INST_SPLIT) {
+			stack[top++] = pg->in[pc].y;
+			stack[top++] = pg->in[pc].x;
+		} else {
+			list[*n].pc = pc;
+			list[(*n)++].start = start;
+		}
+	}
+}
+
 static bool prog_match(const struct prog *pg, const struct runes *v, size_t from, bool anchored,
 		       size_t *ms, size_t *me)
 {
-	struct thr {
-		size_t pc, start;
-	};
 	size_t n = pg->n, nc = 0, nn = 0, *mark, *stack;
 	struct thr *cl, *nl, *tmp;
 	bool matched = false;
@@ -709,23 +735,7 @@ static bool prog_match(const struct prog *pg, const struct runes *v, size_t from
 		nn = 0;
 		if (!matched && (!anchored || sp == from)) {
 			/* a new thread starting here, with the lowest priority */
-			size_t top = 0;
-			stack[top++] = 0;
-			while (top) {
-				size_t pc = stack[--top];
-				if (mark[pc] == sp)
-					continue;
-				mark[pc] = sp;
-				if (pg->in[pc].op == KF_INST_JMP) {
-					stack[top++] = pg->in[pc].x;
-				} else if (pg->in[pc].op == KF_INST_SPLIT) {
-					stack[top++] = pg->in[pc].y;
-					stack[top++] = pg->in[pc].x;
-				} else {
-					cl[nc].pc = pc;
-					cl[nc++].start = sp;
-				}
-			}
+			add_thread(pg, 0, sp, sp, mark, stack, cl, &nc);
 		}
 		for (size_t t = 0; t < nc; t++) {
 			const struct inst *in = &pg->in[cl[t].pc];
@@ -741,23 +751,7 @@ static bool prog_match(const struct prog *pg, const struct runes *v, size_t from
 			ok = in->op == KF_INST_CHAR ? v->r[sp] == in->c : v->r[sp] != '\n';
 			if (!ok)
 				continue;
-			size_t top = 0;
-			stack[top++] = cl[t].pc + 1;
-			while (top) {
-				size_t pc = stack[--top];
-				if (mark[pc] == sp + 1)
-					continue;
-				mark[pc] = sp + 1;
-				if (pg->in[pc].op == KF_INST_JMP) {
-					stack[top++] = pg->in[pc].x;
-				} else if (pg->in[pc].op == KF_INST_SPLIT) {
-					stack[top++] = pg->in[pc].y;
-					stack[top++] = pg->in[pc].x;
-				} else {
-					nl[nn].pc = pc;
-					nl[nn++].start = cl[t].start;
-				}
-			}
+			add_thread(pg, cl[t].pc + 1, cl[t].start, sp + 1, mark, stack, nl, &nn);
 		}
 		if (sp >= v->n || (!nn && (matched || anchored)))
 			break;
