@@ -55,45 +55,57 @@ static int visit(const char *path, const struct stat *st, int flag, struct FTW *
 	return 0;
 }
 
+kf_app_type kf_app_detect_paths(const char *const *paths, size_t n)
+{
+	if (n == 0)
+		return KF_APP_UNKNOWN;
+	memset(&seen, 0, sizeof(seen));
+	bool helm = false;
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		if (stat(paths[i], &st) != 0)
+			return KF_APP_UNKNOWN;
+		if (S_ISDIR(st.st_mode)) {
+			if (exists(paths[i], "Chart.yaml", false) && exists(paths[i], "values.yaml", false) &&
+			    exists(paths[i], "templates", true))
+				helm = true;
+			else
+				nftw(paths[i], visit, 16, FTW_PHYS);
+		} else if (ends_with(paths[i], ".tgz")) {
+			helm = true;
+		} else {
+			visit(paths[i], &st, FTW_F, NULL);
+		}
+	}
+	if (helm)
+		return KF_APP_HELM;
+	if (seen.yaml && !seen.sh && !seen.other)
+		return KF_APP_KUBE;
+	if (seen.sh && !seen.yaml && !seen.other)
+		return KF_APP_SHELL;
+	return KF_APP_NONE;
+}
+
 kf_app_type kf_app_detect_type(const char *context, const kf_app_source *srcs, uint32_t n)
 {
 	if (!context || n == 0)
 		return KF_APP_UNKNOWN;
-	memset(&seen, 0, sizeof(seen));
-	kf_app_type type = KF_APP_UNKNOWN;
-	bool helm = false, missing = false;
-	for (uint32_t i = 0; i < n && !missing; i++) {
+	char **paths = calloc(n, sizeof *paths);
+	if (!paths)
+		abort();
+	bool remote = false;
+	for (uint32_t i = 0; i < n; i++) {
 		if (srcs[i].scheme != KF_SCHEME_LOCAL) {
-			missing = true;
+			remote = true;
 			break;
 		}
 		kf_buf p = KF_BUF_INIT;
 		kf_buf_printf(&p, "%s/%.*s", context, (int)srcs[i].path.len, srcs[i].path.ptr);
-		struct stat st;
-		if (stat(p.ptr, &st) != 0) {
-			missing = true;
-		} else if (S_ISDIR(st.st_mode)) {
-			if (exists(p.ptr, "Chart.yaml", false) && exists(p.ptr, "values.yaml", false) &&
-			    exists(p.ptr, "templates", true))
-				helm = true;
-			else
-				nftw(p.ptr, visit, 16, FTW_PHYS);
-		} else if (ends_with(p.ptr, ".tgz")) {
-			helm = true;
-		} else {
-			visit(p.ptr, &st, FTW_F, NULL);
-		}
-		kf_buf_release(&p);
+		paths[i] = p.ptr;
 	}
-	if (missing)
-		type = KF_APP_UNKNOWN;
-	else if (helm)
-		type = KF_APP_HELM;
-	else if (seen.yaml && !seen.sh && !seen.other)
-		type = KF_APP_KUBE;
-	else if (seen.sh && !seen.yaml && !seen.other)
-		type = KF_APP_SHELL;
-	else
-		type = KF_APP_NONE;
+	kf_app_type type = remote ? KF_APP_UNKNOWN : kf_app_detect_paths((const char *const *)paths, n);
+	for (uint32_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
 	return type;
 }

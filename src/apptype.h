@@ -11,6 +11,8 @@
 #ifndef KF_APPTYPE_H
 #define KF_APPTYPE_H
 
+#include <stddef.h>
+
 #include "ast.h"
 
 typedef enum kf_app_type {
@@ -23,5 +25,8 @@ typedef enum kf_app_type {
 
 const char *kf_app_type_name(kf_app_type t);
 kf_app_type kf_app_detect_type(const char *context, const kf_app_source *srcs, uint32_t n);
+/* The same over files and directories on disk (the builder's staged
+ * sources); KF_APP_UNKNOWN if one is missing. */
+kf_app_type kf_app_detect_paths(const char *const *paths, size_t n);
 
 #endif

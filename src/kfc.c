@@ -25,6 +25,9 @@ static void usage(FILE *f)
 	      "                 [--stdin-filename=NAME] FILE...|-\n"
 	      "       kfc fmt [-w|--check|--diff] [--indent=N] FILE|DIR...|-   (kfc fmt --help)\n"
 	      "       kfc lint [-f FORMAT] FILE|DIR...|-                      (kfc lint --help)\n"
+	      "       kfc build [-f KUBEFILE] [-t NAME:TAG] [-o oci:DIR] [CONTEXT]   (kfc build --help)\n"
+	      "       kfc plan [-f KUBEFILE] [CONTEXT]                         (the build plan, JSON)\n"
+	      "       kfc images | kfc inspect REF | kfc rmi REF...            (the local store)\n"
 	      "       kfc --version\n"
 	      "\n"
 	      "Parses Kubefiles and reports their syntax errors as path:line:col diagnostics.\n"
@@ -171,6 +174,16 @@ int main(int argc, char **argv)
 		return kf_cmd_fmt(argc - 1, argv + 1);
 	if (strcmp(argv[1], "lint") == 0)
 		return kf_cmd_lint(argc - 1, argv + 1, "kfc lint");
+	if (strcmp(argv[1], "build") == 0)
+		return kf_cmd_build(argc - 1, argv + 1, false);
+	if (strcmp(argv[1], "plan") == 0)
+		return kf_cmd_build(argc - 1, argv + 1, true);
+	if (strcmp(argv[1], "images") == 0)
+		return kf_cmd_images(argc - 1, argv + 1);
+	if (strcmp(argv[1], "inspect") == 0)
+		return kf_cmd_inspect(argc - 1, argv + 1);
+	if (strcmp(argv[1], "rmi") == 0)
+		return kf_cmd_rmi(argc - 1, argv + 1);
 	fprintf(stderr, "kfc: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

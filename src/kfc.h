@@ -8,4 +8,11 @@ int kf_cmd_fmt(int argc, char **argv);
 /* prog names the command in messages: "kflint" or "kfc lint" */
 int kf_cmd_lint(int argc, char **argv, const char *prog);
 
+#include <stdbool.h>
+
+int kf_cmd_build(int argc, char **argv, bool plan_only);
+int kf_cmd_images(int argc, char **argv);
+int kf_cmd_inspect(int argc, char **argv);
+int kf_cmd_rmi(int argc, char **argv);
+
 #endif

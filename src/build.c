@@ -1,0 +1,1338 @@
+/* build.c - the builder: executes a plan into an OCI image. See build.h
+ * and docs/build.md. */
+#include "build.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fts.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "apptype.h"
+#include "config.h"
+#include "digest.h"
+#include "lint.h"
+#include "model.h"
+#include "oci.h"
+#include "plan.h"
+#include "store.h"
+#include "unpack.h"
+#include "vec.h"
+
+#define EXTENSION_KEY "sealer.image.extension"
+#define IMAGES_KEY "sealer.image.container.images"
+
+static volatile sig_atomic_t interrupted;
+static volatile pid_t running_child;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+	if (running_child > 0)
+		kill(running_child, sig);
+}
+
+typedef struct builder {
+	const kf_build_options *o;
+	const kf_document *doc;
+	kf_diag_bag *diags;
+	kf_store store;
+	char *tmp;          /* this build's private directory */
+	char *blobtmp;      /* where layer blobs are written before their rename */
+	json_t *plan;
+	kf_layer_options lopt;
+	int64_t now;
+	char created[64];
+	/* the image so far */
+	json_t *layers;     /* descriptors */
+	json_t *diff_ids;
+	json_t *history;
+	json_t *base_ext;   /* the base's sealer extension, or NULL */
+	char key[KF_DIGEST_LEN + 1];
+	/* the staged rootfs, once a RUN needs it */
+	char *rootfs;
+	size_t staged;      /* layers applied to it */
+	json_t *apps;       /* name → {"paths":[disk…], "files":[…]} */
+	bool tty;
+	bool quiet;
+	char *bwrap;
+	char isolation[8];
+} builder;
+
+static void errorf(builder *b, const json_t *step, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void errorf(builder *b, const json_t *step, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	const kf_instr *in = step ? kf_plan_step_instr(b->doc, step) : NULL;
+	if (in) {
+		kf_diag_add(b->diags, KF_SEV_ERROR, in->span, NULL, "%s", msg);
+	} else {
+		fprintf(stderr, "kfc build: %s\n", msg);
+		b->diags->nerrors++;
+	}
+}
+
+static void fmt_size(char *buf, size_t len, uint64_t n)
+{
+	if (n < 1000)
+		snprintf(buf, len, "%llu B", (unsigned long long)n);
+	else if (n < 1000000)
+		snprintf(buf, len, "%.1f kB", n / 1e3);
+	else if (n < 1000000000)
+		snprintf(buf, len, "%.1f MB", n / 1e6);
+	else
+		snprintf(buf, len, "%.2f GB", n / 1e9);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void progress_start(builder *b, size_t i, size_t n, const json_t *step)
+{
+	if (b->quiet)
+		return;
+	const char *cb = json_string_value(json_object_get(step, "created_by"));
+	if (b->tty)
+		fprintf(stderr, "[%zu/%zu] %.70s …", i + 1, n, cb);
+	else
+		fprintf(stderr, "[%zu/%zu] %s\n", i + 1, n, cb);
+	fflush(stderr);
+}
+
+static void progress_end(builder *b, size_t i, size_t n, const json_t *step, const char *what, double secs)
+{
+	if (b->quiet)
+		return;
+	const char *cb = json_string_value(json_object_get(step, "created_by"));
+	if (b->tty)
+		fprintf(stderr, "\r\033[K[%zu/%zu] %.70s  %s  %.2fs\n", i + 1, n, cb, what, secs);
+	else
+		fprintf(stderr, "[%zu/%zu] %s in %.2fs\n", i + 1, n, what, secs);
+	fflush(stderr);
+}
+
+/* ---- fetching ------------------------------------------------------------------- */
+
+static size_t curl_write(char *p, size_t size, size_t n, void *ud)
+{
+	return fwrite(p, size, n, ud);
+}
+
+static bool fetch(builder *b, const json_t *step, const char *url, const char *dest, int64_t *mtime)
+{
+	FILE *f = fopen(dest, "wb");
+	if (!f) {
+		errorf(b, step, "%s: %s", dest, strerror(errno));
+		return false;
+	}
+	CURL *c = curl_easy_init();
+	char ebuf[CURL_ERROR_SIZE] = "";
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, curl_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+	curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	curl_easy_setopt(c, CURLOPT_FILETIME, 1L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "kfc/" PACKAGE_VERSION);
+	CURLcode r = curl_easy_perform(c);
+	long ft = -1;
+	curl_easy_getinfo(c, CURLINFO_FILETIME, &ft);
+	*mtime = ft > 0 ? ft : -1;
+	curl_easy_cleanup(c);
+	bool ok = fclose(f) == 0 && r == CURLE_OK;
+	if (r != CURLE_OK)
+		errorf(b, step, "fetching %s: %s", url, ebuf[0] ? ebuf : curl_easy_strerror(r));
+	else if (!ok)
+		errorf(b, step, "%s: %s", dest, strerror(errno));
+	return ok;
+}
+
+/* ---- the content of inputs, for cache keys ------------------------------------------- */
+
+static int64_t clamp_time(const builder *b, int64_t t)
+{
+	return b->lopt.epoch >= 0 && t > b->lopt.epoch ? b->lopt.epoch : t;
+}
+
+static bool hash_path(builder *b, kf_sha256 *h, const char *path, const char *name)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return false;
+	char line[PATH_MAX + 256];
+	int n = snprintf(line, sizeof line, "%s\t%o\t%lld\t%lld\t", name, (unsigned)st.st_mode,
+			 (long long)st.st_size, (long long)clamp_time(b, st.st_mtime));
+	kf_sha256_update(h, line, (size_t)n);
+	if (S_ISREG(st.st_mode)) {
+		char d[KF_DIGEST_LEN + 1];
+		if (!kf_sha256_file(path, d, NULL))
+			return false;
+		kf_sha256_update(h, d, KF_DIGEST_LEN);
+	} else if (S_ISLNK(st.st_mode)) {
+		char t[PATH_MAX];
+		ssize_t k = readlink(path, t, sizeof t);
+		if (k > 0)
+			kf_sha256_update(h, t, (size_t)k);
+	}
+	kf_sha256_update(h, "\n", 1);
+	return true;
+}
+
+static int cmp_ftsent(const FTSENT **a, const FTSENT **b)
+{
+	return strcmp((*a)->fts_name, (*b)->fts_name);
+}
+
+static bool hash_tree(builder *b, kf_sha256 *h, const char *dir)
+{
+	char *const paths[] = {(char *)dir, NULL};
+	FTS *fts = fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR, cmp_ftsent);
+	if (!fts)
+		return false;
+	FTSENT *f;
+	size_t root = strlen(dir);
+	bool ok = true;
+	while (ok && (f = fts_read(fts))) {
+		if (f->fts_info == FTS_DP)
+			continue;
+		if (f->fts_info == FTS_DNR || f->fts_info == FTS_ERR || f->fts_info == FTS_NS) {
+			ok = false;
+			break;
+		}
+		ok = hash_path(b, h, f->fts_path, f->fts_path + root);
+	}
+	fts_close(fts);
+	return ok;
+}
+
+/* ---- the staged rootfs and RUN ----------------------------------------------------- */
+
+static char *blob_of(builder *b, const json_t *desc)
+{
+	return kf_oci_blob_path(b->store.dir, json_string_value(json_object_get(desc, "digest")));
+}
+
+/* Applies the layers not yet applied to the staged rootfs. */
+static bool stage(builder *b, const json_t *step)
+{
+	if (!b->rootfs) {
+		if (asprintf(&b->rootfs, "%s/rootfs", b->tmp) < 0)
+			abort();
+		if (!kf_mkdirs(b->rootfs, 0755)) {
+			errorf(b, step, "%s: %s", b->rootfs, strerror(errno));
+			return false;
+		}
+		b->staged = 0;
+	}
+	for (; b->staged < json_array_size(b->layers); b->staged++) {
+		char *p = blob_of(b, json_array_get(b->layers, b->staged));
+		char err[1024] = "";
+		bool ok = kf_unpack(p, b->rootfs, true, err, sizeof err);
+		free(p);
+		if (!ok) {
+			errorf(b, step, "staging the rootfs: %s", err);
+			return false;
+		}
+	}
+	return true;
+}
+
+typedef struct snap {
+	char *name;
+	mode_t mode;
+	off_t size;
+	struct timespec mtime, ctime;
+	ino_t ino;
+} snap;
+
+typedef KF_VEC(snap) snaps;
+
+static int cmp_snap(const void *a, const void *b)
+{
+	return strcmp(((const snap *)a)->name, ((const snap *)b)->name);
+}
+
+static bool snapshot(const char *root, snaps *out)
+{
+	char *const paths[] = {(char *)root, NULL};
+	FTS *fts = fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
+	if (!fts)
+		return false;
+	size_t rl = strlen(root);
+	FTSENT *f;
+	while ((f = fts_read(fts))) {
+		if (f->fts_info == FTS_DP || f->fts_level == 0)
+			continue;
+		if (!f->fts_statp)
+			continue;
+		snap s = {strdup(f->fts_path + rl + 1), f->fts_statp->st_mode, f->fts_statp->st_size,
+			  f->fts_statp->st_mtim, f->fts_statp->st_ctim, f->fts_statp->st_ino};
+		kf_vec_push(out, s);
+	}
+	fts_close(fts);
+	qsort(out->v, out->n, sizeof(snap), cmp_snap);
+	return true;
+}
+
+static void snaps_free(snaps *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i].name);
+	kf_vec_free(s);
+}
+
+static bool same(const snap *a, const snap *b)
+{
+	return a->mode == b->mode && a->size == b->size && a->ino == b->ino && a->mtime.tv_sec == b->mtime.tv_sec &&
+	       a->mtime.tv_nsec == b->mtime.tv_nsec && a->ctime.tv_sec == b->ctime.tv_sec &&
+	       a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+static bool under(const char *name, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(name, dir, n) == 0 && name[n] == '/';
+}
+
+/* The differences between two snapshots as layer entries. */
+static void diff_snaps(builder *b, kf_layer *l, const snaps *before, const snaps *after)
+{
+	size_t i = 0, j = 0;
+	const char *deleted_dir = NULL;
+	kf_buf disk = KF_BUF_INIT;
+	kf_layer_meta meta = {0, 0, -1, -1};
+	while (i < before->n || j < after->n) {
+		int c = i >= before->n ? 1 : j >= after->n ? -1 : strcmp(before->v[i].name, after->v[j].name);
+		if (c < 0) {
+			/* gone: one whiteout for the topmost path */
+			if (!deleted_dir || !under(before->v[i].name, deleted_dir)) {
+				kf_layer_add_whiteout(l, before->v[i].name);
+				deleted_dir = before->v[i].name;
+			}
+			i++;
+			continue;
+		}
+		const snap *a = &after->v[j];
+		if (c == 0 && same(&before->v[i], a)) {
+			i++, j++;
+			continue;
+		}
+		if (c == 0 && (before->v[i].mode & S_IFMT) != (a->mode & S_IFMT))
+			kf_layer_add_whiteout(l, a->name);
+		kf_buf_reset(&disk);
+		kf_buf_printf(&disk, "%s/%s", b->rootfs, a->name);
+		kf_layer_add_path(l, a->name, disk.ptr, &meta);
+		if (c == 0)
+			i++;
+		j++;
+	}
+	kf_buf_release(&disk);
+}
+
+static char *find_program(const char *name)
+{
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/bin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		char *p;
+		if (asprintf(&p, "%.*s/%s", (int)n, path, name) < 0)
+			abort();
+		if (access(p, X_OK) == 0)
+			return p;
+		free(p);
+		path += n + (path[n] == ':');
+	}
+	return NULL;
+}
+
+static int run_argv(builder *b, const json_t *step, char **argv, char **envp)
+{
+	pid_t pid = fork();
+	if (pid < 0) {
+		errorf(b, step, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		if (chdir(b->rootfs) != 0)
+			_exit(126);
+		dup2(2, 1);
+		int devnull = open("/dev/null", O_RDONLY);
+		if (devnull >= 0) {
+			dup2(devnull, 0);
+			close(devnull);
+		}
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		execve(argv[0], argv, envp);
+		fprintf(stderr, "kfc build: %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	running_child = pid;
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	running_child = 0;
+	return st;
+}
+
+static bool do_run(builder *b, const json_t *step, kf_layer *l)
+{
+	if (!stage(b, step))
+		return false;
+	json_t *argv = json_object_get(step, "argv");
+	json_t *env = json_object_get(step, "env");
+	if (!json_array_size(argv)) {
+		errorf(b, step, "RUN has no command");
+		return false;
+	}
+	snaps before = {0}, after = {0};
+	if (!snapshot(b->rootfs, &before)) {
+		errorf(b, step, "%s: %s", b->rootfs, strerror(errno));
+		return false;
+	}
+	KF_VEC(char *) av = {0};
+	bool net = !json_equal(json_object_get(step, "network"), json_string("none"));
+	if (b->bwrap) {
+		const char *pre[] = {b->bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+				     "--bind", b->rootfs, b->rootfs, "--chdir", b->rootfs, "--unshare-all", "--die-with-parent",
+				     "--new-session", NULL};
+		for (const char **p = pre; *p; p++)
+			kf_vec_push(&av, strdup(*p));
+		if (net)
+			kf_vec_push(&av, strdup("--share-net"));
+		kf_vec_push(&av, strdup("--"));
+	}
+	size_t i;
+	json_t *v;
+	json_array_foreach(argv, i, v) {
+		const char *s = json_string_value(v);
+		if (i == 0 && !b->bwrap && !strchr(s, '/')) {
+			char *p = find_program(s);
+			kf_vec_push(&av, p ? p : strdup(s));
+		} else {
+			kf_vec_push(&av, strdup(s));
+		}
+	}
+	kf_vec_push(&av, NULL);
+	KF_VEC(char *) ev = {0};
+	json_array_foreach(env, i, v) kf_vec_push(&ev, strdup(json_string_value(v)));
+	kf_vec_push(&ev, NULL);
+	int st = run_argv(b, step, av.v, ev.v);
+	for (size_t k = 0; k < av.n; k++)
+		free(av.v[k]);
+	for (size_t k = 0; k < ev.n; k++)
+		free(ev.v[k]);
+	kf_vec_free(&av);
+	kf_vec_free(&ev);
+	bool ok = false;
+	if (st < 0) {
+		/* reported */
+	} else if (interrupted) {
+		errorf(b, step, "interrupted");
+	} else if (WIFSIGNALED(st)) {
+		errorf(b, step, "the command was killed by signal %d", WTERMSIG(st));
+	} else if (WEXITSTATUS(st) != 0) {
+		errorf(b, step, "the command failed with exit status %d", WEXITSTATUS(st));
+	} else if (!snapshot(b->rootfs, &after)) {
+		errorf(b, step, "%s: %s", b->rootfs, strerror(errno));
+	} else {
+		diff_snaps(b, l, &before, &after);
+		ok = true;
+	}
+	snaps_free(&before);
+	snaps_free(&after);
+	return ok;
+}
+
+/* ---- files steps ------------------------------------------------------------------- */
+
+static bool owner_of(builder *b, const json_t *step, long *uid, long *gid)
+{
+	*uid = *gid = -1;
+	const char *o = json_string_value(json_object_get(step, "owner"));
+	if (!o)
+		return true;
+	char *end;
+	const char *colon = strchr(o, ':');
+	char user[256], group[256] = "";
+	snprintf(user, sizeof user, "%.*s", colon ? (int)(colon - o) : (int)strlen(o), o);
+	if (colon)
+		snprintf(group, sizeof group, "%s", colon + 1);
+	long u = strtol(user, &end, 10);
+	if (!*user || *end) {
+		if (strcmp(user, "root") == 0)
+			u = 0;
+		else {
+			errorf(b, step, "--chown=%s: user names other than root are not resolved; give the numeric uid", o);
+			return false;
+		}
+	}
+	long g = u;
+	if (*group) {
+		g = strtol(group, &end, 10);
+		if (*end) {
+			if (strcmp(group, "root") == 0)
+				g = 0;
+			else {
+				errorf(b, step, "--chown=%s: group names other than root are not resolved; give the numeric gid",
+				       o);
+				return false;
+			}
+		}
+	}
+	*uid = u;
+	*gid = g;
+	return true;
+}
+
+/* The sources of a files step as (disk path, destination) pairs, fetching
+ * URLs into the build directory; the content goes into h. */
+static bool prepare_sources(builder *b, const json_t *step, size_t index, kf_sha256 *h)
+{
+	const char *context = json_string_value(json_object_get(b->plan, "context"));
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(step, "sources"), i, s) {
+		const char *type = json_string_value(json_object_get(s, "type"));
+		const char *dest = json_string_value(json_object_get(s, "dest"));
+		kf_sha256_update(h, type, strlen(type) + 1);
+		kf_sha256_update(h, dest, strlen(dest) + 1);
+		if (strcmp(type, "data") == 0 || strcmp(type, "append") == 0) {
+			const char *d = json_string_value(json_object_get(s, "data"));
+			kf_sha256_update(h, d, strlen(d) + 1);
+			continue;
+		}
+		char *disk = NULL;
+		if (strcmp(type, "url") == 0) {
+			const char *url = json_string_value(json_object_get(s, "url"));
+			if (asprintf(&disk, "%s/fetch-%zu-%zu", b->tmp, index, i) < 0)
+				abort();
+			int64_t mt = -1;
+			if (!fetch(b, step, url, disk, &mt)) {
+				free(disk);
+				return false;
+			}
+			/* remote files: 0600 and the server's time, as Docker's ADD */
+			chmod(disk, 0600);
+			if (mt >= 0) {
+				struct timespec ts[2] = {{mt, 0}, {mt, 0}};
+				utimensat(AT_FDCWD, disk, ts, 0);
+			}
+		} else if (asprintf(&disk, "%s/%s", context, json_string_value(json_object_get(s, "path"))) < 0) {
+			abort();
+		}
+		json_object_set_new((json_t *)s, "disk", json_string(disk));
+		bool ok = strcmp(type, "dir") == 0 ? hash_tree(b, h, disk) : hash_path(b, h, disk, "");
+		if (!ok) {
+			errorf(b, step, "%s: %s", disk, strerror(errno));
+			free(disk);
+			return false;
+		}
+		free(disk);
+	}
+	return true;
+}
+
+static bool do_files(builder *b, const json_t *step, kf_layer *l)
+{
+	long uid, gid;
+	if (!owner_of(b, step, &uid, &gid))
+		return false;
+	json_t *mj = json_object_get(step, "mode");
+	kf_layer_meta meta = {uid, gid, mj ? (int)json_integer_value(mj) : -1, -1};
+	if (mj)
+		meta.dir_mode = (int)json_integer_value(mj);
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(step, "sources"), i, s) {
+		const char *type = json_string_value(json_object_get(s, "type"));
+		const char *dest = json_string_value(json_object_get(s, "dest"));
+		const char *disk = json_string_value(json_object_get(s, "disk"));
+		char err[1024] = "";
+		if (strcmp(type, "data") == 0) {
+			const char *d = json_string_value(json_object_get(s, "data"));
+			kf_layer_add_data(l, dest, d, strlen(d), 0644, &meta);
+		} else if (strcmp(type, "append") == 0) {
+			/* manifests/imageList: what the image has, then the new lines */
+			KF_VEC(char *) paths = {0};
+			size_t k;
+			json_t *ld;
+			json_array_foreach(b->layers, k, ld) kf_vec_push(&paths, blob_of(b, ld));
+			size_t len = 0;
+			char *old = kf_layers_read_file((const char *const *)paths.v, paths.n, dest, &len);
+			for (k = 0; k < paths.n; k++)
+				free(paths.v[k]);
+			kf_vec_free(&paths);
+			kf_buf all = KF_BUF_INIT;
+			if (old) {
+				kf_buf_add(&all, old, len);
+				if (len && old[len - 1] != '\n')
+					kf_buf_addc(&all, '\n');
+			}
+			kf_buf_adds(&all, json_string_value(json_object_get(s, "data")));
+			kf_layer_add_data(l, dest, all.ptr ? all.ptr : "", all.len, 0644, &meta);
+			kf_buf_release(&all);
+			free(old);
+		} else if (strcmp(type, "dir") == 0) {
+			if (!kf_layer_add_tree(l, dest, disk, &meta, err, sizeof err)) {
+				errorf(b, step, "%s", err);
+				return false;
+			}
+		} else if (strcmp(type, "archive") == 0) {
+			char *x;
+			if (asprintf(&x, "%s/extract-%zu", b->tmp, i) < 0)
+				abort();
+			kf_remove_tree(x);
+			kf_mkdirs(x, 0755);
+			bool ok = kf_unpack(disk, x, false, err, sizeof err) &&
+				  kf_layer_add_tree(l, dest, x, &meta, err, sizeof err);
+			free(x);
+			if (!ok) {
+				errorf(b, step, "%s", err);
+				return false;
+			}
+		} else {
+			kf_layer_add_path(l, dest, disk, &meta);
+		}
+	}
+	return true;
+}
+
+/* An app's files and disk paths, for its type and its "files" */
+static void note_app(builder *b, const json_t *step)
+{
+	const char *name = json_string_value(json_object_get(step, "app"));
+	if (!name)
+		return;
+	json_t *a = json_object_get(b->apps, name);
+	if (!a) {
+		a = json_pack("{s:[],s:[]}", "paths", "files");
+		json_object_set_new(b->apps, name, a);
+	}
+	char prefix[PATH_MAX];
+	snprintf(prefix, sizeof prefix, "application/apps/%s/", name);
+	size_t pl = strlen(prefix);
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(step, "sources"), i, s) {
+		const char *disk = json_string_value(json_object_get(s, "disk"));
+		const char *dest = json_string_value(json_object_get(s, "dest"));
+		json_array_append_new(json_object_get(a, "paths"), json_string(disk));
+		if (strcmp(json_string_value(json_object_get(s, "type")), "dir") != 0) {
+			json_array_append_new(json_object_get(a, "files"), json_string(dest + pl));
+			continue;
+		}
+		char *const paths[] = {(char *)disk, NULL};
+		FTS *fts = fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
+		FTSENT *f;
+		size_t rl = strlen(disk);
+		while (fts && (f = fts_read(fts)))
+			if (f->fts_info == FTS_F || f->fts_info == FTS_SL)
+				json_array_append_new(json_object_get(a, "files"), json_string(f->fts_path + rl + 1));
+		if (fts)
+			fts_close(fts);
+	}
+}
+
+static int cmp_json_str(const void *x, const void *y)
+{
+	return strcmp(json_string_value(*(json_t *const *)x), json_string_value(*(json_t *const *)y));
+}
+
+/* ---- steps ---------------------------------------------------------------------------- */
+
+static void key_step(builder *b, const json_t *step, const char *inputs)
+{
+	json_t *c = json_deep_copy(step);
+	json_object_del(c, "index");
+	json_object_del(c, "line");
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(c, "sources"), i, s) json_object_del(s, "disk");
+	char *text = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
+	kf_sha256 h;
+	kf_sha256_init(&h);
+	kf_sha256_update(&h, b->key, strlen(b->key));
+	kf_sha256_update(&h, "\n", 1);
+	kf_sha256_update(&h, text, strlen(text));
+	kf_sha256_update(&h, "\n", 1);
+	kf_sha256_update(&h, inputs, strlen(inputs));
+	kf_sha256_final(&h, b->key);
+	free(text);
+	json_decref(c);
+}
+
+static void add_history(builder *b, const json_t *step, bool empty)
+{
+	json_t *h = json_pack("{s:s,s:s}", "created", b->created, "created_by",
+			      json_string_value(json_object_get(step, "created_by")));
+	if (empty)
+		json_object_set_new(h, "empty_layer", json_true());
+	json_array_append_new(b->history, h);
+}
+
+static bool add_layer(builder *b, const json_t *desc, const char *diff_id)
+{
+	json_array_append(b->layers, (json_t *)desc);
+	json_array_append_new(b->diff_ids, json_string(diff_id));
+	return true;
+}
+
+static bool run_step(builder *b, size_t idx, size_t n, json_t *step)
+{
+	const char *kind = json_string_value(json_object_get(step, "kind"));
+	double t0 = now_s();
+	if (strcmp(kind, "config") == 0) {
+		key_step(b, step, "");
+		add_history(b, step, true);
+		return true;
+	}
+	progress_start(b, idx, n, step);
+	kf_sha256 h;
+	kf_sha256_init(&h);
+	bool files = strcmp(kind, "files") == 0;
+	if (files && !prepare_sources(b, step, idx, &h)) {
+		kf_sha256_abort(&h);
+		return false;
+	}
+	char inputs[KF_DIGEST_LEN + 1];
+	kf_sha256_final(&h, inputs);
+	key_step(b, step, inputs);
+	if (files)
+		note_app(b, step);
+
+	json_t *rec = b->o->no_cache ? NULL : kf_store_cache_get(&b->store, b->key);
+	if (rec) {
+		json_t *desc = json_object_get(rec, "layer");
+		const char *diff = json_string_value(json_object_get(rec, "diff_id"));
+		bool usable = json_is_null(desc) ||
+			      (desc && diff && kf_oci_has_blob(b->store.dir, json_string_value(json_object_get(desc, "digest")),
+							       (uint64_t)json_integer_value(json_object_get(desc, "size"))));
+		if (usable) {
+			if (desc && !json_is_null(desc)) {
+				add_layer(b, desc, diff);
+				add_history(b, step, false);
+				char sz[32];
+				fmt_size(sz, sizeof sz, (uint64_t)json_integer_value(json_object_get(desc, "size")));
+				char what[64];
+				snprintf(what, sizeof what, "CACHED %s", sz);
+				progress_end(b, idx, n, step, what, now_s() - t0);
+			} else {
+				add_history(b, step, true);
+				progress_end(b, idx, n, step, "CACHED (no change)", now_s() - t0);
+			}
+			if (b->rootfs && !stage(b, step)) {
+				json_decref(rec);
+				return false;
+			}
+			json_decref(rec);
+			return true;
+		}
+		json_decref(rec);
+	}
+
+	kf_layer *l = kf_layer_new(&b->lopt);
+	bool ok = files ? do_files(b, step, l) : do_run(b, step, l);
+	if (!ok || interrupted) {
+		kf_layer_free(l);
+		return false;
+	}
+	json_t *record;
+	if (kf_layer_count(l) == 0) {
+		kf_layer_free(l);
+		add_history(b, step, true);
+		record = json_pack("{s:n}", "layer");
+		progress_end(b, idx, n, step, "no change", now_s() - t0);
+	} else {
+		kf_layer_result res;
+		char err[1024];
+		if (!kf_layer_finish(l, b->blobtmp, &res, err, sizeof err)) {
+			errorf(b, step, "%s", err);
+			return false;
+		}
+		kf_err e;
+		if (!kf_oci_put_file(b->store.dir, res.tmp_path, res.digest, &e)) {
+			errorf(b, step, "%s", e.msg);
+			unlink(res.tmp_path);
+			free(res.tmp_path);
+			return false;
+		}
+		free(res.tmp_path);
+		json_t *desc = kf_json_descriptor(kf_compression_media_type(b->lopt.compression), res.digest, res.size);
+		add_layer(b, desc, res.diff_id);
+		add_history(b, step, false);
+		record = json_pack("{s:o,s:s}", "layer", desc, "diff_id", res.diff_id);
+		char sz[32], what[96];
+		fmt_size(sz, sizeof sz, res.size);
+		char tsz[32];
+		fmt_size(tsz, sizeof tsz, res.tar_size);
+		snprintf(what, sizeof what, "%s (%s in %llu entries)", sz, tsz, (unsigned long long)res.nentries);
+		progress_end(b, idx, n, step, what, now_s() - t0);
+		/* a later RUN sees this layer */
+		if (b->rootfs && files && !stage(b, step)) {
+			json_decref(record);
+			return false;
+		}
+		if (b->rootfs && !files)
+			b->staged = json_array_size(b->layers); /* the rootfs already has it */
+	}
+	kf_err e;
+	if (!kf_store_cache_put(&b->store, b->key, record, &e))
+		fprintf(stderr, "kfc build: warning: the cache was not written: %s\n", e.msg);
+	json_decref(record);
+	return true;
+}
+
+/* ---- the image ------------------------------------------------------------------------ */
+
+static json_t *extension(builder *b)
+{
+	json_t *pe = json_object_get(b->plan, "extension");
+	json_t *ext = json_object();
+	json_object_set_new(ext, "buildClient",
+			    json_pack("{s:s,s:s}", "sealerVersion", "kfc/" PACKAGE_VERSION, "buildahVersion", ""));
+	json_object_set_new(ext, "schemaVersion", json_string("v1alpha1"));
+	json_object_set(ext, "type", json_object_get(pe, "type"));
+	json_t *apps = json_array();
+	size_t i;
+	json_t *a;
+	json_array_foreach(json_object_get(pe, "applications"), i, a) {
+		const char *name = json_string_value(json_object_get(a, "name"));
+		json_t *o = json_object();
+		json_object_set_new(o, "name", json_string(name));
+		json_t *seen = json_object_get(b->apps, name);
+		json_t *files = json_array();
+		const char *type = NULL;
+		if (seen) {
+			json_t *paths = json_object_get(seen, "paths");
+			KF_VEC(const char *) pv = {0};
+			size_t k;
+			json_t *p;
+			json_array_foreach(paths, k, p) kf_vec_push(&pv, json_string_value(p));
+			kf_app_type t = kf_app_detect_paths(pv.v, pv.n);
+			kf_vec_free(&pv);
+			if (t == KF_APP_HELM || t == KF_APP_KUBE || t == KF_APP_SHELL)
+				type = kf_app_type_name(t);
+			if (t == KF_APP_HELM) {
+				/* the chart's folder: the name of the directory (or .tgz) given */
+				const char *first = json_string_value(json_array_get(paths, 0));
+				const char *slash = first ? strrchr(first, '/') : NULL;
+				json_array_append_new(files, json_string(slash ? slash + 1 : first ? first : name));
+			} else if (t == KF_APP_KUBE || t == KF_APP_SHELL) {
+				json_t *fl = json_object_get(seen, "files");
+				size_t nf = json_array_size(fl);
+				json_t **v = calloc(nf + 1, sizeof *v);
+				for (k = 0; k < nf; k++)
+					v[k] = json_array_get(fl, k);
+				qsort(v, nf, sizeof *v, cmp_json_str);
+				for (k = 0; k < nf; k++)
+					if (k == 0 || strcmp(json_string_value(v[k]), json_string_value(v[k - 1])) != 0)
+						json_array_append(files, v[k]);
+				free(v);
+			}
+		} else if (json_object_get(a, "inherited")) {
+			type = json_string_value(json_object_get(a, "type"));
+			json_decref(files);
+			files = json_deep_copy(json_object_get(a, "files"));
+			if (!files)
+				files = json_array();
+		}
+		if (type)
+			json_object_set_new(o, "type", json_string(type));
+		json_object_set_new(o, "files", files);
+		json_object_set_new(o, "version", json_string("v1"));
+		if (json_object_size(json_object_get(a, "env")))
+			json_object_set(o, "env", json_object_get(a, "env"));
+		if (json_object_get(a, "cmds"))
+			json_object_set(o, "cmds", json_object_get(a, "cmds"));
+		json_array_append_new(apps, o);
+	}
+	json_object_set_new(ext, "applications", apps);
+	json_object_set(ext, "env", json_object_get(pe, "env"));
+	json_t *launch = json_object_get(pe, "launch");
+	if (!json_object_size(launch) && b->base_ext && json_object_get(b->base_ext, "launch"))
+		launch = json_object_get(b->base_ext, "launch");
+	json_object_set(ext, "launch", launch);
+	return ext;
+}
+
+/* The container images: the image list of the rootfs, one reference a
+ * line. */
+static json_t *container_images(builder *b)
+{
+	KF_VEC(char *) paths = {0};
+	size_t k;
+	json_t *ld;
+	json_array_foreach(b->layers, k, ld) kf_vec_push(&paths, blob_of(b, ld));
+	size_t len = 0;
+	char *list = kf_layers_read_file((const char *const *)paths.v, paths.n, "manifests/imageList", &len);
+	for (k = 0; k < paths.n; k++)
+		free(paths.v[k]);
+	kf_vec_free(&paths);
+	json_t *arr = json_array();
+	json_t *plat = json_object_get(b->plan, "platform");
+	for (char *line = list, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		char *s = line + strspn(line, " \t\r");
+		s[strcspn(s, " \t\r")] = '\0';
+		if (!*s || *s == '#')
+			continue;
+		bool dup = false;
+		size_t i;
+		json_t *e;
+		json_array_foreach(arr, i, e) if (strcmp(json_string_value(json_object_get(e, "image")), s) == 0) dup = true;
+		if (!dup)
+			json_array_append_new(arr, json_pack("{s:s,s:O}", "image", s, "platform", plat));
+	}
+	free(list);
+	return arr;
+}
+
+static bool write_image(builder *b, json_t **manifest_desc)
+{
+	json_t *plat = json_object_get(b->plan, "platform");
+	json_t *cfg = json_object();
+	json_object_set_new(cfg, "created", json_string(b->created));
+	json_object_set(cfg, "architecture", json_object_get(plat, "architecture"));
+	json_object_set(cfg, "os", json_object_get(plat, "os"));
+	if (json_object_get(plat, "variant"))
+		json_object_set(cfg, "variant", json_object_get(plat, "variant"));
+	json_t *c = json_deep_copy(json_object_get(b->plan, "config"));
+	if (!json_object_size(json_object_get(c, "Labels")))
+		json_object_del(c, "Labels");
+	json_object_set_new(cfg, "config", c);
+	json_object_set_new(cfg, "rootfs", json_pack("{s:s,s:O}", "type", "layers", "diff_ids", b->diff_ids));
+	json_object_set(cfg, "history", b->history);
+	kf_err e;
+	json_t *cdesc = NULL;
+	bool ok = kf_oci_put_json(b->store.dir, cfg, KF_MT_CONFIG, &cdesc, &e);
+	json_decref(cfg);
+	if (!ok) {
+		errorf(b, NULL, "%s", e.msg);
+		return false;
+	}
+	json_t *ext = extension(b);
+	json_t *imgs = container_images(b);
+	char *ext_text = json_dumps(ext, JSON_COMPACT);
+	char *imgs_text = json_dumps(imgs, JSON_COMPACT);
+	json_t *m = json_object();
+	json_object_set_new(m, "schemaVersion", json_integer(2));
+	json_object_set_new(m, "mediaType", json_string(KF_MT_MANIFEST));
+	json_object_set_new(m, "config", cdesc);
+	json_object_set(m, "layers", b->layers);
+	json_object_set_new(m, "annotations", json_pack("{s:s,s:s,s:s}", KF_ANN_CREATED, b->created, EXTENSION_KEY,
+						       ext_text, IMAGES_KEY, imgs_text));
+	free(ext_text);
+	free(imgs_text);
+	json_decref(ext);
+	json_decref(imgs);
+	ok = kf_oci_put_json(b->store.dir, m, KF_MT_MANIFEST, manifest_desc, &e);
+	json_decref(m);
+	if (!ok)
+		errorf(b, NULL, "%s", e.msg);
+	else
+		json_object_set_new(*manifest_desc, "platform", json_deep_copy(plat));
+	return ok;
+}
+
+typedef struct tag_ctx {
+	const char *const *refs;
+	size_t n;
+	const json_t *desc;
+} tag_ctx;
+
+static bool tag_fn(json_t *index, void *ctx)
+{
+	tag_ctx *t = ctx;
+	for (size_t i = 0; i < t->n; i++)
+		kf_oci_index_tag(index, t->refs[i], t->desc);
+	return true;
+}
+
+/* oci:DIR[:tag] or oci-archive:FILE[:tag] */
+static bool write_output(builder *b, const char *out, const json_t *desc)
+{
+	bool archive = strncmp(out, "oci-archive:", 12) == 0;
+	const char *rest = out + (archive ? 12 : 4);
+	char *path = strdup(rest);
+	const char *tag = "latest";
+	char *colon = strrchr(path, ':');
+	if (colon && !strchr(colon, '/')) {
+		*colon = '\0';
+		tag = colon + 1;
+	} else if (b->o->ntags) {
+		const char *t = b->o->tags[0];
+		const char *sl = strrchr(t, '/');
+		const char *c = strrchr(sl ? sl : t, ':');
+		if (c)
+			tag = c + 1;
+	}
+	kf_err e;
+	bool ok;
+	char *dir = path;
+	if (archive && asprintf(&dir, "%s/archive-layout", b->tmp) < 0)
+		abort();
+	if (!archive && access(dir, F_OK) == 0 && !kf_oci_is_layout(dir)) {
+		struct stat st;
+		bool empty_dir = stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && rmdir(dir) == 0;
+		if (!empty_dir) {
+			errorf(b, NULL, "%s exists and is not an OCI layout: give a new or empty directory", dir);
+			free(path);
+			return false;
+		}
+	}
+	ok = kf_oci_init(dir, &e) && kf_oci_copy_image(b->store.dir, dir, desc, &e);
+	json_t *index = ok ? kf_oci_index_read(dir, &e) : NULL;
+	if (index) {
+		kf_oci_index_tag(index, tag, desc);
+		ok = kf_oci_index_write(dir, index, &e);
+		json_decref(index);
+	} else {
+		ok = false;
+	}
+	char *tmp = kf_oci_tmpdir(dir);
+	rmdir(tmp);
+	free(tmp);
+	if (ok && archive) {
+		kf_layer_options lo = {KF_COMPRESS_NONE, 0, 1, b->lopt.epoch, b->now};
+		kf_layer *l = kf_layer_new(&lo);
+		char err[1024];
+		kf_layer_result res;
+		ok = kf_layer_add_tree(l, "", dir, NULL, err, sizeof err);
+		if (ok)
+			ok = kf_layer_finish(l, b->tmp, &res, err, sizeof err);
+		else
+			kf_layer_free(l);
+		if (ok && rename(res.tmp_path, path) != 0) {
+			snprintf(err, sizeof err, "%s: %s", path, strerror(errno));
+			unlink(res.tmp_path);
+			ok = false;
+		}
+		if (ok)
+			free(res.tmp_path);
+		if (!ok)
+			kf_err_set(&e, "%s", err);
+	}
+	if (!ok)
+		errorf(b, NULL, "%s: %s", out, e.msg);
+	if (dir != path)
+		free(dir);
+	free(path);
+	return ok;
+}
+
+/* ---- the base image -------------------------------------------------------------------- */
+
+static bool load_base(builder *b, const char *ref, kf_image *img)
+{
+	kf_err e;
+	if (strncmp(ref, "oci:", 4) == 0) {
+		char *dir = strdup(ref + 4);
+		char *tag = NULL;
+		char *colon = strrchr(dir, ':');
+		if (colon && !strchr(colon, '/')) {
+			*colon = '\0';
+			tag = colon + 1;
+		}
+		bool ok = kf_image_load(dir, tag, img, &e);
+		if (ok) {
+			/* its blobs into the store, where the build reads them */
+			json_t *d = kf_json_descriptor(KF_MT_MANIFEST, img->digest, img->size);
+			ok = kf_oci_copy_image(dir, b->store.dir, d, &e);
+			json_decref(d);
+		}
+		free(dir);
+		if (!ok)
+			errorf(b, NULL, "base image %s: %s", ref, e.msg);
+		return ok;
+	}
+	char *r = kf_ref_with_tag(ref);
+	bool ok = kf_image_load(b->store.dir, r, img, &e);
+	if (!ok)
+		errorf(b, NULL, "base image '%s' is not in the local store (%s); build it with -t %s, or name a layout "
+			  "with FROM oci:DIR:TAG",
+		       r, b->store.dir, r);
+	free(r);
+	return ok;
+}
+
+/* ---- the whole build ------------------------------------------------------------------- */
+
+static char *read_kubefile(const kf_build_options *o, const char *path)
+{
+	if (o->kubefile_text)
+		return strdup(o->kubefile_text);
+	return NULL;
+	(void)path;
+}
+
+int kf_build(const kf_build_options *o)
+{
+	builder B = {0};
+	builder *b = &B;
+	b->o = o;
+	const char *ctxarg = o->context ? o->context : ".";
+	char context[PATH_MAX];
+	if (!realpath(ctxarg, context)) {
+		fprintf(stderr, "kfc build: context %s: %s\n", ctxarg, strerror(errno));
+		return 2;
+	}
+	struct stat st;
+	if (stat(context, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "kfc build: context %s: not a directory\n", ctxarg);
+		return 2;
+	}
+	char *kfpath = NULL;
+	if (o->kubefile) {
+		kfpath = strdup(o->kubefile);
+	} else if (asprintf(&kfpath, "%s/Kubefile", ctxarg) < 0) {
+		abort();
+	}
+	kf_source src;
+	char *text = read_kubefile(o, kfpath);
+	const char *serr = NULL;
+	bool loaded = text ? kf_source_init_mem(&src, kfpath, text, strlen(text), &serr)
+			   : kf_source_init_file(&src, kfpath, NULL, &serr);
+	free(text);
+	if (!loaded) {
+		fprintf(stderr, "kfc build: %s: %s\n", kfpath, serr ? serr : strerror(errno));
+		free(kfpath);
+		return 2;
+	}
+	kf_document *doc = kf_parse(&src);
+	b->doc = doc;
+	kf_diag_bag diags;
+	kf_diag_bag_init(&diags, &doc->arena);
+	b->diags = &diags;
+	kf_lint_options lo = {.dialect = KF_DIALECT_AUTO, .context_dir = context, .shellcheck = false};
+	kf_dialect dialect = kf_lint(doc, &lo, &diags);
+	/* the build only stops for errors; the linter's warnings are kflint's business */
+	size_t w = 0;
+	for (size_t i = 0; i < diags.len; i++)
+		if (diags.items[i].severity == KF_SEV_ERROR)
+			diags.items[w++] = diags.items[i];
+	diags.len = w;
+	diags.nerrors = w;
+
+	int status = 0;
+	kf_model *model = kf_model_build(doc, dialect);
+	kf_platform plat;
+	if (!kf_platform_parse(o->platform, &plat)) {
+		fprintf(stderr, "kfc build: --platform=%s: expected OS/ARCH[/VARIANT], such as linux/amd64\n", o->platform);
+		status = 2;
+		goto done_model;
+	}
+	kf_plan_input pin = {.doc = doc, .model = model, .context = context, .build_args = o->build_args,
+			     .nbuild_args = o->nbuild_args, .platform = plat, .image_type = o->image_type};
+	kf_image base = {0};
+	bool have_base = false;
+	char *base_ref = NULL;
+	kf_err e;
+	if (diags.nerrors == 0)
+		base_ref = kf_plan_base_ref(&pin, &diags);
+	bool need_store = !o->plan_only || (base_ref && strcmp(base_ref, "scratch") != 0);
+	if (diags.nerrors == 0 && need_store) {
+		if (!kf_store_open(&b->store, false, &e)) {
+			fprintf(stderr, "kfc build: store: %s\n", e.msg);
+			status = 1;
+			goto done_model;
+		}
+	}
+	if (diags.nerrors == 0 && base_ref && strcmp(base_ref, "scratch") != 0) {
+		have_base = load_base(b, base_ref, &base);
+		if (have_base) {
+			const char *ext = json_string_value(
+				json_object_get(json_object_get(base.manifest, "annotations"), EXTENSION_KEY));
+			b->base_ext = ext ? json_loads(ext, 0, NULL) : NULL;
+			pin.base_apps = json_object_get(b->base_ext, "applications");
+			pin.base_env = json_object_get(b->base_ext, "env");
+			pin.base_config = json_object_get(base.config, "config");
+			const char *barch = json_string_value(json_object_get(base.config, "architecture"));
+			if (barch && strcmp(barch, plat.arch) != 0)
+				fprintf(stderr, "kfc build: warning: the base image is for %s, the build for %s\n", barch,
+					plat.arch);
+		}
+	}
+	if (diags.nerrors == 0)
+		b->plan = kf_plan_lower(&pin, &diags);
+	if (diags.nerrors || !b->plan) {
+		status = 1;
+		goto done;
+	}
+	if (o->plan_only) {
+		if (have_base)
+			json_object_set_new(b->plan, "base", json_pack("{s:s,s:s}", "ref", base_ref, "digest", base.digest));
+		else
+			json_object_set_new(b->plan, "base", json_string("scratch"));
+		char *t = json_dumps(b->plan, JSON_INDENT(2));
+		fprintf(o->plan_out ? o->plan_out : stdout, "%s\n", t);
+		free(t);
+		goto done;
+	}
+
+	/* the build proper */
+	struct sigaction sa = {0};
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	b->tmp = kf_store_mktemp(&b->store, &e);
+	if (!b->tmp) {
+		fprintf(stderr, "kfc build: %s\n", e.msg);
+		status = 1;
+		goto done;
+	}
+	b->blobtmp = b->tmp;
+	b->now = time(NULL);
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	b->lopt = (kf_layer_options){o->compression, o->level, o->threads, -1, b->now};
+	if (sde && *sde) {
+		char *end;
+		long long v = strtoll(sde, &end, 10);
+		if (*end || v < 0) {
+			fprintf(stderr, "kfc build: SOURCE_DATE_EPOCH=%s is not a number of seconds\n", sde);
+			status = 2;
+			goto done;
+		}
+		b->lopt.epoch = v;
+	}
+	time_t ct = b->lopt.epoch >= 0 ? (time_t)b->lopt.epoch : (time_t)b->now;
+	struct tm tm;
+	gmtime_r(&ct, &tm);
+	strftime(b->created, sizeof b->created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	b->tty = o->progress == KF_PROGRESS_TTY || (o->progress == KF_PROGRESS_AUTO && isatty(2));
+	b->quiet = o->progress == KF_PROGRESS_QUIET;
+	if (o->isolation != KF_ISOLATION_NONE) {
+		b->bwrap = find_program("bwrap");
+		if (!b->bwrap && o->isolation == KF_ISOLATION_BWRAP) {
+			fprintf(stderr, "kfc build: --isolation=bwrap: bwrap (bubblewrap) is not installed\n");
+			status = 2;
+			goto done;
+		}
+	}
+	b->apps = json_object();
+	b->layers = have_base ? json_deep_copy(json_object_get(base.manifest, "layers")) : json_array();
+	b->diff_ids = have_base ? json_deep_copy(json_object_get(json_object_get(base.config, "rootfs"), "diff_ids"))
+				: json_array();
+	b->history = have_base && json_is_array(json_object_get(base.config, "history"))
+			     ? json_deep_copy(json_object_get(base.config, "history"))
+			     : json_array();
+	if (!b->layers)
+		b->layers = json_array();
+	if (!b->diff_ids)
+		b->diff_ids = json_array();
+	{
+		kf_sha256 h;
+		kf_sha256_init(&h);
+		char head[512];
+		int n = snprintf(head, sizeof head, "kfc-build-v1\n%s\n%s/%s/%s\n%s:%d\n%lld\n",
+				 have_base ? base.digest : "scratch", plat.os, plat.arch, plat.variant,
+				 kf_compression_name(o->compression), o->level, (long long)b->lopt.epoch);
+		kf_sha256_update(&h, head, (size_t)n);
+		kf_sha256_final(&h, b->key);
+	}
+	json_t *steps = json_object_get(b->plan, "steps");
+	size_t nsteps = json_array_size(steps);
+	double t0 = now_s();
+	for (size_t i = 0; i < nsteps && status == 0; i++) {
+		if (!run_step(b, i, nsteps, json_array_get(steps, i)) || interrupted)
+			status = interrupted ? 130 : 1;
+	}
+	json_t *desc = NULL;
+	if (status == 0 && !interrupted) {
+		if (!write_image(b, &desc))
+			status = 1;
+	}
+	if (status == 0 && o->ntags && !interrupted) {
+		KF_VEC(char *) refs = {0};
+		for (size_t i = 0; i < o->ntags; i++)
+			kf_vec_push(&refs, kf_ref_with_tag(o->tags[i]));
+		tag_ctx tc = {(const char *const *)refs.v, refs.n, desc};
+		if (!kf_store_update_index(&b->store, tag_fn, &tc, &e)) {
+			fprintf(stderr, "kfc build: store: %s\n", e.msg);
+			status = 1;
+		}
+		for (size_t i = 0; i < refs.n; i++)
+			free(refs.v[i]);
+		kf_vec_free(&refs);
+	}
+	for (size_t i = 0; status == 0 && i < o->noutputs && !interrupted; i++)
+		if (!write_output(b, o->outputs[i], desc))
+			status = 1;
+	if (interrupted)
+		status = 130;
+	if (status == 0) {
+		if (!b->quiet)
+			fprintf(stderr, "built %s in %.2fs%s%s\n", json_string_value(json_object_get(desc, "digest")),
+				now_s() - t0, o->ntags ? " as " : "", o->ntags ? o->tags[0] : "");
+		printf("%s\n", json_string_value(json_object_get(desc, "digest")));
+	} else if (status == 130) {
+		fprintf(stderr, "kfc build: interrupted: nothing was written\n");
+	}
+	json_decref(desc);
+
+done:
+	if (diags.len) {
+		kf_diag_bag_sort(&diags);
+		kf_buf out = KF_BUF_INIT;
+		for (size_t i = 0; i < diags.len; i++)
+			kf_diag_render_text(&out, &src, &diags.items[i], KF_RENDER_SOURCE);
+		if (out.len)
+			fwrite(out.ptr, 1, out.len, stderr);
+		kf_buf_release(&out);
+		if (diags.nerrors && status == 0)
+			status = 1;
+	}
+	if (b->tmp) {
+		kf_remove_tree(b->tmp);
+		free(b->tmp);
+	}
+	free(b->rootfs);
+	free(b->bwrap);
+	json_decref(b->plan);
+	json_decref(b->layers);
+	json_decref(b->diff_ids);
+	json_decref(b->history);
+	json_decref(b->apps);
+	json_decref(b->base_ext);
+	if (have_base)
+		kf_image_release(&base);
+	free(base_ref);
+	if (b->store.dir)
+		kf_store_close(&b->store);
+done_model:
+	kf_model_free(model);
+	kf_diag_bag_release(&diags);
+	kf_document_free(doc);
+	kf_source_release(&src);
+	free(kfpath);
+	return status;
+}

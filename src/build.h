@@ -1,0 +1,52 @@
+/* build.h - `kfc build`: a Kubefile and its context to an OCI ClusterImage.
+ *
+ * Parses and checks the Kubefile (the linter's errors stop the build),
+ * resolves the base image, lowers to a plan (plan.h), and executes it step
+ * by step: files steps and RUN produce layers (layer.h), every step a
+ * history entry; each step is keyed by its parent, its plan entry and the
+ * content of its inputs, and an unchanged step reuses its cached layer.
+ * The image is written into the local store (store.h) and to the outputs
+ * asked for; nothing is visible until it is complete. docs/build.md.
+ */
+#ifndef KF_BUILD_H
+#define KF_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "layer.h"
+
+typedef enum kf_isolation { KF_ISOLATION_AUTO, KF_ISOLATION_BWRAP, KF_ISOLATION_NONE } kf_isolation;
+typedef enum kf_progress { KF_PROGRESS_AUTO, KF_PROGRESS_TTY, KF_PROGRESS_PLAIN, KF_PROGRESS_QUIET } kf_progress;
+
+typedef struct kf_build_options {
+	const char *kubefile;           /* NULL: CONTEXT/Kubefile */
+	const char *context;            /* "." by default */
+	const char *const *tags;        /* name[:tag] into the store */
+	size_t ntags;
+	const char *const *outputs;     /* oci:DIR[:tag], oci-archive:FILE[:tag] */
+	size_t noutputs;
+	const char *const *build_args;  /* K=V */
+	size_t nbuild_args;
+	const char *platform;           /* NULL: the host's */
+	const char *image_type;         /* kube-installer (default) or app-installer */
+	kf_compression compression;
+	int level;
+	int threads;
+	bool no_cache;
+	kf_isolation isolation;
+	kf_progress progress;
+	bool plan_only;                 /* print the plan (kfc plan) instead of building */
+	FILE *plan_out;
+	/* the Kubefile text, when it does not come from a file (NULL: read kubefile) */
+	const char *kubefile_text;
+} kf_build_options;
+
+/* Runs a build (or prints its plan); returns an exit status: 0, 1 for a
+ * problem in the Kubefile or the build, 2 for a usage error, 130 when
+ * interrupted. Diagnostics and progress go to stderr, the image's
+ * manifest digest to stdout. */
+int kf_build(const kf_build_options *o);
+
+#endif

@@ -1,0 +1,47 @@
+/* store.h - the local image store: an OCI layout under the user's data
+ * directory ($KFC_STORE, else $XDG_DATA_HOME/kubefile/store, else
+ * ~/.local/share/kubefile/store), with the build cache and the temporary
+ * directories of builds in progress beside it.
+ *
+ * Locks (flock): builds hold store.lock shared for their whole run, and
+ * `kfc rmi` holds it exclusive while it removes unreachable blobs, so it
+ * never removes a blob a build is about to reference; index.lock is held
+ * exclusive for each read-modify-write of index.json. Blobs need no lock:
+ * the same digest is the same bytes, and they appear by rename.
+ */
+#ifndef KF_STORE_H
+#define KF_STORE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "oci.h"
+
+typedef struct kf_store {
+	char *dir;      /* the OCI layout */
+	int lock_fd;    /* store.lock, or -1 */
+} kf_store;
+
+/* Opens (creating) the store and takes the store lock, shared or
+ * exclusive. */
+bool kf_store_open(kf_store *s, bool exclusive, kf_err *err);
+void kf_store_close(kf_store *s);
+/* The store's path, malloc'd. */
+char *kf_store_path(void);
+
+/* Takes index.lock, reads the index, lets fn change it, writes it back.
+ * fn returns false to abandon the change. */
+bool kf_store_update_index(kf_store *s, bool (*fn)(json_t *index, void *ctx), void *ctx, kf_err *err);
+
+/* The build cache: one JSON record per step key under cache/. */
+json_t *kf_store_cache_get(const kf_store *s, const char *key);
+bool kf_store_cache_put(const kf_store *s, const char *key, const json_t *rec, kf_err *err);
+
+/* A new private directory for a build under tmp/, removed by the build;
+ * directories of builds that died are removed by the next one. */
+char *kf_store_mktemp(const kf_store *s, kf_err *err);
+
+/* "name" → "name:latest"; NAME:TAG and NAME@DIGEST are kept. malloc'd. */
+char *kf_ref_with_tag(const char *ref);
+
+#endif
