@@ -124,7 +124,7 @@ static void progress_end(builder *b, size_t i, size_t n, const json_t *step, con
 	if (b->tty)
 		fprintf(stderr, "\r\033[K[%zu/%zu] %.70s  %s  %.2fs\n", i + 1, n, cb, what, secs);
 	else
-		fprintf(stderr, "[%zu/%zu] %s in %.2fs\n", i + 1, n, what, secs);
+		fprintf(stderr, "[%zu/%zu] => %s in %.2fs\n", i + 1, n, what, secs);
 	fflush(stderr);
 }
 
@@ -529,15 +529,20 @@ static bool prepare_sources(builder *b, const json_t *step, size_t index, kf_sha
 		char *disk = NULL;
 		if (strcmp(type, "url") == 0) {
 			const char *url = json_string_value(json_object_get(s, "url"));
-			if (asprintf(&disk, "%s/fetch-%zu-%zu", b->tmp, index, i) < 0)
+			const char *slash = strrchr(dest, '/');
+			char *dir;
+			if (asprintf(&dir, "%s/fetch-%zu-%zu", b->tmp, index, i) < 0 ||
+			    asprintf(&disk, "%s/%s", dir, slash ? slash + 1 : dest) < 0)
 				abort();
+			kf_mkdirs(dir, 0755);
+			free(dir);
 			int64_t mt = -1;
 			if (!fetch(b, step, url, disk, &mt)) {
 				free(disk);
 				return false;
 			}
-			/* remote files: 0600 and the server's time, as Docker's ADD */
-			chmod(disk, 0600);
+			/* ADD: 0600 and the server's time, as Docker has it; an app's files 0644 */
+			chmod(disk, json_object_get(step, "app") ? 0644 : 0600);
 			if (mt >= 0) {
 				struct timespec ts[2] = {{mt, 0}, {mt, 0}};
 				utimensat(AT_FDCWD, disk, ts, 0);
@@ -707,6 +712,8 @@ static bool run_step(builder *b, size_t idx, size_t n, json_t *step)
 	const char *kind = json_string_value(json_object_get(step, "kind"));
 	double t0 = now_s();
 	if (strcmp(kind, "config") == 0) {
+		if (!b->quiet && !b->tty)
+			fprintf(stderr, "[%zu/%zu] %s\n", idx + 1, n, json_string_value(json_object_get(step, "created_by")));
 		key_step(b, step, "");
 		add_history(b, step, true);
 		return true;
@@ -1018,9 +1025,6 @@ static bool write_output(builder *b, const char *out, const json_t *desc)
 	} else {
 		ok = false;
 	}
-	char *tmp = kf_oci_tmpdir(dir);
-	rmdir(tmp);
-	free(tmp);
 	if (ok && archive) {
 		kf_layer_options lo = {KF_COMPRESS_NONE, 0, 1, b->lopt.epoch, b->now};
 		kf_layer *l = kf_layer_new(&lo);

@@ -129,7 +129,10 @@ void kf_diag_render_text(kf_buf *out, const kf_source *src, const kf_diag *d,
 			      kf_severity_name(d->severity));
 	else
 		kf_buf_printf(out, " %s:", kf_severity_name(d->severity));
-	kf_buf_printf(out, " %s [%s]\n", d->message, d->code);
+	if (d->code)
+		kf_buf_printf(out, " %s [%s]\n", d->message, d->code);
+	else
+		kf_buf_printf(out, " %s\n", d->message);
 	if (!(flags & KF_RENDER_SOURCE))
 		return;
 	kf_str line = kf_source_line_text(src, pos.line);
@@ -170,7 +173,7 @@ void *kf_diag_to_json(const kf_source *src, const kf_diag *d)
 	json_object_set_new(o, "endLine", json_integer(e.line + 1));
 	json_object_set_new(o, "endColumn", json_integer(e.col32 + 1));
 	json_object_set_new(o, "level", json_string(kf_severity_name(d->severity)));
-	json_object_set_new(o, "code", json_string(d->code));
+	json_object_set_new(o, "code", d->code ? json_string(d->code) : json_null());
 	json_object_set_new(o, "message", kf_json_str(kf_str_cstr(d->message)));
 	if (d->fix) {
 		kf_position fs = kf_source_position(src, d->fix->span.start);

@@ -188,7 +188,19 @@ int kf_cmd_images(int argc, char **argv)
 		printf("%-40s %-16s %-19s %-20s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
 	size_t i;
 	json_t *d;
-	json_array_foreach(json_object_get(index, "manifests"), i, d) {
+	json_t *sorted = json_deep_copy(json_object_get(index, "manifests"));
+	size_t nm = json_array_size(sorted);
+	for (size_t a = 1; a < nm; a++) /* by name */
+		for (size_t k = a; k > 0; k--) {
+			const char *x = json_string_value(json_object_get(json_object_get(json_array_get(sorted, k - 1), "annotations"), KF_ANN_REF));
+			const char *y = json_string_value(json_object_get(json_object_get(json_array_get(sorted, k), "annotations"), KF_ANN_REF));
+			if (strcmp(x ? x : "", y ? y : "") <= 0)
+				break;
+			json_t *t = json_incref(json_array_get(sorted, k - 1));
+			json_array_set(sorted, k - 1, json_array_get(sorted, k));
+			json_array_set_new(sorted, k, t);
+		}
+	json_array_foreach(sorted, i, d) {
 		const char *ref = json_string_value(json_object_get(json_object_get(d, "annotations"), KF_ANN_REF));
 		const char *digest = json_string_value(json_object_get(d, "digest"));
 		kf_err e;
@@ -225,6 +237,7 @@ int kf_cmd_images(int argc, char **argv)
 		free(t);
 	}
 	json_decref(list);
+	json_decref(sorted);
 	json_decref(index);
 	kf_store_close(&s);
 	return KF_EXIT_OK;
@@ -343,10 +356,11 @@ int kf_cmd_inspect(int argc, char **argv)
 			printf("Container images:\n");
 			json_array_foreach(imgs, i, v) {
 				json_t *app = json_object_get(v, "appName");
-				printf("  %s%s%s\n", json_string_value(json_object_get(v, "image")), app ? "  (app " : "",
-				       app ? json_string_value(app) : "");
 				if (app)
-					printf("\b)\n");
+					printf("  %s  (app %s)\n", json_string_value(json_object_get(v, "image")),
+					       json_string_value(app));
+				else
+					printf("  %s\n", json_string_value(json_object_get(v, "image")));
 			}
 		}
 		printf("Layers:\n");

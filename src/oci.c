@@ -120,12 +120,10 @@ bool kf_oci_is_layout(const char *dir)
 bool kf_oci_init(const char *dir, kf_err *err)
 {
 	char *blobs = join(dir, "blobs/sha256");
-	char *tmp = join(dir, "blobs/.tmp");
-	bool ok = kf_mkdirs(blobs, 0755) && kf_mkdirs(tmp, 0755);
+	bool ok = kf_mkdirs(blobs, 0755);
 	if (!ok)
 		kf_err_set(err, "%s: %s", dir, strerror(errno));
 	free(blobs);
-	free(tmp);
 	if (!ok)
 		return false;
 	char *lay = join(dir, "oci-layout");
@@ -151,11 +149,6 @@ char *kf_oci_blob_path(const char *dir, const char *digest)
 		     colon ? colon + 1 : digest) < 0)
 		abort();
 	return s;
-}
-
-char *kf_oci_tmpdir(const char *dir)
-{
-	return join(dir, "blobs/.tmp");
 }
 
 bool kf_oci_has_blob(const char *dir, const char *digest, uint64_t size)

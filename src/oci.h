@@ -45,8 +45,6 @@ bool kf_oci_put_json(const char *dir, const json_t *doc, const char *media_type,
 bool kf_oci_copy_blob(const char *from, const char *to, const char *digest, kf_err *err);
 /* A blob's JSON, checked against its digest. */
 json_t *kf_oci_read_json(const char *dir, const char *digest, kf_err *err);
-/* A temporary directory for blobs being written: dir/blobs/.tmp */
-char *kf_oci_tmpdir(const char *dir);
 
 json_t *kf_oci_index_read(const char *dir, kf_err *err);
 bool kf_oci_index_write(const char *dir, const json_t *index, kf_err *err);

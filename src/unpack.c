@@ -4,6 +4,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,7 @@ static struct archive *open_read(const char *path)
 bool kf_is_archive_file(const char *path)
 {
 	struct stat st;
-	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 512)
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
 		return false;
 	struct archive *a = open_read(path);
 	if (!a)
@@ -56,10 +57,18 @@ bool kf_unpack(const char *archive, const char *dir, bool whiteouts, char *err, 
 		snprintf(err, errlen, "%s: not a readable tar archive", archive);
 		return false;
 	}
+	char real[PATH_MAX];
+	if (!realpath(dir, real)) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		archive_read_free(a);
+		return false;
+	}
+	dir = real;
+	/* names are checked here and prefixed with dir, so libarchive sees
+	 * absolute paths: it refuses ".." and symbolic links on the way */
 	struct archive *w = archive_write_disk_new();
 	archive_write_disk_set_options(w, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-						  ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-						  ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_UNLINK);
+						  ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_UNLINK);
 	kf_buf path = KF_BUF_INIT;
 	struct archive_entry *e;
 	bool ok = true;
@@ -70,6 +79,12 @@ bool kf_unpack(const char *archive, const char *dir, bool whiteouts, char *err, 
 			name += 2;
 		if (!name[0] || strcmp(name, ".") == 0)
 			continue;
+		if (name[0] == '/' || strcmp(name, "..") == 0 || strncmp(name, "../", 3) == 0 || strstr(name, "/../") ||
+		    (strlen(name) >= 3 && strcmp(name + strlen(name) - 3, "/..") == 0)) {
+			snprintf(err, errlen, "%s: entry '%s' would be written outside the directory", archive, name);
+			ok = false;
+			break;
+		}
 		const char *b = base_of(name);
 		if (whiteouts && strncmp(b, ".wh.", 4) == 0) {
 			kf_buf_reset(&path);
