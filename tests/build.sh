@@ -334,6 +334,33 @@ for n, l in enumerate(m["layers"]):
 PY
 golden web.entries "$T/web.entries"
 
+# ---- a full disk, an unusable store ------------------------------------------------------
+mkdir -p "$T/big" "$T/small"
+head -c 2000000 /dev/urandom >"$T/big/blob.bin"
+printf 'FROM scratch\nCOPY blob.bin /\n' >"$T/big/Kubefile"
+if mount -t tmpfs -o size=400k tmpfs "$T/small" 2>/dev/null; then
+	KFC_STORE=$T/small/store "$KFC" build --progress=quiet -t full:v1 "$T/big" >/dev/null 2>"$T/full.err"
+	rc=$?
+	sed "s|$T/big|CTX|" "$T/full.err" >"$T/full.got"
+	printf '%s\n' "CTX/Kubefile:2:1: error: writing the layer: No space left on device" "  COPY blob.bin /" \
+		"  ^~~~~~~~~~~~~~~" >"$T/want"
+	if [ $rc -eq 1 ] && cmp -s "$T/want" "$T/full.got" && [ -z "$(ls "$T/small/store/tmp")" ] &&
+		[ -z "$(ls "$T/small/store/blobs/sha256")" ]; then
+		ok "a full disk: a located message, nothing left behind"
+	else
+		not_ok "a full disk (exit $rc)"; diff -u "$T/want" "$T/full.got" | sed 's/^/# /'
+	fi
+	umount "$T/small"
+else
+	ok "a full disk # SKIP cannot mount a small tmpfs here"
+fi
+KFC_STORE=$T/big/blob.bin/store "$KFC" build --progress=quiet "$T/big" >/dev/null 2>"$T/store.err"
+rc=$?
+sed "s|$T/big|CTX|" "$T/store.err" >"$T/store.got"
+printf 'kfc build: store: CTX/blob.bin/store: Not a directory\n' >"$T/want"
+if [ $rc -eq 1 ]; then compare "$T/want" "$T/store.got" "an unusable store: a clear message"; else
+	not_ok "an unusable store (exit $rc)"; fi
+
 # ---- an interrupted build leaves nothing behind ------------------------------------------
 mkdir -p "$T/slow"
 printf 'FROM scratch\nCOPY Kubefile /k\nRUN sleep 30\n' >"$T/slow/Kubefile"
