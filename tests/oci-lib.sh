@@ -203,7 +203,9 @@ skopeo_roundtrip() {
 	oci_skopeo inspect --raw "oci:$_dest:$_tag" >"$OCI_TMP/m.back" 2>"$_log" ||
 		{ oci_fail "skopeo_roundtrip: cannot read oci:$_dest:$_tag:"; sed 's/^/# /' "$_log" >&2; return 1; }
 	_back=$(oci_sha256 "$OCI_TMP/m.back")
+	# shellcheck disable=SC2034  # for the caller
 	ROUNDTRIP_LAYOUT=$_dest
+	# shellcheck disable=SC2034
 	ROUNDTRIP_DIGEST=$_back
 	if [ "$_src" != "$_reg" ] || [ "$_src" != "$_back" ]; then
 		oci_fail "skopeo_roundtrip: manifest digest changed: $_src in $1, $_reg in the registry, $_back after the copy back"
