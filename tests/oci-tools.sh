@@ -44,6 +44,8 @@ elif action == "diff-id":
     config["rootfs"]["diff_ids"][0] = "sha256:" + "0" * 64
 elif action == "pad-layer":
     layer["digest"], layer["size"] = put(read(layer["digest"]) + bytes(512))
+elif action == "no-history":
+    del config["history"]
 elif action == "no-schemaVersion":
     del manifest["schemaVersion"]
 elif action == "split-gzip":   # the same tar as two gzip members
@@ -252,6 +254,15 @@ fi
 rm -rf bad-stray && cp -a img bad-stray && : >bad-stray/blobs/sha256/.tmp-kfc-Ab12Cd && chmod 0644 bad-stray/blobs/sha256/.tmp-kfc-Ab12Cd
 printf '%s\n' "blobs/sha256/.tmp-kfc-Ab12Cd: stray file, no descriptor reaches it" >exp
 expect_problems "a stray temp file in blobs/" bad-stray exp
+
+rm -rf bad-top && cp -a img bad-top && cp bad-top/index.json bad-top/index.json.tmp
+printf '%s\n' "index.json.tmp: unexpected file in the image layout" >exp
+expect_problems "a leftover index.json.tmp" bad-top exp
+
+mutate img bad-history no-history
+c=$(json_get bad-history 'm["config"]["digest"]')
+printf '%s\n' "config $(short "$c"): 0 history entries without empty_layer, 1 layers" >exp
+expect_problems "a config without history" bad-history exp
 
 rm -rf bad-mode && cp -a img bad-mode && chmod 0600 "bad-mode/blobs/sha256/$(hex "$config")"
 printf '%s\n' "blobs/sha256/$(hex "$config"): mode 0600, expected 0644" >exp

@@ -14,7 +14,8 @@ Checks, printing one line "WHERE: PROBLEM" per problem (exit 1 if any):
     absolute path and no '..' component, and hashes to its rootfs.diff_ids
     entry; the number of non-empty_layer history entries equals the number
     of layers;
-  - no file in blobs/ that no descriptor reaches (a leftover temp file);
+  - no file in blobs/ that no descriptor reaches, and nothing at the top but
+    oci-layout, index.json and blobs/ (leftovers of a failed build);
   - the sealer.image.extension and sealer.image.container.images
     annotations, when present, have the shapes of spec section 4.
 
@@ -460,11 +461,11 @@ class Verifier:
         for i, (got, want) in enumerate(zip(have, diff_ids)):
             if want is not None and got != want:
                 self.problem(where, "rootfs.diff_ids[%d] is %s, layer %d decompresses to %s" % (i, got, i, want))
-        history = doc.get("history")
-        if isinstance(history, list):
-            nonempty = sum(1 for h in history if isinstance(h, dict) and not h.get("empty_layer"))
-            if nonempty != len(diff_ids):
-                self.problem(where, "%d history entries without empty_layer, %d layers" % (nonempty, len(diff_ids)))
+        # Every layer has its history entry (no history at all counts as none).
+        history = doc.get("history") if isinstance(doc.get("history"), list) else []
+        nonempty = sum(1 for h in history if isinstance(h, dict) and not h.get("empty_layer"))
+        if nonempty != len(diff_ids):
+            self.problem(where, "%d history entries without empty_layer, %d layers" % (nonempty, len(diff_ids)))
 
     # -- sealer annotations (spec section 4) ----------------------------------
 
@@ -489,6 +490,11 @@ class Verifier:
     # -- blobs/ -----------------------------------------------------------------
 
     def check_blob_files(self):
+        # Only oci-layout, index.json and blobs/ belong at the top: anything
+        # else (index.json.tmp, say) is left over from a failed write.
+        for name in sorted(os.listdir(self.layout)):
+            if name not in ("oci-layout", "index.json", "blobs"):
+                self.problem(name, "unexpected file in the image layout")
         blobs = os.path.join(self.layout, "blobs")
         if not os.path.isdir(blobs):
             self.problem("blobs", "missing")
