@@ -44,6 +44,8 @@ elif action == "diff-id":
     config["rootfs"]["diff_ids"][0] = "sha256:" + "0" * 64
 elif action == "pad-layer":
     layer["digest"], layer["size"] = put(read(layer["digest"]) + bytes(512))
+elif action == "truncate-layer":
+    layer["digest"], layer["size"] = put(read(layer["digest"])[:-10])
 elif action == "no-history":
     del config["history"]
 elif action == "no-schemaVersion":
@@ -82,7 +84,7 @@ keep = {mdesc["digest"], manifest["config"]["digest"]} | {l["digest"] for l in m
 for d in old - keep:
     os.remove(path(d))
 for name in os.listdir(blobs):
-    if "sha256:" + name not in keep and action in ("pad-layer", "split-gzip", "zstd"):
+    if "sha256:" + name not in keep and action in ("pad-layer", "truncate-layer", "split-gzip", "zstd"):
         os.remove(os.path.join(blobs, name))
 with open(os.path.join(layout, "index.json"), "w") as f: json.dump(index, f)
 EOF
@@ -250,6 +252,11 @@ if umoci unpack --rootless --image bad-pad:t bad-pad-unpacked >pad-umoci.log 2>&
 else
 	ok "umoci rejects the padded layer too"
 fi
+
+mutate img bad-trunc truncate-layer
+l=$(json_get bad-trunc 'm["layers"][0]["digest"]')
+printf '%s\n' "layer $(short "$l"): gzip stream truncated (member 1 has no end)" >exp
+expect_problems "a truncated gzip layer" bad-trunc exp
 
 rm -rf bad-stray && cp -a img bad-stray && : >bad-stray/blobs/sha256/.tmp-kfc-Ab12Cd && chmod 0644 bad-stray/blobs/sha256/.tmp-kfc-Ab12Cd
 printf '%s\n' "blobs/sha256/.tmp-kfc-Ab12Cd: stray file, no descriptor reaches it" >exp

@@ -197,6 +197,14 @@ class ZstdStream:
     def read(self, n=-1):
         return self.p.stdout.read(n)
 
+    def kill(self):
+        """Stops zstd if it still runs and reaps it."""
+        if self.p.poll() is None:
+            self.p.kill()
+        self.p.wait()
+        self.p.stdout.close()
+        self.p.stderr.close()
+
     def close(self):
         self.p.stdout.read()
         err = self.p.stderr.read().decode(errors="replace").strip()
@@ -234,17 +242,17 @@ def bad_member_path(name):
 
 def scan_layer(path, media_type):
     """Decompresses and walks one layer blob. Returns (diff_id, size,
-    entries, problems)."""
+    entries, problems); diff_id is None when the stream did not decode."""
     problems = []
-    if media_type == MT_LAYER_ZSTD:
-        raw = None
-        inner = ZstdStream(path)
-    else:
-        raw = open(path, "rb")
-        inner = GzipStream(raw) if media_type == MT_LAYER_GZIP else raw
-    reader = HashingReader(inner)
     entries = 0
+    raw = zst = reader = None
     try:
+        if media_type == MT_LAYER_ZSTD:
+            zst = ZstdStream(path)
+            reader = HashingReader(zst)
+        else:
+            raw = open(path, "rb")
+            reader = HashingReader(GzipStream(raw) if media_type == MT_LAYER_GZIP else raw)
         try:
             with tarfile.open(fileobj=reader, mode="r|") as tar:
                 for m in tar:
@@ -259,13 +267,18 @@ def scan_layer(path, media_type):
         except tarfile.TarError as e:
             problems.append("not a valid tar: %s" % e)
         reader.drain()
-        if isinstance(inner, ZstdStream):
-            inner.close()
+        if zst:
+            zst.close()
     except LayerError as e:
         problems.append(str(e))
+        reader = None
     finally:
         if raw:
             raw.close()
+        if zst:
+            zst.kill()
+    if reader is None:
+        return None, 0, entries, problems
     return "sha256:" + reader.h.hexdigest(), reader.size, entries, problems
 
 
