@@ -3,6 +3,8 @@
 # after lib.sh. Nothing here reaches beyond 127.0.0.1.
 #
 #   oci_verify LAYOUT [--ref NAME] [--json]  tests/oci-verify.py
+#   oci_digest LAYOUT [TAG] the manifest digest in index.json (of TAG, or the
+#                           only manifest)
 #   registry_start DIR      a registry on 127.0.0.1:free-port, storage in DIR;
 #                           exports REGISTRY=127.0.0.1:PORT, sets REGISTRY_PID
 #   registry_stop           stops it by its PID and waits for it
@@ -40,6 +42,17 @@ printf '{"default":[{"type":"insecureAcceptAnything"}]}\n' >"$OCI_TMP/policy.jso
 oci_skopeo() { skopeo --policy "$OCI_TMP/policy.json" "$@"; }
 
 oci_verify() { "$OCI_PYTHON" "$OCI_VERIFY" "$@"; }
+
+oci_digest() {
+	[ -f "${1:-}/index.json" ] || { oci_fail "oci_digest: no index.json in ${1:-}"; return 1; }
+	"$OCI_PYTHON" - "$1/index.json" "${2:-}" <<'EOF' || { oci_fail "oci_digest: $1${2:+:$2}: no such manifest, or several"; return 1; }
+import json, sys
+ms = json.load(open(sys.argv[1])).get("manifests") or []
+if sys.argv[2]:
+    ms = [m for m in ms if (m.get("annotations") or {}).get("org.opencontainers.image.ref.name") == sys.argv[2]]
+sys.exit(1) if len(ms) != 1 else print(ms[0]["digest"])
+EOF
+}
 
 # oci_free_port: prints a TCP port on 127.0.0.1 that was free a moment ago.
 oci_free_port() {

@@ -165,6 +165,13 @@ layer=$(json_get img 'm["layers"][0]["digest"]')
 lsize=$(json_get img 'm["layers"][0]["size"]')
 diffid=$(json_get img 'c["rootfs"]["diff_ids"][0]')
 
+if [ "$(oci_digest img t)" = "$manifest" ] && [ "$(oci_digest img)" = "$manifest" ] &&
+	! oci_digest img nope 2>/dev/null; then
+	ok "oci_digest"
+else
+	not_ok "oci_digest"
+fi
+
 # --json: the summary
 if oci_verify img --json --ref t >sum.json 2>sum.err &&
 	"$OCI_PYTHON" - sum.json "$manifest" "$config" "$layer" "$diffid" <<'EOF'
