@@ -145,7 +145,7 @@ int kf_cmd_build(int argc, char **argv, bool plan_only)
 	o.build_args = args.v;
 	o.nbuild_args = args.n;
 	o.plan_only = plan_only;
-	if (!plan_only && !tags.n && !outs.n)
+	if (!plan_only && !tags.n && !outs.n && o.progress != KF_PROGRESS_QUIET)
 		fprintf(stderr, "kfc build: note: no -t or -o: the image goes into the store untagged\n");
 	status = kf_build(&o);
 out:
