@@ -923,8 +923,39 @@ static json_t *container_images(builder *b)
 	return arr;
 }
 
+/* An image needs a layer (the image-spec's manifest schema asks for one):
+ * an image with no file gets an empty one, with its own history entry. */
+static bool ensure_layer(builder *b)
+{
+	if (json_array_size(b->layers))
+		return true;
+	kf_layer_result res;
+	char err[1024];
+	kf_err e;
+	if (!kf_layer_finish(kf_layer_new(&b->lopt), b->blobtmp, &res, err, sizeof err)) {
+		errorf(b, NULL, "%s", err);
+		return false;
+	}
+	if (!kf_oci_put_file(b->store.dir, res.tmp_path, res.digest, &e)) {
+		errorf(b, NULL, "%s", e.msg);
+		unlink(res.tmp_path);
+		free(res.tmp_path);
+		return false;
+	}
+	free(res.tmp_path);
+	json_t *desc = kf_json_descriptor(kf_compression_media_type(b->lopt.compression), res.digest, res.size);
+	add_layer(b, desc, res.diff_id);
+	json_decref(desc);
+	json_array_append_new(b->history, json_pack("{s:s,s:s,s:s}", "created", b->created, "created_by",
+						    "kfc build: an empty layer", "comment",
+						    "no instruction changed a file; an image has at least one layer"));
+	return true;
+}
+
 static bool write_image(builder *b, json_t **manifest_desc)
 {
+	if (!ensure_layer(b))
+		return false;
 	json_t *plat = json_object_get(b->plan, "platform");
 	json_t *cfg = json_object();
 	json_object_set_new(cfg, "created", json_string(b->created));

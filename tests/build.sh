@@ -334,6 +334,16 @@ for n, l in enumerate(m["layers"]):
 PY
 golden web.entries "$T/web.entries"
 
+# ---- an image without files still has a layer (the manifest schema asks for one) -------
+mkdir -p "$T/empty"
+printf 'FROM scratch\nLABEL a=b\nCMDS ["echo hi"]\n' >"$T/empty/Kubefile"
+if build -o "oci:$T/empty-oci:v1" "$T/empty" >/dev/null 2>&1 && oci_verify "$T/empty-oci" --ref v1 >"$T/verify.out" 2>&1 &&
+	umoci_unpack "$T/empty-oci:v1" "$T/empty-unpacked" && [ -z "$(ls "$T/empty-unpacked/rootfs")" ]; then
+	ok "an image of no files: one empty layer, valid, unpacks to nothing"
+else
+	not_ok "an image of no files"; sed 's/^/# /' "$T/verify.out"
+fi
+
 # ---- a full disk, an unusable store ------------------------------------------------------
 mkdir -p "$T/big" "$T/small"
 head -c 2000000 /dev/urandom >"$T/big/blob.bin"
