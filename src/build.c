@@ -292,7 +292,8 @@ static bool snapshot(const char *root, snaps *out)
 		kf_vec_push(out, s);
 	}
 	fts_close(fts);
-	qsort(out->v, out->n, sizeof(snap), cmp_snap);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(snap), cmp_snap);
 	return true;
 }
 
@@ -415,7 +416,8 @@ static bool do_run(builder *b, const json_t *step, kf_layer *l)
 		return false;
 	}
 	KF_VEC(char *) av = {0};
-	bool net = !json_equal(json_object_get(step, "network"), json_string("none"));
+	const char *network = json_string_value(json_object_get(step, "network"));
+	bool net = !network || strcmp(network, "none") != 0;
 	if (b->bwrap) {
 		const char *pre[] = {b->bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
 				     "--bind", b->rootfs, b->rootfs, "--chdir", b->rootfs, "--unshare-all", "--die-with-parent",
@@ -855,7 +857,8 @@ static json_t *extension(builder *b)
 				json_t **v = calloc(nf + 1, sizeof *v);
 				for (k = 0; k < nf; k++)
 					v[k] = json_array_get(fl, k);
-				qsort(v, nf, sizeof *v, cmp_json_str);
+				if (nf)
+					qsort(v, nf, sizeof *v, cmp_json_str);
 				for (k = 0; k < nf; k++)
 					if (k == 0 || strcmp(json_string_value(v[k]), json_string_value(v[k - 1])) != 0)
 						json_array_append(files, v[k]);
@@ -1178,6 +1181,7 @@ int kf_build(const kf_build_options *o)
 	diags.nerrors = w;
 
 	int status = 0;
+	char *base_ref = NULL;
 	kf_model *model = kf_model_build(doc, dialect);
 	kf_platform plat;
 	if (!kf_platform_parse(o->platform, &plat)) {
@@ -1189,7 +1193,6 @@ int kf_build(const kf_build_options *o)
 			     .nbuild_args = o->nbuild_args, .platform = plat, .image_type = o->image_type};
 	kf_image base = {0};
 	bool have_base = false;
-	char *base_ref = NULL;
 	kf_err e;
 	if (diags.nerrors == 0)
 		base_ref = kf_plan_base_ref(&pin, &diags);
@@ -1360,10 +1363,10 @@ done:
 	json_decref(b->base_ext);
 	if (have_base)
 		kf_image_release(&base);
-	free(base_ref);
 	if (b->store.dir)
 		kf_store_close(&b->store);
 done_model:
+	free(base_ref);
 	kf_model_free(model);
 	kf_diag_bag_release(&diags);
 	kf_document_free(doc);

@@ -638,7 +638,8 @@ bool kf_layer_finish(kf_layer *l, const char *tmpdir, kf_layer_result *out, char
 {
 	memset(out, 0, sizeof *out);
 	/* sort, drop all but the last entry of each name, add parents */
-	qsort(l->entries.v, l->entries.n, sizeof(entry), cmp_entry);
+	if (l->entries.n)
+		qsort(l->entries.v, l->entries.n, sizeof(entry), cmp_entry);
 	KF_VEC(entry) list = {0};
 	for (size_t i = 0; i < l->entries.n; i++) {
 		entry *e = &l->entries.v[i];

@@ -508,7 +508,8 @@ size_t kf_oci_gc(const char *dir, const json_t *index)
 		json_decref(m);
 	}
 #undef KEEP
-	qsort(keep, nkeep, sizeof *keep, cmp_str);
+	if (nkeep)
+		qsort(keep, nkeep, sizeof *keep, cmp_str);
 	char *blobs = join(dir, "blobs/sha256");
 	DIR *dh = opendir(blobs);
 	size_t removed = 0;
@@ -519,7 +520,7 @@ size_t kf_oci_gc(const char *dir, const json_t *index)
 		char d[300];
 		snprintf(d, sizeof d, "sha256:%s", de->d_name);
 		const char *key = d;
-		if (!bsearch(&key, keep, nkeep, sizeof *keep, cmp_str)) {
+		if (!nkeep || !bsearch(&key, keep, nkeep, sizeof *keep, cmp_str)) {
 			char *p = join(blobs, de->d_name);
 			if (unlink(p) == 0)
 				removed++;
