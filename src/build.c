@@ -1055,6 +1055,9 @@ static bool write_output(builder *b, const char *out, const json_t *desc)
 	if (index) {
 		kf_oci_index_tag(index, tag, desc);
 		ok = kf_oci_index_write(dir, index, &e);
+		/* what a replaced image alone used goes */
+		if (ok)
+			kf_oci_gc(dir, index);
 		json_decref(index);
 	} else {
 		ok = false;
