@@ -1,6 +1,7 @@
 /* kfc.c - the kfc command: a thin front end over the library.
  *
  *   kfc parse [--dump=buildkit|json] [--format=text|json] FILE…|-
+ * (kfc fmt, kfc lint and kfc imagelist are in files of their own)
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -25,6 +26,8 @@ static void usage(FILE *f)
 	      "                 [--stdin-filename=NAME] FILE...|-\n"
 	      "       kfc fmt [-w|--check|--diff] [--indent=N] FILE|DIR...|-   (kfc fmt --help)\n"
 	      "       kfc lint [-f FORMAT] FILE|DIR...|-                      (kfc lint --help)\n"
+	      "       kfc imagelist [--format=text|json] [--image-list FILE] PATH...\n"
+	      "                                                    (kfc imagelist --help)\n"
 	      "       kfc --version\n"
 	      "\n"
 	      "Parses Kubefiles and reports their syntax errors as path:line:col diagnostics.\n"
@@ -169,6 +172,8 @@ int main(int argc, char **argv)
 		return cmd_parse(argc - 1, argv + 1);
 	if (strcmp(argv[1], "fmt") == 0)
 		return kf_cmd_fmt(argc - 1, argv + 1);
+	if (strcmp(argv[1], "imagelist") == 0)
+		return kf_cmd_imagelist(argc - 1, argv + 1);
 	if (strcmp(argv[1], "lint") == 0)
 		return kf_cmd_lint(argc - 1, argv + 1, "kfc lint");
 	fprintf(stderr, "kfc: unknown command '%s'\n", argv[1]);
