@@ -744,8 +744,8 @@ static val resolve(ev *E, val v)
 }
 
 /* The image a values map names: [registry/]repository[:tag][@digest], the
- * tag defaulting to the chart's appVersion (the form of helm create's
- * templates and of the common image helpers). */
+ * the tag defaulting to the chart's appVersion when there is no digest
+ * (the form of helm create's templates and of the common image helpers). */
 static val compose_image(ev *E, const char *path)
 {
 	char key[512];
@@ -759,7 +759,8 @@ static val compose_image(ev *E, const char *path)
 	if (reg.k == V_STR && reg.s[0])
 		kf_buf_printf(&b, "%s/", reg.s);
 	kf_buf_adds(&b, repo.s);
-	const char *t = tag.k == V_STR && tag.s[0] ? tag.s : E->c->app_version;
+	bool has_digest = dig.k == V_STR && dig.s[0];
+	const char *t = tag.k == V_STR && tag.s[0] ? tag.s : has_digest ? NULL : E->c->app_version;
 	if (t && t[0])
 		kf_buf_printf(&b, ":%s", t);
 	if (dig.k == V_STR && dig.s[0])
