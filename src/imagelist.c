@@ -516,7 +516,7 @@ static bool vfs_read_tgz(vfs *v, const char *path, const char *data, size_t len,
 {
 	struct archive *a = archive_read_new();
 	archive_read_support_filter_all(a);
-	archive_read_support_format_all(a);
+	archive_read_support_format_tar(a);
 	int r = data ? archive_read_open_memory(a, data, len) : archive_read_open_filename(a, path, 65536);
 	bool ok = r == ARCHIVE_OK;
 	size_t total = 0;
