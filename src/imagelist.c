@@ -1365,7 +1365,6 @@ static void scan_chart(kf_imagelist *l, const vfs *fs, const char *base, const c
 	kf_arena scratch;
 	kf_arena_init(&scratch);
 	ev E = {&c, &scratch, {V_ROOT, NULL}, 0};
-	size_t nb = strlen(base);
 	char *tdir = join2(base, "templates/");
 	size_t nt = strlen(tdir);
 	for (size_t i = 0; i < fs->files.n; i++) {
@@ -1411,7 +1410,6 @@ static void scan_chart(kf_imagelist *l, const vfs *fs, const char *base, const c
 		}
 	}
 	free(cdir);
-	(void)nb;
 	if (c.has_values)
 		yaml_document_delete(&c.values);
 	free(c.name);
