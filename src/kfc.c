@@ -1,6 +1,7 @@
 /* kfc.c - the kfc command: a thin front end over the library.
  *
  *   kfc parse [--dump=buildkit|json] [--format=text|json] FILE…|-
+ * (kfc fmt, kfc lint and kfc imagelist are in files of their own)
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -28,6 +29,8 @@ static void usage(FILE *f)
 	      "       kfc build [-f KUBEFILE] [-t NAME:TAG] [-o oci:DIR] [CONTEXT]   (kfc build --help)\n"
 	      "       kfc plan [-f KUBEFILE] [CONTEXT]                         (the build plan, JSON)\n"
 	      "       kfc images | kfc inspect REF | kfc rmi REF...            (the local store)\n"
+	      "       kfc imagelist [--format=text|json] [--image-list FILE] PATH...\n"
+	      "                                                    (kfc imagelist --help)\n"
 	      "       kfc --version\n"
 	      "\n"
 	      "Parses Kubefiles and reports their syntax errors as path:line:col diagnostics.\n"
@@ -172,6 +175,8 @@ int main(int argc, char **argv)
 		return cmd_parse(argc - 1, argv + 1);
 	if (strcmp(argv[1], "fmt") == 0)
 		return kf_cmd_fmt(argc - 1, argv + 1);
+	if (strcmp(argv[1], "imagelist") == 0)
+		return kf_cmd_imagelist(argc - 1, argv + 1);
 	if (strcmp(argv[1], "lint") == 0)
 		return kf_cmd_lint(argc - 1, argv + 1, "kfc lint");
 	if (strcmp(argv[1], "build") == 0)

@@ -7,6 +7,7 @@ enum { KF_EXIT_OK = 0, KF_EXIT_PROBLEMS = 1, KF_EXIT_USAGE = 2 };
 int kf_cmd_fmt(int argc, char **argv);
 /* prog names the command in messages: "kflint" or "kfc lint" */
 int kf_cmd_lint(int argc, char **argv, const char *prog);
+int kf_cmd_imagelist(int argc, char **argv);
 
 #include <stdbool.h>
 

@@ -17,5 +17,6 @@ done
 "$KF_TESTDATA/corpus.sh" --regen
 "$KF_TESTDATA/lint-corpus.sh" --regen
 "$KF_TESTDATA/lint-rules.sh" --regen
+"$KF_TESTDATA/imagelist.sh" --regen
 KF_REGEN=1 sh "$KF_TESTDATA/build.sh" >/dev/null
 echo "regenerated; review with: git diff --stat tests/golden"
