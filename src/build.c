@@ -20,6 +20,7 @@
 #include "apptype.h"
 #include "config.h"
 #include "digest.h"
+#include "imagelist.h"
 #include "lint.h"
 #include "model.h"
 #include "oci.h"
@@ -890,39 +891,86 @@ static json_t *extension(builder *b)
 	return ext;
 }
 
-/* The container images: the image list of the rootfs, one reference a
- * line. */
+/* The images of one list file, normalised, for --ignored-image-list. */
+static bool read_ignored(builder *b, const char *path, json_t *set)
+{
+	kf_imagelist l;
+	kf_imagelist_init(&l);
+	kf_imagelist_scan_list(&l, path, NULL);
+	bool ok = true;
+	for (size_t i = 0; i < l.nfiles; i++)
+		for (size_t k = 0; k < l.files[i]->diags.len; k++) {
+			kf_buf out = KF_BUF_INIT;
+			kf_diag_render_text(&out, &l.files[i]->src, &l.files[i]->diags.items[k], KF_RENDER_SOURCE);
+			fputs(out.ptr ? out.ptr : "", stderr);
+			kf_buf_release(&out);
+			if (l.files[i]->diags.items[k].severity == KF_SEV_ERROR)
+				ok = false;
+		}
+	for (size_t i = 0; i < l.len; i++)
+		json_object_set_new(set, l.items[i].image, json_true());
+	kf_imagelist_release(&l);
+	(void)b;
+	return ok;
+}
+
+/* The container images the image's rootfs references (spec §4): the YAML
+ * of manifests/ and of the app folders, the charts, manifests/imageList
+ * (IMAGES), then the --image-list files; --ignored-image-list ones left out.
+ * Discovery reads the staged rootfs when a RUN made one, else the three
+ * folders unpacked from the layers. Its warnings are printed. */
 static json_t *container_images(builder *b)
 {
-	KF_VEC(char *) paths = {0};
-	size_t k;
-	json_t *ld;
-	json_array_foreach(b->layers, k, ld) kf_vec_push(&paths, blob_of(b, ld));
-	size_t len = 0;
-	char *list = kf_layers_read_file((const char *const *)paths.v, paths.n, "manifests/imageList", &len);
-	for (k = 0; k < paths.n; k++)
-		free(paths.v[k]);
-	kf_vec_free(&paths);
+	const char *rootfs = b->rootfs;
+	char *tmp = NULL;
+	if (!rootfs) {
+		static const char *const tops[] = {"manifests", "charts", "application", NULL};
+		if (asprintf(&tmp, "%s/discover", b->tmp) < 0)
+			abort();
+		kf_mkdirs(tmp, 0755);
+		size_t k;
+		json_t *ld;
+		json_array_foreach(b->layers, k, ld) {
+			char *p = blob_of(b, ld);
+			char err[1024] = "";
+			if (!kf_unpack_only(p, tmp, tops, err, sizeof err))
+				fprintf(stderr, "kfc build: warning: container image discovery: %s\n", err);
+			free(p);
+		}
+		rootfs = tmp;
+	}
+	kf_imagelist l;
+	kf_imagelist_init(&l);
+	kf_imagelist_scan_rootfs(&l, rootfs);
+	for (size_t i = 0; i < b->o->nimage_lists; i++)
+		kf_imagelist_scan_list(&l, b->o->image_lists[i], NULL);
+	for (size_t i = 0; i < l.nfiles && !b->quiet; i++)
+		for (size_t k = 0; k < l.files[i]->diags.len; k++) {
+			kf_buf out = KF_BUF_INIT;
+			kf_diag_render_text(&out, &l.files[i]->src, &l.files[i]->diags.items[k], KF_RENDER_SOURCE);
+			fputs(out.ptr ? out.ptr : "", stderr);
+			kf_buf_release(&out);
+		}
+	json_t *ignored = json_object();
+	for (size_t i = 0; i < b->o->nignored_image_lists; i++)
+		read_ignored(b, b->o->ignored_image_lists[i], ignored);
 	json_t *arr = json_array();
 	json_t *plat = json_object_get(b->plan, "platform");
-	for (char *line = list, *next; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		else
-			next = line + strlen(line);
-		char *s = line + strspn(line, " \t\r");
-		s[strcspn(s, " \t\r")] = '\0';
-		if (!*s || *s == '#')
+	for (size_t i = 0; i < l.len; i++) {
+		if (json_object_get(ignored, l.items[i].image))
 			continue;
-		bool dup = false;
-		size_t i;
-		json_t *e;
-		json_array_foreach(arr, i, e) if (strcmp(json_string_value(json_object_get(e, "image")), s) == 0) dup = true;
-		if (!dup)
-			json_array_append_new(arr, json_pack("{s:s,s:O}", "image", s, "platform", plat));
+		json_t *e = json_pack("{s:s}", "image", l.items[i].image);
+		if (l.items[i].app)
+			json_object_set_new(e, "appName", json_string(l.items[i].app));
+		json_object_set(e, "platform", plat);
+		json_array_append_new(arr, e);
 	}
-	free(list);
+	json_decref(ignored);
+	kf_imagelist_release(&l);
+	if (tmp) {
+		kf_remove_tree(tmp);
+		free(tmp);
+	}
 	return arr;
 }
 
@@ -1152,7 +1200,10 @@ int kf_build(const kf_build_options *o)
 		return 2;
 	}
 	char *kfpath = NULL;
-	if (o->kubefile) {
+	if (o->kubefile_text) {
+		if (asprintf(&kfpath, "%s/Kubefile (from the command line)", ctxarg) < 0)
+			abort();
+	} else if (o->kubefile) {
 		kfpath = strdup(o->kubefile);
 	} else if (asprintf(&kfpath, "%s/Kubefile", ctxarg) < 0) {
 		abort();
@@ -1187,8 +1238,21 @@ int kf_build(const kf_build_options *o)
 	char *base_ref = NULL;
 	kf_model *model = kf_model_build(doc, dialect);
 	kf_platform plat;
-	if (!kf_platform_parse(o->platform, &plat)) {
-		fprintf(stderr, "kfc build: --platform=%s: expected OS/ARCH[/VARIANT], such as linux/amd64\n", o->platform);
+	/* --platform, else FROM --platform=P, else the host's */
+	char *from_platform = NULL;
+	if (!o->platform && model->from) {
+		uint32_t nf;
+		const kf_flag *fl = kf_instr_flags(model->from, &nf);
+		for (uint32_t i = 0; i < nf; i++)
+			if (kf_str_eq_cstr(fl[i].name, "platform") && fl[i].value.len && !memchr(fl[i].value.ptr, '$', fl[i].value.len))
+				from_platform = strndup(fl[i].value.ptr, fl[i].value.len);
+	}
+	const char *platform = o->platform ? o->platform : from_platform;
+	bool plat_ok = kf_platform_parse(platform, &plat);
+	free(from_platform);
+	if (!plat_ok) {
+		fprintf(stderr, "kfc build: platform '%s': expected OS/ARCH[/VARIANT], such as linux/amd64\n",
+			o->platform ? o->platform : "FROM --platform");
 		status = 2;
 		goto done_model;
 	}
@@ -1227,6 +1291,19 @@ int kf_build(const kf_build_options *o)
 	if (diags.nerrors || !b->plan) {
 		status = 1;
 		goto done;
+	}
+	{
+		/* the cluster descriptor from the command line wins over LABEL */
+		json_t *labels = json_object_get(json_object_get(b->plan, "config"), "Labels");
+		const char *keys[] = {"cluster-runtime-type", "cluster-runtime-version", "container-runtime-type",
+				      "container-runtime-version"};
+		const char *vals[] = {o->cluster_runtime, o->cluster_runtime_version, o->cri, o->cri_version};
+		for (int i = 0; i < 4; i++)
+			if (vals[i]) {
+				char k[128];
+				snprintf(k, sizeof k, "cluster.alpha.sealer.io/%s", keys[i]);
+				json_object_set_new(labels, k, json_string(vals[i]));
+			}
 	}
 	if (o->plan_only) {
 		if (have_base)

@@ -41,6 +41,13 @@ typedef struct kf_build_options {
 	FILE *plan_out;
 	/* the Kubefile text, when it does not come from a file (NULL: read kubefile) */
 	const char *kubefile_text;
+	/* container images: lists to add, lists of images to leave out */
+	const char *const *image_lists;
+	size_t nimage_lists;
+	const char *const *ignored_image_lists;
+	size_t nignored_image_lists;
+	/* the cluster descriptor labels (spec §4); NULL: as the Kubefile has them */
+	const char *cluster_runtime, *cluster_runtime_version, *cri, *cri_version;
 } kf_build_options;
 
 /* Runs a build (or prints its plan); returns an exit status: 0, 1 for a

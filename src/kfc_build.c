@@ -11,6 +11,7 @@
 #include "kfc.h"
 #include "oci.h"
 #include "store.h"
+#include "synth.h"
 #include "vec.h"
 
 static void build_usage(FILE *f, const char *prog)
@@ -20,12 +21,18 @@ static void build_usage(FILE *f, const char *prog)
 		"                 [--build-arg K=V]... [--platform OS/ARCH[/VARIANT]] [--no-cache]\n"
 		"                 [--compression=gzip|zstd|none] [--compression-level=N] [--threads=N]\n"
 		"                 [--isolation=auto|bwrap|none] [--progress=auto|tty|plain|quiet]\n"
-		"                 [--type=kube-installer|app-installer] [CONTEXT]\n"
+		"                 [--type=kube-installer|app-installer]\n"
+		"                 [--image-list FILE]... [--ignored-image-list FILE]...\n"
+		"                 [--cluster-runtime T] [--cluster-runtime-version V] [--cri T] [--cri-version V]\n"
+		"                 [CONTEXT]\n"
+		"       kfc %s --from IMAGE [--startup-cmd CMD]... [--container-images REF[,REF]...]...\n"
+		"                 [--build-context PATH]... [--print-kubefile] [the options above] [CONTEXT]\n"
 		"\n"
 		"%s\n"
-		"The context defaults to '.', the Kubefile to CONTEXT/Kubefile. Exit status: 0 built,\n"
-		"1 an error in the Kubefile or the build, 2 a usage error, 130 interrupted.\n",
-		prog,
+		"The context defaults to '.', the Kubefile to CONTEXT/Kubefile; with --from, the Kubefile is\n"
+		"written from the options (--print-kubefile shows it). Exit status: 0 built, 1 an error in\n"
+		"the Kubefile or the build, 2 a usage error, 130 interrupted.\n",
+		prog, prog,
 		strcmp(prog, "plan") == 0
 			? "Prints the build plan (JSON) that kfc build would execute."
 			: "Builds a ClusterImage into the local store (-t) and the outputs given (-o).\n"
@@ -37,8 +44,13 @@ int kf_cmd_build(int argc, char **argv, bool plan_only)
 	const char *prog = plan_only ? "plan" : "build";
 	kf_build_options o = {0};
 	o.compression = KF_COMPRESS_GZIP;
-	KF_VEC(const char *) tags = {0}, outs = {0}, args = {0};
-	enum { O_ARG = 256, O_PLATFORM, O_COMP, O_LEVEL, O_NOCACHE, O_ISO, O_PROGRESS, O_TYPE, O_THREADS };
+	KF_VEC(const char *) tags = {0}, outs = {0}, args = {0}, lists = {0}, ignored = {0}, cmds = {0}, images = {0},
+			      contexts = {0};
+	kf_synth syn = {0};
+	bool print_kubefile = false;
+	char *text = NULL;
+	enum { O_ARG = 256, O_PLATFORM, O_COMP, O_LEVEL, O_NOCACHE, O_ISO, O_PROGRESS, O_TYPE, O_THREADS, O_LIST,
+	       O_IGNORED, O_RUNTIME, O_RUNTIME_V, O_CRI, O_CRI_V, O_FROM, O_CMD, O_IMAGES, O_CONTEXT, O_PRINT };
 	static const struct option opts[] = {
 		{"file", required_argument, NULL, 'f'},
 		{"tag", required_argument, NULL, 't'},
@@ -52,6 +64,17 @@ int kf_cmd_build(int argc, char **argv, bool plan_only)
 		{"isolation", required_argument, NULL, O_ISO},
 		{"progress", required_argument, NULL, O_PROGRESS},
 		{"type", required_argument, NULL, O_TYPE},
+		{"image-list", required_argument, NULL, O_LIST},
+		{"ignored-image-list", required_argument, NULL, O_IGNORED},
+		{"cluster-runtime", required_argument, NULL, O_RUNTIME},
+		{"cluster-runtime-version", required_argument, NULL, O_RUNTIME_V},
+		{"cri", required_argument, NULL, O_CRI},
+		{"cri-version", required_argument, NULL, O_CRI_V},
+		{"from", required_argument, NULL, O_FROM},
+		{"startup-cmd", required_argument, NULL, O_CMD},
+		{"container-images", required_argument, NULL, O_IMAGES},
+		{"build-context", required_argument, NULL, O_CONTEXT},
+		{"print-kubefile", no_argument, NULL, O_PRINT},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -124,6 +147,26 @@ int kf_cmd_build(int argc, char **argv, bool plan_only)
 			}
 			o.image_type = optarg;
 			break;
+		case O_LIST: kf_vec_push(&lists, optarg); break;
+		case O_IGNORED: kf_vec_push(&ignored, optarg); break;
+		case O_RUNTIME: o.cluster_runtime = optarg; break;
+		case O_RUNTIME_V: o.cluster_runtime_version = optarg; break;
+		case O_CRI: o.cri = optarg; break;
+		case O_CRI_V: o.cri_version = optarg; break;
+		case O_FROM: syn.from = optarg; break;
+		case O_CMD: kf_vec_push(&cmds, optarg); break;
+		case O_IMAGES:
+			/* REF[,REF]... */
+			for (char *p = optarg, *next; *p; p = next) {
+				next = p + strcspn(p, ",");
+				if (*next)
+					*next++ = '\0';
+				if (*p)
+					kf_vec_push(&images, p);
+			}
+			break;
+		case O_CONTEXT: kf_vec_push(&contexts, optarg); break;
+		case O_PRINT: print_kubefile = true; break;
 		case 'h':
 			build_usage(stdout, prog);
 			status = KF_EXIT_OK;
@@ -145,10 +188,56 @@ int kf_cmd_build(int argc, char **argv, bool plan_only)
 	o.build_args = args.v;
 	o.nbuild_args = args.n;
 	o.plan_only = plan_only;
+	o.image_lists = lists.v;
+	o.nimage_lists = lists.n;
+	o.ignored_image_lists = ignored.v;
+	o.nignored_image_lists = ignored.n;
+	if (!syn.from && (cmds.n || images.n || contexts.n || print_kubefile)) {
+		fprintf(stderr, "kfc %s: --startup-cmd, --container-images, --build-context and --print-kubefile "
+				"build without a Kubefile: give --from IMAGE (scratch for none)\n", prog);
+		goto out;
+	}
+	if (syn.from) {
+		if (o.kubefile) {
+			fprintf(stderr, "kfc %s: --from builds without a Kubefile: not with -f\n", prog);
+			goto out;
+		}
+		/* the Kubefile the options describe; the descriptor is in its LABELs */
+		syn.platform = o.platform;
+		syn.cluster_runtime = o.cluster_runtime;
+		syn.cluster_runtime_version = o.cluster_runtime_version;
+		syn.cri = o.cri;
+		syn.cri_version = o.cri_version;
+		syn.startup_cmds = cmds.v;
+		syn.nstartup_cmds = cmds.n;
+		syn.images = images.v;
+		syn.nimages = images.n;
+		syn.contexts = contexts.v;
+		syn.ncontexts = contexts.n;
+		char err[1024];
+		text = kf_synth_kubefile(&syn, o.context, err, sizeof err);
+		if (!text) {
+			fprintf(stderr, "kfc %s: %s\n", prog, err);
+			goto out;
+		}
+		if (print_kubefile) {
+			fputs(text, stdout);
+			status = KF_EXIT_OK;
+			goto out;
+		}
+		o.kubefile_text = text;
+		o.cluster_runtime = o.cluster_runtime_version = o.cri = o.cri_version = NULL;
+	}
 	if (!plan_only && !tags.n && !outs.n && o.progress != KF_PROGRESS_QUIET)
 		fprintf(stderr, "kfc build: note: no -t or -o: the image goes into the store untagged\n");
 	status = kf_build(&o);
 out:
+	free(text);
+	kf_vec_free(&lists);
+	kf_vec_free(&ignored);
+	kf_vec_free(&cmds);
+	kf_vec_free(&images);
+	kf_vec_free(&contexts);
 	kf_vec_free(&tags);
 	kf_vec_free(&outs);
 	kf_vec_free(&args);
@@ -275,6 +364,61 @@ static bool load_ref(const char *ref, kf_image *img, char **dir_out)
 	return ok;
 }
 
+/* The cluster descriptor: what the labels and the extension say about the
+ * cluster the image runs (spec §4). */
+static json_t *cluster_descriptor(const json_t *cfg, const json_t *ext, const json_t *imgs)
+{
+	json_t *labels = json_object_get(json_object_get(cfg, "config"), "Labels");
+	json_t *d = json_object();
+	const char *lv[4];
+	const char *keys[] = {"cluster-runtime-type", "cluster-runtime-version", "container-runtime-type",
+			      "container-runtime-version"};
+	for (int i = 0; i < 4; i++) {
+		char key[128];
+		snprintf(key, sizeof key, "cluster.alpha.sealer.io/%s", keys[i]);
+		lv[i] = json_string_value(json_object_get(labels, key));
+	}
+	char buf[512];
+	if (lv[0] || lv[1]) {
+		snprintf(buf, sizeof buf, "%s%s%s", lv[0] ? lv[0] : "?", lv[1] ? " " : "", lv[1] ? lv[1] : "");
+		json_object_set_new(d, "runtime", json_string(buf));
+	}
+	if (lv[2] || lv[3]) {
+		snprintf(buf, sizeof buf, "%s%s%s", lv[2] ? lv[2] : "?", lv[3] ? " " : "", lv[3] ? lv[3] : "");
+		json_object_set_new(d, "cri", json_string(buf));
+	}
+	json_t *cni = json_array(), *csi = json_array();
+	const char *k;
+	json_t *v;
+	json_object_foreach(labels, k, v) {
+		if (strncmp(k, "cluster.alpha.sealer.io/kube-cni-", 33) == 0)
+			json_array_append_new(cni, json_string(k + 33));
+		else if (strncmp(k, "cluster.alpha.sealer.io/kube-csi-", 33) == 0)
+			json_array_append_new(csi, json_string(k + 33));
+	}
+	json_object_set_new(d, "cni", cni);
+	json_object_set_new(d, "csi", csi);
+	const char *kv = json_string_value(json_object_get(labels, "app.alpha.sealer.io/supported-kube-version"));
+	if (kv)
+		json_object_set_new(d, "kubernetes", json_string(kv));
+	json_t *start = json_array();
+	json_t *launch = json_object_get(ext, "launch");
+	size_t i;
+	json_array_foreach(json_object_get(launch, "cmds"), i, v) json_array_append(start, v);
+	json_array_foreach(json_object_get(launch, "app_names"), i, v) {
+		snprintf(buf, sizeof buf, "app %s", json_string_value(v));
+		json_array_append_new(start, json_string(buf));
+	}
+	json_object_set_new(d, "start", start);
+	json_t *apps = json_array();
+	json_array_foreach(json_object_get(ext, "applications"), i, v) json_array_append(apps, json_object_get(v, "name"));
+	json_object_set_new(d, "apps", apps);
+	json_t *images = json_array();
+	json_array_foreach(imgs, i, v) json_array_append(images, json_object_get(v, "image"));
+	json_object_set_new(d, "images", images);
+	return d;
+}
+
 int kf_cmd_inspect(int argc, char **argv)
 {
 	bool json_out = false;
@@ -303,7 +447,8 @@ int kf_cmd_inspect(int argc, char **argv)
 	json_t *ext = ext_text ? json_loads(ext_text, 0, NULL) : NULL;
 	json_t *imgs = imgs_text ? json_loads(imgs_text, 0, NULL) : NULL;
 	if (json_out) {
-		json_t *o = json_pack("{s:s,s:O,s:O,s:O*,s:O*}", "digest", img.digest, "manifest", img.manifest, "config",
+		json_t *o = json_pack("{s:s,s:o,s:O,s:O,s:O*,s:O*}", "digest", img.digest, "cluster",
+				      cluster_descriptor(img.config, ext, imgs), "manifest", img.manifest, "config",
 				      img.config, "extension", ext, "containerImages", imgs);
 		char *t = json_dumps(o, JSON_INDENT(2));
 		printf("%s\n", t);
@@ -322,6 +467,31 @@ int kf_cmd_inspect(int argc, char **argv)
 		json_t *labels = json_object_get(json_object_get(cfg, "config"), "Labels");
 		const char *k;
 		json_t *v;
+		json_t *cluster = cluster_descriptor(cfg, ext, imgs);
+		printf("Cluster:\n");
+		static const char *const rows[][2] = {
+			{"runtime", "  Runtime:            "}, {"cri", "  Container runtime:  "},
+			{"cni", "  CNI:                "}, {"csi", "  CSI:                "},
+			{"kubernetes", "  Kubernetes:         "}, {"start", "  Start:              "},
+		};
+		for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+			json_t *f = json_object_get(cluster, rows[r][0]);
+			printf("%s", rows[r][1]);
+			if (json_is_string(f)) {
+				printf("%s\n", json_string_value(f));
+			} else if (json_array_size(f)) {
+				size_t j;
+				json_t *x;
+				json_array_foreach(f, j, x) printf("%s%s", j ? (r == 5 ? "\n                      " : ", ") : "",
+								 json_string_value(x));
+				printf("\n");
+			} else {
+				printf("-\n");
+			}
+		}
+		printf("  Apps:               %zu\n  Container images:   %zu\n", json_array_size(json_object_get(ext, "applications")),
+		       json_array_size(imgs));
+		json_decref(cluster);
 		if (json_object_size(labels)) {
 			printf("Labels:\n");
 			json_object_foreach(labels, k, v) printf("  %s=%s\n", k, json_string_value(v));

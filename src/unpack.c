@@ -50,7 +50,36 @@ static const char *base_of(const char *p)
 	return s ? s + 1 : p;
 }
 
+static bool wanted(const char *name, const char *const *tops)
+{
+	if (!tops)
+		return true;
+	for (; *tops; tops++) {
+		size_t n = strlen(*tops);
+		if (strncmp(name, *tops, n) == 0 && (name[n] == '\0' || name[n] == '/'))
+			return true;
+		/* a whiteout of the top directory itself: .wh.<top> */
+		if (strncmp(name, ".wh.", 4) == 0 && strcmp(name + 4, *tops) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool unpack(const char *archive, const char *dir, bool whiteouts, const char *const *tops, char *err,
+		   size_t errlen);
+
 bool kf_unpack(const char *archive, const char *dir, bool whiteouts, char *err, size_t errlen)
+{
+	return unpack(archive, dir, whiteouts, NULL, err, errlen);
+}
+
+bool kf_unpack_only(const char *archive, const char *dir, const char *const *tops, char *err, size_t errlen)
+{
+	return unpack(archive, dir, true, tops, err, errlen);
+}
+
+static bool unpack(const char *archive, const char *dir, bool whiteouts, const char *const *tops, char *err,
+		   size_t errlen)
 {
 	struct archive *a = open_read(archive);
 	if (!a) {
@@ -77,7 +106,7 @@ bool kf_unpack(const char *archive, const char *dir, bool whiteouts, char *err, 
 		const char *name = archive_entry_pathname(e);
 		while (name[0] == '.' && name[1] == '/')
 			name += 2;
-		if (!name[0] || strcmp(name, ".") == 0)
+		if (!name[0] || strcmp(name, ".") == 0 || !wanted(name, tops))
 			continue;
 		if (name[0] == '/' || strcmp(name, "..") == 0 || strncmp(name, "../", 3) == 0 || strstr(name, "/../") ||
 		    (strlen(name) >= 3 && strcmp(name + strlen(name) - 3, "/..") == 0)) {

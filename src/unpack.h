@@ -15,6 +15,9 @@ bool kf_is_archive_file(const char *path);
  * OCI whiteouts (.wh.NAME, .wh..wh..opq) remove what they name instead of
  * being extracted. */
 bool kf_unpack(const char *archive, const char *dir, bool whiteouts, char *err, size_t errlen);
+/* The same for the entries under one of the top-level directories named
+ * (NULL-terminated, such as "manifests"), whiteouts included. */
+bool kf_unpack_only(const char *archive, const char *dir, const char *const *tops, char *err, size_t errlen);
 
 /* The content of one file of a layer stack (top layer last), as the
  * stacked file system shows it; NULL if absent (whiteouts honoured).

@@ -38,6 +38,8 @@ printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  
 printf 'apiVersion: v2\nname: web\nversion: 0.1.0\nappVersion: "1.0"\n' >"$B/charts/web/Chart.yaml"
 printf 'image:\n  repository: redis\n  tag: "7"\n' >"$B/charts/web/values.yaml"
 printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n' >"$B/charts/web/templates/cm.yaml"
+printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Chart.Name }}\nspec:\n  template:\n    spec:\n      containers:\n        - name: cache\n          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"\n' >"$B/charts/web/templates/deploy.yaml"
+printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: broken\nspec: [unclosed\n' >"$B/scripts/broken.yaml"
 printf '#!/bin/sh\necho installing\n' >"$B/scripts/install.sh"
 printf '#!/bin/sh\necho tool\n' >"$B/bin/tool"
 chmod 755 "$B/bin/tool"
@@ -63,6 +65,7 @@ RUN mkdir -p var/lib && echo built >var/lib/marker && rm etc/obsolete.conf && ln
 APP web local://manifests/web.yaml
 APP chart local://charts/web
 APP setup local://scripts/install.sh
+COPY scripts/broken.yaml /manifests/
 APP raw local://bin/tool
 APPCMDS raw ["./tool", "--install"]
 CNI calico local://manifests/web.yaml
@@ -120,6 +123,37 @@ fi
 golden base.inspect "$T/base.inspect"
 "$KFC" plan "$B" | sed "s|$B|CONTEXT|g" >"$T/base.plan"
 golden base.plan.json "$T/base.plan"
+
+grep '^manifests/broken.yaml' "$T/base.err" >"$T/got"
+printf '%s\n' "manifests/broken.yaml:6:1: warning: not valid YAML: did not find expected ',' or ']' while parsing a flow sequence; images after this point are not counted [KF301]" >"$T/want"
+compare "$T/want" "$T/got" "container image discovery: malformed YAML is a located warning, the build goes on"
+
+# ---- the command-line-only build equals the Kubefile it prints ---------------------------
+C=$T/cli
+mkdir -p "$C"
+printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: myapp\nspec:\n  template:\n    spec:\n      containers:\n        - name: myapp\n          image: nginx:1.25\n' >"$C/myapp.yaml"
+printf 'quay.io/extra/one:1\nnginx:1.25\n' >"$T/more-images"
+printf 'docker.io/library/nginx:1.25\n' >"$T/ignored-images"
+set -- --from scratch --cluster-runtime k8s --cluster-runtime-version v1.19.8 --cri containerd --cri-version 1.6 \
+	--platform linux/amd64 --startup-cmd "kubectl apply -f manifests/myapp.yaml" --container-images nginx:1.25 \
+	--build-context myapp.yaml
+(cd "$C" && "$KFC" build "$@" --print-kubefile) >"$T/cli.kubefile"
+golden cli.kubefile "$T/cli.kubefile"
+dc=$(cd "$C" && build -t myapp:v1 -o "oci:$T/cli-oci:v1" "$@" 2>"$T/cli.err")
+cp "$T/cli.kubefile" "$C/Kubefile"
+build --no-cache -t myapp:v2 "$C" >/dev/null 2>&1
+dk=$("$KFC" inspect --format=json myapp:v2 | json_get /dev/stdin 'd["digest"]')
+if [ -n "$dc" ] && [ "$dc" = "$dk" ]; then ok "kfc build --from … gives the image of the Kubefile --print-kubefile shows"; else
+	not_ok "command-line-only build: $dc, from its Kubefile: $dk"; sed 's/^/# /' "$T/cli.err"; fi
+"$KFC" inspect myapp:v1 | sed -n '/^Cluster:/,/^Labels:/p' >"$T/cli.descriptor"
+golden cli.descriptor "$T/cli.descriptor"
+skopeo_inspect "$T/cli-oci:v1" --raw | json_get /dev/stdin 'json.loads(d["annotations"]["sealer.image.container.images"])' >"$T/cli.images"
+printf '%s\n' '[{"image": "docker.io/library/nginx:1.25", "platform": {"architecture": "amd64", "os": "linux"}}]' >"$T/want"
+compare "$T/want" "$T/cli.images" "command-line-only build: the container image annotation"
+build --image-list "$T/more-images" --ignored-image-list "$T/ignored-images" -o "oci:$T/cli-oci2:v1" "$C" >/dev/null 2>&1
+skopeo_inspect "$T/cli-oci2:v1" --raw | json_get /dev/stdin '[e["image"] for e in json.loads(d["annotations"]["sealer.image.container.images"])]' >"$T/cli.images2"
+printf '%s\n' '["quay.io/extra/one:1"]' >"$T/want"
+compare "$T/want" "$T/cli.images2" "--image-list adds images, --ignored-image-list leaves them out"
 
 # ---- derived -------------------------------------------------------------------
 if build -t derived:v1 -o "oci:$T/derived-oci:v1" "$D" >"$T/derived.out" 2>"$T/derived.err"; then
@@ -183,7 +217,7 @@ fi
 printf 'echo changed\n' >>"$B/scripts/install.sh"
 build "$B" >/dev/null 2>"$T/changed.err"
 grep '\] => CACHED' "$T/changed.err" | sed 's/ .*//' >"$T/cached"
-printf '[4/21]\n[5/21]\n[6/21]\n[7/21]\n[8/21]\n[9/21]\n[10/21]\n[11/21]\n' >"$T/want"
+printf '[4/22]\n[5/22]\n[6/22]\n[7/22]\n[8/22]\n[9/22]\n[10/22]\n[11/22]\n' >"$T/want"
 compare "$T/want" "$T/cached" "a changed app source rebuilds from its step on"
 
 # ---- outputs and compression ----------------------------------------------------------
@@ -205,7 +239,7 @@ fi
 
 # ---- the store ---------------------------------------------------------------------------
 "$KFC" images | awk '{print $1, $2}' >"$T/images"
-printf 'REPOSITORY TAG\nbase v1\nderived v1\n' >"$T/want"
+printf 'REPOSITORY TAG\nbase v1\nderived v1\nmyapp v1\nmyapp v2\n' >"$T/want"
 compare "$T/want" "$T/images" "kfc images lists the tagged images"
 (build -t c1:v1 "$B" >"$T/c1.out" 2>&1; echo $? >"$T/c1.rc") &
 (build -t c2 "$D" >"$T/c2.out" 2>&1; echo $? >"$T/c2.rc") &
