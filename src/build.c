@@ -914,13 +914,47 @@ static bool read_ignored(builder *b, const char *path, json_t *set)
 	return ok;
 }
 
-/* The container images the image's rootfs references (spec §4): the YAML
- * of manifests/ and of the app folders, the charts, manifests/imageList
- * (IMAGES), then the --image-list files; --ignored-image-list ones left out.
- * Discovery reads the staged rootfs when a RUN made one, else the three
- * folders unpacked from the layers. Its warnings are printed. */
-static json_t *container_images(builder *b)
+/* Prints the warnings of a discovery and returns them as text. */
+static char *discovery_warnings(builder *b, const kf_imagelist *l)
 {
+	kf_buf out = KF_BUF_INIT;
+	kf_buf_adds(&out, "");
+	for (size_t i = 0; i < l->nfiles; i++)
+		for (size_t k = 0; k < l->files[i]->diags.len; k++)
+			kf_diag_render_text(&out, &l->files[i]->src, &l->files[i]->diags.items[k], KF_RENDER_SOURCE);
+	if (!b->quiet)
+		fputs(out.ptr, stderr);
+	return out.ptr;
+}
+
+/* The images the rootfs references, [{"image", "app"?}], by the
+ * conventions of spec §4. Discovery reads the staged rootfs when a RUN made
+ * one, else the three folders unpacked from the layers; its result depends
+ * on the layers alone, so it is cached by their digests, and an unchanged
+ * rebuild decompresses nothing. */
+static json_t *discover(builder *b)
+{
+	kf_sha256 h;
+	kf_sha256_init(&h);
+	kf_sha256_update(&h, "container-images-v1\n", 20);
+	size_t k;
+	json_t *ld;
+	json_array_foreach(b->layers, k, ld) {
+		const char *d = json_string_value(json_object_get(ld, "digest"));
+		kf_sha256_update(&h, d, strlen(d));
+	}
+	char key[KF_DIGEST_LEN + 1];
+	kf_sha256_final(&h, key);
+	json_t *rec = kf_store_cache_get(&b->store, key);
+	if (rec && json_is_array(json_object_get(rec, "images"))) {
+		if (!b->quiet)
+			fputs(json_string_value(json_object_get(rec, "warnings")) ? json_string_value(json_object_get(rec, "warnings")) : "",
+			      stderr);
+		json_t *imgs = json_incref(json_object_get(rec, "images"));
+		json_decref(rec);
+		return imgs;
+	}
+	json_decref(rec);
 	const char *rootfs = b->rootfs;
 	char *tmp = NULL;
 	if (!rootfs) {
@@ -928,8 +962,6 @@ static json_t *container_images(builder *b)
 		if (asprintf(&tmp, "%s/discover", b->tmp) < 0)
 			abort();
 		kf_mkdirs(tmp, 0755);
-		size_t k;
-		json_t *ld;
 		json_array_foreach(b->layers, k, ld) {
 			char *p = blob_of(b, ld);
 			char err[1024] = "";
@@ -942,35 +974,62 @@ static json_t *container_images(builder *b)
 	kf_imagelist l;
 	kf_imagelist_init(&l);
 	kf_imagelist_scan_rootfs(&l, rootfs);
-	for (size_t i = 0; i < b->o->nimage_lists; i++)
-		kf_imagelist_scan_list(&l, b->o->image_lists[i], NULL);
-	for (size_t i = 0; i < l.nfiles && !b->quiet; i++)
-		for (size_t k = 0; k < l.files[i]->diags.len; k++) {
-			kf_buf out = KF_BUF_INIT;
-			kf_diag_render_text(&out, &l.files[i]->src, &l.files[i]->diags.items[k], KF_RENDER_SOURCE);
-			fputs(out.ptr ? out.ptr : "", stderr);
-			kf_buf_release(&out);
-		}
-	json_t *ignored = json_object();
-	for (size_t i = 0; i < b->o->nignored_image_lists; i++)
-		read_ignored(b, b->o->ignored_image_lists[i], ignored);
-	json_t *arr = json_array();
-	json_t *plat = json_object_get(b->plan, "platform");
+	char *warnings = discovery_warnings(b, &l);
+	json_t *imgs = json_array();
 	for (size_t i = 0; i < l.len; i++) {
-		if (json_object_get(ignored, l.items[i].image))
-			continue;
 		json_t *e = json_pack("{s:s}", "image", l.items[i].image);
 		if (l.items[i].app)
-			json_object_set_new(e, "appName", json_string(l.items[i].app));
-		json_object_set(e, "platform", plat);
-		json_array_append_new(arr, e);
+			json_object_set_new(e, "app", json_string(l.items[i].app));
+		json_array_append_new(imgs, e);
 	}
-	json_decref(ignored);
 	kf_imagelist_release(&l);
 	if (tmp) {
 		kf_remove_tree(tmp);
 		free(tmp);
 	}
+	kf_err e;
+	rec = json_pack("{s:O,s:s}", "images", imgs, "warnings", warnings);
+	if (!kf_store_cache_put(&b->store, key, rec, &e))
+		fprintf(stderr, "kfc build: warning: the cache was not written: %s\n", e.msg);
+	json_decref(rec);
+	free(warnings);
+	return imgs;
+}
+
+/* The sealer.image.container.images annotation: what the rootfs references,
+ * then the --image-list files; --ignored-image-list ones left out; each
+ * image once, with its app when it was found in an app's folder. */
+static json_t *container_images(builder *b)
+{
+	json_t *found = discover(b);
+	kf_imagelist l;
+	kf_imagelist_init(&l);
+	for (size_t i = 0; i < b->o->nimage_lists; i++)
+		kf_imagelist_scan_list(&l, b->o->image_lists[i], NULL);
+	free(discovery_warnings(b, &l));
+	for (size_t i = 0; i < l.len; i++)
+		json_array_append_new(found, json_pack("{s:s}", "image", l.items[i].image));
+	kf_imagelist_release(&l);
+	json_t *skip = json_object();
+	for (size_t i = 0; i < b->o->nignored_image_lists; i++)
+		read_ignored(b, b->o->ignored_image_lists[i], skip);
+	json_t *arr = json_array();
+	json_t *plat = json_object_get(b->plan, "platform");
+	size_t i;
+	json_t *f;
+	json_array_foreach(found, i, f) {
+		const char *img = json_string_value(json_object_get(f, "image"));
+		if (json_object_get(skip, img))
+			continue;
+		json_object_set_new(skip, img, json_true()); /* once */
+		json_t *e = json_pack("{s:s}", "image", img);
+		if (json_object_get(f, "app"))
+			json_object_set(e, "appName", json_object_get(f, "app"));
+		json_object_set(e, "platform", plat);
+		json_array_append_new(arr, e);
+	}
+	json_decref(skip);
+	json_decref(found);
 	return arr;
 }
 
