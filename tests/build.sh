@@ -368,6 +368,40 @@ for n, l in enumerate(m["layers"]):
 PY
 golden web.entries "$T/web.entries"
 
+# ---- globs, FROM oci:DIR, the sandbox, tty progress ----------------------------------------
+X=$T/extra
+mkdir -p "$X/conf"
+printf 'a\n' >"$X/conf/a.yaml"
+printf 'b\n' >"$X/conf/b.yaml"
+printf 'c\n' >"$X/conf/c.txt"
+printf 'h\n' >"$X/conf/.hidden.yaml"
+probe=$T/isolation-probe
+cat >"$X/Kubefile" <<KUBEFILE
+FROM oci:$T/base-oci:v1
+COPY conf/*.yaml /etc/conf/
+RUN touch $probe
+KUBEFILE
+if build -o "oci:$T/extra-oci:v1" "$X" >/dev/null 2>"$T/extra.err" && oci_verify "$T/extra-oci" --ref v1 >"$T/verify.out" 2>&1 &&
+	umoci_unpack "$T/extra-oci:v1" "$T/extra-unpacked"; then
+	rootfs_listing "$T/extra-unpacked/rootfs" | grep 'etc/conf' >"$T/got"
+	printf 'd 0755 etc/conf\nf 0644 etc/conf/.hidden.yaml 2\nf 0644 etc/conf/a.yaml 2\nf 0644 etc/conf/b.yaml 2\n' >"$T/want"
+	compare "$T/want" "$T/got" "FROM oci:DIR:TAG, and a glob source (dot files too, sorted)"
+else
+	not_ok "FROM oci:DIR:TAG"; sed 's/^/# /' "$T/extra.err" "$T/verify.out"
+fi
+if command -v bwrap >/dev/null; then
+	if [ ! -e "$probe" ]; then ok "RUN under bwrap: the host's /tmp is not the command's"; else
+		not_ok "RUN under bwrap wrote into the host's /tmp"; fi
+fi
+build --isolation=none --no-cache "$X" >/dev/null 2>&1
+if [ -e "$probe" ]; then ok "RUN with --isolation=none runs on the host"; else not_ok "RUN with --isolation=none"; fi
+build --progress=tty "$X" >/dev/null 2>"$T/tty.err"
+if grep -q "$(printf '\r\033\\[K')\\[1/2\\] COPY conf/\\*.yaml /etc/conf/  CACHED" "$T/tty.err"; then
+	ok "--progress=tty rewrites each step's line with its result"
+else
+	not_ok "--progress=tty"; od -c "$T/tty.err" | head -5 | sed 's/^/# /'
+fi
+
 # ---- an image without files still has a layer (the manifest schema asks for one) -------
 mkdir -p "$T/empty"
 printf 'FROM scratch\nLABEL a=b\nCMDS ["echo hi"]\n' >"$T/empty/Kubefile"
