@@ -1469,7 +1469,8 @@ int kf_build(const kf_build_options *o)
 	if (status == 0) {
 		if (!b->quiet)
 			fprintf(stderr, "built %s in %.2fs%s%s\n", json_string_value(json_object_get(desc, "digest")),
-				now_s() - t0, o->ntags ? " as " : "", o->ntags ? o->tags[0] : "");
+				now_s() - t0, o->ntags ? " as " : o->noutputs ? "" : " (untagged: name it with -t or -o)",
+				o->ntags ? o->tags[0] : "");
 		printf("%s\n", json_string_value(json_object_get(desc, "digest")));
 	} else if (status == 130) {
 		fprintf(stderr, "kfc build: interrupted: nothing was written\n");

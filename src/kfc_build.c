@@ -180,6 +180,10 @@ int kf_cmd_build(int argc, char **argv, bool plan_only)
 		fprintf(stderr, "kfc %s: one context directory, not %d\n", prog, argc - optind);
 		goto out;
 	}
+	if (o.compression == KF_COMPRESS_GZIP && o.level > 9) {
+		fprintf(stderr, "kfc %s: --compression-level=%d: gzip has levels 1 to 9\n", prog, o.level);
+		goto out;
+	}
 	o.context = optind < argc ? argv[optind] : ".";
 	o.tags = tags.v;
 	o.ntags = tags.n;
@@ -228,8 +232,6 @@ int kf_cmd_build(int argc, char **argv, bool plan_only)
 		o.kubefile_text = text;
 		o.cluster_runtime = o.cluster_runtime_version = o.cri = o.cri_version = NULL;
 	}
-	if (!plan_only && !tags.n && !outs.n && o.progress != KF_PROGRESS_QUIET)
-		fprintf(stderr, "kfc build: note: no -t or -o: the image goes into the store untagged\n");
 	status = kf_build(&o);
 out:
 	free(text);

@@ -439,6 +439,25 @@ printf 'kfc build: store: CTX/blob.bin/store: Not a directory\n' >"$T/want"
 if [ $rc -eq 1 ]; then compare "$T/want" "$T/store.got" "an unusable store: a clear message"; else
 	not_ok "an unusable store (exit $rc)"; fi
 
+# ---- usage errors: exit 2 and one clear line ------------------------------------------------
+# uerr EXPECTED ARGS...
+uerr() {
+	want=$1
+	shift
+	"$KFC" build "$@" >/dev/null 2>"$T/uerr"
+	rc=$?
+	printf '%s\n' "$want" >"$T/want"
+	if [ $rc -eq 2 ]; then compare "$T/want" "$T/uerr" "usage: $*"; else not_ok "usage: $* (exit $rc)"; fi
+}
+uerr "kfc build: -o tar:x: expected oci:DIR[:TAG] or oci-archive:FILE[:TAG]" -o tar:x "$B"
+uerr "kfc build: --compression=lz4: gzip, zstd or none" --compression=lz4 "$B"
+uerr "kfc build: --compression-level=12: gzip has levels 1 to 9" --compression-level=12 "$B"
+uerr "kfc build: --build-arg X: expected NAME=VALUE" --build-arg X "$B"
+uerr "kfc build: --from builds without a Kubefile: not with -f" --from scratch -f "$B/Kubefile" "$B"
+uerr "kfc build: --startup-cmd, --container-images, --build-context and --print-kubefile build without a Kubefile: give --from IMAGE (scratch for none)" --startup-cmd true "$B"
+uerr "kfc build: platform 'linux': expected OS/ARCH[/VARIANT], such as linux/amd64" --platform=linux "$B"
+uerr "kfc build: context $T/nowhere: No such file or directory" "$T/nowhere"
+
 # ---- an interrupted build leaves nothing behind ------------------------------------------
 mkdir -p "$T/slow"
 printf 'FROM scratch\nCOPY Kubefile /k\nRUN sleep 30\n' >"$T/slow/Kubefile"
