@@ -259,6 +259,7 @@ typedef struct pipeline {
 	uint64_t tar_size, blob_size;
 	bool failed;
 	char error[256];
+	struct archive *stream; /* zstd: one stream, compressed by libzstd's own workers */
 } pipeline;
 
 static bool compress_chunk(int comp, int level, const unsigned char *in, size_t n, kf_buf *out, char *err,
@@ -320,6 +321,43 @@ static void emit(pipeline *p, const void *buf, size_t n)
 	write_all(p, buf, n);
 }
 
+static la_ssize_t stream_write(struct archive *a, void *ud, const void *buf, size_t n)
+{
+	pipeline *p = ud;
+	emit(p, buf, n);
+	if (p->failed) {
+		archive_set_error(a, EIO, "%s", p->error);
+		return -1;
+	}
+	return (la_ssize_t)n;
+}
+
+/* The zstd stream: libarchive's raw format and zstd filter with workers. */
+static struct archive *open_stream(pipeline *p, int level, int threads)
+{
+	struct archive *a = archive_write_new();
+	struct archive_entry *e = archive_entry_new();
+	char opt[32];
+	bool ok = archive_write_set_format_raw(a) == ARCHIVE_OK && archive_write_add_filter_zstd(a) == ARCHIVE_OK;
+	snprintf(opt, sizeof opt, "%d", level > 0 ? level : 3);
+	ok = ok && archive_write_set_filter_option(a, "zstd", "compression-level", opt) == ARCHIVE_OK;
+	snprintf(opt, sizeof opt, "%d", threads > 0 ? threads : 1);
+	ok = ok && archive_write_set_filter_option(a, "zstd", "threads", opt) == ARCHIVE_OK;
+	ok = ok && archive_write_set_bytes_per_block(a, 0) == ARCHIVE_OK;
+	ok = ok && archive_write_set_bytes_in_last_block(a, 1) == ARCHIVE_OK;
+	ok = ok && archive_write_open2(a, p, NULL, stream_write, NULL, NULL) == ARCHIVE_OK;
+	archive_entry_set_pathname(e, "layer.tar");
+	archive_entry_set_filetype(e, AE_IFREG);
+	ok = ok && archive_write_header(a, e) == ARCHIVE_OK;
+	archive_entry_free(e);
+	if (!ok) {
+		snprintf(p->error, sizeof p->error, "compressing the layer: %s",
+			 archive_error_string(a) ? archive_error_string(a) : "zstd is not available");
+		p->failed = true;
+	}
+	return a;
+}
+
 /* Waits for the oldest slot, writes it out and frees it. */
 static void drain_one(pipeline *p)
 {
@@ -370,6 +408,13 @@ static void feed(pipeline *p, const void *buf, size_t n)
 		emit(p, buf, n);
 		return;
 	}
+	if (p->stream) {
+		if (!p->failed && archive_write_data(p->stream, buf, n) != (la_ssize_t)n) {
+			snprintf(p->error, sizeof p->error, "compressing the layer: %s", archive_error_string(p->stream));
+			p->failed = true;
+		}
+		return;
+	}
 	const unsigned char *c = buf;
 	while (n) {
 		slot *s = &p->slots[p->head];
@@ -405,6 +450,12 @@ static void pipeline_start(pipeline *p, const kf_layer_options *opt, int fd)
 	}
 	if (t > MAXSLOTS / 2)
 		t = MAXSLOTS / 2;
+	if (p->comp == KF_COMPRESS_ZSTD) {
+		/* zstd compresses one stream on its own worker threads; its output
+		 * does not depend on their number (as long as there is one) */
+		p->stream = open_stream(p, opt->level, t);
+		t = 0;
+	}
 	if (p->comp == KF_COMPRESS_NONE || t == 1)
 		t = 0; /* compress on this thread */
 	p->nthreads = t;
@@ -419,7 +470,14 @@ static void pipeline_start(pipeline *p, const kf_layer_options *opt, int fd)
 /* Flushes and stops the pipeline; false if anything failed. */
 static bool pipeline_finish(pipeline *p, kf_layer_result *out)
 {
-	if (p->comp != KF_COMPRESS_NONE) {
+	if (p->stream) {
+		if (archive_write_close(p->stream) != ARCHIVE_OK && !p->failed) {
+			snprintf(p->error, sizeof p->error, "compressing the layer: %s", archive_error_string(p->stream));
+			p->failed = true;
+		}
+		archive_write_free(p->stream);
+		p->stream = NULL;
+	} else if (p->comp != KF_COMPRESS_NONE) {
 		submit(p);
 		while (p->slots[p->tail].state != SLOT_FREE)
 			drain_one(p);
@@ -443,9 +501,8 @@ static bool pipeline_finish(pipeline *p, kf_layer_result *out)
 	return !p->failed;
 }
 
-/* One chunk through libarchive's "raw" format with the gzip or zstd
- * filter: a complete member or frame, without block padding, and for gzip
- * without a time stamp. */
+/* One chunk through libarchive's "raw" format with the gzip filter: a
+ * complete member, without block padding or a time stamp. */
 static la_ssize_t buf_write(struct archive *a, void *ud, const void *buf, size_t n)
 {
 	(void)a;
@@ -459,20 +516,13 @@ static bool compress_chunk(int comp, int level, const unsigned char *in, size_t 
 	struct archive *a = archive_write_new();
 	struct archive_entry *e = archive_entry_new();
 	char opt[64];
+	(void)comp; /* gzip: zstd has a stream of its own (open_stream) */
 	bool ok = archive_write_set_format_raw(a) == ARCHIVE_OK;
-	if (comp == KF_COMPRESS_GZIP) {
-		ok = ok && archive_write_add_filter_gzip(a) == ARCHIVE_OK;
-		ok = ok && archive_write_set_filter_option(a, "gzip", "timestamp", NULL) == ARCHIVE_OK;
-		if (level > 0) {
-			snprintf(opt, sizeof opt, "%d", level);
-			ok = ok && archive_write_set_filter_option(a, "gzip", "compression-level", opt) == ARCHIVE_OK;
-		}
-	} else {
-		ok = ok && archive_write_add_filter_zstd(a) == ARCHIVE_OK;
-		if (level > 0) {
-			snprintf(opt, sizeof opt, "%d", level);
-			ok = ok && archive_write_set_filter_option(a, "zstd", "compression-level", opt) == ARCHIVE_OK;
-		}
+	ok = ok && archive_write_add_filter_gzip(a) == ARCHIVE_OK;
+	ok = ok && archive_write_set_filter_option(a, "gzip", "timestamp", NULL) == ARCHIVE_OK;
+	if (level > 0) {
+		snprintf(opt, sizeof opt, "%d", level);
+		ok = ok && archive_write_set_filter_option(a, "gzip", "compression-level", opt) == ARCHIVE_OK;
 	}
 	ok = ok && archive_write_set_bytes_per_block(a, 0) == ARCHIVE_OK;
 	ok = ok && archive_write_set_bytes_in_last_block(a, 1) == ARCHIVE_OK;
@@ -697,8 +747,7 @@ bool kf_layer_finish(kf_layer *l, const char *tmpdir, kf_layer_result *out, char
 	archive_write_set_format_pax_restricted(a);
 	archive_entry_linkresolver_set_strategy(res, archive_format(a) ? archive_format(a)
 								   : ARCHIVE_FORMAT_TAR_PAX_RESTRICTED);
-	archive_write_set_bytes_per_block(a, 10240);
-	archive_write_set_bytes_in_last_block(a, 1);
+	archive_write_set_bytes_per_block(a, 0); /* unblocked: no copy into 10 KiB blocks, no padding */
 	bool ok = archive_write_open2(a, &p, NULL, tar_write, NULL, NULL) == ARCHIVE_OK;
 	if (!ok)
 		snprintf(err, errlen, "%s", archive_error_string(a));

@@ -9,12 +9,13 @@
  * not stored; hard links within the layer are stored once (libarchive's
  * link resolver). So the same files give the same bytes.
  *
- * Compression runs beside the tar writer on worker threads: the tar
+ * Compression runs beside the tar writer on worker threads. gzip: the tar
  * stream is cut into fixed-size chunks (the cut points depend only on the
  * stream, not on the thread count), each chunk is compressed by libarchive
- * as one gzip member or zstd frame, and the members are written in order.
- * A gzip file of several members (RFC 1952 §2.2) and a zstd file of several
- * frames are each one valid stream to every reader. The uncompressed
+ * as one gzip member, and the members are written in order; a gzip file of
+ * several members (RFC 1952 §2.2) is one valid stream to every reader.
+ * zstd: one stream, compressed by libzstd's workers, whose output does not
+ * depend on their number. The uncompressed
  * digest (the diff_id) and the compressed one are computed on the way,
  * and the blob is written to a temporary file (mode 0644) in the directory
  * given, for the caller to rename by digest.

@@ -200,6 +200,19 @@ d1=$(sed -n 1p "$T/base.out")
 d2=$(KFC_STORE=$T/store2 build --no-cache -o "oci:$T/again:v1" "$B" 2>/dev/null)
 if [ -n "$d1" ] && [ "$d1" = "$d2" ]; then ok "SOURCE_DATE_EPOCH: a second build in another store has the same digest"; else
 	not_ok "SOURCE_DATE_EPOCH: same digest ($d1, $d2)"; fi
+# several compression chunks and threads: the thread count never changes the bytes
+mkdir -p "$T/chunks"
+awk 'BEGIN { srand(7); for (i = 0; i < 300000; i++) printf "%d %x line of text\n", i, int(rand() * 1e9) }' >"$T/chunks/text"
+printf 'FROM scratch\nCOPY text /\n' >"$T/chunks/Kubefile"
+for c in gzip zstd; do
+	t1=$(KFC_STORE=$T/s-$c-1 build --threads=1 --compression=$c "$T/chunks" 2>/dev/null)
+	t3=$(KFC_STORE=$T/s-$c-3 build --threads=3 --compression=$c -o "oci:$T/chunks-$c:v1" "$T/chunks" 2>/dev/null)
+	if [ -n "$t1" ] && [ "$t1" = "$t3" ] && oci_verify "$T/chunks-$c" >"$T/verify.out" 2>&1; then
+		ok "$c: the same image with 1 and 3 compression threads"
+	else
+		not_ok "$c: 1 thread $t1, 3 threads $t3"; sed 's/^/# /' "$T/verify.out"
+	fi
+done
 d3=$(build -t base:v1 "$B" 2>"$T/cached.err")
 nsteps=$(grep -c '\] => ' "$T/cached.err")
 ncached=$(grep -c '\] => CACHED' "$T/cached.err")
