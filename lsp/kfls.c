@@ -625,7 +625,7 @@ static int serve(void)
 				continue;
 			}
 			json_error_t jerr;
-			json_t *msg = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+			json_t *msg = json_loadb(body, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
 			free(body);
 			if (!msg) {
 				send_error(&s, NULL, KF_RPC_PARSE_ERROR, "invalid JSON");

@@ -17,4 +17,5 @@ done
 "$KF_TESTDATA/corpus.sh" --regen
 "$KF_TESTDATA/lint-corpus.sh" --regen
 "$KF_TESTDATA/lint-rules.sh" --regen
+"$KF_TESTDATA/lsp.sh" --regen
 echo "regenerated; review with: git diff --stat tests/golden"
