@@ -18,4 +18,5 @@ done
 "$KF_TESTDATA/lint-corpus.sh" --regen
 "$KF_TESTDATA/lint-rules.sh" --regen
 "$KF_TESTDATA/lsp.sh" --regen
+"$KF_TESTDATA/textmate.sh" --regen || true
 echo "regenerated; review with: git diff --stat tests/golden"
