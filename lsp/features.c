@@ -319,12 +319,34 @@ json_t *kfls_diagnostics_json(kfls *s, kfls_doc *d)
 	return arr;
 }
 
+void kfls_diagnostics_text(kfls *s, kfls_doc *d, kf_buf *b)
+{
+	kf_buf_addc(b, '[');
+	for (size_t i = 0; i < d->diags.len; i++) {
+		const kf_diag *g = &d->diags.items[i];
+		kf_buf_adds(b, i ? ",{\"range\":" : "{\"range\":");
+		kfls_json_range(s, b, &d->src, g->span);
+		kf_buf_adds(b, ",\"severity\":");
+		kfls_json_uint(b, (unsigned)(g->severity & 3) + 1);
+		kf_buf_adds(b, ",\"code\":");
+		kfls_json_string(b, g->code, strlen(g->code));
+		kf_buf_adds(b, ",\"source\":\"kflint\",\"message\":");
+		kfls_json_string(b, g->message, strlen(g->message));
+		kf_buf_addc(b, '}');
+	}
+	kf_buf_addc(b, ']');
+}
+
 static json_t *pull_diagnostics(kfls *s, json_t *params, kfls_error *err)
 {
 	kfls_doc *d = kfls_doc_param(s, params, err);
 	if (!d)
 		return NULL;
-	return json_pack("{s:s,s:o}", "kind", "full", "items", kfls_diagnostics_json(s, d));
+	kf_buf_adds(&s->raw, "{\"kind\":\"full\",\"items\":");
+	kfls_diagnostics_text(s, d, &s->raw);
+	kf_buf_addc(&s->raw, '}');
+	s->raw_result = true;
+	return NULL;
 }
 
 /* ---- formatting ------------------------------------------------------------------- */
@@ -895,7 +917,8 @@ typedef KF_VEC(tok) tok_vec;
 typedef struct tok_out {
 	kfls *s;
 	const kf_source *src;
-	json_t *data;
+	kf_buf *data;
+	bool first;
 	uint32_t line, col; /* of the previous token */
 } tok_out;
 
@@ -917,11 +940,13 @@ static void emit(tok_out *o, kf_span sp, int type, int mods)
 			kf_position a = kf_source_position(o->src, sp.start), b = kf_source_position(o->src, e);
 			uint32_t ca = o->s->utf8 ? a.col8 : a.col16, cb = o->s->utf8 ? b.col8 : b.col16;
 			uint32_t dl = a.line - o->line, dc = dl ? ca : ca - o->col;
-			json_array_append_new(o->data, json_integer(dl));
-			json_array_append_new(o->data, json_integer(dc));
-			json_array_append_new(o->data, json_integer(cb - ca));
-			json_array_append_new(o->data, json_integer(type));
-			json_array_append_new(o->data, json_integer(mods));
+			uint32_t v[5] = {dl, dc, cb - ca, (uint32_t)type, (uint32_t)mods};
+			for (int k = 0; k < 5; k++) {
+				if (!o->first)
+					kf_buf_addc(o->data, ',');
+				o->first = false;
+				kfls_json_uint(o->data, v[k]);
+			}
 			o->line = a.line;
 			o->col = ca;
 		}
@@ -1008,7 +1033,8 @@ static void instr_tokens(kfls_doc *d, const kf_instr *in, const kf_model *m, uin
 static json_t *semantic_tokens(kfls *s, kfls_doc *d, kf_span range)
 {
 	const kf_model *m = kfls_model(d);
-	tok_out o = {s, &d->src, json_array(), 0, 0};
+	kf_buf_adds(&s->raw, "{\"data\":[");
+	tok_out o = {s, &d->src, &s->raw, true, 0, 0};
 	tok_vec v = {NULL, 0, 0};
 	uint32_t ti = 0, ui = 0;
 	for (uint32_t i = 0; i <= d->ast->ninstrs; i++) {
@@ -1038,7 +1064,9 @@ static json_t *semantic_tokens(kfls *s, kfls_doc *d, kf_span range)
 		}
 	}
 	kf_vec_free(&v);
-	return json_pack("{s:o}", "data", o.data);
+	kf_buf_adds(&s->raw, "]}");
+	s->raw_result = true;
+	return NULL;
 }
 
 static json_t *semantic_full(kfls *s, json_t *params, kfls_error *err)

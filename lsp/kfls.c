@@ -52,6 +52,73 @@ bool kfls_offset(kfls *s, const kf_source *src, json_t *pos, uint32_t *off)
 	return true;
 }
 
+void kfls_json_uint(kf_buf *b, uint64_t v)
+{
+	char t[24];
+	int i = sizeof(t);
+	do {
+		t[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	kf_buf_add(b, t + i, sizeof(t) - (size_t)i);
+}
+
+void kfls_json_string(kf_buf *b, const char *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	kf_buf_addc(b, '"');
+	size_t i = 0, run = 0;
+	while (i < n) {
+		unsigned char c = (unsigned char)p[i];
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+			i++;
+			continue;
+		}
+		kf_buf_add(b, p + run, i - run);
+		if (c >= 0x80) {
+			uint32_t cp;
+			int l = kf_utf8_seqlen((const unsigned char *)p + i, n - i, &cp);
+			if (l > 0) {
+				kf_buf_add(b, p + i, (size_t)l);
+				i += (size_t)l;
+			} else {
+				kf_buf_adds(b, "\\ufffd");
+				i++;
+			}
+		} else {
+			char e[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+			if (c == '"' || c == '\\') {
+				e[1] = (char)c;
+				e[2] = 0;
+			}
+			kf_buf_adds(b, e);
+			i++;
+		}
+		run = i;
+	}
+	kf_buf_add(b, p + run, n - run);
+	kf_buf_addc(b, '"');
+}
+
+static void json_pos_text(kfls *s, kf_buf *b, const kf_source *src, uint32_t off)
+{
+	kf_position p = kf_source_position(src, off > src->len ? (uint32_t)src->len : off);
+	kf_buf_adds(b, "{\"line\":");
+	kfls_json_uint(b, p.line);
+	kf_buf_adds(b, ",\"character\":");
+	kfls_json_uint(b, s->utf8 ? p.col8 : p.col16);
+	kf_buf_addc(b, '}');
+}
+
+void kfls_json_range(kfls *s, kf_buf *b, const kf_source *src, kf_span span)
+{
+	kf_buf_adds(b, "{\"start\":");
+	json_pos_text(s, b, src, span.start);
+	kf_buf_adds(b, ",\"end\":");
+	json_pos_text(s, b, src, span.end);
+	kf_buf_addc(b, '}');
+}
+
 json_t *kfls_location(kfls *s, kfls_doc *d, kf_span span)
 {
 	return json_pack("{s:s,s:o}", "uri", d->uri, "range", kfls_range(s, &d->src, span));
@@ -275,10 +342,14 @@ static void publish(kfls *s, kfls_doc *d)
 {
 	if (!s->push_diagnostics)
 		return;
-	json_t *params = json_pack("{s:s,s:I,s:o}", "uri", d->uri, "version", (json_int_t)d->version, "diagnostics",
-				   kfls_diagnostics_json(s, d));
-	kf_rpc_send(&s->rpc, json_pack("{s:s,s:s,s:o}", "jsonrpc", "2.0", "method",
-				       "textDocument/publishDiagnostics", "params", params));
+	kf_buf b = KF_BUF_INIT;
+	kf_buf_adds(&b, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/publishDiagnostics\",\"params\":{\"uri\":");
+	kfls_json_string(&b, d->uri, strlen(d->uri));
+	kf_buf_printf(&b, ",\"version\":%lld,\"diagnostics\":", (long long)d->version);
+	kfls_diagnostics_text(s, d, &b);
+	kf_buf_adds(&b, "}}");
+	kf_rpc_send_text(&s->rpc, b.ptr, b.len);
+	kf_buf_release(&b);
 }
 
 static bool set_text(kfls_doc *d, const char *text, size_t len, kfls_error *err)
@@ -583,8 +654,19 @@ static bool handle(kfls *s, queued *q, int *status)
 		return true;
 	}
 	kfls_error err = {0, NULL};
+	s->raw_result = false;
+	kf_buf_reset(&s->raw);
 	json_t *result = fn(s, params, &err);
-	if (id) {
+	if (id && !err.code && s->raw_result) {
+		char *ids = json_dumps(id, JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
+		kf_buf b = KF_BUF_INIT;
+		kf_buf_printf(&b, "{\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":", ids ? ids : "null");
+		kf_buf_add(&b, s->raw.ptr, s->raw.len);
+		kf_buf_addc(&b, '}');
+		kf_rpc_send_text(&s->rpc, b.ptr, b.len);
+		kf_buf_release(&b);
+		free(ids);
+	} else if (id) {
 		if (err.code)
 			send_error(s, id, err.code, err.message);
 		else
@@ -665,6 +747,7 @@ static int serve(void)
 		doc_free(d);
 	}
 	json_decref(s.client_settings);
+	kf_buf_release(&s.raw);
 	kf_arena_release(&s.req);
 	kf_rpc_release(&s.rpc);
 	return status;

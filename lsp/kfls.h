@@ -54,6 +54,8 @@ typedef struct kfls {
 	kfls_doc *docs;
 	kf_arena req;          /* per-message scratch */
 	int64_t next_id;       /* of requests the server sends */
+	kf_buf raw;            /* a handler's result as JSON text, when raw_result */
+	bool raw_result;
 } kfls;
 
 typedef struct kfls_error {
@@ -79,8 +81,16 @@ json_t *kfls_location(kfls *s, kfls_doc *d, kf_span span);
 json_t *kfls_text_edit(kfls *s, const kf_source *src, kf_span span, const char *text, size_t len);
 json_t *kfls_str(kf_str s);
 
+/* JSON text, for the large answers (jansson's objects cost more than the
+ * analysis there) */
+void kfls_json_string(kf_buf *b, const char *p, size_t n);
+void kfls_json_uint(kf_buf *b, uint64_t v);
+void kfls_json_range(kfls *s, kf_buf *b, const kf_source *src, kf_span span);
+
 /* features.c */
 json_t *kfls_diagnostics_json(kfls *s, kfls_doc *d);
+/* the diagnostics array as JSON text */
+void kfls_diagnostics_text(kfls *s, kfls_doc *d, kf_buf *b);
 typedef json_t *(*kfls_handler)(kfls *s, json_t *params, kfls_error *err);
 kfls_handler kfls_feature(const char *method);
 void kfls_capabilities(kfls *s, json_t *caps);

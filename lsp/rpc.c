@@ -1,5 +1,6 @@
 /* rpc.c - Content-Length framing over file descriptors. */
 #include <errno.h>
+#include <stdio.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,18 +195,20 @@ static bool write_all(int fd, const char *p, size_t n)
 	return true;
 }
 
+bool kf_rpc_send_text(kf_rpc *rpc, const char *json, size_t len)
+{
+	char hdr[64];
+	int h = snprintf(hdr, sizeof(hdr), "Content-Length: %zu\r\n\r\n", len);
+	return write_all(rpc->out, hdr, (size_t)h) && write_all(rpc->out, json, len);
+}
+
 bool kf_rpc_send(kf_rpc *rpc, json_t *msg)
 {
 	char *s = json_dumps(msg, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(msg);
 	if (!s)
 		return false;
-	size_t n = strlen(s);
-	kf_buf b = KF_BUF_INIT;
-	kf_buf_printf(&b, "Content-Length: %zu\r\n\r\n", n);
-	kf_buf_add(&b, s, n);
+	bool ok = kf_rpc_send_text(rpc, s, strlen(s));
 	free(s);
-	bool ok = write_all(rpc->out, b.ptr, b.len);
-	kf_buf_release(&b);
 	return ok;
 }

@@ -40,6 +40,9 @@ bool kf_rpc_pending(kf_rpc *rpc);
 /* Writes one message (steals the reference). Returns false on a write error. */
 bool kf_rpc_send(kf_rpc *rpc, json_t *msg);
 
+/* Writes one message whose JSON text is already made. */
+bool kf_rpc_send_text(kf_rpc *rpc, const char *json, size_t len);
+
 /* JSON-RPC and LSP error codes */
 enum {
 	KF_RPC_PARSE_ERROR = -32700,
