@@ -1027,7 +1027,8 @@ static void instr_tokens(kfls_doc *d, const kf_instr *in, const kf_model *m, uin
 		}
 		push_tok(v, u, TT_VARIABLE, 0);
 	}
-	qsort(v->v + base, v->n - base, sizeof(tok), cmp_tok);
+	if (v->n - base > 1)
+		qsort(v->v + base, v->n - base, sizeof(tok), cmp_tok);
 }
 
 static json_t *semantic_tokens(kfls *s, kfls_doc *d, kf_span range)
