@@ -525,6 +525,8 @@ static json_t *initialize(kfls *s, json_t *params, kfls_error *err)
 	json_array_foreach(encs, i, e)
 		if (json_is_string(e) && strcmp(json_string_value(e), "utf-8") == 0)
 			s->utf8 = true;
+	s->watch_files = json_is_true(json_object_get(
+		json_object_get(json_object_get(caps, "workspace"), "didChangeWatchedFiles"), "dynamicRegistration"));
 	json_t *opts = json_object_get(params, "initializationOptions");
 	json_t *k = json_object_get(opts, "kubefile");
 	if (!json_is_object(k))
@@ -546,6 +548,12 @@ static json_t *initialize(kfls *s, json_t *params, kfls_error *err)
 static json_t *initialized(kfls *s, json_t *params, kfls_error *err)
 {
 	/* ask to hear of settings files changing, if the client can watch */
+	if (s->watch_files)
+		kf_rpc_send(&s->rpc, json_pack("{s:s,s:s,s:s,s:{s:[{s:s,s:s,s:{s:[{s:s}]}}]}}", "jsonrpc", "2.0", "id",
+					       "kfls-watch", "method", "client/registerCapability", "params",
+					       "registrations", "id", "kflint-settings", "method",
+					       "workspace/didChangeWatchedFiles", "registerOptions", "watchers",
+					       "globPattern", "**/.kflint.{yaml,yml}"));
 	return NULL;
 }
 

@@ -48,6 +48,7 @@ typedef struct kfls {
 	bool initialized;
 	bool shutdown;
 	bool utf8;             /* positionEncoding utf-8 (else utf-16) */
+	bool watch_files;      /* the client registers file watchers for us */
 	bool push_diagnostics; /* send publishDiagnostics (on unless the client pulls only) */
 	unsigned settings_gen; /* bumped when settings may have changed */
 	json_t *client_settings; /* the "kubefile" section of didChangeConfiguration, or NULL */

@@ -6,6 +6,7 @@
 A session file has one step per line:
     # comment
     {json}              a message (jsonrpc is added); a request waits for its answer
+                        (a response to kfls's own request does not wait)
     batch {json} {json} ... several messages in one write (cancellation)
     raw "string"        bytes sent as they are (a JSON string literal; code
                         points up to U+00FF are bytes)
@@ -126,7 +127,7 @@ with open(session, encoding="utf-8") as f:
             continue
         m = json.loads(line)
         send(frame(m))
-        if "id" in m:
+        if "id" in m and "method" in m:
             wait_for([m["id"]])
 # the rest, up to the end of kfls's output
 if not p.stdin.closed:
