@@ -6,7 +6,8 @@ session bench/lsp.sh measures, and prints the timings (milliseconds) as
     lsp-client.py KUBEFILE_2K KUBEFILE_5K RUNS -- SERVER ARGS...
 
 start-up: spawn to the initialize answer (median of RUNS spawns).
-change-Nk: a one-character didChange to the N-line document until the
+change-Nk: a one-character didChange (a "#" typed at the start of the
+  middle line, then deleted) to the N-line document until the
   publishDiagnostics that follows it (median of RUNS edits).
 tokens-Nk: textDocument/semanticTokens/full (median of RUNS).
 format-5k: textDocument/formatting (median of RUNS).
@@ -55,15 +56,23 @@ class Server:
             if m.get("id") == self.id and "method" not in m:
                 return m
             if "method" in m and "id" in m:  # a request to the client: answer it
-                self.send({"id": m["id"], "result": None})
+                self.answer(m)
 
     def wait_diagnostics(self, uri):
         while True:
             m = self.read()
+            if os.environ.get("BENCH_DEBUG"): print("got", str(m)[:200], file=sys.stderr)
             if m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri:
                 return m
             if "method" in m and "id" in m:
-                self.send({"id": m["id"], "result": None})
+                self.answer(m)
+
+    def answer(self, m):
+        if m["method"] == "workspace/configuration":
+            items = m.get("params", {}).get("items", [])
+            self.send({"id": m["id"], "result": [None] * len(items)})
+        else:
+            self.send({"id": m["id"], "result": None})
 
     def initialize(self):
         r = self.request("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": {
@@ -119,7 +128,7 @@ for name, path in (("2k", a2), ("5k", a5)):
         t0 = time.perf_counter()
         s.send({"method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": v},
                 "contentChanges": [{"range": {"start": {"line": line, "character": 0},
-                                              "end": {"line": line, "character": 0}}, "text": "#" if v % 2 else ""}]}})
+                                              "end": {"line": line, "character": v % 2}}, "text": "" if v % 2 else "#"}]}})
         s.wait_diagnostics(uri)
         times.append(ms(t0))
     print("change-%s %.3f" % (name, statistics.median(times)))
