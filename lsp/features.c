@@ -920,6 +920,9 @@ typedef struct tok_out {
 	kf_buf *data;
 	bool first;
 	uint32_t line, col; /* of the previous token */
+	/* a cursor, so that tokens in order cost their own length: its
+	 * offset, line, column, and the start of the next line */
+	uint32_t cur_off, cur_line, cur_col, cur_next;
 } tok_out;
 
 static void push_tok(tok_vec *v, kf_span sp, int type, int mods)
@@ -931,15 +934,49 @@ static void push_tok(tok_vec *v, kf_span sp, int type, int mods)
 }
 
 /* one token per physical line of span */
+/* the column of off (after the cursor, or anywhere: then a lookup) */
+static uint32_t col_at(tok_out *o, uint32_t off)
+{
+	const kf_source *src = o->src;
+	if (off < o->cur_off || off >= o->cur_next) {
+		kf_position p = kf_source_position(src, off);
+		o->cur_off = off;
+		o->cur_line = p.line;
+		o->cur_col = o->s->utf8 ? p.col8 : p.col16;
+		o->cur_next = p.line + 1 < src->nlines ? src->lines[p.line + 1] : (uint32_t)src->len + 1;
+		return o->cur_col;
+	}
+	const unsigned char *t = (const unsigned char *)src->text;
+	if (o->s->utf8) {
+		o->cur_col += off - o->cur_off;
+	} else {
+		for (uint32_t i = o->cur_off; i < off;) {
+			uint32_t cp;
+			int n = kf_utf8_seqlen(t + i, off - i, &cp);
+			if (n <= 0) {
+				n = 1;
+				cp = 0;
+			}
+			o->cur_col += cp >= 0x10000 ? 2 : 1;
+			i += (uint32_t)n;
+		}
+	}
+	o->cur_off = off;
+	return o->cur_col;
+}
+
+/* one token per physical line of span */
 static void emit(tok_out *o, kf_span sp, int type, int mods)
 {
 	while (sp.start < sp.end) {
-		kf_pline l = kf_source_pline(o->src, sp.start);
-		uint32_t e = sp.end < l.end ? sp.end : l.end;
+		uint32_t ca = col_at(o, sp.start), line = o->cur_line;
+		uint32_t next = o->cur_next, lend = next > o->src->len ? (uint32_t)o->src->len : next - 1;
+		if (lend > sp.start && o->src->text[lend - 1] == '\r')
+			lend--;
+		uint32_t e = sp.end < lend ? sp.end : lend;
 		if (e > sp.start) {
-			kf_position a = kf_source_position(o->src, sp.start), b = kf_source_position(o->src, e);
-			uint32_t ca = o->s->utf8 ? a.col8 : a.col16, cb = o->s->utf8 ? b.col8 : b.col16;
-			uint32_t dl = a.line - o->line, dc = dl ? ca : ca - o->col;
+			uint32_t cb = col_at(o, e);
+			uint32_t dl = line - o->line, dc = dl ? ca : ca - o->col;
 			uint32_t v[5] = {dl, dc, cb - ca, (uint32_t)type, (uint32_t)mods};
 			for (int k = 0; k < 5; k++) {
 				if (!o->first)
@@ -947,12 +984,12 @@ static void emit(tok_out *o, kf_span sp, int type, int mods)
 				o->first = false;
 				kfls_json_uint(o->data, v[k]);
 			}
-			o->line = a.line;
+			o->line = line;
 			o->col = ca;
 		}
-		if (l.next <= sp.start)
+		if (next <= sp.start || next > o->src->len)
 			break;
-		sp.start = l.next;
+		sp.start = next;
 	}
 }
 
@@ -1035,7 +1072,7 @@ static json_t *semantic_tokens(kfls *s, kfls_doc *d, kf_span range)
 {
 	const kf_model *m = kfls_model(d);
 	kf_buf_adds(&s->raw, "{\"data\":[");
-	tok_out o = {s, &d->src, &s->raw, true, 0, 0};
+	tok_out o = {s, &d->src, &s->raw, true, 0, 0, 0, 0, 0, 0};
 	tok_vec v = {NULL, 0, 0};
 	uint32_t ti = 0, ui = 0;
 	for (uint32_t i = 0; i <= d->ast->ninstrs; i++) {
