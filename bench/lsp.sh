@@ -2,7 +2,12 @@
 # bench/lsp.sh -- kfls against the npm dockerfile-language-server-nodejs,
 # driven by the same client (bench/lsp-client.py) over stdio.
 #
-# Input: the corpus Kubefiles concatenated and cut to 2,000 and 5,000 lines.
+# Input (BENCH_INPUT): "synthetic" (default), one Kubefile of 2,000 and one
+# of 5,000 lines made of a repeated 10-line block that declares an app (ARG,
+# ENV with a continuation, APP, APPENV, APPCMDS, COPY, RUN with a
+# continuation), ending in LAUNCH of every app; or "corpus", the corpus
+# Kubefiles concatenated and cut to those sizes (thousands of diagnostics:
+# the parts do not form one valid Kubefile).
 # Measured for each server (medians, milliseconds):
 #   start-up            spawn to the initialize answer
 #   change-2k/5k        one-character didChange until publishDiagnostics
@@ -17,6 +22,7 @@
 # Environment:
 #   KFLS            kfls binary (default: <repo>/build/kfls)
 #   BENCH_RUNS      samples per measurement (default 21)
+#   BENCH_INPUT     synthetic (default) or corpus
 #   BENCH_NPM_DIR   npm prefix for the peer, outside the repository
 #                   (default: $HOME/.cache/kubefile-bench/npm)
 #
@@ -47,14 +53,32 @@ trap 'rm -rf "$tmp"' EXIT
 
 QUICK_FILES=100000
 collect_corpus
-# the input: corpus lines, each file's first FROM kept once, cut to N lines
+input=${BENCH_INPUT:-synthetic}
 make_input() {
     local n=$1 out=$2
-    : >"$out"
-    while (( $(wc -l <"$out") < n )); do
-        cat -- "${files[@]}" >>"$out"
-    done
-    head -n "$n" "$out" >"$out.cut" && mv "$out.cut" "$out"
+    case $input in
+    corpus)
+        : >"$out"
+        while (( $(wc -l <"$out") < n )); do
+            cat -- "${files[@]}" >>"$out"
+        done
+        head -n "$n" "$out" >"$out.cut" && mv "$out.cut" "$out"
+        ;;
+    synthetic)
+        awk -v n="$n" 'BEGIN {
+            print "FROM registry.example.com/kubernetes:v1.25.0"; k = int((n - 2) / 10); apps = ""
+            for (i = 1; i <= k; i++) {
+                printf "# app %d\nARG V_%d=1.%d\nENV REGION_%d=eu-${V_%d} \\\n    MODE_%d=prod\n", i, i, i, i, i, i
+                printf "APP app%d local://apps/app%d\nAPPENV app%d LOG=info\n", i, i, i
+                printf "APPCMDS app%d [\"bash\", \"install.sh\"]\nCOPY --chmod=0644 manifests/app%d.yaml manifests/\n", i, i
+                printf "RUN echo \"installing app%d\" && \\\n    test -n \"$HOME\"\n", i
+                apps = apps " app" i
+            }
+            print "LAUNCH" apps
+        }' >"$out"
+        ;;
+    *) die "BENCH_INPUT must be synthetic or corpus" ;;
+    esac
 }
 make_input 2000 "$tmp/Kubefile.2k"
 make_input 5000 "$tmp/Kubefile.5k"
@@ -77,7 +101,7 @@ elif (( ! quick )); then
 fi
 
 echo "kfls: $("$kfls" --version)"
-echo "input: $(wc -l <"$tmp/Kubefile.2k") and $(wc -l <"$tmp/Kubefile.5k") lines from $nfiles corpus files; $runs samples each"
+echo "input ($input): $(wc -l <"$tmp/Kubefile.2k") and $(wc -l <"$tmp/Kubefile.5k") lines; $runs samples each"
 python3 "$script_dir/lsp-client.py" "$tmp/Kubefile.2k" "$tmp/Kubefile.5k" "$runs" -- "$kfls" >"$tmp/kfls.out" \
     || die "kfls session failed"
 if (( peer )); then
@@ -103,6 +127,8 @@ done
 rss=$(val rss-kb "$tmp/kfls.out"); prss=$(val rss-kb "$tmp/peer.out")
 printf '%-14s %9s KB %9s KB\n' "peak RSS" "$rss" "${prss:-n/a}"
 printf 'semantic tokens: kfls %s / peer %s at 5k lines\n' "$(val tokens-5k-count "$tmp/kfls.out")" "$(val tokens-5k-count "$tmp/peer.out")"
+printf 'diagnostics: kfls %s / peer %s at 5k lines\n' "$(val diags-5k "$tmp/kfls.out")" "$(val diags-5k "$tmp/peer.out")"
+grep -h 'error' "$tmp/kfls.out" "$tmp/peer.out" | sed 's/^/note: /' || true
 check() { # name ok?
     total=$((total + 1))
     if [[ $2 == 1 ]]; then met=$((met + 1)); echo "target met: $1"; else echo "target missed: $1"; fi

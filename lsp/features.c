@@ -774,6 +774,43 @@ static char *word_cstr(kfls *s, kf_str w)
 	return kf_arena_strndup(&s->req, w.ptr ? w.ptr : "", w.len);
 }
 
+/* app name -> index in m->apps, for documents with thousands of apps */
+typedef struct app_index {
+	uint32_t *slot; /* index + 1; 0: empty */
+	uint32_t mask;
+} app_index;
+
+static uint32_t hash_str(kf_str k)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < k.len; i++)
+		h = (h ^ (unsigned char)k.ptr[i]) * 16777619u;
+	return h;
+}
+
+static void app_index_build(kfls *s, const kf_model *m, app_index *ix)
+{
+	uint32_t cap = 16;
+	while (cap < m->napps * 2)
+		cap *= 2;
+	ix->slot = kf_arena_zalloc(&s->req, cap * sizeof(uint32_t));
+	ix->mask = cap - 1;
+	for (uint32_t a = 0; a < m->napps; a++) {
+		uint32_t h = hash_str(m->apps[a].name) & ix->mask;
+		while (ix->slot[h])
+			h = (h + 1) & ix->mask;
+		ix->slot[h] = a + 1;
+	}
+}
+
+static uint32_t app_index_find(const app_index *ix, const kf_model *m, kf_str name)
+{
+	for (uint32_t h = hash_str(name) & ix->mask; ix->slot[h]; h = (h + 1) & ix->mask)
+		if (kf_str_eq(m->apps[ix->slot[h] - 1].name, name))
+			return ix->slot[h] - 1;
+	return m->napps;
+}
+
 static json_t *document_symbols(kfls *s, json_t *params, kfls_error *err)
 {
 	kfls_doc *d = kfls_doc_param(s, params, err);
@@ -783,6 +820,8 @@ static json_t *document_symbols(kfls *s, json_t *params, kfls_error *err)
 	json_t *arr = json_array();
 	json_t *start = NULL;
 	json_t **app_sym = kf_arena_zalloc(&s->req, sizeof(json_t *) * (m->napps + 1));
+	app_index ix;
+	app_index_build(s, m, &ix);
 	for (uint32_t i = 0; i < d->ast->ninstrs; i++) {
 		const kf_instr *in = d->ast->instrs[i];
 		kf_kind k = (kf_kind)in->kind;
@@ -792,9 +831,7 @@ static json_t *document_symbols(kfls *s, json_t *params, kfls_error *err)
 			json_array_append_new(arr, symbol(s, d, word_cstr(s, kf_from_image(in)->text), "base", 2, in->span,
 							  kf_from_image(in)->span));
 		} else if (names_app(k) && nm) {
-			uint32_t a = 0;
-			while (a < m->napps && !kf_str_eq(m->apps[a].name, nm->text))
-				a++;
+			uint32_t a = app_index_find(&ix, m, nm->text);
 			json_t *child = symbol(s, d, kf_kind_name(k), NULL, declares_app(k) ? 7 : 6, in->span, kw);
 			if (a == m->napps) { /* not declared: on its own */
 				json_array_append_new(arr, child);
