@@ -596,9 +596,13 @@ static void send_error(kfls *s, json_t *id, int code, const char *message)
 				       "error", "code", code, "message", message));
 }
 
+/* A message read and not yet handled. A frame or body that could not be
+ * read is queued too (msg NULL, why set), so that answers keep the order of
+ * the input. */
 typedef struct queued {
 	json_t *msg;
 	bool cancelled;
+	const char *why;
 } queued;
 
 static bool same_id(json_t *a, json_t *b)
@@ -610,6 +614,10 @@ static bool same_id(json_t *a, json_t *b)
 static bool handle(kfls *s, queued *q, int *status)
 {
 	json_t *msg = q->msg;
+	if (!msg) {
+		send_error(s, NULL, KF_RPC_PARSE_ERROR, q->why);
+		return true;
+	}
 	json_t *id = json_object_get(msg, "id");
 	json_t *m = json_object_get(msg, "method");
 	if (!json_is_object(msg) || (!m && !id)) {
@@ -711,14 +719,16 @@ static int serve(void)
 				break;
 			}
 			if (st == KF_RPC_BAD) {
-				send_error(&s, NULL, KF_RPC_PARSE_ERROR, why);
+				queued q = {NULL, false, why};
+				kf_vec_push(&queue, q);
 				continue;
 			}
 			json_error_t jerr;
 			json_t *msg = json_loadb(body, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
 			free(body);
 			if (!msg) {
-				send_error(&s, NULL, KF_RPC_PARSE_ERROR, "invalid JSON");
+				queued q = {NULL, false, "invalid JSON"};
+				kf_vec_push(&queue, q);
 				continue;
 			}
 			json_t *m = json_object_get(msg, "method");
@@ -730,7 +740,7 @@ static int serve(void)
 				json_decref(msg);
 				continue;
 			}
-			queued q = {msg, false};
+			queued q = {msg, false, NULL};
 			kf_vec_push(&queue, q);
 		} while (queue.n < 256 && kf_rpc_pending(&s.rpc));
 		size_t i = 0;
