@@ -585,3 +585,108 @@ void kf_edits_apply(const kf_source *src, const kf_edits *edits, kf_buf *out)
 	}
 	kf_buf_add(out, src->text + pos, src->len - pos);
 }
+
+/* a word a shell would read as itself: no quotes, escapes, variables,
+ * globs or operators */
+static bool plain_word(kf_str w, char esc)
+{
+	for (size_t i = 0; i < w.len; i++)
+		if (strchr("\"'$`\\|&;<>()*?[]{}#~!", w.ptr[i]) || w.ptr[i] == esc || (unsigned char)w.ptr[i] <= ' ')
+			return false;
+	return w.len > 0;
+}
+
+bool kf_json_form(const kf_document *doc, const kf_instr *in, kf_edit *edit)
+{
+	kf_kind k = (kf_kind)in->kind;
+	uint32_t nh;
+	kf_instr_heredocs(in, &nh);
+	if (in->broken || nh || in->nargs == 0 || in->form == KF_FORM_JSON || in->form == KF_FORM_NONE)
+		return false;
+	const char *text = doc->src->text;
+	bool with_name = k == KF_INSTR_APP || k == KF_INSTR_CNI || k == KF_INSTR_CSI;
+	switch (k) {
+	case KF_INSTR_RUN: case KF_INSTR_ENTRYPOINT: case KF_INSTR_CMD: case KF_INSTR_CMDS:
+	case KF_INSTR_LAUNCH: case KF_INSTR_APP: case KF_INSTR_CNI: case KF_INSTR_CSI: case KF_INSTR_APPCMDS:
+	case KF_INSTR_COPY: case KF_INSTR_ADD: case KF_INSTR_VOLUME: case KF_INSTR_IMAGES:
+		break;
+	default:
+		return false;
+	}
+	if (with_name && !kf_instr_name(in))
+		return false;
+	kf_span sp = kf_instr_args_span(in);
+	if (with_name)
+		sp.start = kf_instr_name(in)->span.start;
+	/* the arguments as written must be what the words say: no continuation */
+	for (uint32_t i = sp.start; i < sp.end; i++)
+		if (text[i] == '\n')
+			return false;
+	kf_buf out = KF_BUF_INIT;
+	kf_buf_addc(&out, '[');
+	bool ok = true;
+	if (in->form == KF_FORM_SHELL) {
+		kf_str t = kf_str_make(text + sp.start, sp.end - sp.start);
+		if (k == KF_INSTR_CMD || k == KF_INSTR_CMDS) {
+			json_quote(&out, t);
+		} else {
+			/* split into words if each is plain; else a shell runs it */
+			bool plain = true;
+			size_t nw = 0;
+			for (size_t i = 0; i < t.len && plain;) {
+				while (i < t.len && (t.ptr[i] == ' ' || t.ptr[i] == '\t'))
+					i++;
+				size_t j = i;
+				while (j < t.len && t.ptr[j] != ' ' && t.ptr[j] != '\t')
+					j++;
+				if (j > i) {
+					plain = plain_word(kf_str_make(t.ptr + i, j - i), doc->escape);
+					nw++;
+				}
+				i = j;
+			}
+			if (plain && nw) {
+				size_t n = 0;
+				for (size_t i = 0; i < t.len;) {
+					while (i < t.len && (t.ptr[i] == ' ' || t.ptr[i] == '\t'))
+						i++;
+					size_t j = i;
+					while (j < t.len && t.ptr[j] != ' ' && t.ptr[j] != '\t')
+						j++;
+					if (j > i) {
+						if (n++)
+							kf_buf_adds(&out, ", ");
+						json_quote(&out, kf_str_make(t.ptr + i, j - i));
+					}
+					i = j;
+				}
+			} else if (k == KF_INSTR_RUN || k == KF_INSTR_ENTRYPOINT) {
+				kf_buf_adds(&out, "\"/bin/sh\", \"-c\", ");
+				json_quote(&out, t);
+			} else {
+				ok = false;
+			}
+		}
+	} else {
+		uint32_t first = 0;
+		if (with_name) {
+			ok = plain_word(kf_instr_name(in)->text, doc->escape);
+			json_quote(&out, kf_instr_name(in)->text);
+			first = 1;
+		}
+		for (uint32_t i = 0; i < in->nargs && ok; i++) {
+			ok = plain_word(in->args[i].text, doc->escape);
+			if (i + first)
+				kf_buf_adds(&out, ", ");
+			json_quote(&out, in->args[i].text);
+		}
+	}
+	kf_buf_addc(&out, ']');
+	if (!ok) {
+		kf_buf_release(&out);
+		return false;
+	}
+	edit->span = sp;
+	edit->text = kf_buf_detach(&out, NULL);
+	return true;
+}

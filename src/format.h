@@ -48,6 +48,17 @@ typedef struct kf_edits {
 void kf_format_range(const kf_document *doc, const kf_fmt_options *opt, kf_span range,
 		     kf_edits *edits);
 void kf_edits_release(kf_edits *edits);
+/* The edit that writes an instruction's arguments in exec (JSON) form,
+ * where that keeps their meaning: for RUN, ENTRYPOINT, LAUNCH, APP, CNI,
+ * CSI, APPCMDS, COPY, ADD, VOLUME and IMAGES words with no quotes,
+ * escapes, variables or shell syntax become one string each; the shell
+ * text of CMD and CMDS becomes one string (one command line); other shell
+ * text of RUN and ENTRYPOINT becomes ["/bin/sh", "-c", text]. False when
+ * the instruction has no such form, already has it, or its arguments
+ * cannot be converted with certainty (continued lines, heredocs). The
+ * caller frees edit->text. */
+bool kf_json_form(const kf_document *doc, const kf_instr *in, kf_edit *edit);
+
 /* The source text with the edits (sorted, not overlapping) made. */
 void kf_edits_apply(const kf_source *src, const kf_edits *edits, kf_buf *out);
 

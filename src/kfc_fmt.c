@@ -25,6 +25,7 @@
 #include "ast.h"
 #include "buf.h"
 #include "kfconfig.h"
+#include "settings.h"
 #include "diag.h"
 #include "files.h"
 #include "format.h"
@@ -114,14 +115,7 @@ static bool options_for(const fmt_cli *cli, const char *path, kf_fmt_options *op
 		}
 	}
 	free(found);
-	if (cfg.fmt.indent > 0)
-		opt->indent = (unsigned)cfg.fmt.indent;
-	if (cfg.fmt.use_tabs >= 0)
-		opt->use_tabs = cfg.fmt.use_tabs;
-	if (cfg.fmt.rewrite_legacy_env >= 0)
-		opt->rewrite_legacy_env = cfg.fmt.rewrite_legacy_env;
-	if (cfg.fmt.rewrite_cmds_json >= 0)
-		opt->rewrite_cmds_json = cfg.fmt.rewrite_cmds_json;
+	kf_config_apply_fmt(&cfg, opt);
 	kf_config_release(&cfg);
 	if (cli->indent > 0)
 		opt->indent = (unsigned)cli->indent;

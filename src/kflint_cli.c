@@ -27,19 +27,8 @@
 #include "kfconfig.h"
 #include "lint.h"
 #include "report.h"
+#include "settings.h"
 #include "vec.h"
-
-/* A code or name kflint knows: a rule, a syntax code (KF0xx) or a
- * ShellCheck code (SCnnnn); a typo in a setting is an error, not silence. */
-static bool known_code(const char *s)
-{
-	if (kf_rule_find(s))
-		return true;
-	if ((s[0] == 'K' || s[0] == 'k') && (s[1] == 'F' || s[1] == 'f') && s[2] == '0' && strlen(s) == 5 &&
-	    strspn(s + 2, "0123456789") == 3)
-		return true;
-	return (s[0] == 'S' || s[0] == 's') && (s[1] == 'C' || s[1] == 'c') && s[2] && strspn(s + 2, "0123456789") == strlen(s + 2);
-}
 
 typedef struct lint_cli {
 	const char *prog;
@@ -85,9 +74,7 @@ static void list_rules(void)
  * the command line. */
 typedef struct file_settings {
 	kf_config cfg;
-	kf_lint_options opt;
-	KF_VEC(const char *) ignored;
-	KF_VEC(kf_severity_override) overrides;
+	kf_lint_settings ls;
 	char *env_ignore;
 	char *context;
 	int threshold;
@@ -115,40 +102,26 @@ static bool settings_for(const lint_cli *cli, const char *path, file_settings *f
 		}
 	}
 	free(found);
-	for (size_t i = 0; i < fs->cfg.nignored; i++) {
-		if (!known_code(fs->cfg.ignored[i])) {
-			fprintf(stderr, "%s: %s: ignored: no rule is named '%s'\n", cli->prog, fs->cfg.path, fs->cfg.ignored[i]);
-			return false;
-		}
-		kf_vec_push(&fs->ignored, (const char *)fs->cfg.ignored[i]);
-	}
-	for (size_t i = 0; i < fs->cfg.noverrides; i++) {
-		if (!known_code(fs->cfg.override_codes[i])) {
-			fprintf(stderr, "%s: %s: severity: no rule is named '%s'\n", cli->prog, fs->cfg.path,
-				fs->cfg.override_codes[i]);
-			return false;
-		}
+	char *err = NULL;
+	if (!kf_lint_settings_init(&fs->ls, &fs->cfg, true, &err)) {
+		fprintf(stderr, "%s: %s\n", cli->prog, err);
+		free(err);
+		return false;
 	}
 	const char *env = getenv("KFLINT_IGNORE");
 	if (env && *env) {
 		fs->env_ignore = kf_xstrdup(env);
 		char *save = NULL;
 		for (char *t = strtok_r(fs->env_ignore, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
-			kf_vec_push(&fs->ignored, (const char *)t);
+			kf_vec_push(&fs->ls.ignored, (const char *)t);
 	}
 	for (size_t i = 0; i < cli->ignored.n; i++)
-		kf_vec_push(&fs->ignored, cli->ignored.v[i]);
-	for (size_t i = 0; i < fs->cfg.noverrides; i++) {
-		kf_severity_override o = {fs->cfg.override_codes[i], (kf_severity)fs->cfg.override_levels[i]};
-		kf_vec_push(&fs->overrides, o);
-	}
+		kf_vec_push(&fs->ls.ignored, cli->ignored.v[i]);
 	for (size_t i = 0; i < cli->overrides.n; i++)
-		kf_vec_push(&fs->overrides, cli->overrides.v[i]);
-	fs->opt.dialect = KF_DIALECT_AUTO;
-	if (fs->cfg.dialect)
-		kf_dialect_parse(fs->cfg.dialect, &fs->opt.dialect);
+		kf_vec_push(&fs->ls.overrides, cli->overrides.v[i]);
+	kf_lint_settings_sync(&fs->ls);
 	if (cli->dialect >= 0)
-		fs->opt.dialect = (kf_dialect)cli->dialect;
+		fs->ls.opt.dialect = (kf_dialect)cli->dialect;
 	if (cli->context) {
 		fs->context = kf_xstrdup(cli->context);
 	} else {
@@ -156,16 +129,10 @@ static bool settings_for(const lint_cli *cli, const char *path, file_settings *f
 		fs->context = kf_xstrdup(dirname(dir));
 		free(dir);
 	}
-	fs->opt.context_dir = fs->context;
-	fs->opt.trusted = (const char *const *)fs->cfg.trusted_registries;
-	fs->opt.ntrusted = fs->cfg.ntrusted;
-	fs->opt.shellcheck = cli->shellcheck >= 0 ? cli->shellcheck : fs->cfg.shellcheck >= 0 ? fs->cfg.shellcheck : 1;
-	fs->opt.ignored = fs->ignored.v;
-	fs->opt.nignored = fs->ignored.n;
-	fs->opt.overrides = fs->overrides.v;
-	fs->opt.noverrides = fs->overrides.n;
-	fs->threshold = cli->threshold >= 0 ? cli->threshold
-			: fs->cfg.failure_threshold >= 0 ? fs->cfg.failure_threshold : KF_SEV_WARNING;
+	fs->ls.opt.context_dir = fs->context;
+	if (cli->shellcheck >= 0)
+		fs->ls.opt.shellcheck = cli->shellcheck;
+	fs->threshold = cli->threshold >= 0 ? cli->threshold : fs->ls.threshold;
 	fs->format = KF_REPORT_TTY;
 	if (fs->cfg.format)
 		kf_report_format_parse(fs->cfg.format, &fs->format);
@@ -177,8 +144,7 @@ static bool settings_for(const lint_cli *cli, const char *path, file_settings *f
 static void settings_release(file_settings *fs)
 {
 	kf_config_release(&fs->cfg);
-	kf_vec_free(&fs->ignored);
-	kf_vec_free(&fs->overrides);
+	kf_lint_settings_release(&fs->ls);
 	free(fs->env_ignore);
 	free(fs->context);
 }
@@ -240,7 +206,7 @@ int kf_cmd_lint(int argc, char **argv, const char *prog)
 		case 'i': {
 			char *save = NULL;
 			for (char *t = strtok_r(optarg, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
-				if (!known_code(t)) {
+				if (!kf_lint_code_known(t)) {
 					fprintf(stderr, "%s: --ignore: no rule is named '%s' (see --list-rules)\n", prog, t);
 					status = KF_EXIT_USAGE;
 					goto out;
@@ -258,7 +224,7 @@ int kf_cmd_lint(int argc, char **argv, const char *prog)
 				goto out;
 			}
 			*eq = '\0';
-			if (!known_code(optarg)) {
+			if (!kf_lint_code_known(optarg)) {
 				fprintf(stderr, "%s: --severity: no rule is named '%s' (see --list-rules)\n", prog, optarg);
 				status = KF_EXIT_USAGE;
 				goto out;
@@ -334,7 +300,7 @@ int kf_cmd_lint(int argc, char **argv, const char *prog)
 		}
 		l->doc = kf_parse(&l->src);
 		kf_diag_bag_init(&l->diags, &l->doc->arena);
-		kf_lint(l->doc, &fs.opt, &l->diags);
+		kf_lint(l->doc, &fs.ls.opt, &l->diags);
 		for (size_t k = 0; k < l->diags.len; k++)
 			if (fs.threshold != KF_THRESHOLD_NONE && (int)l->diags.items[k].severity <= fs.threshold &&
 			    status == KF_EXIT_OK)

@@ -110,14 +110,46 @@ typedef struct builder {
 	KF_VEC(kf_var_use) uses;
 	const kf_instr *in;
 	const kf_word *word;
+	uint32_t *index;   /* app names by hash: index into apps + 1, 0 empty */
+	size_t index_cap;  /* a power of two, at least twice the apps */
 } builder;
 
+static uint32_t name_hash(kf_str s)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < s.len; i++)
+		h = (h ^ (unsigned char)s.ptr[i]) * 16777619u;
+	return h;
+}
+
+/* a Kubefile may declare hundreds of apps and name them again as often:
+ * look them up by hash, not by a scan */
 static kf_app *find_app(builder *b, kf_str name)
 {
-	for (size_t i = 0; i < b->apps.n; i++)
-		if (kf_str_eq(b->apps.v[i].name, name))
-			return &b->apps.v[i];
+	if (!b->index_cap)
+		return NULL;
+	size_t mask = b->index_cap - 1;
+	for (size_t h = name_hash(name) & mask; b->index[h]; h = (h + 1) & mask)
+		if (kf_str_eq(b->apps.v[b->index[h] - 1].name, name))
+			return &b->apps.v[b->index[h] - 1];
 	return NULL;
+}
+
+static void index_app(builder *b, size_t i)
+{
+	if ((b->apps.n) * 2 > b->index_cap) {
+		free(b->index);
+		b->index_cap = b->index_cap ? b->index_cap * 2 : 64;
+		b->index = kf_xcalloc(b->index_cap, sizeof(uint32_t));
+		for (size_t k = 0; k < b->apps.n; k++)
+			if (k != i)
+				index_app(b, k);
+	}
+	size_t mask = b->index_cap - 1;
+	size_t h = name_hash(b->apps.v[i].name) & mask;
+	while (b->index[h])
+		h = (h + 1) & mask;
+	b->index[h] = (uint32_t)i + 1;
 }
 
 static void declare(builder *b, const kf_instr *in)
@@ -137,6 +169,7 @@ static void declare(builder *b, const kf_instr *in)
 	app.decl = app.last = in;
 	app.ndecls = 1;
 	kf_vec_push(&b->apps, app);
+	index_app(b, b->apps.n - 1);
 }
 
 /* Refs point into the apps vector by index until it stops growing. */
@@ -292,6 +325,7 @@ kf_model *kf_model_build(const kf_document *doc, kf_dialect dialect)
 	kf_vec_free(&b.defs);
 	kf_vec_free(&b.refs);
 	kf_vec_free(&b.uses);
+	free(b.index);
 	/* indexes (1-based, so that 0 stays NULL) become pointers */
 	for (uint32_t i = 0; i < m->nrefs; i++)
 		if (m->refs[i].app)

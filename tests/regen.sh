@@ -19,4 +19,6 @@ done
 "$KF_TESTDATA/lint-rules.sh" --regen
 "$KF_TESTDATA/imagelist.sh" --regen
 KF_REGEN=1 sh "$KF_TESTDATA/build.sh" >/dev/null
+"$KF_TESTDATA/lsp.sh" --regen
+"$KF_TESTDATA/textmate.sh" --regen || true
 echo "regenerated; review with: git diff --stat tests/golden"

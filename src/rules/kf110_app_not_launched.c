@@ -8,6 +8,8 @@ static void check(kf_lint_ctx *c)
 		return;
 	for (uint32_t i = 0; i < m->napps; i++) {
 		const kf_app *a = &m->apps[i];
+		if (a->launched || a->decl->broken)
+			continue;
 		bool named = false;
 		for (uint32_t k = 0; k < m->nrefs; k++)
 			named |= m->refs[k].in->kind == KF_INSTR_LAUNCH && kf_str_eq(m->refs[k].word->text, a->name);

@@ -11,6 +11,8 @@
 
 #include "ast.h"
 #include "format.h"
+#include "instrdoc.h"
+#include "settings.h"
 
 static char *format(const char *text, const kf_fmt_options *opt)
 {
@@ -106,6 +108,120 @@ static void test_rewrites(void **state)
 	free(s);
 }
 
+/* the JSON form of the instruction on the text's first line, or NULL */
+static char *json_form(const char *text)
+{
+	kf_source src;
+	const char *err;
+	assert_true(kf_source_init_mem(&src, "Kubefile", text, strlen(text), &err));
+	kf_document *doc = kf_parse(&src);
+	kf_edit e;
+	char *r = NULL;
+	if (doc->ninstrs && kf_json_form(doc, doc->instrs[0], &e)) {
+		kf_edits edits = {&e, 1, 1};
+		kf_buf out = KF_BUF_INIT;
+		kf_edits_apply(&src, &edits, &out);
+		r = kf_buf_detach(&out, NULL);
+		free(e.text);
+	}
+	kf_document_free(doc);
+	kf_source_release(&src);
+	return r;
+}
+
+static void test_json_form(void **state)
+{
+	(void)state;
+	static const struct { const char *in, *out; } cases[] = {
+		{"LAUNCH a b\n", "LAUNCH [\"a\", \"b\"]\n"},
+		{"APP web local://apps/web\n", "APP [\"web\", \"local://apps/web\"]\n"},
+		{"APPCMDS web bash install.sh\n", "APPCMDS web [\"bash\", \"install.sh\"]\n"},
+		{"CMDS kubectl apply -f x\n", "CMDS [\"kubectl apply -f x\"]\n"},
+		{"RUN echo hi\n", "RUN [\"echo\", \"hi\"]\n"},
+		{"RUN echo $HOME | tr a b\n", "RUN [\"/bin/sh\", \"-c\", \"echo $HOME | tr a b\"]\n"},
+		{"COPY --chown=1:1 a b/\n", "COPY --chown=1:1 [\"a\", \"b/\"]\n"},
+		{"COPY \"a b\" c\n", NULL},       /* quotes: not certain */
+		{"COPY $X c\n", NULL},             /* a variable */
+		{"LAUNCH [\"a\"]\n", NULL},        /* already */
+		{"ENV a=b\n", NULL},               /* no exec form */
+		{"RUN a \\\n  b\n", NULL},         /* continued */
+		{"RUN <<EOF\nx\nEOF\n", NULL},      /* heredoc */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *r = json_form(cases[i].in);
+		if (cases[i].out) {
+			assert_non_null(r);
+			assert_string_equal(r, cases[i].out);
+		} else {
+			assert_null(r);
+		}
+		free(r);
+	}
+}
+
+static void test_instr_docs(void **state)
+{
+	(void)state;
+	/* every instruction has an entry, and the flags KF217 accepts are there */
+	for (int k = KF_INSTR_ERROR + 1; k < KF_INSTR__COUNT; k++) {
+		const kf_instr_doc *d = kf_instr_doc_get((kf_kind)k);
+		assert_non_null(d);
+		assert_non_null(d->synopsis);
+		assert_true(strncmp(d->synopsis, kf_kind_name((kf_kind)k), strlen(kf_kind_name((kf_kind)k))) == 0);
+		assert_non_null(d->summary);
+		assert_non_null(d->snippet);
+	}
+	assert_null(kf_instr_doc_get(KF_INSTR_ERROR));
+	assert_non_null(kf_instr_doc_flag(KF_INSTR_COPY, KF_STR_LIT("chown")));
+	assert_null(kf_instr_doc_flag(KF_INSTR_COPY, KF_STR_LIT("checksum")));
+	assert_non_null(kf_instr_doc_flag(KF_INSTR_IMAGES, KF_STR_LIT("file")));
+	assert_null(kf_instr_doc_flag(KF_INSTR_APP, KF_STR_LIT("file")));
+	kf_buf b = KF_BUF_INIT;
+	kf_instr_doc_hover(KF_INSTR_IMAGES, &b);
+	assert_string_equal(b.ptr, "```kubefile\nIMAGES ref... | IMAGES [\"ref\", ...] | IMAGES --file=path\n```\n\n"
+				   "Container images to cache inside the ClusterImage; appended to `manifests/imageList`.\n\n"
+				   "Flags:\n\n- `--file=path`: A file in the build context that lists image references, one per line.\n");
+	kf_buf_release(&b);
+}
+
+static void test_settings(void **state)
+{
+	(void)state;
+	kf_config cfg;
+	kf_config_init(&cfg);
+	char *ign[] = {"KF202", "unknown-flag"};
+	char *codes[] = {"KF212"};
+	int lv[] = {KF_SEV_ERROR};
+	cfg.ignored = ign;
+	cfg.nignored = 2;
+	cfg.override_codes = codes;
+	cfg.override_levels = lv;
+	cfg.noverrides = 1;
+	cfg.shellcheck = 0;
+	cfg.fmt.indent = 2;
+	kf_lint_settings ls;
+	char *err = NULL;
+	assert_true(kf_lint_settings_init(&ls, &cfg, true, &err));
+	assert_int_equal(ls.opt.nignored, 2);
+	assert_string_equal(ls.opt.ignored[1], "unknown-flag");
+	assert_int_equal(ls.opt.noverrides, 1);
+	assert_false(ls.opt.shellcheck);
+	assert_int_equal(ls.threshold, KF_SEV_WARNING);
+	kf_lint_settings_release(&ls);
+	kf_fmt_options opt = KF_FMT_OPTIONS_INIT;
+	kf_config_apply_fmt(&cfg, &opt);
+	assert_int_equal(opt.indent, 2);
+	assert_false(opt.use_tabs);
+	char *bad[] = {"KF999"};
+	cfg.ignored = bad;
+	cfg.nignored = 1;
+	assert_false(kf_lint_settings_init(&ls, &cfg, true, &err));
+	assert_string_equal(err, "settings: ignored: no rule is named 'KF999'");
+	free(err);
+	kf_lint_settings_release(&ls);
+	assert_true(kf_lint_code_known("KF001") && kf_lint_code_known("SC2086") && !kf_lint_code_known("KF9"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -113,6 +229,9 @@ int main(void)
 		cmocka_unit_test(test_range_edits),
 		cmocka_unit_test(test_broken_line_kept),
 		cmocka_unit_test(test_rewrites),
+		cmocka_unit_test(test_json_form),
+		cmocka_unit_test(test_instr_docs),
+		cmocka_unit_test(test_settings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,1 @@
+autocmd BufNewFile,BufRead Kubefile,Kubefile.*,*.kubefile setfiletype kubefile
