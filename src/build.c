@@ -544,6 +544,13 @@ static bool prepare_sources(builder *b, const json_t *step, size_t index, kf_sha
 				free(disk);
 				return false;
 			}
+			const char *want = json_string_value(json_object_get(s, "checksum"));
+			char got[KF_DIGEST_LEN + 1];
+			if (want && (!kf_sha256_file(disk, got, NULL) || strcmp(got, want) != 0)) {
+				errorf(b, step, "%s: the download's digest is %s, not the --checksum %s", url, got, want);
+				free(disk);
+				return false;
+			}
 			/* ADD: 0600 and the server's time, as Docker has it; an app's files 0644 */
 			chmod(disk, json_object_get(step, "app") ? 0644 : 0600);
 			if (mt >= 0) {

@@ -13,6 +13,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "expand.h"
 #include "unpack.h"
 #include "vec.h"
@@ -533,9 +534,10 @@ static bool mode_value(lower *L, const kf_instr *in, json_t *step)
 /* COPY and ADD */
 static void lower_copy(lower *L, const kf_instr *in, json_t *step)
 {
-	static const char *const allowed[] = {"chown", "chmod", "link", "from", "checksum", "keep-git-dir", NULL};
+	static const char *const allowed_add[] = {"chown", "chmod", "link", "from", "checksum", NULL};
+	static const char *const allowed_copy[] = {"chown", "chmod", "link", "from", NULL};
 	bool is_add = in->kind == KF_INSTR_ADD;
-	if (!check_flags(L, in, allowed))
+	if (!check_flags(L, in, is_add ? allowed_add : allowed_copy))
 		return;
 	const kf_flag *from = flag(in, "from");
 	if (from) {
@@ -543,9 +545,16 @@ static void lower_copy(lower *L, const kf_instr *in, json_t *step)
 			 kf_kind_name((kf_kind)in->kind));
 		return;
 	}
-	if (!is_add && (flag(in, "checksum") || flag(in, "keep-git-dir"))) {
-		check_flags(L, in, (const char *const[]){"chown", "chmod", "link", NULL});
-		return;
+	/* ADD --checksum=sha256:HEX: what a URL must download to */
+	const kf_flag *ck = flag(in, "checksum");
+	char *checksum = NULL;
+	if (ck) {
+		checksum = expand_str(L, ck->value, ck->span);
+		if (checksum && !kf_digest_valid(checksum)) {
+			error_at(L, ck->span, "--checksum=%s: expected sha256: and 64 lower-case hex digits", checksum);
+			free(checksum);
+			return;
+		}
 	}
 	json_t *owner = owner_json(L, in);
 	if (owner)
@@ -593,6 +602,8 @@ static void lower_copy(lower *L, const kf_instr *in, json_t *step)
 				char *name = dest_dir ? join_dest(dest, url_basename(src, b, sizeof b)) : strdup(dest);
 				json_t *s = src_json("url", NULL, name);
 				json_object_set_new(s, "url", json_string(src));
+				if (checksum)
+					json_object_set_new(s, "checksum", json_string(checksum));
 				json_array_append_new(srcs, s);
 				free(name);
 				nitems++;
@@ -603,6 +614,11 @@ static void lower_copy(lower *L, const kf_instr *in, json_t *step)
 		if (sch != KF_SCHEME_NONE) {
 			error_at(L, w->span, "%s source '%s': only paths in the build context%s", kf_kind_name((kf_kind)in->kind),
 				 src, is_add ? " and http(s):// URLs" : "");
+			free(src);
+			continue;
+		}
+		if (checksum) {
+			error_at(L, w->span, "ADD --checksum applies to URLs: '%s' is a path in the context", src);
 			free(src);
 			continue;
 		}
@@ -636,6 +652,7 @@ static void lower_copy(lower *L, const kf_instr *in, json_t *step)
 		free(found.v[k].rel);
 	kf_vec_free(&found);
 	json_object_set_new(step, "sources", srcs);
+	free(checksum);
 	free(d);
 	free(dest);
 }

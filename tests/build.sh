@@ -336,7 +336,7 @@ LAUNCH ["x"]' "CTX/Kubefile:2:7: error: source 'local://../outside/secret' is ou
 
 # ---- remote sources, owners, modes, heredocs, hard links, build args --------------------
 W=$T/web
-mkdir -p "$W" "$T/remote"
+mkdir -p "$W" "$T/remote" "$T/bad-sum"
 printf 'remote file\n' >"$T/remote/notes.txt"
 printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: r\nspec:\n  containers:\n    - name: r\n      image: busybox:1.36\n' >"$T/remote/remote.yaml"
 port=$(oci_free_port)
@@ -349,7 +349,7 @@ ln "$W/data.txt" "$W/data-link.txt"
 cat >"$W/Kubefile" <<KUBEFILE
 FROM scratch
 ARG WHERE=opt
-ADD http://127.0.0.1:$port/notes.txt /\${WHERE}/
+ADD --checksum=$(oci_sha256 "$T/remote/notes.txt") http://127.0.0.1:$port/notes.txt /\${WHERE}/
 APP remote http://127.0.0.1:$port/remote.yaml
 COPY --chown=1000:2000 --chmod=640 data.txt data-link.txt /\${WHERE}/data/
 RUN <<EOS
@@ -364,6 +364,12 @@ if build --build-arg WHERE=srv --platform linux/arm64 -o "oci:$T/web-oci:v1" "$W
 else
 	not_ok "ADD and APP from http://"; sed 's/^/# /' "$T/web.err" "$T/verify.out"
 fi
+printf 'FROM scratch\nADD --checksum=sha256:%s http://127.0.0.1:%s/notes.txt /\n' \
+	0000000000000000000000000000000000000000000000000000000000000000 "$port" >"$T/bad-sum/Kubefile"
+"$KFC" build --progress=quiet "$T/bad-sum" >/dev/null 2>"$T/sum.err"
+printf '%s\n' "$T/bad-sum/Kubefile:2:1: error: http://127.0.0.1:$port/notes.txt: the download's digest is $(oci_sha256 "$T/remote/notes.txt"), not the --checksum sha256:0000000000000000000000000000000000000000000000000000000000000000" >"$T/want"
+head -1 "$T/sum.err" >"$T/got"
+compare "$T/want" "$T/got" "ADD --checksum: a download with another digest stops the build"
 kill "$http_pid" 2>/dev/null
 wait "$http_pid" 2>/dev/null
 # every layer's entries: name, type, mode, owner, size, link
