@@ -177,16 +177,24 @@ static int64_t clamp_time(const builder *b, int64_t t)
 	return b->lopt.epoch >= 0 && t > b->lopt.epoch ? b->lopt.epoch : t;
 }
 
-static bool hash_path(builder *b, kf_sha256 *h, const char *path, const char *name)
+/* What a source is, for the step's first key: its metadata (the inode,
+ * size, mode and both times in nanoseconds, so that any write changes it),
+ * or with content its bytes' digest (downloads, whose times are the
+ * server's). */
+static bool hash_path(builder *b, kf_sha256 *h, const char *path, const char *name, bool content)
 {
 	struct stat st;
 	if (lstat(path, &st) != 0)
 		return false;
 	char line[PATH_MAX + 256];
-	int n = snprintf(line, sizeof line, "%s\t%o\t%lld\t%lld\t", name, (unsigned)st.st_mode,
-			 (long long)st.st_size, (long long)clamp_time(b, st.st_mtime));
+	int n = content ? snprintf(line, sizeof line, "%s\t%o\t%lld\t%lld\t", name, (unsigned)st.st_mode,
+				   (long long)st.st_size, (long long)clamp_time(b, st.st_mtime))
+			: snprintf(line, sizeof line, "%s\t%o\t%lld\t%llu\t%llu\t%lld.%09ld\t%lld.%09ld\t", name,
+				   (unsigned)st.st_mode, (long long)st.st_size, (unsigned long long)st.st_dev,
+				   (unsigned long long)st.st_ino, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+				   (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
 	kf_sha256_update(h, line, (size_t)n);
-	if (S_ISREG(st.st_mode)) {
+	if (S_ISREG(st.st_mode) && content) {
 		char d[KF_DIGEST_LEN + 1];
 		if (!kf_sha256_file(path, d, NULL))
 			return false;
@@ -222,7 +230,7 @@ static bool hash_tree(builder *b, kf_sha256 *h, const char *dir)
 			ok = false;
 			break;
 		}
-		ok = hash_path(b, h, f->fts_path, f->fts_path + root);
+		ok = hash_path(b, h, f->fts_path, f->fts_path + root, false);
 	}
 	fts_close(fts);
 	return ok;
@@ -561,7 +569,8 @@ static bool prepare_sources(builder *b, const json_t *step, size_t index, kf_sha
 			abort();
 		}
 		json_object_set_new((json_t *)s, "disk", json_string(disk));
-		bool ok = strcmp(type, "dir") == 0 ? hash_tree(b, h, disk) : hash_path(b, h, disk, "");
+		bool ok = strcmp(type, "dir") == 0 ? hash_tree(b, h, disk)
+						    : hash_path(b, h, disk, "", strcmp(type, "url") == 0);
 		if (!ok) {
 			errorf(b, step, "%s: %s", disk, strerror(errno));
 			free(disk);
@@ -680,7 +689,18 @@ static int cmp_json_str(const void *x, const void *y)
 
 /* ---- steps ---------------------------------------------------------------------------- */
 
+static void step_key(const char *parent, const json_t *step, const char *inputs, char out[KF_DIGEST_LEN + 1]);
+
 static void key_step(builder *b, const json_t *step, const char *inputs)
+{
+	char k[KF_DIGEST_LEN + 1];
+	step_key(b->key, step, inputs, k);
+	memcpy(b->key, k, sizeof k);
+}
+
+/* A step's key: its parent's, its plan entry (without where it is in the
+ * Kubefile), and what its inputs are. */
+static void step_key(const char *parent, const json_t *step, const char *inputs, char out[KF_DIGEST_LEN + 1])
 {
 	json_t *c = json_deep_copy(step);
 	json_object_del(c, "index");
@@ -691,12 +711,12 @@ static void key_step(builder *b, const json_t *step, const char *inputs)
 	char *text = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
 	kf_sha256 h;
 	kf_sha256_init(&h);
-	kf_sha256_update(&h, b->key, strlen(b->key));
+	kf_sha256_update(&h, parent, strlen(parent));
 	kf_sha256_update(&h, "\n", 1);
 	kf_sha256_update(&h, text, strlen(text));
 	kf_sha256_update(&h, "\n", 1);
 	kf_sha256_update(&h, inputs, strlen(inputs));
-	kf_sha256_final(&h, b->key);
+	kf_sha256_final(&h, out);
 	free(text);
 	json_decref(c);
 }
@@ -738,9 +758,23 @@ static bool run_step(builder *b, size_t idx, size_t n, json_t *step)
 	}
 	char inputs[KF_DIGEST_LEN + 1];
 	kf_sha256_final(&h, inputs);
-	key_step(b, step, inputs);
-	if (files)
+	/* A files step has two keys. The first, from the sources' metadata,
+	 * costs a stat per file and leads to the second, from the layer's
+	 * content (its diff_id), which the build learns while it writes the
+	 * layer; so neither a cold build nor a rebuild reads a file twice, and
+	 * a file touched but not changed still leads to the same later keys. */
+	char parent[KF_DIGEST_LEN + 1], first[KF_DIGEST_LEN + 1];
+	memcpy(parent, b->key, sizeof parent);
+	step_key(parent, step, inputs, first);
+	memcpy(b->key, first, sizeof first);
+	if (files) {
 		note_app(b, step);
+		json_t *link = b->o->no_cache ? NULL : kf_store_cache_get(&b->store, first);
+		const char *second = json_string_value(json_object_get(link, "content_key"));
+		if (second && kf_digest_valid(second))
+			memcpy(b->key, second, KF_DIGEST_LEN + 1);
+		json_decref(link);
+	}
 
 	json_t *rec = b->o->no_cache ? NULL : kf_store_cache_get(&b->store, b->key);
 	if (rec) {
@@ -779,18 +813,20 @@ static bool run_step(builder *b, size_t idx, size_t n, json_t *step)
 		return false;
 	}
 	json_t *record;
+	const char *content = "no layer";
+	kf_layer_result res;
 	if (kf_layer_count(l) == 0) {
 		kf_layer_free(l);
 		add_history(b, step, true);
 		record = json_pack("{s:n}", "layer");
 		progress_end(b, idx, n, step, "no change", now_s() - t0);
 	} else {
-		kf_layer_result res;
 		char err[1024];
 		if (!kf_layer_finish(l, b->blobtmp, &res, err, sizeof err)) {
 			errorf(b, step, "%s", err);
 			return false;
 		}
+		content = res.diff_id;
 		kf_err e;
 		if (!kf_oci_put_file(b->store.dir, res.tmp_path, res.digest, &e)) {
 			errorf(b, step, "%s", e.msg);
@@ -818,7 +854,14 @@ static bool run_step(builder *b, size_t idx, size_t n, json_t *step)
 			b->staged = json_array_size(b->layers); /* the rootfs already has it */
 	}
 	kf_err e;
-	if (!kf_store_cache_put(&b->store, b->key, record, &e))
+	bool cached = true;
+	if (files) {
+		step_key(parent, step, content, b->key);
+		json_t *link = json_pack("{s:s}", "content_key", b->key);
+		cached = kf_store_cache_put(&b->store, first, link, &e);
+		json_decref(link);
+	}
+	if (!cached || !kf_store_cache_put(&b->store, b->key, record, &e))
 		fprintf(stderr, "kfc build: warning: the cache was not written: %s\n", e.msg);
 	json_decref(record);
 	return true;

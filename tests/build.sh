@@ -232,6 +232,16 @@ build "$B" >/dev/null 2>"$T/changed.err"
 grep '\] => CACHED' "$T/changed.err" | sed 's/ .*//' >"$T/cached"
 printf '[4/22]\n[5/22]\n[6/22]\n[7/22]\n[8/22]\n[9/22]\n[10/22]\n[11/22]\n' >"$T/want"
 compare "$T/want" "$T/cached" "a changed app source rebuilds from its step on"
+dt1=$(build "$B" 2>/dev/null)
+touch "$B/plugins/hostname.yaml"
+dt2=$(build "$B" 2>"$T/touched.err")
+grep '\] => ' "$T/touched.err" | grep -v CACHED | sed 's/ .*//' >"$T/rebuilt"
+printf '[18/22]\n' >"$T/want"
+if cmp -s "$T/want" "$T/rebuilt" && [ "$dt1" = "$dt2" ]; then
+	ok "a touched but unchanged source: its step runs again, the later ones stay cached, the image is the same"
+else
+	not_ok "a touched source"; sed 's/^/# /' "$T/touched.err"
+fi
 
 # ---- outputs and compression ----------------------------------------------------------
 if build --compression=zstd --compression-level=3 -o "oci:$T/zstd:v1" "$B" >/dev/null 2>"$T/zstd.err" &&
