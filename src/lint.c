@@ -40,6 +40,8 @@ kf_diag *kf_lint_report(kf_lint_ctx *ctx, kf_span span, const char *fmt, ...)
  * this code? */
 static bool names(const char *const *list, size_t n, const char *code)
 {
+	if (n == 0)
+		return false;
 	const kf_rule *r = kf_rule_find(code);
 	for (size_t i = 0; i < n; i++)
 		if (strcasecmp(list[i], code) == 0 || (r && strcmp(list[i], r->name) == 0))

@@ -215,6 +215,8 @@ static bool on_ref(void *ctx, const kf_var_ref *ref)
 static void scan(builder *b, const kf_word *w)
 {
 	kf_expand_error err;
+	if (!w->text.len || !memchr(w->text.ptr, '$', w->text.len))
+		return; /* no variable without a '$' (most words) */
 	b->word = w;
 	kf_expand_scan_refs(w->text, b->m->doc->escape, on_ref, b, &err);
 }
