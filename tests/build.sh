@@ -145,6 +145,13 @@ build --no-cache -t myapp:v2 "$C" >/dev/null 2>&1
 dk=$("$KFC" inspect --format=json myapp:v2 | json_get /dev/stdin 'd["digest"]')
 if [ -n "$dc" ] && [ "$dc" = "$dk" ]; then ok "kfc build --from … gives the image of the Kubefile --print-kubefile shows"; else
 	not_ok "command-line-only build: $dc, from its Kubefile: $dk"; sed 's/^/# /' "$T/cli.err"; fi
+if oci_verify "$T/cli-oci" --ref v1 >"$T/verify.out" 2>&1 && umoci_unpack "$T/cli-oci:v1" "$T/cli-unpacked" &&
+	[ -f "$T/cli-unpacked/rootfs/manifests/myapp.yaml" ] &&
+	[ "$(json_get "$T/cli-oci/index.json" 'd["manifests"][0]["digest"]')" = "$dc" ]; then
+	ok "command-line-only build (CMDS): a valid image with the manifest in manifests/"
+else
+	not_ok "command-line-only build: the image"; sed 's/^/# /' "$T/verify.out"
+fi
 "$KFC" inspect myapp:v1 | sed -n '/^Cluster:/,/^Labels:/p' >"$T/cli.descriptor"
 golden cli.descriptor "$T/cli.descriptor"
 skopeo_inspect "$T/cli-oci:v1" --raw | json_get /dev/stdin 'json.loads(d["annotations"]["sealer.image.container.images"])' >"$T/cli.images"
