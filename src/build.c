@@ -737,6 +737,30 @@ static bool add_layer(builder *b, const json_t *desc, const char *diff_id)
 	return true;
 }
 
+/* Writes a layer into the store and appends it to the image; its
+ * descriptor (a new reference), or NULL after an error. Frees l. */
+static json_t *store_layer(builder *b, const json_t *step, kf_layer *l, kf_layer_result *res)
+{
+	char err[1024];
+	kf_err e;
+	if (!kf_layer_finish(l, b->blobtmp, res, err, sizeof err)) {
+		errorf(b, step, "%s", err);
+		return NULL;
+	}
+	bool ok = kf_oci_put_file(b->store.dir, res->tmp_path, res->digest, &e);
+	if (!ok) {
+		errorf(b, step, "%s", e.msg);
+		unlink(res->tmp_path);
+	}
+	free(res->tmp_path);
+	res->tmp_path = NULL;
+	if (!ok)
+		return NULL;
+	json_t *desc = kf_json_descriptor(kf_compression_media_type(b->lopt.compression), res->digest, res->size);
+	add_layer(b, desc, res->diff_id);
+	return desc;
+}
+
 static bool run_step(builder *b, size_t idx, size_t n, json_t *step)
 {
 	const char *kind = json_string_value(json_object_get(step, "kind"));
@@ -821,22 +845,10 @@ static bool run_step(builder *b, size_t idx, size_t n, json_t *step)
 		record = json_pack("{s:n}", "layer");
 		progress_end(b, idx, n, step, "no change", now_s() - t0);
 	} else {
-		char err[1024];
-		if (!kf_layer_finish(l, b->blobtmp, &res, err, sizeof err)) {
-			errorf(b, step, "%s", err);
+		json_t *desc = store_layer(b, step, l, &res);
+		if (!desc)
 			return false;
-		}
 		content = res.diff_id;
-		kf_err e;
-		if (!kf_oci_put_file(b->store.dir, res.tmp_path, res.digest, &e)) {
-			errorf(b, step, "%s", e.msg);
-			unlink(res.tmp_path);
-			free(res.tmp_path);
-			return false;
-		}
-		free(res.tmp_path);
-		json_t *desc = kf_json_descriptor(kf_compression_media_type(b->lopt.compression), res.digest, res.size);
-		add_layer(b, desc, res.diff_id);
 		add_history(b, step, false);
 		record = json_pack("{s:o,s:s}", "layer", desc, "diff_id", res.diff_id);
 		char sz[32], what[96];
@@ -1090,21 +1102,9 @@ static bool ensure_layer(builder *b)
 	if (json_array_size(b->layers))
 		return true;
 	kf_layer_result res;
-	char err[1024];
-	kf_err e;
-	if (!kf_layer_finish(kf_layer_new(&b->lopt), b->blobtmp, &res, err, sizeof err)) {
-		errorf(b, NULL, "%s", err);
+	json_t *desc = store_layer(b, NULL, kf_layer_new(&b->lopt), &res);
+	if (!desc)
 		return false;
-	}
-	if (!kf_oci_put_file(b->store.dir, res.tmp_path, res.digest, &e)) {
-		errorf(b, NULL, "%s", e.msg);
-		unlink(res.tmp_path);
-		free(res.tmp_path);
-		return false;
-	}
-	free(res.tmp_path);
-	json_t *desc = kf_json_descriptor(kf_compression_media_type(b->lopt.compression), res.digest, res.size);
-	add_layer(b, desc, res.diff_id);
 	json_decref(desc);
 	json_array_append_new(b->history, json_pack("{s:s,s:s,s:s}", "created", b->created, "created_by",
 						    "kfc build: an empty layer", "comment",
