@@ -163,9 +163,10 @@ static char *expand_str(lower *L, kf_str text, kf_span span)
 
 /* ---- paths ---------------------------------------------------------------------- */
 
-/* Lexically cleaned relative path ("a/./b/../c" → "a/c"); NULL if it
- * climbs above its root. "" for the root itself. */
-static char *clean_rel(const char *p)
+/* Lexically cleaned relative path ("a/./b/../c" → "a/c"; "" for the root).
+ * A ".." that climbs above the root makes it NULL, or with clamp stops at
+ * the root. */
+static char *clean_path(const char *p, bool clamp)
 {
 	kf_buf b = KF_BUF_INIT;
 	kf_buf_adds(&b, "");
@@ -180,6 +181,8 @@ static char *clean_rel(const char *p)
 			continue;
 		if (n == 2 && s[0] == '.' && s[1] == '.') {
 			if (b.len == 0) {
+				if (clamp)
+					continue;
 				kf_buf_release(&b);
 				return NULL;
 			}
@@ -203,35 +206,9 @@ static char *dest_path(lower *L, const char *d)
 	if (d[0] != '/')
 		kf_buf_printf(&b, "%s/", L->workdir);
 	kf_buf_adds(&b, d);
-	/* resolve ".." against the root: drop those that climb above it */
-	KF_VEC(kf_str) parts = {0};
-	const char *p = b.ptr;
-	while (*p) {
-		while (*p == '/')
-			p++;
-		const char *s = p;
-		while (*p && *p != '/')
-			p++;
-		size_t n = (size_t)(p - s);
-		if (n == 0 || (n == 1 && s[0] == '.'))
-			continue;
-		if (n == 2 && s[0] == '.' && s[1] == '.') {
-			if (parts.n)
-				parts.n--;
-			continue;
-		}
-		kf_vec_push(&parts, kf_str_make(s, n));
-	}
-	kf_buf r = KF_BUF_INIT;
-	kf_buf_adds(&r, "");
-	for (size_t i = 0; i < parts.n; i++) {
-		if (i)
-			kf_buf_addc(&r, '/');
-		kf_buf_addstr(&r, parts.v[i]);
-	}
-	kf_vec_free(&parts);
+	char *r = clean_path(b.ptr, true);
 	kf_buf_release(&b);
-	return r.ptr;
+	return r;
 }
 
 static bool is_glob(const char *s)
@@ -272,7 +249,7 @@ static bool resolve_source(lower *L, const char *src, kf_span span, const char *
 			 what, src);
 		return false;
 	}
-	char *rel = clean_rel(src);
+	char *rel = clean_path(src, false);
 	if (!rel) {
 		error_at(L, span, "%s '%s' is outside the build context: sources must be paths inside it", what, src);
 		return false;
