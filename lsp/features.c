@@ -434,17 +434,71 @@ static json_t *on_type_formatting(kfls *s, json_t *params, kfls_error *err)
 
 /* ---- hover ---------------------------------------------------------------------- */
 
-static void app_hover(kfls_doc *d, const kf_app *app, kf_buf *b)
+/* the files an app's hover lists: the first few, and how many in all */
+#define KFLS_HOVER_FILES 20
+typedef struct hover_files {
+	kf_buf *b;
+	kf_str top; /* the source's path, as written */
+	size_t total;
+} hover_files;
+
+static bool hover_file(void *ctx, const char *rel, unsigned type)
+{
+	hover_files *hf = ctx;
+	if (type == S_IFDIR)
+		return true;
+	if (hf->total++ < KFLS_HOVER_FILES)
+		kf_buf_printf(hf->b, "- `%.*s/%s`\n", (int)hf->top.len, hf->top.ptr, rel);
+	return true;
+}
+
+/* What an app's local sources hold in the build context. */
+static void app_files(kfls *s, kfls_doc *d, const kf_app_source *srcs, uint32_t n, kf_buf *b)
+{
+	kf_buf list = KF_BUF_INIT, path = KF_BUF_INIT;
+	hover_files hf = {&list, {NULL, 0}, 0};
+	bool local = false;
+	for (uint32_t i = 0; i < n; i++) {
+		if (srcs[i].scheme != KF_SCHEME_LOCAL || !srcs[i].path.len)
+			continue;
+		local = true;
+		kf_str p = srcs[i].path;
+		while (p.len > 1 && p.ptr[p.len - 1] == '/')
+			p.len--;
+		kf_buf_reset(&path);
+		kf_buf_printf(&path, "%s/%.*s", d->dir, (int)p.len, p.ptr);
+		unsigned t = kf_fscache_type(s->fs, path.ptr);
+		hf.top = p;
+		if (!t)
+			kf_buf_printf(&list, "- `%.*s`: missing\n", (int)p.len, p.ptr);
+		else if (t == S_IFDIR)
+			kf_fscache_walk(s->fs, path.ptr, hover_file, &hf);
+		else if (hf.total++ < KFLS_HOVER_FILES)
+			kf_buf_printf(&list, "- `%.*s`\n", (int)p.len, p.ptr);
+	}
+	if (local) {
+		kf_buf_printf(b, "\nFiles in the build context (%zu):\n", hf.total);
+		kf_buf_add(b, list.ptr, list.len);
+		if (hf.total > KFLS_HOVER_FILES)
+			kf_buf_printf(b, "- and %zu more\n", hf.total - KFLS_HOVER_FILES);
+	}
+	kf_buf_release(&list);
+	kf_buf_release(&path);
+}
+
+static void app_hover(kfls *s, kfls_doc *d, const kf_app *app, kf_buf *b)
 {
 	const kf_instr *decl = app->last;
 	uint32_t n;
 	const kf_app_source *srcs = kf_app_sources(decl, &n);
-	kf_app_type t = kf_app_detect_type(d->dir, srcs, n);
+	kf_fscache_begin(s->fs);
+	kf_app_type t = kf_app_detect_type(s->fs, d->dir, srcs, n);
 	kf_buf_printf(b, "**app** `%.*s` (%s", (int)app->name.len, app->name.ptr, kf_kind_name((kf_kind)decl->kind));
 	kf_buf_printf(b, ", type: %s)\n\n", kf_app_type_name(t));
 	kf_buf_adds(b, "Sources:\n");
 	for (uint32_t i = 0; i < n; i++)
 		kf_buf_printf(b, "- `%.*s`\n", (int)srcs[i].word->text.len, srcs[i].word->text.ptr);
+	app_files(s, d, srcs, n, b);
 	kf_buf_printf(b, "\nFiles go to `application/apps/%.*s/`.", (int)app->name.len, app->name.ptr);
 	if (app->appcmds) {
 		kf_span sp = kf_instr_args_span(app->appcmds);
@@ -513,7 +567,7 @@ static json_t *hover(kfls *s, json_t *params, kfls_error *err)
 		if (sy.kind == SYM_APP) {
 			const kf_app *app = kf_model_app(kfls_model(d), sy.name);
 			if (app)
-				app_hover(d, app, &b);
+				app_hover(s, d, app, &b);
 			else
 				kf_buf_printf(&b, "**app** `%.*s`: not declared in this Kubefile (it may come from the base image)\n",
 					      (int)sy.name.len, sy.name.ptr);
@@ -570,13 +624,9 @@ static void store_images(json_t *items, json_t *range)
 	json_decref(idx);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* local:// paths: the entries of the directory typed so far, in the build context */
-static void local_paths(kfls_doc *d, kf_str typed, json_t *items, json_t *range)
+/* local:// paths: the entries of the directory typed so far, in the build
+ * context (no hidden ones, at most 1000) */
+static void local_paths(kfls *s, kfls_doc *d, kf_str typed, json_t *items, json_t *range)
 {
 	const char *slash = NULL;
 	for (size_t i = 0; i < typed.len; i++)
@@ -585,41 +635,36 @@ static void local_paths(kfls_doc *d, kf_str typed, json_t *items, json_t *range)
 	size_t dlen = slash ? (size_t)(slash - typed.ptr) + 1 : 0;
 	kf_buf dir = KF_BUF_INIT;
 	kf_buf_printf(&dir, "%s/%.*s", d->dir, (int)dlen, typed.ptr);
-	if (strstr(dir.ptr, "..")) { /* never outside the build context */
+	kf_fsdir l;
+	kf_fscache_begin(s->fs);
+	/* never outside the build context */
+	if (strstr(dir.ptr, "..") || !kf_fscache_list(s->fs, dir.ptr, &l)) {
 		kf_buf_release(&dir);
 		return;
 	}
-	DIR *dp = opendir(dir.ptr);
-	if (!dp) {
-		kf_buf_release(&dir);
-		return;
-	}
-	KF_VEC(char *) names = {NULL, 0, 0};
-	struct dirent *e;
-	while ((e = readdir(dp)) && names.n < 1000) {
-		if (e->d_name[0] == '.')
+	kf_buf full = KF_BUF_INIT, label = KF_BUF_INIT, text = KF_BUF_INIT;
+	size_t shown = 0;
+	for (size_t i = 0; i < l.n && shown < 1000; i++) {
+		const kf_fsentry *e = &l.entries[i];
+		if (e->name[0] == '.')
 			continue;
-		kf_buf full = KF_BUF_INIT;
-		kf_buf_printf(&full, "%s%s", dir.ptr, e->d_name);
-		struct stat st;
-		bool isdir = stat(full.ptr, &st) == 0 && S_ISDIR(st.st_mode);
-		kf_buf_release(&full);
-		kf_buf nm = KF_BUF_INIT;
-		kf_buf_printf(&nm, "%s%s", e->d_name, isdir ? "/" : "");
-		kf_vec_push(&names, kf_buf_detach(&nm, NULL));
+		bool isdir = e->type == S_IFDIR;
+		if (e->type == S_IFLNK) {
+			kf_buf_reset(&full);
+			kf_buf_printf(&full, "%s%s", dir.ptr, e->name);
+			isdir = kf_fscache_type(s->fs, full.ptr) == S_IFDIR;
+		}
+		kf_buf_reset(&label);
+		kf_buf_printf(&label, "%s%s", e->name, isdir ? "/" : "");
+		kf_buf_reset(&text);
+		kf_buf_printf(&text, "local://%.*s%s", (int)dlen, typed.ptr, label.ptr);
+		add_item(items, label.ptr, isdir ? 19 : 17, NULL, text.ptr, false, range);
+		shown++;
 	}
-	closedir(dp);
-	if (names.n)
-		qsort(names.v, names.n, sizeof(names.v[0]), cmp_str);
-	for (size_t i = 0; i < names.n; i++) {
-		kf_buf t = KF_BUF_INIT;
-		kf_buf_printf(&t, "local://%.*s%s", (int)dlen, typed.ptr, names.v[i]);
-		size_t l = strlen(names.v[i]);
-		add_item(items, names.v[i], names.v[i][l - 1] == '/' ? 19 : 17, NULL, t.ptr, false, range);
-		kf_buf_release(&t);
-		free(names.v[i]);
-	}
-	kf_vec_free(&names);
+	kf_fsdir_release(&l);
+	kf_buf_release(&full);
+	kf_buf_release(&label);
+	kf_buf_release(&text);
 	kf_buf_release(&dir);
 }
 
@@ -703,7 +748,7 @@ static json_t *completion(kfls *s, json_t *params, kfls_error *err)
 				add_item(items, lbl, 5, f->summary, txt, false, range);
 			}
 		} else if (kf_str_has_prefix(word, "local://")) {
-			local_paths(d, kf_str_make(word.ptr + 8, word.len - 8), items, range);
+			local_paths(s, d, kf_str_make(word.ptr + 8, word.len - 8), items, range);
 		} else if (kind == KF_INSTR_LAUNCH || ((kind == KF_INSTR_APPCMDS || kind == KF_INSTR_APPENV) && nwords == 1)) {
 			const kf_model *m = kfls_model(d);
 			for (uint32_t i = 0; i < m->napps; i++) {

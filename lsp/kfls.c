@@ -219,22 +219,24 @@ static void doc_free(kfls_doc *d)
 /* Finds (again, when settings changed) the document's settings file and
  * loads it into cfg; the caller releases cfg. A broken file is remembered
  * as d->cfg_error and the defaults are used. */
+/* Starts a run of the file cache (what is on disk is looked at again) and
+ * reads the document's settings file. */
 static void doc_config(kfls *s, kfls_doc *d, kf_config *cfg)
 {
+	kf_fscache_begin(s->fs);
 	kf_config_init(cfg);
 	if (d->settings_gen != s->settings_gen || !d->cfg_path) {
 		free(d->cfg_path);
-		d->cfg_path = kf_config_find(d->dir);
+		d->cfg_path = kf_config_find(s->fs, d->dir);
 		d->settings_gen = s->settings_gen;
 	}
 	free(d->cfg_error);
 	d->cfg_error = NULL;
 	if (!d->cfg_path)
 		return;
-	struct stat st;
-	if (stat(d->cfg_path, &st) != 0) {
+	if (kf_fscache_type(s->fs, d->cfg_path) != S_IFREG) {
 		free(d->cfg_path);
-		d->cfg_path = kf_config_find(d->dir);
+		d->cfg_path = kf_config_find(s->fs, d->dir);
 		if (!d->cfg_path)
 			return;
 	}
@@ -331,6 +333,7 @@ static void doc_analyse(kfls *s, kfls_doc *d)
 	}
 	client_lint_settings(s, &ls);
 	ls.opt.context_dir = d->dir;
+	ls.opt.fs = s->fs;
 	kf_lint(d->ast, &ls.opt, &d->diags);
 	if (d->cfg_error)
 		kf_diag_add(&d->diags, KF_SEV_ERROR, (kf_span){0, 0}, "KF000", "settings: %s", d->cfg_error);
@@ -702,6 +705,7 @@ static int serve(void)
 	memset(&s, 0, sizeof(s));
 	s.push_diagnostics = true;
 	kf_rpc_init(&s.rpc, STDIN_FILENO, STDOUT_FILENO);
+	s.fs = kf_fscache_new();
 	kf_arena_init(&s.req);
 	KF_VEC(queued) queue = {NULL, 0, 0};
 	int status = 1;
@@ -765,6 +769,7 @@ static int serve(void)
 		doc_free(d);
 	}
 	json_decref(s.client_settings);
+	kf_fscache_free(s.fs);
 	kf_buf_release(&s.raw);
 	kf_arena_release(&s.req);
 	kf_rpc_release(&s.rpc);

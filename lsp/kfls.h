@@ -53,6 +53,7 @@ typedef struct kfls {
 	unsigned settings_gen; /* bumped when settings may have changed */
 	json_t *client_settings; /* the "kubefile" section of didChangeConfiguration, or NULL */
 	kfls_doc *docs;
+	kf_fscache *fs;        /* the build contexts' files, between analyses */
 	kf_arena req;          /* per-message scratch */
 	int64_t next_id;       /* of requests the server sends */
 	kf_buf raw;            /* a handler's result as JSON text, when raw_result */

@@ -1,8 +1,6 @@
 /* apptype.c - see apptype.h */
-#define _XOPEN_SOURCE 700
 #include "apptype.h"
 
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,66 +25,80 @@ static bool ends_with(const char *s, const char *end)
 	return n >= m && strcmp(s + n - m, end) == 0;
 }
 
-static bool exists(const char *dir, const char *name, bool is_dir)
+static bool has(kf_fscache *fs, kf_buf *dir, const char *name, unsigned type)
 {
-	kf_buf p = KF_BUF_INIT;
-	kf_buf_printf(&p, "%s/%s", dir, name);
-	struct stat st;
-	bool ok = stat(p.ptr, &st) == 0 && (is_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
-	kf_buf_release(&p);
+	size_t len = dir->len;
+	kf_buf_addc(dir, '/');
+	kf_buf_adds(dir, name);
+	bool ok = kf_fscache_type(fs, dir->ptr) == type;
+	dir->len = len;
+	dir->ptr[len] = '\0';
 	return ok;
 }
 
-/* what the files seen so far are: nftw has no context argument */
-static _Thread_local struct { unsigned yaml, sh, other; } seen;
+/* what the files seen so far are */
+typedef struct seen {
+	unsigned yaml, sh, other;
+} seen;
 
-static int visit(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+static void count(seen *c, const char *name)
 {
-	(void)st;
-	(void)ftw;
-	if (flag != FTW_F)
-		return 0;
-	if (ends_with(path, ".yaml") || ends_with(path, ".yml"))
-		seen.yaml++;
-	else if (ends_with(path, ".sh"))
-		seen.sh++;
+	if (ends_with(name, ".yaml") || ends_with(name, ".yml"))
+		c->yaml++;
+	else if (ends_with(name, ".sh"))
+		c->sh++;
 	else
-		seen.other++;
-	return 0;
+		c->other++;
 }
 
-kf_app_type kf_app_detect_paths(const char *const *paths, size_t n)
+/* nftw's FTW_F with FTW_PHYS: what is neither a directory nor a link */
+static bool count_file(void *ctx, const char *rel, unsigned type)
+{
+	if (type && type != S_IFDIR && type != S_IFLNK) {
+		const char *slash = strrchr(rel, '/');
+		count(ctx, slash ? slash + 1 : rel);
+	}
+	return true;
+}
+
+kf_app_type kf_app_detect_paths(kf_fscache *fs, const char *const *paths, size_t n)
 {
 	if (n == 0)
 		return KF_APP_UNKNOWN;
-	memset(&seen, 0, sizeof(seen));
+	seen c = {0, 0, 0};
 	bool helm = false;
+	kf_buf dir = KF_BUF_INIT;
 	for (size_t i = 0; i < n; i++) {
-		struct stat st;
-		if (stat(paths[i], &st) != 0)
+		unsigned t = kf_fscache_type(fs, paths[i]);
+		if (!t) {
+			kf_buf_release(&dir);
 			return KF_APP_UNKNOWN;
-		if (S_ISDIR(st.st_mode)) {
-			if (exists(paths[i], "Chart.yaml", false) && exists(paths[i], "values.yaml", false) &&
-			    exists(paths[i], "templates", true))
+		}
+		if (t == S_IFDIR) {
+			kf_buf_reset(&dir);
+			kf_buf_adds(&dir, paths[i]);
+			if (has(fs, &dir, "Chart.yaml", S_IFREG) && has(fs, &dir, "values.yaml", S_IFREG) &&
+			    has(fs, &dir, "templates", S_IFDIR))
 				helm = true;
-			else
-				nftw(paths[i], visit, 16, FTW_PHYS);
+			else if (!helm) /* a chart decides; its siblings need only exist */
+				kf_fscache_walk(fs, dir.ptr, count_file, &c);
 		} else if (ends_with(paths[i], ".tgz")) {
 			helm = true;
 		} else {
-			visit(paths[i], &st, FTW_F, NULL);
+			count(&c, paths[i]);
 		}
 	}
+	kf_buf_release(&dir);
 	if (helm)
 		return KF_APP_HELM;
-	if (seen.yaml && !seen.sh && !seen.other)
+	if (c.yaml && !c.sh && !c.other)
 		return KF_APP_KUBE;
-	if (seen.sh && !seen.yaml && !seen.other)
+	if (c.sh && !c.yaml && !c.other)
 		return KF_APP_SHELL;
 	return KF_APP_NONE;
 }
 
-kf_app_type kf_app_detect_type(const char *context, const kf_app_source *srcs, uint32_t n)
+kf_app_type kf_app_detect_type(kf_fscache *fs, const char *context, const kf_app_source *srcs, uint32_t n)
 {
 	if (!context || n == 0)
 		return KF_APP_UNKNOWN;
@@ -103,7 +115,7 @@ kf_app_type kf_app_detect_type(const char *context, const kf_app_source *srcs, u
 		kf_buf_printf(&p, "%s/%.*s", context, (int)srcs[i].path.len, srcs[i].path.ptr);
 		paths[i] = p.ptr;
 	}
-	kf_app_type type = remote ? KF_APP_UNKNOWN : kf_app_detect_paths((const char *const *)paths, n);
+	kf_app_type type = remote ? KF_APP_UNKNOWN : kf_app_detect_paths(fs, (const char *const *)paths, n);
 	for (uint32_t i = 0; i < n; i++)
 		free(paths[i]);
 	free(paths);

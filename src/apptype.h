@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "ast.h"
+#include "fscache.h"
 
 typedef enum kf_app_type {
 	KF_APP_UNKNOWN,
@@ -24,9 +25,10 @@ typedef enum kf_app_type {
 } kf_app_type;
 
 const char *kf_app_type_name(kf_app_type t);
-kf_app_type kf_app_detect_type(const char *context, const kf_app_source *srcs, uint32_t n);
+/* fs: where to look the files up (NULL: on disk, uncached) */
+kf_app_type kf_app_detect_type(kf_fscache *fs, const char *context, const kf_app_source *srcs, uint32_t n);
 /* The same over files and directories on disk (the builder's staged
  * sources); KF_APP_UNKNOWN if one is missing. */
-kf_app_type kf_app_detect_paths(const char *const *paths, size_t n);
+kf_app_type kf_app_detect_paths(kf_fscache *fs, const char *const *paths, size_t n);
 
 #endif

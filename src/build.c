@@ -905,7 +905,7 @@ static json_t *extension(builder *b)
 			size_t k;
 			json_t *p;
 			json_array_foreach(paths, k, p) kf_vec_push(&pv, json_string_value(p));
-			kf_app_type t = kf_app_detect_paths(pv.v, pv.n);
+			kf_app_type t = kf_app_detect_paths(NULL, pv.v, pv.n);
 			kf_vec_free(&pv);
 			if (t == KF_APP_HELM || t == KF_APP_KUBE || t == KF_APP_SHELL)
 				type = kf_app_type_name(t);

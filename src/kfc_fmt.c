@@ -102,7 +102,7 @@ static bool options_for(const fmt_cli *cli, const char *path, kf_fmt_options *op
 	if (!cli->config) {
 		char dir[PATH_MAX];
 		snprintf(dir, sizeof(dir), "%s", path);
-		found = kf_config_find(dirname(dir));
+		found = kf_config_find(NULL, dirname(dir));
 	}
 	const char *cfile = cli->config ? cli->config : found;
 	if (cfile) {

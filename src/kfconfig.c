@@ -277,13 +277,7 @@ bool kf_config_load(kf_config *cfg, const char *path, char **err)
 	return ok;
 }
 
-static bool exists(const char *path, bool dir)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && (dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
-}
-
-char *kf_config_find(const char *dir)
+char *kf_config_find(kf_fscache *fs, const char *dir)
 {
 	char cur[PATH_MAX];
 	if (!realpath(dir && *dir ? dir : ".", cur))
@@ -294,12 +288,13 @@ char *kf_config_find(const char *dir)
 		for (size_t i = 0; i < 2; i++) {
 			kf_buf_reset(&b);
 			kf_buf_printf(&b, "%s/%s", strcmp(cur, "/") == 0 ? "" : cur, names[i]);
-			if (exists(b.ptr, false))
+			if (kf_fscache_type(fs, b.ptr) == S_IFREG)
 				return kf_buf_detach(&b, NULL);
 		}
 		kf_buf_reset(&b);
 		kf_buf_printf(&b, "%s/.git", strcmp(cur, "/") == 0 ? "" : cur);
-		if (exists(b.ptr, true) || exists(b.ptr, false) || strcmp(cur, "/") == 0)
+		unsigned git = kf_fscache_type(fs, b.ptr);
+		if (git == S_IFDIR || git == S_IFREG || strcmp(cur, "/") == 0)
 			break;
 		char *slash = strrchr(cur, '/');
 		if (slash == cur)
@@ -313,7 +308,7 @@ char *kf_config_find(const char *dir)
 		kf_buf_printf(&b, "%s/kflint/config.yaml", xdg);
 	else if (home && *home)
 		kf_buf_printf(&b, "%s/.config/kflint/config.yaml", home);
-	if (b.len && exists(b.ptr, false))
+	if (b.len && kf_fscache_type(fs, b.ptr) == S_IFREG)
 		return kf_buf_detach(&b, NULL);
 	kf_buf_release(&b);
 	return NULL;

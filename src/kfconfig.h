@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "fscache.h"
+
 typedef struct kf_config {
 	char *path;         /* the file read; NULL for defaults */
 	/* kflint (docs/kflint.md) */
@@ -50,7 +52,8 @@ bool kf_config_load(kf_config *cfg, const char *path, char **err);
 /* The config file for files in dir: .kflint.yaml or .kflint.yml in dir or
  * in a parent, up to the root of the repository (the first directory that
  * holds .git); else $XDG_CONFIG_HOME/kflint/config.yaml (by default
- * ~/.config/kflint/config.yaml). A malloc'd path, or NULL when none exists. */
-char *kf_config_find(const char *dir);
+ * ~/.config/kflint/config.yaml). A malloc'd path, or NULL when none exists.
+ * fs: where to look (NULL: on disk, uncached). */
+char *kf_config_find(kf_fscache *fs, const char *dir);
 
 #endif

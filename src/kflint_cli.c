@@ -88,7 +88,7 @@ static bool settings_for(const lint_cli *cli, const char *path, file_settings *f
 	char *found = NULL;
 	if (!cli->config) {
 		char *dir = kf_xstrdup(path);
-		found = kf_config_find(dirname(dir));
+		found = kf_config_find(NULL, dirname(dir));
 		free(dir);
 	}
 	const char *cfile = cli->config ? cli->config : found;

@@ -145,7 +145,9 @@ kf_dialect kf_lint(const kf_document *doc, const kf_lint_options *opt, kf_diag_b
 		c->fix = d->fix;
 	}
 	kf_model *m = kf_model_build(doc, opt->dialect);
-	kf_lint_ctx ctx = {doc, m, opt, NULL, out};
+	kf_lint_ctx ctx = {doc, m, opt, NULL, out, opt->fs};
+	if (!ctx.fs && opt->context_dir)
+		ctx.fs = kf_fscache_new();
 	for (size_t i = 0; i < sizeof(all_rules) / sizeof(all_rules[0]); i++) {
 		if (names(opt->ignored, opt->nignored, all_rules[i]->code))
 			continue;
@@ -156,6 +158,8 @@ kf_dialect kf_lint(const kf_document *doc, const kf_lint_options *opt, kf_diag_b
 		kf_shellcheck(doc, m, out);
 	kf_dialect dialect = m->dialect;
 	kf_model_free(m);
+	if (ctx.fs != opt->fs)
+		kf_fscache_free(ctx.fs);
 	/* the settings: ignored syntax codes too, then overrides */
 	kf_diag_bag part = *out;
 	part.items += first;

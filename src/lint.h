@@ -16,6 +16,7 @@
 
 #include "ast.h"
 #include "diag.h"
+#include "fscache.h"
 #include "model.h"
 
 typedef struct kf_lint_ctx kf_lint_ctx;
@@ -48,6 +49,8 @@ typedef struct kf_lint_options {
 	size_t nignored;
 	const kf_severity_override *overrides;
 	size_t noverrides;
+	kf_fscache *fs;                   /* what exists on disk, kept between runs (the caller
+	                                   * calls kf_fscache_begin); NULL: one for this run */
 } kf_lint_options;
 
 struct kf_lint_ctx {
@@ -56,6 +59,7 @@ struct kf_lint_ctx {
 	const kf_lint_options *opt;
 	const kf_rule *rule;  /* the rule being run */
 	kf_diag_bag *out;
+	kf_fscache *fs;        /* the options' cache, or one for this run */
 };
 
 /* Adds a diagnostic of the running rule. */

@@ -11,7 +11,8 @@ A session file has one step per line:
     raw "string"        bytes sent as they are (a JSON string literal; code
                         points up to U+00FF are bytes)
     frame "string"      those bytes as the body of a well-framed message
-    write PATH "text"   writes a file in the session's directory
+    write PATH "text"   writes a file in the session's directory (and its parents)
+    remove PATH         removes a file from the session's directory
     close               closes kfls's standard input
 A string value "@file:NAME" in a message is replaced by the text of NAME
 (next to the session file); "@DIR@" anywhere is the session's directory,
@@ -112,8 +113,12 @@ with open(session, encoding="utf-8") as f:
             continue
         if line.startswith("write "):
             path, text = line[6:].split(" ", 1)
+            os.makedirs(os.path.dirname(os.path.join(work, path)), exist_ok=True)
             with open(os.path.join(work, path), "w") as g:
                 g.write(json.loads(text))
+            continue
+        if line.startswith("remove "):
+            os.remove(os.path.join(work, line[7:]))
             continue
         if line.startswith("batch "):
             dec = json.JSONDecoder()

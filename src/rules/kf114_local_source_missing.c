@@ -1,8 +1,6 @@
 /* KF114 local-source-missing: A local:// source does not exist in the build context. See docs/rules/KF114.md. */
 #include "rules.h"
 
-#include <sys/stat.h>
-
 static void check(kf_lint_ctx *c)
 {
 	if (!c->opt->context_dir)
@@ -16,8 +14,7 @@ static void check(kf_lint_ctx *c)
 				continue; /* outside the context: KF112's */
 			kf_buf p = KF_BUF_INIT;
 			kf_buf_printf(&p, "%s/%.*s", c->opt->context_dir, (int)s[i].path.len, s[i].path.ptr);
-			struct stat st;
-			if (stat(p.ptr, &st) != 0)
+			if (!kf_fscache_type(c->fs, p.ptr))
 				kf_lint_report(c, s[i].word->span, "'%.*s' does not exist in the build context (%s)",
 					       (int)(s[i].path.len > 60 ? 60 : s[i].path.len), s[i].path.ptr, c->opt->context_dir);
 			kf_buf_release(&p);

@@ -14,7 +14,7 @@ static void check(kf_lint_ctx *c)
 			continue;
 		uint32_t n;
 		const kf_app_source *s = kf_app_sources(a->last, &n);
-		if (kf_app_detect_type(c->opt->context_dir, s, n) != KF_APP_NONE)
+		if (kf_app_detect_type(c->fs, c->opt->context_dir, s, n) != KF_APP_NONE)
 			continue;
 		kf_lint_report(c, kf_instr_name(a->last)->span,
 			       "the type of app '%.*s' cannot be told from its files (not all YAML, not all shell scripts, not a chart): add APPCMDS %.*s [\"…\"] to say how to install it",
