@@ -21,23 +21,35 @@ void kf_diag_bag_release(kf_diag_bag *bag)
 	bag->len = bag->cap = bag->nerrors = 0;
 }
 
-kf_diag *kf_diag_add(kf_diag_bag *bag, kf_severity sev, kf_span span,
-		     const char *code, const char *fmt, ...)
+kf_diag *kf_diag_addv(kf_diag_bag *bag, kf_severity sev, kf_span span, const char *code, const char *fmt,
+		      va_list ap)
 {
 	if (bag->len == bag->cap) {
 		bag->cap = bag->cap ? bag->cap * 2 : 16;
 		bag->items = kf_xrealloc(bag->items, bag->cap * sizeof(*bag->items));
 	}
-	va_list ap, ap2;
-	va_start(ap, fmt);
-	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	char *msg = kf_arena_alloc(bag->arena, n > 0 ? (size_t)n + 1 : 1);
-	msg[0] = '\0';
-	if (n > 0)
-		vsnprintf(msg, (size_t)n + 1, fmt, ap2);
-	va_end(ap2);
+	/* One formatting pass: most messages fit the stack buffer, and a
+	 * message already made ("%s") is only copied.  The language server
+	 * adds hundreds of diagnostics per keystroke. */
+	char *msg;
+	if (strcmp(fmt, "%s") == 0) {
+		const char *text = va_arg(ap, const char *);
+		msg = kf_arena_strndup(bag->arena, text, strlen(text));
+	} else {
+		char small[512];
+		va_list ap2;
+		va_copy(ap2, ap);
+		int n = vsnprintf(small, sizeof(small), fmt, ap);
+		if (n < 0)
+			n = 0;
+		if ((size_t)n < sizeof(small)) {
+			msg = kf_arena_strndup(bag->arena, small, (size_t)n);
+		} else {
+			msg = kf_arena_alloc(bag->arena, (size_t)n + 1);
+			vsnprintf(msg, (size_t)n + 1, fmt, ap2);
+		}
+		va_end(ap2);
+	}
 	kf_diag *d = &bag->items[bag->len++];
 	d->severity = sev;
 	d->span = span;
@@ -46,6 +58,16 @@ kf_diag *kf_diag_add(kf_diag_bag *bag, kf_severity sev, kf_span span,
 	d->fix = NULL;
 	if (sev == KF_SEV_ERROR)
 		bag->nerrors++;
+	return d;
+}
+
+kf_diag *kf_diag_add(kf_diag_bag *bag, kf_severity sev, kf_span span,
+		     const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	kf_diag *d = kf_diag_addv(bag, sev, span, code, fmt, ap);
+	va_end(ap);
 	return d;
 }
 

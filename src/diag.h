@@ -11,6 +11,7 @@
 #ifndef KF_DIAG_H
 #define KF_DIAG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -57,6 +58,8 @@ void kf_diag_bag_release(kf_diag_bag *bag);
 kf_diag *kf_diag_add(kf_diag_bag *bag, kf_severity sev, kf_span span,
 		     const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+kf_diag *kf_diag_addv(kf_diag_bag *bag, kf_severity sev, kf_span span, const char *code, const char *fmt,
+		      va_list ap) __attribute__((format(printf, 5, 0)));
 /* Attaches a fix to d (strings are copied into the bag's arena). */
 void kf_diag_set_fix(kf_diag_bag *bag, kf_diag *d, kf_span span,
 		     const char *replacement, const char *title);

@@ -281,19 +281,19 @@ unsigned kf_fscache_type(kf_fscache *fs, const char *path)
 	size_t blen = len - (size_t)(base - path);
 	if (!blen || (blen == 1 && base[0] == '.') || (blen == 2 && base[0] == '.' && base[1] == '.'))
 		return stat_type(path, true);
-	kf_buf b = KF_BUF_INIT;
-	if (!slash)
-		kf_buf_addc(&b, '.');
-	else if (slash == path)
-		kf_buf_addc(&b, '/');
-	else
-		kf_buf_add(&b, path, (size_t)(slash - path));
-	dir_rec *d = dir_get(fs, b.ptr);
+	/* the directory and the name, on the stack unless they are long */
+	char small[1024];
+	size_t dlen = !slash ? 1 : slash == path ? 1 : (size_t)(slash - path);
+	char *dir = dlen + 1 + blen + 1 <= sizeof(small) ? small : kf_xmalloc(dlen + 1 + blen + 1);
+	memcpy(dir, !slash ? "." : path, dlen);
+	dir[dlen] = '\0';
+	char *name = dir + dlen + 1;
+	memcpy(name, base, blen);
+	name[blen] = '\0';
+	dir_rec *d = dir_get(fs, dir);
 	unsigned type = 0;
 	if (d->state == DIR_LISTED) {
-		kf_buf_reset(&b);
-		kf_buf_add(&b, base, blen);
-		kf_fsentry key = {b.ptr, 0};
+		kf_fsentry key = {name, 0};
 		const kf_fsentry *e = bsearch(&key, d->list.entries, d->list.n, sizeof(key), by_name);
 		type = e ? e->type : 0;
 		if (type == S_IFLNK)
@@ -301,7 +301,8 @@ unsigned kf_fscache_type(kf_fscache *fs, const char *path)
 	} else if (d->state == DIR_UNLISTED) {
 		type = stat_type(path, true);
 	}
-	kf_buf_release(&b);
+	if (dir != small)
+		free(dir);
 	return type;
 }
 

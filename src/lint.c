@@ -28,12 +28,11 @@ const kf_rule *kf_rule_find(const char *s)
 
 kf_diag *kf_lint_report(kf_lint_ctx *ctx, kf_span span, const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	kf_diag *d = kf_diag_addv(ctx->out, ctx->rule->severity, span, ctx->rule->code, fmt, ap);
 	va_end(ap);
-	return kf_diag_add(ctx->out, ctx->rule->severity, span, ctx->rule->code, "%s", msg);
+	return d;
 }
 
 /* Does the list (codes or names, as written in a setting or a pragma) name

@@ -208,6 +208,12 @@ kf_position kf_source_position(const kf_source *src, uint32_t offset)
 	const unsigned char *e = (const unsigned char *)src->text + offset;
 	pos.col8 = offset - s;
 	while (p < e) {
+		if (*p < 0x80) { /* ASCII: one unit in every encoding, no decoding */
+			pos.col16++;
+			pos.col32++;
+			p++;
+			continue;
+		}
 		uint32_t cp;
 		int n = kf_utf8_seqlen(p, (size_t)(e - p), &cp);
 		if (n == 0) {
