@@ -63,21 +63,35 @@ void kfls_json_uint(kf_buf *b, uint64_t v)
 	kf_buf_add(b, t + i, sizeof(t) - (size_t)i);
 }
 
+/* the bytes a JSON string holds as they are: printable ASCII but the quote
+ * and the backslash */
+static inline bool json_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
 void kfls_json_string(kf_buf *b, const char *p, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	kf_buf_addc(b, '"');
-	size_t i = 0, run = 0;
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i = 0;
+	while (i < n && json_plain(u[i]))
+		i++;
+	kf_buf_grow(b, n + 2);
+	b->ptr[b->len++] = '"';
+	memcpy(b->ptr + b->len, p, i);
+	b->len += i;
+	size_t run = i;
 	while (i < n) {
-		unsigned char c = (unsigned char)p[i];
-		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+		unsigned char c = u[i];
+		if (json_plain(c)) {
 			i++;
 			continue;
 		}
 		kf_buf_add(b, p + run, i - run);
 		if (c >= 0x80) {
 			uint32_t cp;
-			int l = kf_utf8_seqlen((const unsigned char *)p + i, n - i, &cp);
+			int l = kf_utf8_seqlen(u + i, n - i, &cp);
 			if (l > 0) {
 				kf_buf_add(b, p + i, (size_t)l);
 				i += (size_t)l;
@@ -345,14 +359,18 @@ static void publish(kfls *s, kfls_doc *d)
 {
 	if (!s->push_diagnostics)
 		return;
-	kf_buf b = KF_BUF_INIT;
-	kf_buf_adds(&b, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/publishDiagnostics\",\"params\":{\"uri\":");
-	kfls_json_string(&b, d->uri, strlen(d->uri));
-	kf_buf_printf(&b, ",\"version\":%lld,\"diagnostics\":", (long long)d->version);
-	kfls_diagnostics_text(s, d, &b);
-	kf_buf_adds(&b, "}}");
-	kf_rpc_send_text(&s->rpc, b.ptr, b.len);
-	kf_buf_release(&b);
+	/* one buffer for every publication: no regrowing (and no page
+	 * faults) per keystroke; a very large one is not kept */
+	kf_buf *b = &s->pub;
+	kf_buf_reset(b);
+	kf_buf_adds(b, "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/publishDiagnostics\",\"params\":{\"uri\":");
+	kfls_json_string(b, d->uri, strlen(d->uri));
+	kf_buf_printf(b, ",\"version\":%lld,\"diagnostics\":", (long long)d->version);
+	kfls_diagnostics_text(s, d, b);
+	kf_buf_adds(b, "}}");
+	kf_rpc_send_text(&s->rpc, b->ptr, b->len);
+	if (b->cap > (4u << 20))
+		kf_buf_release(b);
 }
 
 static bool set_text(kfls_doc *d, const char *text, size_t len, kfls_error *err)
@@ -770,6 +788,7 @@ static int serve(void)
 	}
 	json_decref(s.client_settings);
 	kf_fscache_free(s.fs);
+	kf_buf_release(&s.pub);
 	kf_buf_release(&s.raw);
 	kf_arena_release(&s.req);
 	kf_rpc_release(&s.rpc);

@@ -57,6 +57,7 @@ typedef struct kfls {
 	kf_arena req;          /* per-message scratch */
 	int64_t next_id;       /* of requests the server sends */
 	kf_buf raw;            /* a handler's result as JSON text, when raw_result */
+	kf_buf pub;            /* publishDiagnostics being written, kept between them */
 	bool raw_result;
 } kfls;
 

@@ -52,11 +52,6 @@ void kf_buf_add(kf_buf *b, const void *p, size_t n)
 	b->ptr[b->len] = '\0';
 }
 
-void kf_buf_addc(kf_buf *b, char c)
-{
-	kf_buf_add(b, &c, 1);
-}
-
 void kf_buf_adds(kf_buf *b, const char *s)
 {
 	kf_buf_add(b, s, strlen(s));
@@ -69,16 +64,22 @@ void kf_buf_addstr(kf_buf *b, kf_str s)
 
 void kf_buf_printf(kf_buf *b, const char *fmt, ...)
 {
+	/* one pass into the free space when the text fits, else a second one
+	 * into exactly enough */
+	kf_buf_grow(b, 128);
 	va_list ap, ap2;
 	va_start(ap, fmt);
 	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	size_t room = b->cap - b->len;
+	int n = vsnprintf(b->ptr + b->len, room, fmt, ap);
 	va_end(ap);
-	if (n > 0) {
+	if (n > 0 && (size_t)n >= room) {
 		kf_buf_grow(b, (size_t)n);
 		vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap2);
-		b->len += (size_t)n;
 	}
+	if (n > 0)
+		b->len += (size_t)n;
+	b->ptr[b->len] = '\0';
 	va_end(ap2);
 }
 

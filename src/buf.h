@@ -52,7 +52,13 @@ typedef struct kf_buf {
 
 void kf_buf_grow(kf_buf *b, size_t extra);
 void kf_buf_add(kf_buf *b, const void *p, size_t n);
-void kf_buf_addc(kf_buf *b, char c);
+static inline void kf_buf_addc(kf_buf *b, char c)
+{
+	if (b->len + 2 > b->cap)
+		kf_buf_grow(b, 1);
+	b->ptr[b->len++] = c;
+	b->ptr[b->len] = '\0';
+}
 void kf_buf_adds(kf_buf *b, const char *s);
 void kf_buf_addstr(kf_buf *b, kf_str s);
 void kf_buf_printf(kf_buf *b, const char *fmt, ...)

@@ -3,18 +3,12 @@
 
 #include <stdlib.h>
 
-/* the arguments in name order, equal names in source order: sorting makes
- * a LAUNCH of thousands of apps cost n log n, not n squared */
-static int by_name(const void *a, const void *b, void *args)
+static uint32_t hash(kf_str s)
 {
-	const kf_word *w = args;
-	kf_str x = w[*(const uint32_t *)a].text, y = w[*(const uint32_t *)b].text;
-	int r = memcmp(x.ptr, y.ptr, x.len < y.len ? x.len : y.len);
-	if (r == 0 && x.len != y.len)
-		r = x.len < y.len ? -1 : 1;
-	if (r == 0)
-		r = *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
-	return r;
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (size_t i = 0; i < s.len; i++)
+		h = (h ^ (unsigned char)s.ptr[i]) * 16777619u;
+	return h;
 }
 
 static void check(kf_lint_ctx *c)
@@ -22,16 +16,23 @@ static void check(kf_lint_ctx *c)
 	KF_FOR_EACH_INSTR(c, in) {
 		if (in->kind != KF_INSTR_LAUNCH || in->nargs < 2)
 			continue;
-		uint32_t *ix = kf_xmalloc(in->nargs * sizeof(*ix));
-		for (uint32_t i = 0; i < in->nargs; i++)
-			ix[i] = i;
-		qsort_r(ix, in->nargs, sizeof(*ix), by_name, (void *)in->args);
-		for (uint32_t i = 1; i < in->nargs; i++) {
-			const kf_word *w = &in->args[ix[i]];
-			if (kf_str_eq(w->text, in->args[ix[i - 1]].text))
+		/* the names seen so far, in an open-addressing set: linear in the
+		 * number of apps (a LAUNCH may name hundreds) */
+		size_t cap = 8;
+		while (cap < 2 * (size_t)in->nargs)
+			cap *= 2;
+		const kf_word **set = kf_xcalloc(cap, sizeof(*set));
+		for (uint32_t i = 0; i < in->nargs; i++) {
+			const kf_word *w = &in->args[i];
+			size_t k = hash(w->text) & (cap - 1);
+			while (set[k] && !kf_str_eq(set[k]->text, w->text))
+				k = (k + 1) & (cap - 1);
+			if (set[k])
 				kf_lint_report(c, w->span, "app '%.*s' is launched twice", (int)w->text.len, w->text.ptr);
+			else
+				set[k] = w;
 		}
-		free(ix);
+		free(set);
 	}
 }
 
