@@ -72,3 +72,35 @@ void kf_paths_release(kf_paths *p)
 		free(p->v[i]);
 	kf_vec_free(p);
 }
+
+char *kf_path_clean(const char *p, bool clamp)
+{
+	kf_buf b = KF_BUF_INIT;
+	kf_buf_adds(&b, "");
+	while (*p) {
+		while (*p == '/')
+			p++;
+		const char *s = p;
+		while (*p && *p != '/')
+			p++;
+		size_t n = (size_t)(p - s);
+		if (n == 0 || (n == 1 && s[0] == '.'))
+			continue;
+		if (n == 2 && s[0] == '.' && s[1] == '.') {
+			if (b.len == 0) {
+				if (clamp)
+					continue;
+				kf_buf_release(&b);
+				return NULL;
+			}
+			char *slash = strrchr(b.ptr, '/');
+			b.len = slash ? (size_t)(slash - b.ptr) : 0;
+			b.ptr[b.len] = '\0';
+			continue;
+		}
+		if (b.len)
+			kf_buf_addc(&b, '/');
+		kf_buf_add(&b, s, n);
+	}
+	return b.ptr;
+}

@@ -1,4 +1,4 @@
-/* files.h - finding the Kubefiles a command is given. */
+/* files.h - finding the Kubefiles a command is given; paths. */
 #ifndef KF_FILES_H
 #define KF_FILES_H
 
@@ -19,5 +19,11 @@ bool kf_is_kubefile_name(const char *base);
  * failure returns false and sets *err to a malloc'd message. */
 bool kf_collect_kubefiles(const char *path, kf_paths *out, char **err);
 void kf_paths_release(kf_paths *p);
+
+/* p as a relative path without ".", "..", empty components or a leading
+ * or trailing slash ("" for the top).  A ".." that climbs above the top is
+ * dropped when clamp (a destination in a rootfs: "/.." is "/"), else the
+ * answer is NULL (a source must stay inside its context).  Malloc'd. */
+char *kf_path_clean(const char *p, bool clamp);
 
 #endif

@@ -30,6 +30,7 @@
 #include "files.h"
 #include "format.h"
 #include "kfc.h"
+#include "oci.h"
 #include "source.h"
 
 extern char **environ;
@@ -143,40 +144,20 @@ static bool write_all(int fd, const char *p, size_t n)
 	return true;
 }
 
-/* Replaces path by text: a temporary file beside it, given the file's
- * mode, then renamed over it, so that the file is never half written. */
+/* Replaces path by text, keeping the file's mode, never half written. */
 static bool write_in_place(const char *path, const kf_buf *text)
 {
 	struct stat st;
+	kf_err err;
 	if (stat(path, &st) != 0) {
 		fprintf(stderr, "kfc fmt: %s: %s\n", path, strerror(errno));
 		return false;
 	}
-	kf_buf tmp = KF_BUF_INIT;
-	kf_buf_printf(&tmp, "%s.kfc-fmt-XXXXXX", path);
-	int fd = mkstemp(tmp.ptr);
-	if (fd < 0) {
-		fprintf(stderr, "kfc fmt: %s: cannot create a temporary file: %s\n", path, strerror(errno));
-		kf_buf_release(&tmp);
+	if (!kf_write_file_atomic(path, text->ptr ? text->ptr : "", text->len, st.st_mode & 07777, true, &err)) {
+		fprintf(stderr, "kfc fmt: %s\n", err.msg);
 		return false;
 	}
-	bool ok = write_all(fd, text->ptr ? text->ptr : "", text->len) && fchmod(fd, st.st_mode & 07777) == 0 &&
-		  fsync(fd) == 0;
-	int saved = errno;
-	if (close(fd) != 0 && ok) {
-		ok = false;
-		saved = errno;
-	}
-	if (ok && rename(tmp.ptr, path) != 0) {
-		ok = false;
-		saved = errno;
-	}
-	if (!ok) {
-		fprintf(stderr, "kfc fmt: %s: %s\n", path, strerror(saved));
-		unlink(tmp.ptr);
-	}
-	kf_buf_release(&tmp);
-	return ok;
+	return true;
 }
 
 /* A unified diff of old and new, by diff(1) from diffutils. */

@@ -17,6 +17,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "files.h"
 #include "vec.h"
 
 const char *kf_compression_name(kf_compression c)
@@ -94,26 +95,12 @@ size_t kf_layer_count(const kf_layer *l)
 	return l->entries.n;
 }
 
-/* "./a//b/" → "a/b" */
+/* "./a//b/" → "a/b"; a ".." stays inside the layer */
 static const char *clean_name(kf_layer *l, const char *name)
 {
-	kf_buf b = KF_BUF_INIT;
-	const char *p = name;
-	while (*p) {
-		while (*p == '/')
-			p++;
-		const char *s = p;
-		while (*p && *p != '/')
-			p++;
-		size_t n = (size_t)(p - s);
-		if (n == 0 || (n == 1 && s[0] == '.'))
-			continue;
-		if (b.len)
-			kf_buf_addc(&b, '/');
-		kf_buf_add(&b, s, n);
-	}
-	const char *r = kf_arena_strndup(&l->arena, b.ptr ? b.ptr : "", b.len);
-	kf_buf_release(&b);
+	char *c = kf_path_clean(name, true);
+	const char *r = kf_arena_strndup(&l->arena, c, strlen(c));
+	free(c);
 	return r;
 }
 

@@ -65,13 +65,13 @@ void kf_remove_tree(const char *path)
 	fts_close(fts);
 }
 
-bool kf_write_file_atomic(const char *path, const void *data, size_t len, kf_err *err)
+bool kf_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, bool sync, kf_err *err)
 {
 	kf_buf tmp = KF_BUF_INIT;
 	kf_buf_printf(&tmp, "%s.tmp-XXXXXX", path);
 	int fd = mkstemp(tmp.ptr);
 	if (fd < 0) {
-		kf_err_set(err, "%s: %s", path, strerror(errno));
+		kf_err_set(err, "%s: cannot create a temporary file: %s", path, strerror(errno));
 		kf_buf_release(&tmp);
 		return false;
 	}
@@ -89,7 +89,7 @@ bool kf_write_file_atomic(const char *path, const void *data, size_t len, kf_err
 		c += w;
 		left -= (size_t)w;
 	}
-	if (ok && fchmod(fd, 0644) != 0)
+	if (ok && (fchmod(fd, mode) != 0 || (sync && fsync(fd) != 0)))
 		ok = kf_err_set(err, "%s: %s", path, strerror(errno));
 	if (close(fd) != 0 && ok)
 		ok = kf_err_set(err, "%s: %s", path, strerror(errno));
@@ -129,13 +129,13 @@ bool kf_oci_init(const char *dir, kf_err *err)
 	char *lay = join(dir, "oci-layout");
 	if (access(lay, F_OK) != 0) {
 		static const char text[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
-		ok = kf_write_file_atomic(lay, text, sizeof text - 1, err);
+		ok = kf_write_file_atomic(lay, text, sizeof text - 1, 0644, false, err);
 	}
 	free(lay);
 	char *idx = join(dir, "index.json");
 	if (ok && access(idx, F_OK) != 0) {
 		static const char text[] = "{\"schemaVersion\":2,\"mediaType\":\"" KF_MT_INDEX "\",\"manifests\":[]}";
-		ok = kf_write_file_atomic(idx, text, sizeof text - 1, err);
+		ok = kf_write_file_atomic(idx, text, sizeof text - 1, 0644, false, err);
 	}
 	free(idx);
 	return ok;
@@ -176,7 +176,7 @@ bool kf_oci_put_bytes(const char *dir, const void *data, size_t len, char digest
 	if (kf_oci_has_blob(dir, digest, len))
 		return true;
 	char *p = kf_oci_blob_path(dir, digest);
-	bool ok = kf_write_file_atomic(p, data, len, err);
+	bool ok = kf_write_file_atomic(p, data, len, 0644, false, err);
 	free(p);
 	return ok;
 }
@@ -348,7 +348,7 @@ bool kf_oci_index_write(const char *dir, const json_t *index, kf_err *err)
 {
 	char *text = json_dumps(index, JSON_COMPACT);
 	char *p = join(dir, "index.json");
-	bool ok = kf_write_file_atomic(p, text, strlen(text), err);
+	bool ok = kf_write_file_atomic(p, text, strlen(text), 0644, false, err);
 	free(p);
 	free(text);
 	return ok;

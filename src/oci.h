@@ -72,8 +72,10 @@ bool kf_oci_copy_image(const char *from, const char *to, const json_t *manifest_
 /* Removes the blobs that no manifest of the index reaches; returns how many. */
 size_t kf_oci_gc(const char *dir, const json_t *index);
 
-/* Writes data to path through a temporary file and a rename. */
-bool kf_write_file_atomic(const char *path, const void *data, size_t len, kf_err *err);
+/* Writes data to path through a temporary file beside it, given mode, and
+ * a rename: the file is never half written.  sync: flush the data to the
+ * disk before the rename (a user's file; the store's files are rebuilt). */
+bool kf_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, bool sync, kf_err *err);
 /* mkdir -p */
 bool kf_mkdirs(const char *path, mode_t mode);
 /* rm -rf; quiet */

@@ -15,6 +15,7 @@
 
 #include "digest.h"
 #include "expand.h"
+#include "files.h"
 #include "unpack.h"
 #include "vec.h"
 
@@ -163,41 +164,6 @@ static char *expand_str(lower *L, kf_str text, kf_span span)
 
 /* ---- paths ---------------------------------------------------------------------- */
 
-/* Lexically cleaned relative path ("a/./b/../c" → "a/c"; "" for the root).
- * A ".." that climbs above the root makes it NULL, or with clamp stops at
- * the root. */
-static char *clean_path(const char *p, bool clamp)
-{
-	kf_buf b = KF_BUF_INIT;
-	kf_buf_adds(&b, "");
-	while (*p) {
-		while (*p == '/')
-			p++;
-		const char *s = p;
-		while (*p && *p != '/')
-			p++;
-		size_t n = (size_t)(p - s);
-		if (n == 0 || (n == 1 && s[0] == '.'))
-			continue;
-		if (n == 2 && s[0] == '.' && s[1] == '.') {
-			if (b.len == 0) {
-				if (clamp)
-					continue;
-				kf_buf_release(&b);
-				return NULL;
-			}
-			char *slash = strrchr(b.ptr, '/');
-			b.len = slash ? (size_t)(slash - b.ptr) : 0;
-			b.ptr[b.len] = '\0';
-			continue;
-		}
-		if (b.len)
-			kf_buf_addc(&b, '/');
-		kf_buf_add(&b, s, n);
-	}
-	return b.ptr;
-}
-
 /* A destination in the rootfs: relative to WORKDIR unless absolute, ".."
  * stops at the root. Returns the relative path without a leading slash. */
 static char *dest_path(lower *L, const char *d)
@@ -206,7 +172,7 @@ static char *dest_path(lower *L, const char *d)
 	if (d[0] != '/')
 		kf_buf_printf(&b, "%s/", L->workdir);
 	kf_buf_adds(&b, d);
-	char *r = clean_path(b.ptr, true);
+	char *r = kf_path_clean(b.ptr, true);
 	kf_buf_release(&b);
 	return r;
 }
@@ -249,7 +215,7 @@ static bool resolve_source(lower *L, const char *src, kf_span span, const char *
 			 what, src);
 		return false;
 	}
-	char *rel = clean_path(src, false);
+	char *rel = kf_path_clean(src, false);
 	if (!rel) {
 		error_at(L, span, "%s '%s' is outside the build context: sources must be paths inside it", what, src);
 		return false;

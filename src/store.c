@@ -120,7 +120,7 @@ bool kf_store_cache_put(const kf_store *s, const char *key, const json_t *rec, k
 {
 	char *p = cache_path(s, key);
 	char *text = json_dumps(rec, JSON_COMPACT);
-	bool ok = kf_write_file_atomic(p, text, strlen(text), err);
+	bool ok = kf_write_file_atomic(p, text, strlen(text), 0644, false, err);
 	free(text);
 	free(p);
 	return ok;
