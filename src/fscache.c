@@ -24,13 +24,18 @@
  * may miss a change stamped with the same time. */
 #define KF_FSCACHE_RACY_SECONDS 2
 
-enum dir_state { DIR_MISSING, DIR_LISTED, DIR_UNLISTED };
+/* MISSING: not a directory.  UNREAD: a directory whose names are asked
+ * for one by one until it has been asked about twice (a one-shot lint of a
+ * file beside thousands of others reads no listing).  LISTED: its listing
+ * is kept.  UNLISTED: too large to keep, or unreadable: asked one by one. */
+enum dir_state { DIR_MISSING, DIR_UNREAD, DIR_LISTED, DIR_UNLISTED };
 
 typedef struct fsdir_rec {
 	char *path;
 	uint64_t hash;
 	unsigned long checked; /* the run it was last validated in */
 	unsigned long used;    /* the run it was last asked about in */
+	unsigned long asked;   /* how many times, in all */
 	enum dir_state state;
 	bool racy;
 	dev_t dev;
@@ -220,8 +225,9 @@ static bool recent(const struct stat *st)
 	return now.tv_sec - last <= KF_FSCACHE_RACY_SECONDS;
 }
 
-/* The directory at path as of this run, validated once per run. */
-static dir_rec *dir_get(kf_fscache *fs, const char *path)
+/* The directory at path as of this run, validated once per run; its
+ * listing is read when list, or at its second question. */
+static dir_rec *dir_get(kf_fscache *fs, const char *path, bool list)
 {
 	uint64_t h = hash_path(path);
 	size_t i = (size_t)h & (fs->cap - 1);
@@ -231,7 +237,7 @@ static dir_rec *dir_get(kf_fscache *fs, const char *path)
 	if (!d) {
 		if (2 * (fs->n + 1) > fs->cap) {
 			rebuild(fs, 0);
-			return dir_get(fs, path);
+			return dir_get(fs, path, list);
 		}
 		d = kf_xcalloc(1, sizeof(*d));
 		d->path = kf_xstrdup(path);
@@ -241,26 +247,31 @@ static dir_rec *dir_get(kf_fscache *fs, const char *path)
 		fs->n++;
 	}
 	d->used = fs->run;
-	if (d->checked == fs->run)
-		return d;
-	d->checked = fs->run;
-	struct stat st;
-	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		kf_fsdir_release(&d->list);
-		d->state = DIR_MISSING;
-		return d;
+	d->asked++;
+	if (d->checked != fs->run) {
+		d->checked = fs->run;
+		struct stat st;
+		if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			kf_fsdir_release(&d->list);
+			d->state = DIR_MISSING;
+			return d;
+		}
+		bool same = d->state != DIR_MISSING && !d->racy && d->dev == st.st_dev && d->ino == st.st_ino &&
+			    same_time(d->mtime, st.st_mtim) && same_time(d->ctime, st.st_ctim);
+		if (!same) {
+			kf_fsdir_release(&d->list);
+			d->state = DIR_UNREAD;
+			d->dev = st.st_dev;
+			d->ino = st.st_ino;
+			d->mtime = st.st_mtim;
+			d->ctime = st.st_ctim;
+			d->racy = recent(&st);
+		}
 	}
-	if (d->state == DIR_LISTED && !d->racy && d->dev == st.st_dev && d->ino == st.st_ino &&
-	    same_time(d->mtime, st.st_mtim) && same_time(d->ctime, st.st_ctim))
-		return d;
-	kf_fsdir_release(&d->list);
-	fs->reads++;
-	d->state = read_listing(path, &d->list, KF_FSCACHE_MAX_ENTRIES) ? DIR_LISTED : DIR_UNLISTED;
-	d->dev = st.st_dev;
-	d->ino = st.st_ino;
-	d->mtime = st.st_mtim;
-	d->ctime = st.st_ctim;
-	d->racy = recent(&st);
+	if (d->state == DIR_UNREAD && (list || d->asked > 1)) {
+		fs->reads++;
+		d->state = read_listing(path, &d->list, KF_FSCACHE_MAX_ENTRIES) ? DIR_LISTED : DIR_UNLISTED;
+	}
 	return d;
 }
 
@@ -290,7 +301,7 @@ unsigned kf_fscache_type(kf_fscache *fs, const char *path)
 	char *name = dir + dlen + 1;
 	memcpy(name, base, blen);
 	name[blen] = '\0';
-	dir_rec *d = dir_get(fs, dir);
+	dir_rec *d = dir_get(fs, dir, false);
 	unsigned type = 0;
 	if (d->state == DIR_LISTED) {
 		kf_fsentry key = {name, 0};
@@ -298,7 +309,7 @@ unsigned kf_fscache_type(kf_fscache *fs, const char *path)
 		type = e ? e->type : 0;
 		if (type == S_IFLNK)
 			type = stat_type(path, true);
-	} else if (d->state == DIR_UNLISTED) {
+	} else if (d->state != DIR_MISSING) {
 		type = stat_type(path, true);
 	}
 	if (dir != small)
@@ -309,7 +320,7 @@ unsigned kf_fscache_type(kf_fscache *fs, const char *path)
 bool kf_fscache_list(kf_fscache *fs, const char *path, kf_fsdir *out)
 {
 	if (fs) {
-		dir_rec *d = dir_get(fs, path);
+		dir_rec *d = dir_get(fs, path, true);
 		if (d->state == DIR_MISSING)
 			return false;
 		if (d->state == DIR_LISTED) {

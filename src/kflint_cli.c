@@ -42,6 +42,7 @@ typedef struct lint_cli {
 	int shellcheck;          /* -1: not given */
 	KF_VEC(const char *) ignored;
 	KF_VEC(kf_severity_override) overrides;
+	kf_fscache *files;       /* the disk, as every file of the run sees it */
 } lint_cli;
 
 static void usage(FILE *f, const char *prog)
@@ -88,7 +89,7 @@ static bool settings_for(const lint_cli *cli, const char *path, file_settings *f
 	char *found = NULL;
 	if (!cli->config) {
 		char *dir = kf_xstrdup(path);
-		found = kf_config_find(NULL, dirname(dir));
+		found = kf_config_find(cli->files, dirname(dir));
 		free(dir);
 	}
 	const char *cfile = cli->config ? cli->config : found;
@@ -130,6 +131,7 @@ static bool settings_for(const lint_cli *cli, const char *path, file_settings *f
 		free(dir);
 	}
 	fs->ls.opt.context_dir = fs->context;
+	fs->ls.opt.fs = cli->files;
 	if (cli->shellcheck >= 0)
 		fs->ls.opt.shellcheck = cli->shellcheck;
 	fs->threshold = cli->threshold >= 0 ? cli->threshold : fs->ls.threshold;
@@ -279,6 +281,10 @@ int kf_cmd_lint(int argc, char **argv, const char *prog)
 	kf_report_file *rep = kf_xcalloc(files.n ? files.n : 1, sizeof(*rep));
 	size_t nrep = 0;
 	kf_report_format format = cli.format >= 0 ? (kf_report_format)cli.format : KF_REPORT_TTY;
+	/* one run of one file cache for all the files: a directory of many
+	 * Kubefiles is listed once, not stat'ed per source */
+	cli.files = kf_fscache_new();
+	kf_fscache_begin(cli.files);
 	for (size_t i = 0; i < files.n; i++) {
 		const char *path = files.v[i];
 		bool is_stdin = strcmp(path, "-") == 0;
@@ -328,6 +334,7 @@ int kf_cmd_lint(int argc, char **argv, const char *prog)
 	free(docs);
 	free(rep);
 	kf_paths_release(&files);
+	kf_fscache_free(cli.files);
 out:
 	kf_vec_free(&cli.ignored);
 	kf_vec_free(&cli.overrides);
