@@ -1,4 +1,7 @@
-" Registers kfls with vim-lsp and ALE, whichever is installed.
+" Registers kfls with vim-lsp. ALE finds kfls by itself, in
+" ale_linters/kubefile/kfls.vim: ALE loads that file, from 'runtimepath', the
+" first time it checks a kubefile buffer (a call to ale#linter#Define here
+" would run before ALE's autoload functions exist, and be skipped).
 if exists('g:loaded_kfls')
   finish
 endif
@@ -14,15 +17,3 @@ augroup kfls_vim_lsp
         \ 'workspace_config': {'kubefile': get(g:, 'kfls_settings', {})},
         \ })
 augroup END
-
-" ALE (dense-analysis/ale)
-if exists('*ale#linter#Define')
-  call ale#linter#Define('kubefile', {
-        \ 'name': 'kfls',
-        \ 'lsp': 'stdio',
-        \ 'executable': {b -> get(g:, 'kfls_command', 'kfls')},
-        \ 'command': '%e',
-        \ 'project_root': {b -> fnamemodify(bufname(b), ':p:h')},
-        \ 'lsp_config': {b -> {'kubefile': get(g:, 'kfls_settings', {})}},
-        \ })
-endif
