@@ -18,22 +18,7 @@ KF_EMACS_ELPA=$elpa HOME=$tmp timeout 60 emacs --batch -Q --eval '(progn (requir
   (setq package-directory-list (list (getenv "KF_EMACS_ELPA"))) (package-initialize)
   (kill-emacs (if (locate-library "eglot") 0 1)))' </dev/null >/dev/null 2>&1 ||
 	{ echo "eglot (elpa-eglot) not installed: skipped"; exit 77; }
-mkdir "$tmp/ft" "$tmp/p" "$tmp/p/web"
-cat >"$tmp/ft/x.kubefile" <<'KF'
-# a sample Kubefile
-from scratch
-ARG VERSION=1.0
-COPY --chmod=0644 conf/${VERSION}/app.yaml /etc/app/
-APP web local://web
-APPCMDS web ["kubectl", "apply", "-f", "$VERSION"]
-MAINTAINER O'Brien <ops@example.com>
-RUN echo "v=$VERSION" 'x' a#b \
-  && true
-LAUNCH web
-KF
-for f in Kubefile Kubefile.prod Dockerfile; do cp "$tmp/ft/x.kubefile" "$tmp/ft/$f"; done
-printf 'from   scratch\nAPP web local://web\nLAUNCH   web ghost\n' >"$tmp/p/Kubefile"
-printf 'kind: Namespace\n' >"$tmp/p/web/ns.yaml"
+editor_samples "$tmp"
 
 cat >"$tmp/expected" <<'OUT'
 Kubefile kubefile-mode

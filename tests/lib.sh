@@ -29,6 +29,28 @@ compare() {
 	fi
 }
 
+# editor_samples DIR: the files the editor tests open: DIR/ft/ holds one
+# sample under the names a filetype is detected by (and a Dockerfile), and
+# DIR/p/ a Kubefile with a style hint and an error, beside the app it names
+editor_samples() {
+	mkdir -p "$1/ft" "$1/p/web"
+	cat >"$1/ft/x.kubefile" <<'KF'
+# a sample Kubefile
+from scratch
+ARG VERSION=1.0
+COPY --chmod=0644 conf/${VERSION}/app.yaml /etc/app/
+APP web local://web
+APPCMDS web ["kubectl", "apply", "-f", "$VERSION"]
+MAINTAINER O'Brien <ops@example.com>
+RUN echo "v=$VERSION" 'x' a#b \
+  && true
+LAUNCH web
+KF
+	for f in Kubefile Kubefile.prod Dockerfile; do cp "$1/ft/x.kubefile" "$1/ft/$f"; done
+	printf 'from   scratch\nAPP web local://web\nLAUNCH   web ghost\n' >"$1/p/Kubefile"
+	printf 'kind: Namespace\n' >"$1/p/web/ns.yaml"
+}
+
 finish() {
 	printf '%d passed, %d failed\n' "$kf_pass" "$kf_fail"
 	[ "$kf_fail" -eq 0 ]

@@ -37,7 +37,7 @@ run_vim() {
 	}
 }
 
-mkdir "$tmp/ft" "$tmp/p" "$tmp/p/web" "$tmp/vim-lsp" "$tmp/vim-lsp/autoload"
+mkdir -p "$tmp/vim-lsp/autoload"
 # vim-lsp is not in Debian: this stand-in for its lsp#register_server records
 # what plugin/kfls.vim registers.
 cat >"$tmp/vim-lsp/autoload/lsp.vim" <<'VIM'
@@ -46,21 +46,7 @@ function! lsp#register_server(info) abort
   call add(g:kf_lsp_servers, a:info)
 endfunction
 VIM
-cat >"$tmp/ft/x.kubefile" <<'KF'
-# a sample Kubefile
-from scratch
-ARG VERSION=1.0
-COPY --chmod=0644 conf/${VERSION}/app.yaml /etc/app/
-APP web local://web
-APPCMDS web ["kubectl", "apply", "-f", "$VERSION"]
-MAINTAINER O'Brien <ops@example.com>
-RUN echo "v=$VERSION" 'x' a#b \
-  && true
-LAUNCH web
-KF
-for f in Kubefile Kubefile.prod Dockerfile; do cp "$tmp/ft/x.kubefile" "$tmp/ft/$f"; done
-printf 'from   scratch\nAPP web local://web\nLAUNCH   web ghost\n' >"$tmp/p/Kubefile"
-printf 'kind: Namespace\n' >"$tmp/p/web/ns.yaml"
+editor_samples "$tmp"
 
 cat >"$tmp/syntax.expected" <<'OUT'
 Kubefile kubefile
