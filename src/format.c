@@ -630,9 +630,10 @@ bool kf_json_form(const kf_document *doc, const kf_instr *in, kf_edit *edit)
 		if (k == KF_INSTR_CMD || k == KF_INSTR_CMDS) {
 			json_quote(&out, t);
 		} else {
-			/* split into words if each is plain; else a shell runs it */
+			/* split into words if each is plain (quoted as they come,
+			 * taken back at the first that is not); else a shell runs it */
+			size_t mark = out.len, nw = 0;
 			bool plain = true;
-			size_t nw = 0;
 			for (size_t i = 0; i < t.len && plain;) {
 				while (i < t.len && (t.ptr[i] == ' ' || t.ptr[i] == '\t'))
 					i++;
@@ -640,31 +641,23 @@ bool kf_json_form(const kf_document *doc, const kf_instr *in, kf_edit *edit)
 				while (j < t.len && t.ptr[j] != ' ' && t.ptr[j] != '\t')
 					j++;
 				if (j > i) {
-					plain = plain_word(kf_str_make(t.ptr + i, j - i), doc->escape);
-					nw++;
+					kf_str w = kf_str_make(t.ptr + i, j - i);
+					plain = plain_word(w, doc->escape);
+					if (nw++)
+						kf_buf_adds(&out, ", ");
+					json_quote(&out, w);
 				}
 				i = j;
 			}
-			if (plain && nw) {
-				size_t n = 0;
-				for (size_t i = 0; i < t.len;) {
-					while (i < t.len && (t.ptr[i] == ' ' || t.ptr[i] == '\t'))
-						i++;
-					size_t j = i;
-					while (j < t.len && t.ptr[j] != ' ' && t.ptr[j] != '\t')
-						j++;
-					if (j > i) {
-						if (n++)
-							kf_buf_adds(&out, ", ");
-						json_quote(&out, kf_str_make(t.ptr + i, j - i));
-					}
-					i = j;
+			if (!plain || !nw) {
+				out.len = mark;
+				out.ptr[mark] = '\0';
+				if (k == KF_INSTR_RUN || k == KF_INSTR_ENTRYPOINT) {
+					kf_buf_adds(&out, "\"/bin/sh\", \"-c\", ");
+					json_quote(&out, t);
+				} else {
+					ok = false;
 				}
-			} else if (k == KF_INSTR_RUN || k == KF_INSTR_ENTRYPOINT) {
-				kf_buf_adds(&out, "\"/bin/sh\", \"-c\", ");
-				json_quote(&out, t);
-			} else {
-				ok = false;
 			}
 		}
 	} else {
