@@ -8,13 +8,13 @@
  * new run (kf_fscache_begin), revalidates a directory with one stat of the
  * directory itself: a listing is reused while the directory's device,
  * inode, modification and change times are those it was read with.
- * Adding, removing or renaming an entry changes them; a listing read in
- * the same second as the directory's last change is not trusted (the
+ * Adding, removing or renaming an entry changes them; a listing read
+ * within two seconds of the directory's last change is not trusted (the
  * timestamps are coarser than the changes they stamp) and is read again
  * the next run.  A change made during a run may show in it or not; it
- * shows in the next one.  A directory is
- * listed from its second question on (before that a name costs one stat),
- * so a one-shot run beside thousands of files reads no listing.
+ * shows in the next one.  A directory is listed from its second question
+ * on (before that a name costs one stat), so a one-shot run beside
+ * thousands of files reads no listing.
  *
  * Every function takes a NULL cache too: then each question costs what a
  * plain stat(2) or readdir(3) would.  A cache belongs to one thread.
