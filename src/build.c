@@ -278,9 +278,22 @@ typedef struct snap {
 
 typedef KF_VEC(snap) snaps;
 
+/* Path order: '/' before every other byte, so that what is under a folder
+ * comes right after it ("a", "a/b", "a-c") and the diff can skip it whole. */
+static int cmp_path(const char *x, const char *y)
+{
+	for (;; x++, y++) {
+		unsigned char a = (unsigned char)*x, b = (unsigned char)*y;
+		if (a != b)
+			return a == '/' ? (b ? -1 : 1) : b == '/' ? (a ? 1 : -1) : a < b ? -1 : 1;
+		if (!a)
+			return 0;
+	}
+}
+
 static int cmp_snap(const void *a, const void *b)
 {
-	return strcmp(((const snap *)a)->name, ((const snap *)b)->name);
+	return cmp_path(((const snap *)a)->name, ((const snap *)b)->name);
 }
 
 static bool snapshot(const char *root, snaps *out)
@@ -334,7 +347,7 @@ static void diff_snaps(builder *b, kf_layer *l, const snaps *before, const snaps
 	kf_buf disk = KF_BUF_INIT;
 	kf_layer_meta meta = {0, 0, -1, -1};
 	while (i < before->n || j < after->n) {
-		int c = i >= before->n ? 1 : j >= after->n ? -1 : strcmp(before->v[i].name, after->v[j].name);
+		int c = i >= before->n ? 1 : j >= after->n ? -1 : cmp_path(before->v[i].name, after->v[j].name);
 		if (c < 0) {
 			/* gone: one whiteout for the topmost path */
 			if (!deleted_dir || !under(before->v[i].name, deleted_dir)) {
@@ -349,8 +362,11 @@ static void diff_snaps(builder *b, kf_layer *l, const snaps *before, const snaps
 			i++, j++;
 			continue;
 		}
-		if (c == 0 && (before->v[i].mode & S_IFMT) != (a->mode & S_IFMT))
+		if (c == 0 && (before->v[i].mode & S_IFMT) != (a->mode & S_IFMT)) {
+			/* replaced by another kind: one whiteout, none for what was under it */
 			kf_layer_add_whiteout(l, a->name);
+			deleted_dir = before->v[i].name;
+		}
 		kf_buf_reset(&disk);
 		kf_buf_printf(&disk, "%s/%s", b->rootfs, a->name);
 		kf_layer_add_path(l, a->name, disk.ptr, &meta);

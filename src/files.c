@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "vec.h"
@@ -103,4 +104,76 @@ char *kf_path_clean(const char *p, bool clamp)
 		kf_buf_add(&b, s, n);
 	}
 	return b.ptr;
+}
+
+/* Symbolic links followed on one lookup at most, as Linux's MAXSYMLINKS */
+#define MAX_LINKS 40
+
+char *kf_path_in_root(const char *root, const char *rel, bool follow_last)
+{
+	kf_buf out = KF_BUF_INIT;
+	kf_buf_adds(&out, root);
+	while (out.len > 1 && out.ptr[out.len - 1] == '/')
+		out.ptr[--out.len] = '\0';
+	size_t rootlen = out.len;
+	/* what is left to walk: components separated by '/' */
+	kf_buf todo = KF_BUF_INIT;
+	kf_buf_adds(&todo, rel);
+	size_t pos = 0;
+	int links = 0;
+	char target[4096];
+	while (pos < todo.len) {
+		while (pos < todo.len && todo.ptr[pos] == '/')
+			pos++;
+		size_t s = pos;
+		while (pos < todo.len && todo.ptr[pos] != '/')
+			pos++;
+		size_t n = pos - s;
+		if (n == 0 || (n == 1 && todo.ptr[s] == '.'))
+			continue;
+		if (n == 2 && todo.ptr[s] == '.' && todo.ptr[s + 1] == '.') {
+			/* up, never above the root */
+			while (out.len > rootlen && out.ptr[out.len - 1] != '/')
+				out.len--;
+			if (out.len > rootlen)
+				out.len--;
+			out.ptr[out.len] = '\0';
+			continue;
+		}
+		size_t before = out.len;
+		kf_buf_addc(&out, '/');
+		kf_buf_add(&out, todo.ptr + s, n);
+		bool last = true;
+		for (size_t k = pos; k < todo.len; k++)
+			if (todo.ptr[k] != '/') {
+				last = false;
+				break;
+			}
+		if (last && !follow_last)
+			break;
+		struct stat st;
+		if (lstat(out.ptr, &st) != 0 || !S_ISLNK(st.st_mode))
+			continue; /* a directory, a file, or not there yet */
+		ssize_t tl = readlink(out.ptr, target, sizeof target - 1);
+		if (tl < 0 || ++links > MAX_LINKS) {
+			if (tl >= 0)
+				errno = ELOOP;
+			kf_buf_release(&out);
+			kf_buf_release(&todo);
+			return NULL;
+		}
+		target[tl] = '\0';
+		/* the link's target, then the rest of the path */
+		kf_buf rest = KF_BUF_INIT;
+		kf_buf_adds(&rest, target);
+		kf_buf_addc(&rest, '/');
+		kf_buf_add(&rest, todo.ptr + pos, todo.len - pos);
+		kf_buf_release(&todo);
+		todo = rest;
+		pos = 0;
+		out.len = target[0] == '/' ? rootlen : before;
+		out.ptr[out.len] = '\0';
+	}
+	kf_buf_release(&todo);
+	return out.ptr;
 }

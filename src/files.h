@@ -26,4 +26,13 @@ void kf_paths_release(kf_paths *p);
  * answer is NULL (a source must stay inside its context).  Malloc'd. */
 char *kf_path_clean(const char *p, bool clamp);
 
+/* The path on disk that rel names under root when root is taken as the
+ * file system's root, as a chroot would see it (and containerd applies a
+ * layer): every symbolic link on the way is followed inside root, an
+ * absolute target starting again at root, and ".." stops at root; the last
+ * component is followed only when follow_last. Components that do not
+ * exist are kept as they are. So the answer is always root or under it.
+ * Malloc'd; NULL with errno (ELOOP after 40 links, or readlink's). */
+char *kf_path_in_root(const char *root, const char *rel, bool follow_last);
+
 #endif

@@ -671,6 +671,32 @@ static bool write_entry(struct archive *a, struct archive_entry_linkresolver *re
 	return ok;
 }
 
+/* Does a component of name begin with ".wh."? */
+static bool has_whiteout_name(const char *name)
+{
+	for (const char *c = name; c; c = strchr(c, '/')) {
+		if (*c == '/')
+			c++;
+		if (strncmp(c, ".wh.", 4) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* What an entry is when it is not a directory ("file", "symbolic link"…),
+ * else NULL. */
+static const char *not_a_dir(const entry *e)
+{
+	if (e->kind == E_DIR)
+		return NULL;
+	if (e->kind != E_DISK)
+		return "file";
+	struct stat st;
+	if (lstat(e->disk, &st) != 0 || S_ISDIR(st.st_mode))
+		return NULL;
+	return S_ISLNK(st.st_mode) ? "symbolic link" : S_ISREG(st.st_mode) ? "file" : "special file";
+}
+
 bool kf_layer_finish(kf_layer *l, const char *tmpdir, kf_layer_result *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
@@ -686,9 +712,21 @@ bool kf_layer_finish(kf_layer *l, const char *tmpdir, kf_layer_result *out, char
 			continue;
 		kf_vec_push(&list, *e);
 	}
-	/* implied parents: each name's directories that are not entries */
+	/* no name of ours may read as a whiteout; implied parents: each
+	 * name's directories that are not entries, and none that is not a
+	 * directory in this layer (an entry under a link would be written
+	 * wherever the link points) */
+	bool ok = true;
 	size_t nlisted = list.n;
-	for (size_t i = 0; i < nlisted; i++) {
+	for (size_t i = 0; i < nlisted && ok; i++)
+		if (list.v[i].kind != E_WHITEOUT && has_whiteout_name(list.v[i].name)) {
+			snprintf(err, errlen,
+				 "%s: a name that begins with .wh. would be read as a deletion (an OCI whiteout); rename the "
+				 "file or leave it out",
+				 list.v[i].name);
+			ok = false;
+		}
+	for (size_t i = 0; i < nlisted && ok; i++) {
 		const char *n = list.v[i].name;
 		for (const char *s = strchr(n, '/'); s; s = strchr(s + 1, '/')) {
 			char *dir = kf_arena_strndup(&l->arena, n, (size_t)(s - n));
@@ -701,6 +739,11 @@ bool kf_layer_finish(kf_layer *l, const char *tmpdir, kf_layer_result *out, char
 					hi = mid;
 			}
 			bool found = lo < nlisted && strcmp(list.v[lo].name, dir) == 0;
+			const char *kind = found ? not_a_dir(&list.v[lo]) : NULL;
+			if (kind && ok) {
+				snprintf(err, errlen, "%s is a %s in this layer, and %s is under it", dir, kind, n);
+				ok = false;
+			}
 			if (!found) {
 				entry d = {.name = dir, .kind = E_DIR, .mode = 0755, .uid = -1, .gid = -1};
 				kf_vec_push(&list, d);
@@ -716,6 +759,11 @@ bool kf_layer_finish(kf_layer *l, const char *tmpdir, kf_layer_result *out, char
 		list.n = w;
 	}
 
+	if (!ok) {
+		kf_vec_free(&list);
+		kf_layer_free(l);
+		return false;
+	}
 	char *tmp = NULL;
 	if (asprintf(&tmp, "%s/layer-XXXXXX", tmpdir) < 0)
 		abort();
@@ -735,7 +783,7 @@ bool kf_layer_finish(kf_layer *l, const char *tmpdir, kf_layer_result *out, char
 	archive_entry_linkresolver_set_strategy(res, archive_format(a) ? archive_format(a)
 								   : ARCHIVE_FORMAT_TAR_PAX_RESTRICTED);
 	archive_write_set_bytes_per_block(a, 0); /* unblocked: no copy into 10 KiB blocks, no padding */
-	bool ok = archive_write_open2(a, &p, NULL, tar_write, NULL, NULL) == ARCHIVE_OK;
+	ok = archive_write_open2(a, &p, NULL, tar_write, NULL, NULL) == ARCHIVE_OK;
 	if (!ok)
 		snprintf(err, errlen, "%s", archive_error_string(a));
 	for (size_t i = 0; ok && i < list.n; i++)

@@ -45,10 +45,19 @@ bool kf_mkdirs(const char *path, mode_t mode)
 
 void kf_remove_tree(const char *path)
 {
-	char *const paths[] = {(char *)path, NULL};
+	/* "link/" would name the folder the link points to: the trailing
+	 * slashes go, so a link at path is removed, not followed */
+	char *p = strdup(path);
+	if (!p)
+		abort();
+	for (size_t n = strlen(p); n > 1 && p[n - 1] == '/'; n--)
+		p[n - 1] = '\0';
+	char *const paths[] = {p, NULL};
 	FTS *fts = fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
-	if (!fts)
+	if (!fts) {
+		free(p);
 		return;
+	}
 	FTSENT *f;
 	while ((f = fts_read(fts))) {
 		switch (f->fts_info) {
@@ -63,6 +72,7 @@ void kf_remove_tree(const char *path)
 		}
 	}
 	fts_close(fts);
+	free(p);
 }
 
 bool kf_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, bool sync, kf_err *err)

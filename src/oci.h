@@ -78,7 +78,8 @@ size_t kf_oci_gc(const char *dir, const json_t *index);
 bool kf_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, bool sync, kf_err *err);
 /* mkdir -p */
 bool kf_mkdirs(const char *path, mode_t mode);
-/* rm -rf; quiet */
+/* rm -rf, never following a symbolic link (not even one at path
+ * itself, whatever slashes end it); quiet */
 void kf_remove_tree(const char *path);
 
 #endif

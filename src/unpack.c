@@ -3,6 +3,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "files.h"
 #include "oci.h"
 
 static struct archive *open_read(const char *path)
@@ -78,6 +80,58 @@ bool kf_unpack_only(const char *archive, const char *dir, const char *const *top
 	return unpack(archive, dir, true, tops, err, errlen);
 }
 
+/* Removes what a whiteout names: the path itself, never what a link at it
+ * points to. */
+static void remove_named(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return;
+	if (S_ISDIR(st.st_mode))
+		kf_remove_tree(path);
+	else
+		unlink(path);
+}
+
+/* Empties a directory (an opaque whiteout), keeping it. */
+static void empty_dir(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0) {
+		kf_mkdirs(path, 0755);
+		return;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return;
+	DIR *d = opendir(path);
+	if (!d)
+		return;
+	struct dirent *de;
+	kf_buf p = KF_BUF_INIT;
+	while ((de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		kf_buf_reset(&p);
+		kf_buf_printf(&p, "%s/%s", path, de->d_name);
+		remove_named(p.ptr);
+	}
+	closedir(d);
+	kf_buf_release(&p);
+}
+
+static bool climbs(const char *name)
+{
+	size_t n = strlen(name);
+	return name[0] == '/' || strcmp(name, "..") == 0 || strncmp(name, "../", 3) == 0 || strstr(name, "/../") ||
+	       (n >= 3 && strcmp(name + n - 3, "/..") == 0);
+}
+
+/* Every entry is written where a chroot at dir would put it: its parent
+ * directory is resolved inside dir (kf_path_in_root), so a symbolic link
+ * met on the way, from an earlier layer or this one, never leads out;
+ * libarchive then gets a path without links and still refuses ".." and
+ * links as a second guard. Whiteouts are applied the same way, removing
+ * the named path itself and never following a link at it. */
 static bool unpack(const char *archive, const char *dir, bool whiteouts, const char *const *tops, char *err,
 		   size_t errlen)
 {
@@ -93,61 +147,89 @@ static bool unpack(const char *archive, const char *dir, bool whiteouts, const c
 		return false;
 	}
 	dir = real;
-	/* names are checked here and prefixed with dir, so libarchive sees
-	 * absolute paths: it refuses ".." and symbolic links on the way */
+	const char *what = whiteouts ? "image" : "archive";
 	struct archive *w = archive_write_disk_new();
 	archive_write_disk_set_options(w, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
 						  ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_UNLINK);
-	kf_buf path = KF_BUF_INIT;
+	kf_buf name = KF_BUF_INIT, path = KF_BUF_INIT, hlname = KF_BUF_INIT;
+	/* the last parent directory resolved: entries come folder by folder */
+	kf_buf last_dir = KF_BUF_INIT;
+	char *last_res = NULL;
 	struct archive_entry *e;
 	bool ok = true;
 	int r;
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(e);
-		while (name[0] == '.' && name[1] == '/')
-			name += 2;
-		if (!name[0] || strcmp(name, ".") == 0 || !wanted(name, tops))
+		/* our own copy: libarchive frees the entry's name when it is set */
+		const char *n0 = archive_entry_pathname(e);
+		if (!n0)
 			continue;
-		if (name[0] == '/' || strcmp(name, "..") == 0 || strncmp(name, "../", 3) == 0 || strstr(name, "/../") ||
-		    (strlen(name) >= 3 && strcmp(name + strlen(name) - 3, "/..") == 0)) {
-			snprintf(err, errlen, "%s: entry '%s' would be written outside the directory", archive, name);
+		while (n0[0] == '.' && n0[1] == '/')
+			n0 += 2;
+		kf_buf_reset(&name);
+		kf_buf_adds(&name, n0);
+		while (name.len > 1 && name.ptr[name.len - 1] == '/')
+			name.ptr[--name.len] = '\0';
+		if (!name.len || strcmp(name.ptr, ".") == 0 || !wanted(name.ptr, tops))
+			continue;
+		if (climbs(name.ptr)) {
+			snprintf(err, errlen, "%s: entry '%s' would be written outside the directory", archive, name.ptr);
 			ok = false;
 			break;
 		}
-		const char *b = base_of(name);
-		if (whiteouts && strncmp(b, ".wh.", 4) == 0) {
-			kf_buf_reset(&path);
-			kf_buf_printf(&path, "%s/%.*s", dir, (int)(b - name), name);
-			if (strcmp(b, ".wh..wh..opq") == 0) {
-				/* empty the directory, keep it */
-				kf_buf target = KF_BUF_INIT;
-				kf_buf_adds(&target, path.ptr);
-				kf_remove_tree(target.ptr);
-				kf_mkdirs(target.ptr, 0755);
-				kf_buf_release(&target);
-			} else {
-				kf_buf_adds(&path, b + 4);
-				if (strstr(path.ptr, "/../") == NULL)
-					kf_remove_tree(path.ptr);
+		const char *b = base_of(name.ptr);
+		size_t dl = b > name.ptr ? (size_t)(b - name.ptr - 1) : 0;
+		if (!last_res || last_dir.len != dl || (dl && memcmp(last_dir.ptr, name.ptr, dl) != 0)) {
+			kf_buf_reset(&last_dir);
+			kf_buf_add(&last_dir, name.ptr, dl);
+			free(last_res);
+			last_res = kf_path_in_root(dir, last_dir.ptr ? last_dir.ptr : "", true);
+			if (!last_res) {
+				snprintf(err, errlen, "%s: %s: %s", archive, name.ptr, strerror(errno));
+				ok = false;
+				break;
 			}
+		}
+		if (whiteouts && strncmp(b, ".wh.", 4) == 0) {
+			if (strcmp(b, ".wh..wh..opq") == 0) {
+				empty_dir(last_res);
+			} else if (b[4] && strcmp(b + 4, ".") != 0 && strcmp(b + 4, "..") != 0) {
+				kf_buf_reset(&path);
+				kf_buf_printf(&path, "%s/%s", last_res, b + 4);
+				remove_named(path.ptr);
+			}
+			/* the parent may be gone or emptied: resolve it again next time */
+			free(last_res);
+			last_res = NULL;
 			continue;
 		}
 		kf_buf_reset(&path);
-		kf_buf_printf(&path, "%s/%s", dir, name);
+		kf_buf_printf(&path, "%s/%s", last_res, b);
 		archive_entry_set_pathname(e, path.ptr);
 		const char *hl = archive_entry_hardlink(e);
 		char *hlfull = NULL;
 		if (hl) {
-			while (hl[0] == '.' && hl[1] == '/')
-				hl += 2;
-			if (asprintf(&hlfull, "%s/%s", dir, hl) < 0)
-				abort();
+			kf_buf_reset(&hlname);
+			kf_buf_adds(&hlname, hl);
+			struct stat st;
+			hlfull = climbs(hlname.ptr) ? NULL : kf_path_in_root(dir, hlname.ptr, false);
+			if (!hlfull || lstat(hlfull, &st) != 0 || S_ISDIR(st.st_mode)) {
+				snprintf(err, errlen, "%s: %s: a hard link to %s, which is not a file of the %s", archive,
+					 name.ptr, hlname.ptr, what);
+				free(hlfull);
+				ok = false;
+				break;
+			}
 			archive_entry_set_hardlink(e, hlfull);
 		}
 		r = archive_write_header(w, e);
 		free(hlfull);
+		/* this entry may be a link or a folder that a later one's parent is */
+		if (archive_entry_filetype(e) != AE_IFREG) {
+			free(last_res);
+			last_res = NULL;
+		}
 		if (r < ARCHIVE_WARN) {
-			snprintf(err, errlen, "%s: %s: %s", archive, name, archive_error_string(w));
+			snprintf(err, errlen, "%s: %s: %s", archive, name.ptr, archive_error_string(w));
 			ok = false;
 			break;
 		}
@@ -158,18 +240,18 @@ static bool unpack(const char *archive, const char *dir, bool whiteouts, const c
 			while ((r = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK)
 				if (archive_write_data_block(w, buf, size, off) < ARCHIVE_OK) {
 					r = ARCHIVE_FATAL;
-					snprintf(err, errlen, "%s: %s: %s", archive, name, archive_error_string(w));
+					snprintf(err, errlen, "%s: %s: %s", archive, name.ptr, archive_error_string(w));
 					break;
 				}
 			if (r != ARCHIVE_EOF) {
 				if (r != ARCHIVE_FATAL || !err[0])
-					snprintf(err, errlen, "%s: %s: %s", archive, name, archive_error_string(a));
+					snprintf(err, errlen, "%s: %s: %s", archive, name.ptr, archive_error_string(a));
 				ok = false;
 				break;
 			}
 		}
 		if (archive_write_finish_entry(w) < ARCHIVE_WARN) {
-			snprintf(err, errlen, "%s: %s: %s", archive, name, archive_error_string(w));
+			snprintf(err, errlen, "%s: %s: %s", archive, name.ptr, archive_error_string(w));
 			ok = false;
 			break;
 		}
@@ -178,7 +260,11 @@ static bool unpack(const char *archive, const char *dir, bool whiteouts, const c
 		snprintf(err, errlen, "%s: %s", archive, archive_error_string(a));
 		ok = false;
 	}
+	free(last_res);
+	kf_buf_release(&last_dir);
+	kf_buf_release(&name);
 	kf_buf_release(&path);
+	kf_buf_release(&hlname);
 	archive_write_close(w);
 	archive_write_free(w);
 	archive_read_free(a);

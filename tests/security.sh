@@ -33,7 +33,8 @@ host_intact() {
 		ok "$1: the host's files are untouched"
 	else
 		not_ok "$1: the host's files were changed"
-		ls -laR "$HOST" | sed 's/^/# /' | head -20
+		(cd "$HOST" && find . | sort | sed 's/^/# left: /' | head -10)
+		host_reset
 	fi
 }
 host_reset
