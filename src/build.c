@@ -45,6 +45,7 @@ static void on_signal(int sig)
 typedef struct builder {
 	const kf_build_options *o;
 	const kf_document *doc;
+	const kf_instr *from; /* the FROM instruction, or NULL */
 	kf_diag_bag *diags;
 	kf_store store;
 	char *tmp;          /* this build's private directory */
@@ -1223,7 +1224,7 @@ static bool write_output(builder *b, const char *out, const json_t *desc)
 			return false;
 		}
 	}
-	ok = kf_oci_init(dir, &e) && kf_oci_copy_image(b->store.dir, dir, desc, &e);
+	ok = kf_oci_init(dir, &e) && kf_oci_copy_image(b->store.dir, dir, desc, false, &e);
 	json_t *index = ok ? kf_oci_index_read(dir, &e) : NULL;
 	if (index) {
 		kf_oci_index_tag(index, tag, desc);
@@ -1265,6 +1266,21 @@ static bool write_output(builder *b, const char *out, const json_t *desc)
 
 /* ---- the base image -------------------------------------------------------------------- */
 
+/* An error about the base image, at the FROM line. */
+static void from_error(builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void from_error(builder *b, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (b->from)
+		kf_diag_add(b->diags, KF_SEV_ERROR, b->from->span, NULL, "%s", msg);
+	else
+		errorf(b, NULL, "%s", msg);
+}
+
 static bool load_base(builder *b, const char *ref, kf_image *img)
 {
 	kf_err e;
@@ -1280,20 +1296,20 @@ static bool load_base(builder *b, const char *ref, kf_image *img)
 		if (ok) {
 			/* its blobs into the store, where the build reads them */
 			json_t *d = kf_json_descriptor(KF_MT_MANIFEST, img->digest, img->size);
-			ok = kf_oci_copy_image(dir, b->store.dir, d, &e);
+			ok = kf_oci_copy_image(dir, b->store.dir, d, true, &e);
 			json_decref(d);
 		}
 		free(dir);
 		if (!ok)
-			errorf(b, NULL, "base image %s: %s", ref, e.msg);
+			from_error(b, "base image %s: %s", ref, e.msg);
 		return ok;
 	}
 	char *r = kf_ref_with_tag(ref);
 	bool ok = kf_image_load(b->store.dir, r, img, &e);
 	if (!ok)
-		errorf(b, NULL, "base image '%s' is not in the local store (%s); build it with -t %s, or name a layout "
-			  "with FROM oci:DIR:TAG",
-		       r, b->store.dir, r);
+		from_error(b, "base image '%s' is not in the local store (%s); build it with -t %s, or name a layout "
+			      "with FROM oci:DIR:TAG",
+			   r, b->store.dir, r);
 	free(r);
 	return ok;
 }
@@ -1397,6 +1413,7 @@ int kf_build(const kf_build_options *o)
 		}
 	}
 	if (diags.nerrors == 0 && base_ref && strcmp(base_ref, "scratch") != 0) {
+		b->from = model->from;
 		have_base = load_base(b, base_ref, &base);
 		if (have_base) {
 			const char *ext = json_string_value(

@@ -29,6 +29,7 @@ static void usage(FILE *f)
 	      "       kfc build [-f KUBEFILE] [-t NAME:TAG] [-o oci:DIR] [CONTEXT]   (kfc build --help)\n"
 	      "       kfc plan [-f KUBEFILE] [CONTEXT]                         (the build plan, JSON)\n"
 	      "       kfc images | kfc inspect REF | kfc rmi REF...            (the local store)\n"
+	      "       kfc fsck [--repair]                     (verifies the local store's blobs)\n"
 	      "       kfc imagelist [--format=text|json] [--image-list FILE] PATH...\n"
 	      "                                                    (kfc imagelist --help)\n"
 	      "       kfc --version\n"
@@ -189,6 +190,8 @@ int main(int argc, char **argv)
 		return kf_cmd_inspect(argc - 1, argv + 1);
 	if (strcmp(argv[1], "rmi") == 0)
 		return kf_cmd_rmi(argc - 1, argv + 1);
+	if (strcmp(argv[1], "fsck") == 0)
+		return kf_cmd_fsck(argc - 1, argv + 1);
 	fprintf(stderr, "kfc: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

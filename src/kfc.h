@@ -15,5 +15,6 @@ int kf_cmd_build(int argc, char **argv, bool plan_only);
 int kf_cmd_images(int argc, char **argv);
 int kf_cmd_inspect(int argc, char **argv);
 int kf_cmd_rmi(int argc, char **argv);
+int kf_cmd_fsck(int argc, char **argv);
 
 #endif

@@ -573,6 +573,12 @@ static bool untag_fn(json_t *index, void *ctx)
 	return true;
 }
 
+#define FSCK_USAGE                                                                                  \
+	"usage: kfc fsck [--repair]\n"                                                                 \
+	"Hashes every blob of the local store against its digest and checks that every image's\n"     \
+	"manifest, config and layers are there. --repair removes the blobs whose content is not\n"    \
+	"their digest. Exit status: 0 sound, 1 problems found.\n"
+
 int kf_cmd_rmi(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -603,4 +609,50 @@ int kf_cmd_rmi(int argc, char **argv)
 	free(u.refs);
 	kf_store_close(&s);
 	return !ok ? KF_EXIT_PROBLEMS : u.missing ? KF_EXIT_PROBLEMS : KF_EXIT_OK;
+}
+
+static void fsck_line(void *ud, const char *msg)
+{
+	(void)ud;
+	fprintf(stderr, "kfc fsck: %s\n", msg);
+}
+
+int kf_cmd_fsck(int argc, char **argv)
+{
+	bool repair = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--repair") == 0) {
+			repair = true;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(FSCK_USAGE, stdout);
+			return KF_EXIT_OK;
+		} else {
+			fprintf(stderr, "kfc fsck: unrecognized argument '%s'\n%s", argv[i], FSCK_USAGE);
+			return KF_EXIT_USAGE;
+		}
+	}
+	kf_store s;
+	kf_err e;
+	if (!kf_store_open(&s, repair, &e)) {
+		fprintf(stderr, "kfc fsck: store: %s\n", e.msg);
+		return KF_EXIT_PROBLEMS;
+	}
+	kf_fsck f = {.repair = repair, .report = fsck_line};
+	bool ok = kf_store_fsck(&s, &f, &e);
+	kf_store_close(&s);
+	if (!ok) {
+		fprintf(stderr, "kfc fsck: %s\n", e.msg);
+		return KF_EXIT_PROBLEMS;
+	}
+	char sz[32];
+	if (f.bytes < 1000000)
+		snprintf(sz, sizeof sz, "%.1f kB", (double)f.bytes / 1e3);
+	else
+		snprintf(sz, sizeof sz, "%.1f MB", (double)f.bytes / 1e6);
+	printf("%zu blobs verified (%s), %zu images whole; %zu corrupt, %zu missing\n", f.blobs, sz, f.images,
+	       f.corrupt, f.missing);
+	if (f.removed)
+		printf("removed %zu corrupt blob%s: a pull or a build fetches or makes %s again\n", f.removed,
+		       f.removed == 1 ? "" : "s", f.removed == 1 ? "it" : "them");
+	return f.corrupt || f.missing ? KF_EXIT_PROBLEMS : KF_EXIT_OK;
 }

@@ -211,11 +211,28 @@ bool kf_oci_put_json(const char *dir, const json_t *doc, const char *media_type,
 	return ok;
 }
 
-static bool copy_file(const char *from, const char *to, kf_err *err)
+/* Copies a file through a temporary file and a rename. With want (a
+ * digest and a size), the bytes are hashed on the way and a copy that is
+ * not what its descriptor says is removed before it is renamed. */
+static bool copy_file(const char *from, const char *to, const char *want, uint64_t want_size, kf_err *err)
 {
-	int in = open(from, O_RDONLY | O_CLOEXEC);
+	/* a blob of a layout we did not write may be a link or a FIFO */
+	int in = open(from, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (want ? O_NOFOLLOW : 0));
 	if (in < 0)
 		return kf_err_set(err, "%s: %s", from, strerror(errno));
+	struct stat st;
+	if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(in);
+		return kf_err_set(err, "%s: not a regular file", from);
+	}
+	if (want && (uint64_t)st.st_size != want_size) {
+		close(in);
+		return kf_err_set(err, "blob %s is %llu bytes by its descriptor, but the file has %llu", want,
+				  (unsigned long long)want_size, (unsigned long long)st.st_size);
+	}
+	kf_sha256 h;
+	if (want)
+		kf_sha256_init(&h);
 	kf_buf tmp = KF_BUF_INIT;
 	kf_buf_printf(&tmp, "%s.tmp-XXXXXX", to);
 	int out = mkstemp(tmp.ptr);
@@ -233,6 +250,8 @@ static bool copy_file(const char *from, const char *to, kf_err *err)
 		}
 		if (r == 0)
 			break;
+		if (want)
+			kf_sha256_update(&h, buf, (size_t)r);
 		for (ssize_t off = 0; off < r;) {
 			ssize_t w = write(out, buf + off, (size_t)(r - off));
 			if (w < 0 && errno == EINTR)
@@ -245,6 +264,12 @@ static bool copy_file(const char *from, const char *to, kf_err *err)
 		}
 	}
 	close(in);
+	if (want) {
+		char got[KF_DIGEST_LEN + 1];
+		kf_sha256_final(&h, got);
+		if (ok && strcmp(got, want) != 0)
+			ok = kf_err_set(err, "blob %s: its content hashes to %s", want, got);
+	}
 	if (out >= 0) {
 		if (ok && fchmod(out, 0644) != 0)
 			ok = kf_err_set(err, "%s: %s", to, strerror(errno));
@@ -259,16 +284,81 @@ static bool copy_file(const char *from, const char *to, kf_err *err)
 	return ok;
 }
 
-bool kf_oci_copy_blob(const char *from, const char *to, const char *digest, kf_err *err)
+bool kf_oci_copy_blob(const char *from, const char *to, const json_t *desc, bool verify, kf_err *err)
 {
+	if (!kf_oci_check_descriptor(desc, "blob", err))
+		return false;
+	const char *digest = json_string_value(json_object_get(desc, "digest"));
+	uint64_t size = (uint64_t)json_integer_value(json_object_get(desc, "size"));
 	char *src = kf_oci_blob_path(from, digest);
 	char *dst = kf_oci_blob_path(to, digest);
 	bool ok = true;
-	if (access(dst, F_OK) != 0 && link(src, dst) != 0 && errno != EEXIST)
-		ok = copy_file(src, dst, err);
+	if (kf_oci_has_blob(to, digest, size))
+		; /* there, and hashed when it came */
+	else if (verify)
+		ok = copy_file(src, dst, digest, size, err);
+	else if (link(src, dst) != 0 && errno != EEXIST)
+		ok = copy_file(src, dst, NULL, 0, err);
 	free(src);
 	free(dst);
 	return ok;
+}
+
+bool kf_oci_check_descriptor(const json_t *d, const char *what, kf_err *err)
+{
+	if (!json_is_object(d))
+		return kf_err_set(err, "%s: not a descriptor (a JSON object)", what);
+	const char *digest = json_string_value(json_object_get(d, "digest"));
+	json_t *size = json_object_get(d, "size");
+	if (!digest)
+		return kf_err_set(err, "%s: no digest", what);
+	if (!kf_digest_valid(digest))
+		return kf_err_set(err, "%s: digest '%s' is not 'sha256:' and 64 lowercase hex digits", what, digest);
+	if (!json_is_integer(size) || json_integer_value(size) < 0)
+		return kf_err_set(err, "%s: size is not a whole number of bytes", what);
+	if (!json_is_string(json_object_get(d, "mediaType")))
+		return kf_err_set(err, "%s: no mediaType", what);
+	return true;
+}
+
+bool kf_oci_check_manifest(const json_t *m, kf_err *err)
+{
+	if (!json_is_object(m) || json_integer_value(json_object_get(m, "schemaVersion")) != 2)
+		return kf_err_set(err, "not an image manifest of schemaVersion 2");
+	if (!kf_oci_check_descriptor(json_object_get(m, "config"), "config", err))
+		return false;
+	json_t *layers = json_object_get(m, "layers");
+	if (!json_is_array(layers))
+		return kf_err_set(err, "no \"layers\" array");
+	size_t i;
+	json_t *l;
+	json_array_foreach(layers, i, l) {
+		char what[32];
+		snprintf(what, sizeof what, "layer %zu", i + 1);
+		if (!kf_oci_check_descriptor(l, what, err))
+			return false;
+		const char *mt = json_string_value(json_object_get(l, "mediaType"));
+		if (!kf_oci_layer_media_type(mt))
+			return kf_err_set(err, "%s: media type '%s' is not a layer kfc can read", what, mt);
+	}
+	return true;
+}
+
+bool kf_oci_layer_media_type(const char *mt)
+{
+	static const char *const known[] = {
+		"application/vnd.oci.image.layer.v1.tar",
+		"application/vnd.oci.image.layer.v1.tar+gzip",
+		"application/vnd.oci.image.layer.v1.tar+zstd",
+		"application/vnd.docker.image.rootfs.diff.tar.gzip",
+		"application/vnd.oci.image.layer.nondistributable.v1.tar",
+		"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+		"application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
+	};
+	for (size_t i = 0; mt && i < sizeof known / sizeof *known; i++)
+		if (strcmp(mt, known[i]) == 0)
+			return true;
+	return false;
 }
 
 static char *read_all(const char *path, size_t *len, size_t max, kf_err *err)
@@ -436,11 +526,13 @@ bool kf_image_load(const char *dir, const char *ref, kf_image *img, kf_err *err)
 	img->manifest = kf_oci_read_json(dir, img->digest, err);
 	if (!img->manifest)
 		return false;
+	if (!kf_oci_check_manifest(img->manifest, err)) {
+		kf_image_release(img);
+		return false;
+	}
 	const char *cd = json_string_value(json_object_get(json_object_get(img->manifest, "config"), "digest"));
-	img->config = cd ? kf_oci_read_json(dir, cd, err) : NULL;
+	img->config = kf_oci_read_json(dir, cd, err);
 	if (!img->config) {
-		if (!cd)
-			kf_err_set(err, "%s: manifest %s has no config", dir, img->digest);
 		kf_image_release(img);
 		return false;
 	}
@@ -454,22 +546,25 @@ void kf_image_release(kf_image *img)
 	img->manifest = img->config = NULL;
 }
 
-bool kf_oci_copy_image(const char *from, const char *to, const json_t *desc, kf_err *err)
+bool kf_oci_copy_image(const char *from, const char *to, const json_t *desc, bool verify, kf_err *err)
 {
+	if (!kf_oci_check_descriptor(desc, "manifest", err))
+		return false;
 	const char *digest = json_string_value(json_object_get(desc, "digest"));
 	json_t *m = kf_oci_read_json(from, digest, err);
 	if (!m)
 		return false;
-	bool ok = kf_oci_copy_blob(from, to, json_string_value(json_object_get(json_object_get(m, "config"), "digest")),
-				   err);
+	bool ok = kf_oci_check_manifest(m, err) &&
+		  kf_oci_copy_blob(from, to, json_object_get(m, "config"), verify, err);
 	size_t i;
 	json_t *l;
 	json_array_foreach(json_object_get(m, "layers"), i, l) {
 		if (!ok)
 			break;
-		ok = kf_oci_copy_blob(from, to, json_string_value(json_object_get(l, "digest")), err);
+		ok = kf_oci_copy_blob(from, to, l, verify, err);
 	}
-	ok = ok && kf_oci_copy_blob(from, to, digest, err);
+	/* the manifest last: it was hashed when it was read */
+	ok = ok && kf_oci_copy_blob(from, to, desc, false, err);
 	json_decref(m);
 	return ok;
 }
@@ -479,58 +574,94 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+typedef struct digest_set {
+	char **v;
+	size_t n, cap;
+} digest_set;
+
+/* Adds d; false if it was there. Kept sorted. */
+static bool set_add(digest_set *s, const char *d)
+{
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(s->v[mid], d);
+		if (c == 0)
+			return false;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64;
+		s->v = realloc(s->v, s->cap * sizeof *s->v);
+		if (!s->v)
+			abort();
+	}
+	memmove(s->v + lo + 1, s->v + lo, (s->n - lo) * sizeof *s->v);
+	s->v[lo] = strdup(d);
+	s->n++;
+	return true;
+}
+
+static bool is_json_media_type(const char *mt)
+{
+	return mt && (strcmp(mt, KF_MT_MANIFEST) == 0 || strcmp(mt, KF_MT_INDEX) == 0 ||
+		      strcmp(mt, "application/vnd.docker.distribution.manifest.v2+json") == 0 ||
+		      strcmp(mt, "application/vnd.docker.distribution.manifest.list.v2+json") == 0);
+}
+
+/* Marks what desc reaches: the blob, and for a manifest or an index what
+ * it names (manifests, config, layers, subject), to any depth. */
+static void mark(const char *dir, const json_t *desc, digest_set *keep, int depth)
+{
+	const char *d = json_string_value(json_object_get(desc, "digest"));
+	if (!d || !kf_digest_valid(d) || !set_add(keep, d) || depth > 16)
+		return;
+	if (!is_json_media_type(json_string_value(json_object_get(desc, "mediaType"))))
+		return;
+	kf_err err;
+	json_t *doc = kf_oci_read_json(dir, d, &err);
+	if (!doc)
+		return;
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(doc, "manifests"), i, c) mark(dir, c, keep, depth + 1);
+	json_array_foreach(json_object_get(doc, "layers"), i, c) mark(dir, c, keep, depth + 1);
+	json_array_foreach(json_object_get(doc, "blobs"), i, c) mark(dir, c, keep, depth + 1);
+	mark(dir, json_object_get(doc, "config"), keep, depth + 1);
+	mark(dir, json_object_get(doc, "subject"), keep, depth + 1);
+	json_decref(doc);
+}
+
+static bool is_hex64(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+			return false;
+	return n == 64;
+}
+
 size_t kf_oci_gc(const char *dir, const json_t *index)
 {
-	/* the digests reachable from the index */
-	char **keep = NULL;
-	size_t nkeep = 0, cap = 0;
-#define KEEP(d)                                                              \
-	do {                                                                 \
-		if (nkeep == cap) {                                          \
-			cap = cap ? 2 * cap : 64;                            \
-			keep = realloc(keep, cap * sizeof *keep);            \
-			if (!keep)                                           \
-				abort();                                     \
-		}                                                            \
-		keep[nkeep++] = strdup(d);                                   \
-	} while (0)
+	digest_set keep = {0};
 	size_t i;
 	json_t *desc;
-	kf_err err;
-	json_array_foreach(json_object_get(index, "manifests"), i, desc) {
-		const char *d = json_string_value(json_object_get(desc, "digest"));
-		if (!d)
-			continue;
-		KEEP(d);
-		json_t *m = kf_oci_read_json(dir, d, &err);
-		if (!m)
-			continue;
-		const char *c = json_string_value(json_object_get(json_object_get(m, "config"), "digest"));
-		if (c)
-			KEEP(c);
-		size_t j;
-		json_t *l;
-		json_array_foreach(json_object_get(m, "layers"), j, l) {
-			const char *ld = json_string_value(json_object_get(l, "digest"));
-			if (ld)
-				KEEP(ld);
-		}
-		json_decref(m);
-	}
-#undef KEEP
-	if (nkeep)
-		qsort(keep, nkeep, sizeof *keep, cmp_str);
+	json_array_foreach(json_object_get(index, "manifests"), i, desc) mark(dir, desc, &keep, 0);
 	char *blobs = join(dir, "blobs/sha256");
 	DIR *dh = opendir(blobs);
 	size_t removed = 0;
 	struct dirent *de;
 	while (dh && (de = readdir(dh))) {
-		if (de->d_name[0] == '.')
+		/* blobs only: not the temporary files of a writer at work */
+		if (!is_hex64(de->d_name))
 			continue;
-		char d[300];
-		snprintf(d, sizeof d, "sha256:%s", de->d_name);
+		char d[80];
+		snprintf(d, sizeof d, "sha256:%.64s", de->d_name);
 		const char *key = d;
-		if (!nkeep || !bsearch(&key, keep, nkeep, sizeof *keep, cmp_str)) {
+		if (!keep.n || !bsearch(&key, keep.v, keep.n, sizeof *keep.v, cmp_str)) {
 			char *p = join(blobs, de->d_name);
 			if (unlink(p) == 0)
 				removed++;
@@ -540,8 +671,8 @@ size_t kf_oci_gc(const char *dir, const json_t *index)
 	if (dh)
 		closedir(dh);
 	free(blobs);
-	for (size_t k = 0; k < nkeep; k++)
-		free(keep[k]);
-	free(keep);
+	for (size_t k = 0; k < keep.n; k++)
+		free(keep.v[k]);
+	free(keep.v);
 	return removed;
 }

@@ -41,8 +41,19 @@ bool kf_oci_put_bytes(const char *dir, const void *data, size_t len, char digest
 json_t *kf_json_descriptor(const char *media_type, const char *digest, uint64_t size);
 /* A JSON document's compact bytes as a blob; sets desc to a new descriptor. */
 bool kf_oci_put_json(const char *dir, const json_t *doc, const char *media_type, json_t **desc, kf_err *err);
-/* Hard-links (or copies) a blob from one layout to another. */
-bool kf_oci_copy_blob(const char *from, const char *to, const char *digest, kf_err *err);
+/* Copies the blob of desc from one layout to another, unless it is there.
+ * verify (a layout we did not write): the copy is hashed on its way and
+ * refused unless its digest and size are the descriptor's, and the source
+ * must be a regular file; else the blob is hard-linked when it can be. */
+bool kf_oci_copy_blob(const char *from, const char *to, const json_t *desc, bool verify, kf_err *err);
+/* Is desc a descriptor kfc can use: a mediaType, a digest that is
+ * "sha256:" and 64 hex digits (never a path), a size >= 0? what names it in
+ * the error ("layer 2"). */
+bool kf_oci_check_descriptor(const json_t *desc, const char *what, kf_err *err);
+/* An image manifest's shape: schemaVersion 2, a config and layers whose
+ * descriptors pass kf_oci_check_descriptor, layers of media types kfc reads. */
+bool kf_oci_check_manifest(const json_t *manifest, kf_err *err);
+bool kf_oci_layer_media_type(const char *media_type);
 /* A blob's JSON, checked against its digest. */
 json_t *kf_oci_read_json(const char *dir, const char *digest, kf_err *err);
 
@@ -67,9 +78,13 @@ typedef struct kf_image {
 bool kf_image_load(const char *dir, const char *ref, kf_image *img, kf_err *err);
 void kf_image_release(kf_image *img);
 
-/* Every blob a manifest reaches: itself, config, layers. */
-bool kf_oci_copy_image(const char *from, const char *to, const json_t *manifest_desc, kf_err *err);
-/* Removes the blobs that no manifest of the index reaches; returns how many. */
+/* Every blob a manifest reaches: itself, config, layers (verify: as for
+ * kf_oci_copy_blob; the manifest is checked with kf_oci_check_manifest). */
+bool kf_oci_copy_image(const char *from, const char *to, const json_t *manifest_desc, bool verify, kf_err *err);
+/* Removes the blobs that nothing in the index reaches: what its entries
+ * name, and what the manifests and indexes among them name (config,
+ * layers, child manifests, subject), to any depth. Only names of 64 hex
+ * digits are removed. Returns how many. */
 size_t kf_oci_gc(const char *dir, const json_t *index);
 
 /* Writes data to path through a temporary file beside it, given mode, and

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,8 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "vec.h"
 
 char *kf_store_path(void)
 {
@@ -180,4 +183,103 @@ char *kf_ref_with_tag(const char *ref)
 	if (asprintf(&p, "%s:latest", ref) < 0)
 		abort();
 	return p;
+}
+
+/* ---- fsck ---------------------------------------------------------------------------- */
+
+static void fsck_report(const kf_fsck *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fsck_report(const kf_fsck *f, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (f->report)
+		f->report(f->ud, msg);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+bool kf_store_fsck(kf_store *s, kf_fsck *f, kf_err *err)
+{
+	char *blobs;
+	if (asprintf(&blobs, "%s/blobs/sha256", s->dir) < 0)
+		abort();
+	DIR *d = opendir(blobs);
+	if (!d) {
+		kf_err_set(err, "%s: %s", blobs, strerror(errno));
+		free(blobs);
+		return false;
+	}
+	/* in name order, so the report is the same every time */
+	KF_VEC(char *) names = {0};
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (strlen(de->d_name) == 64 && strspn(de->d_name, "0123456789abcdef") == 64)
+			kf_vec_push(&names, strdup(de->d_name));
+	closedir(d);
+	if (names.n)
+		qsort(names.v, names.n, sizeof *names.v, cmp_name);
+	for (size_t i = 0; i < names.n; i++) {
+		char want[KF_DIGEST_LEN + 1], got[KF_DIGEST_LEN + 1];
+		snprintf(want, sizeof want, "sha256:%s", names.v[i]);
+		char *p = kf_oci_blob_path(s->dir, want);
+		uint64_t size = 0;
+		if (!kf_sha256_file(p, got, &size)) {
+			fsck_report(f, "%s: %s", want, strerror(errno));
+			f->corrupt++;
+		} else if (strcmp(got, want) != 0) {
+			fsck_report(f, "%s: its content hashes to %s", want, got);
+			f->corrupt++;
+			if (f->repair && unlink(p) == 0)
+				f->removed++;
+		} else {
+			f->blobs++;
+			f->bytes += size;
+		}
+		free(p);
+		free(names.v[i]);
+	}
+	kf_vec_free(&names);
+	free(blobs);
+	/* every tagged image reaches blobs that are there, of their size */
+	json_t *index = kf_oci_index_read(s->dir, err);
+	if (!index)
+		return false;
+	size_t i;
+	json_t *desc;
+	json_array_foreach(json_object_get(index, "manifests"), i, desc) {
+		const char *ref = json_string_value(json_object_get(json_object_get(desc, "annotations"), KF_ANN_REF));
+		const char *md = json_string_value(json_object_get(desc, "digest"));
+		kf_err e;
+		json_t *m = md ? kf_oci_read_json(s->dir, md, &e) : NULL;
+		if (!m) {
+			fsck_report(f, "image %s: manifest %s: %s", ref ? ref : "?", md ? md : "?", md ? e.msg : "no digest");
+			f->missing++;
+			continue;
+		}
+		f->images++;
+		size_t k;
+		json_t *l;
+		KF_VEC(json_t *) all = {0};
+		kf_vec_push(&all, json_object_get(m, "config"));
+		json_array_foreach(json_object_get(m, "layers"), k, l) kf_vec_push(&all, l);
+		for (k = 0; k < all.n; k++) {
+			const char *bd = json_string_value(json_object_get(all.v[k], "digest"));
+			json_int_t bs = json_integer_value(json_object_get(all.v[k], "size"));
+			if (!bd || !kf_digest_valid(bd) || !kf_oci_has_blob(s->dir, bd, (uint64_t)bs)) {
+				fsck_report(f, "image %s: %s %s is missing", ref ? ref : "?", k ? "layer" : "config",
+					    bd ? bd : "?");
+				f->missing++;
+			}
+		}
+		kf_vec_free(&all);
+		json_decref(m);
+	}
+	json_decref(index);
+	return true;
 }

@@ -41,6 +41,23 @@ bool kf_store_cache_put(const kf_store *s, const char *key, const json_t *rec, k
  * directories of builds that died are removed by the next one. */
 char *kf_store_mktemp(const kf_store *s, kf_err *err);
 
+/* kfc fsck: every blob of the store hashed against its name, and every
+ * tagged image's manifest, config and layers found, of their sizes. Each
+ * problem is passed to report (a message without the program's name);
+ * with repair, a blob whose content is not its digest is removed (the
+ * store must be open exclusive). False only when the store cannot be
+ * read. */
+typedef struct kf_fsck {
+	bool repair;
+	void (*report)(void *ud, const char *msg);
+	void *ud;
+	size_t blobs, images;   /* sound ones */
+	uint64_t bytes;
+	size_t corrupt, missing, removed;
+} kf_fsck;
+
+bool kf_store_fsck(kf_store *s, kf_fsck *f, kf_err *err);
+
 /* "name" → "name:latest"; NAME:TAG and NAME@DIGEST are kept. malloc'd. */
 char *kf_ref_with_tag(const char *ref);
 

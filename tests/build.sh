@@ -343,7 +343,9 @@ COPY file file /dest' "CTX/Kubefile:2:16: error: COPY with 2 sources needs a dir
   COPY file file /dest
                  ^~~~~"
 berr no-base 'FROM nosuch:v1
-COPY file /x' "kfc build: base image 'nosuch:v1' is not in the local store (STORE); build it with -t nosuch:v1, or name a layout with FROM oci:DIR:TAG"
+COPY file /x' "CTX/Kubefile:1:1: error: base image 'nosuch:v1' is not in the local store (STORE); build it with -t nosuch:v1, or name a layout with FROM oci:DIR:TAG
+  FROM nosuch:v1
+  ^~~~~~~~~~~~~~"
 berr app-escapes 'FROM scratch
 APP x local://../outside/secret
 APPCMDS x ["cat", "secret"]

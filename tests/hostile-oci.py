@@ -6,7 +6,9 @@ serve the same layouts later).
 
     hostile-oci.py DIR < SPEC.json
 
-SPEC is one image or {"images": [IMAGE...]} (each tagged in index.json):
+SPEC is one image or {"images": [IMAGE...]} (each tagged in index.json); an
+IMAGE {"tag": T, "index": [IMAGE...]} is an image index of those images (each
+with its "platform"), tagged T:
 
     {
       "tag": "v1",                          # org.opencontainers.image.ref.name
@@ -143,6 +145,20 @@ def write_image(root, img):
     return mdesc
 
 
+def write_index(root, img):
+    """An image index of the child images (untagged), tagged itself."""
+    children = []
+    for child in img["index"]:
+        d = write_image(root, child)
+        del d["annotations"]
+        d["platform"] = child.get("platform", {"architecture": "amd64", "os": "linux"})
+        children.append(d)
+    index = {"schemaVersion": 2, "mediaType": MT_INDEX, "manifests": children}
+    ibytes = json.dumps(index, separators=(",", ":")).encode()
+    return {"mediaType": MT_INDEX, "digest": put_blob(root, ibytes), "size": len(ibytes),
+            "annotations": {"org.opencontainers.image.ref.name": img.get("tag", "latest")}}
+
+
 def main():
     if len(sys.argv) != 2:
         raise SystemExit(__doc__.split("\n\n")[1])
@@ -152,7 +168,7 @@ def main():
     os.makedirs(os.path.join(root, "blobs", "sha256"), exist_ok=True)
     with open(os.path.join(root, "oci-layout"), "w") as f:
         f.write('{"imageLayoutVersion":"1.0.0"}')
-    index = {"schemaVersion": 2, "mediaType": MT_INDEX, "manifests": [write_image(root, i) for i in images]}
+    index = {"schemaVersion": 2, "mediaType": MT_INDEX, "manifests": [write_index(root, i) if "index" in i else write_image(root, i) for i in images]}
     with open(os.path.join(root, "index.json"), "w") as f:
         json.dump(index, f, separators=(",", ":"))
 
