@@ -396,6 +396,71 @@ static char *find_program(const char *name)
 	return NULL;
 }
 
+/* What RUN sees of the host, read-only: the programs and their libraries,
+ * and the files of /etc that programs read to work (users, name
+ * resolution, certificates, the dynamic linker, alternatives). Not /home,
+ * /root, /var, /opt, /srv, /run, /mnt, the context or the store. */
+static const char *const sandbox_dirs[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", NULL};
+static const char *const sandbox_etc[] = {
+	"alternatives", "ca-certificates", "ca-certificates.conf", "crypto-policies", "debian_version", "group",
+	"host.conf", "hostname", "hosts", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "mime.types",
+	"nsswitch.conf", "os-release", "passwd", "pki", "protocols", "resolv.conf", "services", "ssl", NULL};
+/* Docker's default capabilities that a RUN in a rootfs folder needs (chown
+ * and chmod of its files, running as another user), when kfc runs as root;
+ * not mknod, net_raw, sys_chroot, setfcap, or anything of sys_admin's. */
+static const char *const sandbox_caps[] = {"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID",
+					   "CAP_KILL", "CAP_SETGID", "CAP_SETUID", NULL};
+
+static void push_args(void *vec, ...)
+{
+	KF_VEC(char *) *av = vec;
+	va_list ap;
+	va_start(ap, vec);
+	for (const char *a; (a = va_arg(ap, const char *));)
+		kf_vec_push(av, strdup(a));
+	va_end(ap);
+}
+
+/* bwrap's arguments for a RUN (docs/build.md, "Security model"). */
+static void sandbox_argv(builder *b, bool net, void *vec)
+{
+	KF_VEC(char *) *av = vec;
+	push_args(av, b->bwrap, "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-uts",
+		  "--unshare-cgroup-try", NULL);
+	if (!net)
+		push_args(av, "--unshare-net", NULL);
+	/* root keeps its uid, so chown works, but only the capabilities above;
+	 * anyone else gets a user namespace (and none) */
+	if (geteuid() == 0) {
+		push_args(av, "--cap-drop", "ALL", NULL);
+		for (const char *const *c = sandbox_caps; *c; c++)
+			push_args(av, "--cap-add", *c, NULL);
+	} else {
+		push_args(av, "--unshare-user", NULL);
+	}
+	char target[PATH_MAX];
+	for (const char *const *d = sandbox_dirs; *d; d++) {
+		struct stat st;
+		if (lstat(*d, &st) != 0)
+			continue;
+		ssize_t n = S_ISLNK(st.st_mode) ? readlink(*d, target, sizeof target - 1) : -1;
+		if (n > 0) {
+			target[n] = '\0';
+			push_args(av, "--symlink", target, *d, NULL);
+		} else if (S_ISDIR(st.st_mode)) {
+			push_args(av, "--ro-bind", *d, *d, NULL);
+		}
+	}
+	for (const char *const *e = sandbox_etc; *e; e++) {
+		char path[64];
+		snprintf(path, sizeof path, "/etc/%s", *e);
+		if (access(path, F_OK) == 0)
+			push_args(av, "--ro-bind", path, path, NULL);
+	}
+	push_args(av, "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--bind", b->rootfs, b->rootfs, "--chdir",
+		  b->rootfs, "--", NULL);
+}
+
 static int run_argv(builder *b, const json_t *step, char **argv, char **envp)
 {
 	pid_t pid = fork();
@@ -444,16 +509,8 @@ static bool do_run(builder *b, const json_t *step, kf_layer *l)
 	KF_VEC(char *) av = {0};
 	const char *network = json_string_value(json_object_get(step, "network"));
 	bool net = !network || strcmp(network, "none") != 0;
-	if (b->bwrap) {
-		const char *pre[] = {b->bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-				     "--bind", b->rootfs, b->rootfs, "--chdir", b->rootfs, "--unshare-all", "--die-with-parent",
-				     "--new-session", NULL};
-		for (const char **p = pre; *p; p++)
-			kf_vec_push(&av, strdup(*p));
-		if (net)
-			kf_vec_push(&av, strdup("--share-net"));
-		kf_vec_push(&av, strdup("--"));
-	}
+	if (b->bwrap)
+		sandbox_argv(b, net, &av);
 	size_t i;
 	json_t *v;
 	json_array_foreach(argv, i, v) {
@@ -1496,6 +1553,17 @@ int kf_build(const kf_build_options *o)
 			fprintf(stderr, "kfc build: --isolation=bwrap: bwrap (bubblewrap) is not installed\n");
 			status = 2;
 			goto done;
+		}
+	}
+	if (!b->bwrap && o->isolation == KF_ISOLATION_AUTO && !b->quiet) {
+		size_t i;
+		json_t *rs;
+		json_array_foreach(json_object_get(b->plan, "steps"), i, rs) {
+			if (strcmp(json_string_value(json_object_get(rs, "kind")), "run") == 0) {
+				fprintf(stderr, "kfc build: warning: RUN runs without a sandbox, with all of this user's rights: "
+						"bubblewrap (bwrap) is not installed\n");
+				break;
+			}
 		}
 	}
 	b->apps = json_object();
