@@ -32,15 +32,8 @@
 #define EXTENSION_KEY "sealer.image.extension"
 #define IMAGES_KEY "sealer.image.container.images"
 
-static volatile sig_atomic_t interrupted;
-static volatile pid_t running_child;
-
-static void on_signal(int sig)
-{
-	interrupted = sig;
-	if (running_child > 0)
-		kill(running_child, sig);
-}
+/* Has the front end been asked to stop (kf_build_options.interrupted)? */
+#define INTERRUPTED(b) ((b)->o->interrupted && *(b)->o->interrupted)
 
 typedef struct builder {
 	const kf_build_options *o;
@@ -132,11 +125,48 @@ static void progress_end(builder *b, size_t i, size_t n, const json_t *step, con
 
 /* ---- fetching ------------------------------------------------------------------- */
 
+typedef struct download {
+	FILE *f;
+	uint64_t got, max;
+	bool too_big;
+	volatile sig_atomic_t *interrupted;
+} download;
+
 static size_t curl_write(char *p, size_t size, size_t n, void *ud)
 {
-	return fwrite(p, size, n, ud);
+	download *d = ud;
+	size_t len = size * n;
+	if (d->got + len > d->max) {
+		d->too_big = true;
+		return 0; /* curl stops with CURLE_WRITE_ERROR */
+	}
+	d->got += len;
+	return fwrite(p, 1, len, d->f);
 }
 
+/* Called at least once a second, even while nothing arrives. */
+static int curl_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	download *d = ud;
+	return d->interrupted && *d->interrupted ? 1 : 0;
+}
+
+/* "1 GiB", "512 MiB", "300 KiB" or bytes: a size as --max-download-size takes it */
+static void fmt_binary(char *buf, size_t len, uint64_t n)
+{
+	static const char *const units[] = {"GiB", "MiB", "KiB"};
+	for (int i = 0; i < 3; i++) {
+		uint64_t u = 1ull << (10 * (3 - i));
+		if (n >= u && n % u == 0) {
+			snprintf(buf, len, "%llu %s", (unsigned long long)(n / u), units[i]);
+			return;
+		}
+	}
+	snprintf(buf, len, "%llu bytes", (unsigned long long)n);
+}
+
+/* Downloads url into dest, bounded by the size cap, the stall timeout and
+ * the front end's interruption (docs/build.md, "Security model"). */
 static bool fetch(builder *b, const json_t *step, const char *url, const char *dest, int64_t *mtime)
 {
 	FILE *f = fopen(dest, "wb");
@@ -144,11 +174,20 @@ static bool fetch(builder *b, const json_t *step, const char *url, const char *d
 		errorf(b, step, "%s: %s", dest, strerror(errno));
 		return false;
 	}
+	download d = {f, 0, b->o->max_download ? b->o->max_download : KF_MAX_DOWNLOAD_DEFAULT, false,
+		      b->o->interrupted};
+	long stall = b->o->stall_timeout > 0 ? b->o->stall_timeout : KF_STALL_TIMEOUT_DEFAULT;
 	CURL *c = curl_easy_init();
 	char ebuf[CURL_ERROR_SIZE] = "";
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, curl_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &d);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, curl_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, &d);
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)d.max);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, (long)KF_STALL_SPEED);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, stall);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
 	curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
@@ -156,15 +195,27 @@ static bool fetch(builder *b, const json_t *step, const char *url, const char *d
 	curl_easy_setopt(c, CURLOPT_FILETIME, 1L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)KF_CONNECT_TIMEOUT);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "kfc/" PACKAGE_VERSION);
 	CURLcode r = curl_easy_perform(c);
 	long ft = -1;
 	curl_easy_getinfo(c, CURLINFO_FILETIME, &ft);
 	*mtime = ft > 0 ? ft : -1;
+	double connected = 0;
+	curl_easy_getinfo(c, CURLINFO_CONNECT_TIME, &connected);
 	curl_easy_cleanup(c);
 	bool ok = fclose(f) == 0 && r == CURLE_OK;
-	if (r != CURLE_OK)
+	char sz[32];
+	fmt_binary(sz, sizeof sz, d.max);
+	if (r == CURLE_ABORTED_BY_CALLBACK)
+		errorf(b, step, "fetching %s: interrupted", url);
+	else if (r == CURLE_FILESIZE_EXCEEDED || d.too_big)
+		errorf(b, step, "fetching %s: larger than the --max-download-size of %s", url, sz);
+	else if (r == CURLE_OPERATION_TIMEDOUT && connected > 0)
+		errorf(b, step, "fetching %s: less than 1 kB/s for %ld s (--download-stall-timeout)", url, stall);
+	else if (r == CURLE_OPERATION_TIMEDOUT)
+		errorf(b, step, "fetching %s: no connection within %d s", url, KF_CONNECT_TIMEOUT);
+	else if (r != CURLE_OK)
 		errorf(b, step, "fetching %s: %s", url, ebuf[0] ? ebuf : curl_easy_strerror(r));
 	else if (!ok)
 		errorf(b, step, "%s: %s", dest, strerror(errno));
@@ -259,7 +310,7 @@ static bool stage(builder *b, const json_t *step)
 	for (; b->staged < json_array_size(b->layers); b->staged++) {
 		char *p = blob_of(b, json_array_get(b->layers, b->staged));
 		char err[1024] = "";
-		bool ok = kf_unpack(p, b->rootfs, true, err, sizeof err);
+		bool ok = kf_unpack(p, b->rootfs, true, b->o->interrupted, err, sizeof err);
 		free(p);
 		if (!ok) {
 			errorf(b, step, "staging the rootfs: %s", err);
@@ -483,11 +534,25 @@ static int run_argv(builder *b, const json_t *step, char **argv, char **envp)
 		fprintf(stderr, "kfc build: %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
-	running_child = pid;
+	/* waited for in short naps, so that an interruption stops the command
+	 * within a second: SIGTERM, then SIGKILL half a second later */
 	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	running_child = 0;
+	double killed = 0;
+	for (;;) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+		if (r == pid || (r < 0 && errno != EINTR))
+			break;
+		if (INTERRUPTED(b)) {
+			if (killed == 0) {
+				kill(pid, SIGTERM);
+				killed = now_s();
+			} else if (now_s() - killed > 0.5) {
+				kill(pid, SIGKILL);
+			}
+		}
+		struct timespec nap = {0, 10 * 1000 * 1000};
+		nanosleep(&nap, NULL);
+	}
 	return st;
 }
 
@@ -536,7 +601,7 @@ static bool do_run(builder *b, const json_t *step, kf_layer *l)
 	bool ok = false;
 	if (st < 0) {
 		/* reported */
-	} else if (interrupted) {
+	} else if (INTERRUPTED(b)) {
 		errorf(b, step, "interrupted");
 	} else if (WIFSIGNALED(st)) {
 		errorf(b, step, "the command was killed by signal %d", WTERMSIG(st));
@@ -706,7 +771,7 @@ static bool do_files(builder *b, const json_t *step, kf_layer *l)
 				abort();
 			kf_remove_tree(x);
 			kf_mkdirs(x, 0755);
-			bool ok = kf_unpack(disk, x, false, err, sizeof err) &&
+			bool ok = kf_unpack(disk, x, false, b->o->interrupted, err, sizeof err) &&
 				  kf_layer_add_tree(l, dest, x, &meta, err, sizeof err);
 			free(x);
 			if (!ok) {
@@ -906,7 +971,7 @@ static bool run_step(builder *b, size_t idx, size_t n, json_t *step)
 
 	kf_layer *l = kf_layer_new(&b->lopt);
 	bool ok = files ? do_files(b, step, l) : do_run(b, step, l);
-	if (!ok || interrupted) {
+	if (!ok || INTERRUPTED(b)) {
 		kf_layer_free(l);
 		return false;
 	}
@@ -1101,7 +1166,7 @@ static json_t *discover(builder *b)
 		json_array_foreach(b->layers, k, ld) {
 			char *p = blob_of(b, ld);
 			char err[1024] = "";
-			if (!kf_unpack_only(p, tmp, tops, err, sizeof err))
+			if (!kf_unpack_only(p, tmp, tops, b->o->interrupted, err, sizeof err))
 				fprintf(stderr, "kfc build: warning: container image discovery: %s\n", err);
 			free(p);
 		}
@@ -1294,7 +1359,7 @@ static bool write_output(builder *b, const char *out, const json_t *desc)
 		ok = false;
 	}
 	if (ok && archive) {
-		kf_layer_options lo = {KF_COMPRESS_NONE, 0, 1, b->lopt.epoch, b->now};
+		kf_layer_options lo = {KF_COMPRESS_NONE, 0, 1, b->lopt.epoch, b->now, b->o->interrupted};
 		kf_layer *l = kf_layer_new(&lo);
 		char err[1024];
 		kf_layer_result res;
@@ -1516,11 +1581,6 @@ int kf_build(const kf_build_options *o)
 	}
 
 	/* the build proper */
-	struct sigaction sa = {0};
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 	b->tmp = kf_store_mktemp(&b->store, &e);
 	if (!b->tmp) {
 		fprintf(stderr, "kfc build: %s\n", e.msg);
@@ -1530,7 +1590,7 @@ int kf_build(const kf_build_options *o)
 	b->blobtmp = b->tmp;
 	b->now = time(NULL);
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	b->lopt = (kf_layer_options){o->compression, o->level, o->threads, -1, b->now};
+	b->lopt = (kf_layer_options){o->compression, o->level, o->threads, -1, b->now, o->interrupted};
 	if (sde && *sde) {
 		char *end;
 		long long v = strtoll(sde, &end, 10);
@@ -1591,15 +1651,15 @@ int kf_build(const kf_build_options *o)
 	size_t nsteps = json_array_size(steps);
 	double t0 = now_s();
 	for (size_t i = 0; i < nsteps && status == 0; i++) {
-		if (!run_step(b, i, nsteps, json_array_get(steps, i)) || interrupted)
-			status = interrupted ? 130 : 1;
+		if (!run_step(b, i, nsteps, json_array_get(steps, i)) || INTERRUPTED(b))
+			status = INTERRUPTED(b) ? 130 : 1;
 	}
 	json_t *desc = NULL;
-	if (status == 0 && !interrupted) {
+	if (status == 0 && !INTERRUPTED(b)) {
 		if (!write_image(b, &desc))
 			status = 1;
 	}
-	if (status == 0 && o->ntags && !interrupted) {
+	if (status == 0 && o->ntags && !INTERRUPTED(b)) {
 		KF_VEC(char *) refs = {0};
 		for (size_t i = 0; i < o->ntags; i++)
 			kf_vec_push(&refs, kf_ref_with_tag(o->tags[i]));
@@ -1612,10 +1672,10 @@ int kf_build(const kf_build_options *o)
 			free(refs.v[i]);
 		kf_vec_free(&refs);
 	}
-	for (size_t i = 0; status == 0 && i < o->noutputs && !interrupted; i++)
+	for (size_t i = 0; status == 0 && i < o->noutputs && !INTERRUPTED(b); i++)
 		if (!write_output(b, o->outputs[i], desc))
 			status = 1;
-	if (interrupted)
+	if (INTERRUPTED(b))
 		status = 130;
 	if (status == 0) {
 		if (!b->quiet)

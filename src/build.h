@@ -13,6 +13,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "layer.h"
@@ -48,7 +50,21 @@ typedef struct kf_build_options {
 	size_t nignored_image_lists;
 	/* the cluster descriptor labels (spec §4); NULL: as the Kubefile has them */
 	const char *cluster_runtime, *cluster_runtime_version, *cri, *cri_version;
+	/* downloads (ADD and APP of a URL): the largest accepted, and how long
+	 * one may receive less than KF_STALL_SPEED bytes a second; 0: the
+	 * defaults below */
+	uint64_t max_download;
+	int stall_timeout;
+	/* set (by a signal handler of the front end) to stop the build: a
+	 * running command, download or layer ends within a second, and the
+	 * build returns 130 having written nothing; NULL: never */
+	volatile sig_atomic_t *interrupted;
 } kf_build_options;
+
+#define KF_MAX_DOWNLOAD_DEFAULT (8ull << 30) /* 8 GiB */
+#define KF_STALL_TIMEOUT_DEFAULT 60          /* seconds */
+#define KF_STALL_SPEED 1000                  /* bytes a second */
+#define KF_CONNECT_TIMEOUT 30                /* seconds */
 
 /* Runs a build (or prints its plan); returns an exit status: 0, 1 for a
  * problem in the Kubefile or the build, 2 for a usage error, 130 when

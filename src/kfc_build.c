@@ -1,7 +1,9 @@
 /* kfc_build.c - kfc build, kfc plan, kfc images, kfc inspect, kfc rmi: thin
  * front ends over build.h, oci.h and store.h. */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,40 @@ static void build_usage(FILE *f, const char *prog)
 			  "Prints the manifest digest.");
 }
 
+/* SIZE: bytes, or with a binary unit k, M, G, T (as docker's sizes), an
+ * optional "B" or "iB" after it */
+static bool parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (end == s || errno || s[0] == '-')
+		return false;
+	int shift = 0;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	default: break;
+	}
+	if (shift && (*end == 'i' || *end == 'I'))
+		end++;
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end || v == 0 || (shift && v > (~0ull >> shift)))
+		return false;
+	*out = (uint64_t)v << shift;
+	return true;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
 int kf_cmd_build(int argc, char **argv, bool plan_only)
 {
 	const char *prog = plan_only ? "plan" : "build";
@@ -50,7 +86,8 @@ int kf_cmd_build(int argc, char **argv, bool plan_only)
 	bool print_kubefile = false;
 	char *text = NULL;
 	enum { O_ARG = 256, O_PLATFORM, O_COMP, O_LEVEL, O_NOCACHE, O_ISO, O_PROGRESS, O_TYPE, O_THREADS, O_LIST,
-	       O_IGNORED, O_RUNTIME, O_RUNTIME_V, O_CRI, O_CRI_V, O_FROM, O_CMD, O_IMAGES, O_CONTEXT, O_PRINT };
+	       O_IGNORED, O_RUNTIME, O_RUNTIME_V, O_CRI, O_CRI_V, O_FROM, O_CMD, O_IMAGES, O_CONTEXT, O_PRINT,
+	       O_MAXDL, O_STALL };
 	static const struct option opts[] = {
 		{"file", required_argument, NULL, 'f'},
 		{"tag", required_argument, NULL, 't'},
@@ -75,6 +112,8 @@ int kf_cmd_build(int argc, char **argv, bool plan_only)
 		{"container-images", required_argument, NULL, O_IMAGES},
 		{"build-context", required_argument, NULL, O_CONTEXT},
 		{"print-kubefile", no_argument, NULL, O_PRINT},
+		{"max-download-size", required_argument, NULL, O_MAXDL},
+		{"download-stall-timeout", required_argument, NULL, O_STALL},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -121,6 +160,21 @@ int kf_cmd_build(int argc, char **argv, bool plan_only)
 			}
 			break;
 		case O_NOCACHE: o.no_cache = true; break;
+		case O_MAXDL:
+			if (!parse_size(optarg, &o.max_download)) {
+				fprintf(stderr, "kfc %s: --max-download-size=%s: give a size in bytes, such as 500M or 2G\n", prog,
+					optarg);
+				goto out;
+			}
+			break;
+		case O_STALL:
+			o.stall_timeout = (int)strtol(optarg, &end, 10);
+			if (*end || !*optarg || o.stall_timeout < 1 || o.stall_timeout > 86400) {
+				fprintf(stderr, "kfc %s: --download-stall-timeout=%s: a number of seconds, 1 to 86400\n", prog,
+					optarg);
+				goto out;
+			}
+			break;
 		case O_ISO:
 			if (strcmp(optarg, "auto") == 0) o.isolation = KF_ISOLATION_AUTO;
 			else if (strcmp(optarg, "bwrap") == 0) o.isolation = KF_ISOLATION_BWRAP;
@@ -232,6 +286,13 @@ int kf_cmd_build(int argc, char **argv, bool plan_only)
 		o.kubefile_text = text;
 		o.cluster_runtime = o.cluster_runtime_version = o.cri = o.cri_version = NULL;
 	}
+	/* the build stops on these, within a second, and writes nothing */
+	struct sigaction sa = {0};
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	o.interrupted = &interrupted;
 	status = kf_build(&o);
 out:
 	free(text);

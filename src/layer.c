@@ -247,10 +247,24 @@ typedef struct pipeline {
 	bool failed;
 	char error[256];
 	struct archive *stream; /* zstd: one stream, compressed by libzstd's own workers */
+	volatile sig_atomic_t *cancel;
 } pipeline;
 
 static bool compress_chunk(int comp, int level, const unsigned char *in, size_t n, kf_buf *out, char *err,
 			   size_t errlen);
+
+/* Compresses a slot, unless the layer was interrupted: then what waits
+ * is dropped, so that stopping takes one chunk's time at most. */
+static void compress_slot(pipeline *p, slot *s)
+{
+	kf_buf_reset(&s->out);
+	if (p->cancel && *p->cancel) {
+		s->failed = true;
+		snprintf(s->error, sizeof s->error, "interrupted");
+		return;
+	}
+	s->failed = !compress_chunk(p->comp, p->level, s->in, s->inlen, &s->out, s->error, sizeof s->error);
+}
 
 static void *worker(void *arg)
 {
@@ -272,8 +286,7 @@ static void *worker(void *arg)
 		}
 		s->state = SLOT_BUSY;
 		pthread_mutex_unlock(&p->mu);
-		kf_buf_reset(&s->out);
-		s->failed = !compress_chunk(p->comp, p->level, s->in, s->inlen, &s->out, s->error, sizeof s->error);
+		compress_slot(p, s);
 		pthread_mutex_lock(&p->mu);
 		s->state = SLOT_DONE;
 		pthread_cond_broadcast(&p->cv);
@@ -373,8 +386,7 @@ static void submit(pipeline *p)
 	if (s->inlen == 0)
 		return;
 	if (p->nthreads == 0) {
-		kf_buf_reset(&s->out);
-		s->failed = !compress_chunk(p->comp, p->level, s->in, s->inlen, &s->out, s->error, sizeof s->error);
+		compress_slot(p, s);
 		s->state = SLOT_DONE;
 	} else {
 		pthread_mutex_lock(&p->mu);
@@ -427,6 +439,7 @@ static void pipeline_start(pipeline *p, const kf_layer_options *opt, int fd)
 	memset(p, 0, sizeof *p);
 	p->comp = opt->compression;
 	p->level = opt->level;
+	p->cancel = opt->cancel;
 	p->fd = fd;
 	kf_sha256_init(&p->tar_hash);
 	kf_sha256_init(&p->blob_hash);
@@ -561,7 +574,16 @@ static void set_common(struct archive_entry *ae, const kf_layer_options *o, cons
 	archive_entry_set_gname(ae, NULL);
 }
 
-static bool write_file_data(struct archive *a, const char *path, int64_t size, char *err, size_t errlen)
+static bool cancelled(const kf_layer_options *o, char *err, size_t errlen)
+{
+	if (!o->cancel || !*o->cancel)
+		return false;
+	snprintf(err, errlen, "interrupted");
+	return true;
+}
+
+static bool write_file_data(struct archive *a, const kf_layer_options *o, const char *path, int64_t size, char *err,
+			    size_t errlen)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
@@ -581,6 +603,10 @@ static bool write_file_data(struct archive *a, const char *path, int64_t size, c
 		}
 		if (archive_write_data(a, buf, (size_t)r) != r) {
 			snprintf(err, errlen, "%s", archive_error_string(a));
+			close(fd);
+			return false;
+		}
+		if (cancelled(o, err, errlen)) {
 			close(fd);
 			return false;
 		}
@@ -662,7 +688,7 @@ static bool write_entry(struct archive *a, struct archive_entry_linkresolver *re
 			if (!ok)
 				snprintf(err, errlen, "%s", archive_error_string(a));
 		} else if (disk && archive_entry_size(ae) > 0) {
-			ok = write_file_data(a, disk, archive_entry_size(ae), err, errlen);
+			ok = write_file_data(a, o, disk, archive_entry_size(ae), err, errlen);
 		}
 		archive_entry_free(ae);
 	}
@@ -787,7 +813,7 @@ bool kf_layer_finish(kf_layer *l, const char *tmpdir, kf_layer_result *out, char
 	if (!ok)
 		snprintf(err, errlen, "%s", archive_error_string(a));
 	for (size_t i = 0; ok && i < list.n; i++)
-		ok = write_entry(a, res, &l->opt, &list.v[i], err, errlen);
+		ok = !cancelled(&l->opt, err, errlen) && write_entry(a, res, &l->opt, &list.v[i], err, errlen);
 	if (ok && archive_write_close(a) != ARCHIVE_OK) {
 		snprintf(err, errlen, "%s", archive_error_string(a));
 		ok = false;

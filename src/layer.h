@@ -23,6 +23,7 @@
 #ifndef KF_LAYER_H
 #define KF_LAYER_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -46,6 +47,9 @@ typedef struct kf_layer_options {
 	int threads;        /* compression threads; 0: one per online CPU */
 	int64_t epoch;      /* SOURCE_DATE_EPOCH, or -1 */
 	int64_t now;        /* the time of implied directories without an epoch */
+	/* when set (by a signal handler), kf_layer_finish stops soon with an
+	 * "interrupted" error; NULL: never */
+	volatile sig_atomic_t *cancel;
 } kf_layer_options;
 
 /* An entry's owner and mode: -1 keeps what the file on disk has (or 0 for

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,17 +68,19 @@ static bool wanted(const char *name, const char *const *tops)
 	return false;
 }
 
-static bool unpack(const char *archive, const char *dir, bool whiteouts, const char *const *tops, char *err,
-		   size_t errlen);
+static bool unpack(const char *archive, const char *dir, bool whiteouts, const char *const *tops,
+		   volatile sig_atomic_t *cancel, char *err, size_t errlen);
 
-bool kf_unpack(const char *archive, const char *dir, bool whiteouts, char *err, size_t errlen)
+bool kf_unpack(const char *archive, const char *dir, bool whiteouts, volatile sig_atomic_t *cancel, char *err,
+	       size_t errlen)
 {
-	return unpack(archive, dir, whiteouts, NULL, err, errlen);
+	return unpack(archive, dir, whiteouts, NULL, cancel, err, errlen);
 }
 
-bool kf_unpack_only(const char *archive, const char *dir, const char *const *tops, char *err, size_t errlen)
+bool kf_unpack_only(const char *archive, const char *dir, const char *const *tops, volatile sig_atomic_t *cancel,
+		    char *err, size_t errlen)
 {
-	return unpack(archive, dir, true, tops, err, errlen);
+	return unpack(archive, dir, true, tops, cancel, err, errlen);
 }
 
 /* Removes what a whiteout names: the path itself, never what a link at it
@@ -132,8 +135,8 @@ static bool climbs(const char *name)
  * libarchive then gets a path without links and still refuses ".." and
  * links as a second guard. Whiteouts are applied the same way, removing
  * the named path itself and never following a link at it. */
-static bool unpack(const char *archive, const char *dir, bool whiteouts, const char *const *tops, char *err,
-		   size_t errlen)
+static bool unpack(const char *archive, const char *dir, bool whiteouts, const char *const *tops,
+		   volatile sig_atomic_t *cancel, char *err, size_t errlen)
 {
 	struct archive *a = open_read(archive);
 	if (!a) {
@@ -159,6 +162,11 @@ static bool unpack(const char *archive, const char *dir, bool whiteouts, const c
 	bool ok = true;
 	int r;
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		if (cancel && *cancel) {
+			snprintf(err, errlen, "interrupted");
+			ok = false;
+			break;
+		}
 		/* our own copy: libarchive frees the entry's name when it is set */
 		const char *n0 = archive_entry_pathname(e);
 		if (!n0)
@@ -237,12 +245,18 @@ static bool unpack(const char *archive, const char *dir, bool whiteouts, const c
 			const void *buf;
 			size_t size;
 			la_int64_t off;
-			while ((r = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK)
+			while ((r = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK) {
 				if (archive_write_data_block(w, buf, size, off) < ARCHIVE_OK) {
 					r = ARCHIVE_FATAL;
 					snprintf(err, errlen, "%s: %s: %s", archive, name.ptr, archive_error_string(w));
 					break;
 				}
+				if (cancel && *cancel) {
+					r = ARCHIVE_FATAL;
+					snprintf(err, errlen, "interrupted");
+					break;
+				}
+			}
 			if (r != ARCHIVE_EOF) {
 				if (r != ARCHIVE_FATAL || !err[0])
 					snprintf(err, errlen, "%s: %s: %s", archive, name.ptr, archive_error_string(a));

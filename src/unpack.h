@@ -4,20 +4,26 @@
 #ifndef KF_UNPACK_H
 #define KF_UNPACK_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 /* Is path a tar archive (plain, or compressed by gzip, bzip2, xz or zstd)? */
 bool kf_is_archive_file(const char *path);
 
-/* Extracts an archive into dir: no absolute paths, no "..", no writing
- * through symbolic links; owners are not restored. With whiteouts, the
- * OCI whiteouts (.wh.NAME, .wh..wh..opq) remove what they name instead of
- * being extracted. */
-bool kf_unpack(const char *archive, const char *dir, bool whiteouts, char *err, size_t errlen);
+/* Extracts an archive into dir as if dir were the root (a chroot): no
+ * absolute paths or ".." in names; a symbolic link met on an entry's way
+ * is followed inside dir, never out of it; a hard link must name a file
+ * already inside; owners are not restored. With whiteouts (an image
+ * layer), the OCI whiteouts (.wh.NAME, .wh..wh..opq) remove what they name
+ * inside dir, never following a link, instead of being extracted. When
+ * *cancel is set (by a signal handler) it stops with "interrupted". */
+bool kf_unpack(const char *archive, const char *dir, bool whiteouts, volatile sig_atomic_t *cancel, char *err,
+	       size_t errlen);
 /* The same for the entries under one of the top-level directories named
  * (NULL-terminated, such as "manifests"), whiteouts included. */
-bool kf_unpack_only(const char *archive, const char *dir, const char *const *tops, char *err, size_t errlen);
+bool kf_unpack_only(const char *archive, const char *dir, const char *const *tops, volatile sig_atomic_t *cancel,
+		    char *err, size_t errlen);
 
 /* The content of one file of a layer stack (top layer last), as the
  * stacked file system shows it; NULL if absent (whiteouts honoured).
