@@ -24,6 +24,7 @@ static void build_usage(FILE *f, const char *prog)
 		"                 [--compression=gzip|zstd|none] [--compression-level=N] [--threads=N]\n"
 		"                 [--isolation=auto|bwrap|none] [--progress=auto|tty|plain|quiet]\n"
 		"                 [--type=kube-installer|app-installer]\n"
+		"                 [--max-download-size=SIZE] [--download-stall-timeout=SECONDS]\n"
 		"                 [--image-list FILE]... [--ignored-image-list FILE]...\n"
 		"                 [--cluster-runtime T] [--cluster-runtime-version V] [--cri T] [--cri-version V]\n"
 		"                 [CONTEXT]\n"
