@@ -1420,6 +1420,8 @@ static bool load_base(builder *b, const char *ref, kf_image *img)
 			json_t *d = kf_json_descriptor(KF_MT_MANIFEST, img->digest, img->size);
 			ok = kf_oci_copy_image(dir, b->store.dir, d, true, &e);
 			json_decref(d);
+			if (!ok)
+				kf_image_release(img);
 		}
 		free(dir);
 		if (!ok)
