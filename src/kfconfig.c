@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,8 @@ void kf_config_init(kf_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->failure_threshold = -1;
 	cfg->shellcheck = -1;
+	cfg->sc_limits.command_bytes = cfg->sc_limits.file_bytes = cfg->sc_limits.commands = -1;
+	cfg->sc_limits.timeout = cfg->sc_limits.memory = -1;
 	cfg->fmt.indent = -1;
 	cfg->fmt.use_tabs = -1;
 	cfg->fmt.rewrite_legacy_env = -1;
@@ -174,6 +177,22 @@ static bool read_lint_key(reader *r, const char *key, yaml_node_t *k, yaml_node_
 		return get_list(r, v, "trusted-registries", &cfg->trusted_registries, &cfg->ntrusted);
 	if (strcmp(key, "shellcheck") == 0)
 		return get_bool(r, v, "shellcheck", &cfg->shellcheck);
+	/* the limits of ShellCheck (docs/kflint.md): none can be turned off */
+	static const struct {
+		const char *key;
+		int lo, hi;
+		size_t at;
+	} limits[] = {
+		{"shellcheck-max-command-bytes", 1, 1 << 30, offsetof(kf_config, sc_limits.command_bytes)},
+		{"shellcheck-max-file-bytes", 1, 1 << 30, offsetof(kf_config, sc_limits.file_bytes)},
+		{"shellcheck-max-commands", 1, 1000000, offsetof(kf_config, sc_limits.commands)},
+		{"shellcheck-timeout", 1, 86400, offsetof(kf_config, sc_limits.timeout)},
+		{"shellcheck-max-memory", 128, 1 << 20, offsetof(kf_config, sc_limits.memory)},
+	};
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
+		if (strcmp(key, limits[i].key) == 0)
+			return get_uint(r, v, limits[i].key, limits[i].lo, limits[i].hi,
+					(int *)((char *)cfg + limits[i].at));
 	if (strcmp(key, "failure-threshold") == 0) {
 		const char *s = scalar(v);
 		int t = kf_severity_parse(s);

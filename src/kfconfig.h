@@ -27,6 +27,13 @@ typedef struct kf_config {
 	char **trusted_registries;
 	size_t ntrusted;
 	int shellcheck;         /* -1: not set */
+	struct {                /* the shellcheck-* limits; -1: not set */
+		int command_bytes;
+		int file_bytes;
+		int commands;
+		int timeout;    /* seconds */
+		int memory;     /* MiB */
+	} sc_limits;
 	char *format;           /* NULL: not set */
 	struct {
 		int indent;     /* -1: not set */

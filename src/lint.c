@@ -154,7 +154,7 @@ kf_dialect kf_lint(const kf_document *doc, const kf_lint_options *opt, kf_diag_b
 		all_rules[i]->check(&ctx);
 	}
 	if (opt->shellcheck)
-		kf_shellcheck(doc, m, out);
+		kf_shellcheck(doc, m, &opt->shellcheck_limits, out);
 	kf_dialect dialect = m->dialect;
 	kf_model_free(m);
 	if (ctx.fs != opt->fs)

@@ -18,6 +18,7 @@
 #include "diag.h"
 #include "fscache.h"
 #include "model.h"
+#include "shellcheck.h"
 
 typedef struct kf_lint_ctx kf_lint_ctx;
 
@@ -43,6 +44,7 @@ typedef struct kf_lint_options {
 	kf_dialect dialect;               /* KF_DIALECT_AUTO: detect */
 	const char *context_dir;          /* the build context, for local:// checks; NULL: none */
 	bool shellcheck;                  /* run shellcheck when it is installed */
+	kf_shellcheck_limits shellcheck_limits; /* what it is given, how long and large it runs */
 	const char *const *trusted;       /* trusted-registries (none: every one) */
 	size_t ntrusted;
 	const char *const *ignored;       /* codes or names */

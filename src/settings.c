@@ -2,12 +2,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "settings.h"
 
 bool kf_lint_code_known(const char *s)
 {
-	if (kf_rule_find(s))
+	if (kf_rule_find(s) || strcasecmp(s, KF_SHELLCHECK_SKIPPED) == 0)
 		return true;
 	if ((s[0] == 'K' || s[0] == 'k') && (s[1] == 'F' || s[1] == 'f') && s[2] == '0' && strlen(s) == 5 &&
 	    strspn(s + 2, "0123456789") == 3)
@@ -50,6 +51,17 @@ bool kf_lint_settings_init(kf_lint_settings *ls, const kf_config *cfg, bool defa
 	ls->opt.ntrusted = cfg->ntrusted;
 	if (cfg->shellcheck >= 0)
 		ls->opt.shellcheck = cfg->shellcheck;
+	kf_shellcheck_limits *l = &ls->opt.shellcheck_limits;
+	if (cfg->sc_limits.command_bytes > 0)
+		l->command_bytes = (size_t)cfg->sc_limits.command_bytes;
+	if (cfg->sc_limits.file_bytes > 0)
+		l->file_bytes = (size_t)cfg->sc_limits.file_bytes;
+	if (cfg->sc_limits.commands > 0)
+		l->commands = (size_t)cfg->sc_limits.commands;
+	if (cfg->sc_limits.timeout > 0)
+		l->timeout = (unsigned)cfg->sc_limits.timeout;
+	if (cfg->sc_limits.memory > 0)
+		l->memory = (unsigned)cfg->sc_limits.memory;
 	if (cfg->failure_threshold >= 0)
 		ls->threshold = cfg->failure_threshold;
 	kf_lint_settings_sync(ls);

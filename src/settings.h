@@ -17,7 +17,7 @@
 #include "vec.h"
 
 /* A code or name the linter knows: a rule (code or name), a syntax code
- * (KF0xx) or a ShellCheck code (SCnnnn). */
+ * (KF0xx), a ShellCheck code (SCnnnn) or KF401 (ShellCheck skipped). */
 bool kf_lint_code_known(const char *s);
 
 /* Lint options whose lists are owned here (their strings are not: they
@@ -31,7 +31,7 @@ typedef struct kf_lint_settings {
 
 /* Fills ls from cfg (which must outlive ls): ignored rules, severity
  * overrides, dialect, trusted registries, shellcheck (default_shellcheck
- * when the file does not say), failure threshold. An unknown rule name is
+ * when the file does not say) and its limits, failure threshold. An unknown rule name is
  * an error: returns false with *err a malloc'd message. Call
  * kf_lint_settings_sync after adding to the vectors. */
 bool kf_lint_settings_init(kf_lint_settings *ls, const kf_config *cfg, bool default_shellcheck, char **err);

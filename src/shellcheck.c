@@ -2,77 +2,31 @@
 #include "shellcheck.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
-#include <signal.h>
-#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "proc.h"
+#include "vec.h"
 
-extern char **environ;
+/* GHC's runtime exits with this status when the heap cannot grow (here:
+ * the address-space limit) */
+#define GHC_EXIT_HEAP_OVERFLOW 251
 
-/* Runs shellcheck on script; its JSON output in out. -1: cannot run it. */
-static int run(const char *script, size_t n, kf_buf *out)
-{
-	int in[2], res[2];
-	if (pipe(in) != 0)
-		return -1;
-	if (pipe(res) != 0) {
-		close(in[0]);
-		close(in[1]);
-		return -1;
-	}
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, res[1], 1);
-	posix_spawn_file_actions_addclose(&fa, in[1]);
-	posix_spawn_file_actions_addclose(&fa, res[0]);
-	char *argv[] = {"shellcheck", "--format=json1", "--shell=sh", "--exclude=SC2154", "-", NULL};
-	pid_t pid;
-	int rc = posix_spawnp(&pid, "shellcheck", &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(in[0]);
-	close(res[1]);
-	if (rc != 0) {
-		close(in[1]);
-		close(res[0]);
-		return -1;
-	}
-	/* a command is one line: it fits in the pipe, so writing first
-	 * cannot wait on shellcheck's output */
-	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
-	for (size_t done = 0; done < n;) {
-		ssize_t w = write(in[1], script + done, n - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		done += (size_t)w;
-	}
-	close(in[1]);
-	char chunk[4096];
-	ssize_t got;
-	while ((got = read(res[0], chunk, sizeof(chunk))) != 0) {
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			break;
-		kf_buf_add(out, chunk, (size_t)got);
-	}
-	close(res[0]);
-	signal(SIGPIPE, old);
-	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	/* 127: the shell could not find it (posix_spawnp may report it late) */
-	if (WIFEXITED(status) && WEXITSTATUS(status) >= 3)
-		return -1;
-	return 0;
-}
+/* One command to check: its word (text and span) in the Kubefile, and skip,
+ * the bytes of the span before the text (1 for a JSON string's quote). */
+typedef struct command {
+	kf_word w;
+	uint32_t skip;
+	char *joined; /* APPCMDS: the words joined, which w.text points into */
+} command;
+
+typedef KF_VEC(command) commands;
 
 /* The byte offset of ShellCheck's 1-based column, which counts a tab as
  * reaching the next multiple of 8. */
@@ -98,66 +52,8 @@ static kf_severity level(const char *s)
 	return KF_SEV_STYLE;
 }
 
-/* Checks one command; where is its word (text and span) in the Kubefile,
- * skip the bytes of the span before the text (1 for a JSON string's
- * quote). */
-static bool check_command(const kf_document *doc, const kf_model *m, const kf_word *w, uint32_t skip,
-			  kf_diag_bag *out)
-{
-	kf_buf script = KF_BUF_INIT;
-	kf_buf_addstr(&script, w->text);
-	if (m->dialect == KF_DIALECT_SEALOS) {
-		/* $(NAME) -> ${NAME}: same length, so columns stay */
-		for (size_t i = 0; i + 2 < script.len; i++) {
-			if (script.ptr[i] != '$' || script.ptr[i + 1] != '(')
-				continue;
-			size_t k = i + 2;
-			while (k < script.len && ((script.ptr[k] >= 'A' && script.ptr[k] <= 'Z') ||
-						  (script.ptr[k] >= 'a' && script.ptr[k] <= 'z') ||
-						  (script.ptr[k] >= '0' && script.ptr[k] <= '9') || script.ptr[k] == '_'))
-				k++;
-			if (k < script.len && script.ptr[k] == ')' && k > i + 2) {
-				script.ptr[i + 1] = '{';
-				script.ptr[k] = '}';
-			}
-		}
-	}
-	kf_buf_addc(&script, '\n');
-	kf_buf res = KF_BUF_INIT;
-	int rc = run(script.ptr, script.len, &res);
-	bool ok = rc == 0;
-	json_error_t err;
-	json_t *j = ok && res.len ? json_loadb(res.ptr, res.len, 0, &err) : NULL;
-	json_t *comments = json_object_get(j, "comments");
-	/* exact places when the word is its source text */
-	bool exact = w->span.end - w->span.start == w->text.len + 2 * skip;
-	for (size_t i = 0; i < json_array_size(comments); i++) {
-		json_t *c = json_array_get(comments, i);
-		long line = (long)json_integer_value(json_object_get(c, "line"));
-		long col = (long)json_integer_value(json_object_get(c, "column"));
-		long ecol = (long)json_integer_value(json_object_get(c, "endColumn"));
-		long eline = (long)json_integer_value(json_object_get(c, "endLine"));
-		kf_span at = w->span;
-		if (exact && line == 1) {
-			size_t a = byte_of_column(w->text.ptr, w->text.len, col);
-			size_t b = eline == 1 ? byte_of_column(w->text.ptr, w->text.len, ecol) : w->text.len;
-			at = (kf_span){w->span.start + skip + (uint32_t)a, w->span.start + skip + (uint32_t)(b > a ? b : a)};
-		}
-		char code[16];
-		snprintf(code, sizeof(code), "SC%lld", (long long)json_integer_value(json_object_get(c, "code")));
-		/* the code must outlive this function: keep it in the arena */
-		char *kept = kf_arena_strndup(out->arena, code, strlen(code));
-		kf_diag_add(out, level(json_string_value(json_object_get(c, "level"))), at, kept, "%s",
-			    json_string_value(json_object_get(c, "message")));
-	}
-	json_decref(j);
-	kf_buf_release(&res);
-	kf_buf_release(&script);
-	(void)doc;
-	return ok;
-}
-
-bool kf_shellcheck(const kf_document *doc, const kf_model *m, kf_diag_bag *out)
+/* The commands of the document, in order. */
+static void collect(const kf_document *doc, commands *cs)
 {
 	for (uint32_t i = 0; i < doc->ninstrs; i++) {
 		const kf_instr *in = doc->instrs[i];
@@ -168,32 +64,298 @@ bool kf_shellcheck(const kf_document *doc, const kf_model *m, kf_diag_bag *out)
 		if (k == KF_INSTR_RUN && in->form == KF_FORM_SHELL && in->nargs == 1) {
 			uint32_t nh;
 			kf_instr_heredocs(in, &nh);
-			if (nh == 0 && !check_command(doc, m, &in->args[0], 0, out))
-				return false;
+			if (nh == 0)
+				kf_vec_push(cs, ((command){in->args[0], 0, NULL}));
 		} else if (start && in->form == KF_FORM_SHELL && in->nargs == 1) {
-			if (!check_command(doc, m, &in->args[0], 0, out))
-				return false;
+			kf_vec_push(cs, ((command){in->args[0], 0, NULL}));
 		} else if (start && in->form == KF_FORM_JSON) {
 			/* each string is one whole command line */
 			for (uint32_t a = 0; a < in->nargs; a++)
-				if (!check_command(doc, m, &in->args[a], 1, out))
-					return false;
+				kf_vec_push(cs, ((command){in->args[a], 1, NULL}));
 		} else if (k == KF_INSTR_APPCMDS && in->nargs) {
 			/* the words joined with spaces make the command */
-			kf_word w = in->args[0];
 			kf_buf joined = KF_BUF_INIT;
 			for (uint32_t a = 0; a < in->nargs; a++) {
 				if (a)
 					kf_buf_addc(&joined, ' ');
 				kf_buf_addstr(&joined, in->args[a].text);
 			}
-			w.text = kf_str_make(joined.ptr, joined.len);
-			w.span = kf_instr_args_span(in);
-			bool ok = check_command(doc, m, &w, in->form == KF_FORM_SHELL ? 0 : 1, out);
-			kf_buf_release(&joined);
-			if (!ok)
-				return false;
+			size_t n;
+			char *p = kf_buf_detach(&joined, &n);
+			command c = {{kf_instr_args_span(in), kf_str_make(p ? p : "", n)}, in->form == KF_FORM_SHELL ? 0 : 1, p};
+			kf_vec_push(cs, c);
 		}
 	}
-	return true;
+}
+
+/* The script shellcheck reads for c: its text and a newline; in the sealos
+ * dialect $(NAME) -> ${NAME}, same length, so columns stay. */
+static void script_of(const kf_model *m, const command *c, kf_buf *script)
+{
+	kf_buf_reset(script);
+	kf_buf_addstr(script, c->w.text);
+	if (m->dialect == KF_DIALECT_SEALOS) {
+		for (size_t i = 0; i + 2 < script->len; i++) {
+			if (script->ptr[i] != '$' || script->ptr[i + 1] != '(')
+				continue;
+			size_t k = i + 2;
+			while (k < script->len && ((script->ptr[k] >= 'A' && script->ptr[k] <= 'Z') ||
+						   (script->ptr[k] >= 'a' && script->ptr[k] <= 'z') ||
+						   (script->ptr[k] >= '0' && script->ptr[k] <= '9') || script->ptr[k] == '_'))
+				k++;
+			if (k < script->len && script->ptr[k] == ')' && k > i + 2) {
+				script->ptr[i + 1] = '{';
+				script->ptr[k] = '}';
+			}
+		}
+	}
+	kf_buf_addc(script, '\n');
+}
+
+/* One finding c of ShellCheck on command cmd, as a diagnostic. */
+static void report(kf_diag_bag *out, const command *cmd, json_t *c)
+{
+	const kf_word *w = &cmd->w;
+	uint32_t skip = cmd->skip;
+	/* exact places when the word is its source text */
+	bool exact = w->span.end - w->span.start == w->text.len + 2 * skip;
+	long line = (long)json_integer_value(json_object_get(c, "line"));
+	long col = (long)json_integer_value(json_object_get(c, "column"));
+	long ecol = (long)json_integer_value(json_object_get(c, "endColumn"));
+	long eline = (long)json_integer_value(json_object_get(c, "endLine"));
+	kf_span at = w->span;
+	if (exact && line == 1) {
+		size_t a = byte_of_column(w->text.ptr, w->text.len, col);
+		size_t b = eline == 1 ? byte_of_column(w->text.ptr, w->text.len, ecol) : w->text.len;
+		at = (kf_span){w->span.start + skip + (uint32_t)a, w->span.start + skip + (uint32_t)(b > a ? b : a)};
+	}
+	char code[32];
+	snprintf(code, sizeof(code), "SC%lld", (long long)json_integer_value(json_object_get(c, "code")));
+	/* the code must outlive this function: keep it in the arena */
+	char *kept = kf_arena_strndup(out->arena, code, strlen(code));
+	kf_diag_add(out, level(json_string_value(json_object_get(c, "level"))), at, kept, "%s",
+		    json_string_value(json_object_get(c, "message")));
+}
+
+/* The index of a file given to shellcheck (its name is the index in
+ * decimal), or -1 if name is none of them. */
+static long file_index(const char *name, size_t n)
+{
+	if (!name || !*name || strspn(name, "0123456789") != strlen(name) || strlen(name) > 9)
+		return -1;
+	long i = strtol(name, NULL, 10);
+	return (size_t)i < n ? i : -1;
+}
+
+/* Maps shellcheck's JSON output back onto the commands given, in their
+ * order and, within one command, in ShellCheck's order: the order in which
+ * one process per command reported them. */
+static void report_all(kf_diag_bag *out, const command *given, size_t n, const kf_buf *res)
+{
+	json_error_t err;
+	json_t *j = res->len ? json_loadb(res->ptr, res->len, 0, &err) : NULL;
+	json_t *comments = json_object_get(j, "comments");
+	size_t nc = json_array_size(comments);
+	size_t *first = kf_xcalloc(n + 1, sizeof(size_t)), *order = kf_xcalloc(nc ? nc : 1, sizeof(size_t));
+	for (size_t i = 0; i < nc; i++) {
+		long f = file_index(json_string_value(json_object_get(json_array_get(comments, i), "file")), n);
+		if (f >= 0)
+			first[f + 1]++;
+	}
+	for (size_t f = 0; f < n; f++)
+		first[f + 1] += first[f];
+	size_t *next = kf_xmalloc((n ? n : 1) * sizeof(size_t));
+	memcpy(next, first, n * sizeof(size_t));
+	for (size_t i = 0; i < nc; i++) {
+		long f = file_index(json_string_value(json_object_get(json_array_get(comments, i), "file")), n);
+		if (f >= 0)
+			order[next[f]++] = i;
+	}
+	for (size_t f = 0; f < n; f++)
+		for (size_t k = first[f]; k < first[f + 1]; k++)
+			report(out, &given[f], json_array_get(comments, order[k]));
+	free(next);
+	free(order);
+	free(first);
+	json_decref(j);
+}
+
+__attribute__((format(printf, 3, 4)))
+static void skipped(kf_diag_bag *out, const command *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	kf_diag_addv(out, KF_SEV_INFO, c->w.span, KF_SHELLCHECK_SKIPPED, fmt, ap);
+	va_end(ap);
+}
+
+/* " and N more after it", or nothing */
+static const char *more(char *buf, size_t size, size_t n)
+{
+	if (n)
+		snprintf(buf, size, " and %zu more after it", n);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
+/* Writes the scripts of given[0..n) into a new private folder, as files
+ * named 0, 1, …; returns its descriptor, with its path in dir, or -1 with
+ * a message in why (and nothing left on disk). */
+static int write_scripts(const kf_model *m, const command *given, size_t n, kf_buf *dir, kf_buf *why)
+{
+	const char *tmp = getenv("TMPDIR");
+	if (!tmp || *tmp != '/')
+		tmp = "/tmp";
+	kf_buf_printf(dir, "%s/kflint-shellcheck-XXXXXX", tmp);
+	if (!mkdtemp(dir->ptr)) {
+		kf_buf_printf(why, "cannot make a temporary folder in %s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	int dfd = open(dir->ptr, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0) {
+		kf_buf_printf(why, "%s: %s", dir->ptr, strerror(errno));
+		rmdir(dir->ptr);
+		return -1;
+	}
+	kf_buf script = KF_BUF_INIT;
+	size_t done = 0;
+	for (; done < n; done++) {
+		char name[32];
+		snprintf(name, sizeof(name), "%zu", done);
+		script_of(m, &given[done], &script);
+		int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			kf_buf_printf(why, "%s/%s: %s", dir->ptr, name, strerror(errno));
+			break;
+		}
+		size_t at = 0;
+		errno = 0;
+		while (at < script.len) {
+			ssize_t w = write(fd, script.ptr + at, script.len - at);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				break;
+			at += (size_t)w;
+		}
+		int e = at < script.len ? (errno ? errno : EIO) : 0;
+		if (close(fd) != 0 && !e)
+			e = errno;
+		if (e) {
+			kf_buf_printf(why, "%s/%s: %s", dir->ptr, name, strerror(e));
+			done++;
+			break;
+		}
+	}
+	kf_buf_release(&script);
+	if (done == n && !why->len)
+		return dfd;
+	for (size_t i = 0; i < done; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "%zu", i);
+		unlinkat(dfd, name, 0);
+	}
+	close(dfd);
+	rmdir(dir->ptr);
+	return -1;
+}
+
+bool kf_shellcheck(const kf_document *doc, const kf_model *m, const kf_shellcheck_limits *lim, kf_diag_bag *out)
+{
+	kf_shellcheck_limits l = lim ? *lim : (kf_shellcheck_limits){0};
+	if (!l.command_bytes)
+		l.command_bytes = KF_SHELLCHECK_COMMAND_BYTES;
+	if (!l.file_bytes)
+		l.file_bytes = KF_SHELLCHECK_FILE_BYTES;
+	if (!l.commands)
+		l.commands = KF_SHELLCHECK_COMMANDS;
+	if (!l.timeout)
+		l.timeout = KF_SHELLCHECK_TIMEOUT;
+	if (!l.memory)
+		l.memory = KF_SHELLCHECK_MEMORY;
+	/* not installed: nothing to do, and nothing to say */
+	char *prog = kf_proc_which("shellcheck");
+	if (!prog)
+		return false;
+	commands cs = {0};
+	collect(doc, &cs);
+	/* the commands given, within the limits, in order */
+	commands given = {0};
+	size_t total = 0;
+	char buf[64];
+	for (size_t i = 0; i < cs.n; i++) {
+		const command *c = &cs.v[i];
+		if (given.n == l.commands) {
+			skipped(out, c, "ShellCheck skipped this command%s: the file has more than %zu commands "
+				"(shellcheck-max-commands)", more(buf, sizeof(buf), cs.n - i - 1), l.commands);
+			break;
+		}
+		if (c->w.text.len > l.command_bytes) {
+			skipped(out, c, "ShellCheck skipped this command: it is %zu bytes, over the limit of %zu "
+				"(shellcheck-max-command-bytes)", c->w.text.len, l.command_bytes);
+			continue;
+		}
+		if (total + c->w.text.len + 1 > l.file_bytes) {
+			skipped(out, c, "ShellCheck skipped this command%s: the file's commands pass the limit of %zu "
+				"bytes (shellcheck-max-file-bytes)", more(buf, sizeof(buf), cs.n - i - 1), l.file_bytes);
+			break;
+		}
+		total += c->w.text.len + 1;
+		kf_vec_push(&given, *c);
+	}
+	bool ok = true;
+	if (given.n) {
+		kf_buf dir = KF_BUF_INIT, why = KF_BUF_INIT, res = KF_BUF_INIT;
+		int dfd = write_scripts(m, given.v, given.n, &dir, &why);
+		if (dfd < 0) {
+			skipped(out, &given.v[0], "ShellCheck was not run: %s", why.ptr);
+			ok = false;
+		} else {
+			KF_VEC(char *) argv = {0};
+			static const char *const opts[] = {"shellcheck", "--format=json1", "--shell=sh",
+							   "--exclude=SC2154"};
+			for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+				kf_vec_push(&argv, kf_xstrdup(opts[i]));
+			for (size_t i = 0; i < given.n; i++) {
+				snprintf(buf, sizeof(buf), "%zu", i);
+				kf_vec_push(&argv, kf_xstrdup(buf));
+			}
+			kf_vec_push(&argv, NULL);
+			kf_proc p = {.argv = argv.v, .path = prog, .dir_fd = dfd, .timeout_ms = l.timeout * 1000u,
+				     .max_memory = (size_t)l.memory << 20};
+			int status;
+			kf_proc_end end = kf_proc_run(&p, &res, &status);
+			for (size_t i = 0; i < given.n; i++)
+				unlinkat(dfd, argv.v[4 + i], 0);
+			close(dfd);
+			rmdir(dir.ptr);
+			for (size_t i = 0; i + 1 < argv.n; i++)
+				free(argv.v[i]);
+			kf_vec_free(&argv);
+			if (end == KF_PROC_TIMED_OUT) {
+				skipped(out, &given.v[0], "ShellCheck was stopped after %u s (shellcheck-timeout): the "
+					"file's commands are not checked", l.timeout);
+				ok = false;
+			} else if (end == KF_PROC_EXITED && status == GHC_EXIT_HEAP_OVERFLOW) {
+				skipped(out, &given.v[0], "ShellCheck ran out of memory (shellcheck-max-memory: %u MiB): "
+					"the file's commands are not checked", l.memory);
+				ok = false;
+			} else if (end != KF_PROC_EXITED || status >= 3) {
+				/* not installed, or it failed: as documented, no message */
+				ok = false;
+			} else {
+				report_all(out, given.v, given.n, &res);
+			}
+		}
+		kf_buf_release(&res);
+		kf_buf_release(&why);
+		kf_buf_release(&dir);
+	}
+	free(prog);
+	for (size_t i = 0; i < cs.n; i++)
+		free(cs.v[i].joined);
+	kf_vec_free(&cs);
+	kf_vec_free(&given);
+	return ok;
 }
