@@ -43,7 +43,7 @@ typedef struct builder {
 	kf_store store;
 	char *tmp;          /* this build's private directory */
 	char *blobtmp;      /* where layer blobs are written before their rename */
-	json_t *plan;
+	kf_plan *plan;
 	kf_layer_options lopt;
 	int64_t now;
 	char created[64];
@@ -63,8 +63,8 @@ typedef struct builder {
 	char isolation[8];
 } builder;
 
-static void errorf(builder *b, const json_t *step, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void errorf(builder *b, const json_t *step, const char *fmt, ...)
+static void errorf(builder *b, const kf_plan_step *step, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void errorf(builder *b, const kf_plan_step *step, const char *fmt, ...)
 {
 	char msg[2048];
 	va_list ap;
@@ -99,11 +99,11 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void progress_start(builder *b, size_t i, size_t n, const json_t *step)
+static void progress_start(builder *b, size_t i, size_t n, const kf_plan_step *step)
 {
 	if (b->quiet)
 		return;
-	const char *cb = json_string_value(json_object_get(step, "created_by"));
+	const char *cb = step->created_by;
 	if (b->tty)
 		fprintf(stderr, "[%zu/%zu] %.70s …", i + 1, n, cb);
 	else
@@ -111,11 +111,11 @@ static void progress_start(builder *b, size_t i, size_t n, const json_t *step)
 	fflush(stderr);
 }
 
-static void progress_end(builder *b, size_t i, size_t n, const json_t *step, const char *what, double secs)
+static void progress_end(builder *b, size_t i, size_t n, const kf_plan_step *step, const char *what, double secs)
 {
 	if (b->quiet)
 		return;
-	const char *cb = json_string_value(json_object_get(step, "created_by"));
+	const char *cb = step->created_by;
 	if (b->tty)
 		fprintf(stderr, "\r\033[K[%zu/%zu] %.70s  %s  %.2fs\n", i + 1, n, cb, what, secs);
 	else
@@ -167,7 +167,7 @@ static void fmt_binary(char *buf, size_t len, uint64_t n)
 
 /* Downloads url into dest, bounded by the size cap, the stall timeout and
  * the front end's interruption (docs/build.md, "Security model"). */
-static bool fetch(builder *b, const json_t *step, const char *url, const char *dest, int64_t *mtime)
+static bool fetch(builder *b, const kf_plan_step *step, const char *url, const char *dest, int64_t *mtime)
 {
 	FILE *f = fopen(dest, "wb");
 	if (!f) {
@@ -296,7 +296,7 @@ static char *blob_of(builder *b, const json_t *desc)
 }
 
 /* Applies the layers not yet applied to the staged rootfs. */
-static bool stage(builder *b, const json_t *step)
+static bool stage(builder *b, const kf_plan_step *step)
 {
 	if (!b->rootfs) {
 		if (asprintf(&b->rootfs, "%s/rootfs", b->tmp) < 0)
@@ -512,7 +512,7 @@ static void sandbox_argv(builder *b, bool net, void *vec)
 		  b->rootfs, "--", NULL);
 }
 
-static int run_argv(builder *b, const json_t *step, char **argv, char **envp)
+static int run_argv(builder *b, const kf_plan_step *step, char **argv, char **envp)
 {
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -556,13 +556,11 @@ static int run_argv(builder *b, const json_t *step, char **argv, char **envp)
 	return st;
 }
 
-static bool do_run(builder *b, const json_t *step, kf_layer *l)
+static bool do_run(builder *b, const kf_plan_step *step, kf_layer *l)
 {
 	if (!stage(b, step))
 		return false;
-	json_t *argv = json_object_get(step, "argv");
-	json_t *env = json_object_get(step, "env");
-	if (!json_array_size(argv)) {
+	if (!step->nargv) {
 		errorf(b, step, "RUN has no command");
 		return false;
 	}
@@ -572,14 +570,11 @@ static bool do_run(builder *b, const json_t *step, kf_layer *l)
 		return false;
 	}
 	KF_VEC(char *) av = {0};
-	const char *network = json_string_value(json_object_get(step, "network"));
-	bool net = !network || strcmp(network, "none") != 0;
+	bool net = !step->network || strcmp(step->network, "none") != 0;
 	if (b->bwrap)
 		sandbox_argv(b, net, &av);
-	size_t i;
-	json_t *v;
-	json_array_foreach(argv, i, v) {
-		const char *s = json_string_value(v);
+	for (size_t i = 0; i < step->nargv; i++) {
+		const char *s = step->argv[i];
 		if (i == 0 && !b->bwrap && !strchr(s, '/')) {
 			char *p = find_program(s);
 			kf_vec_push(&av, p ? p : strdup(s));
@@ -589,7 +584,8 @@ static bool do_run(builder *b, const json_t *step, kf_layer *l)
 	}
 	kf_vec_push(&av, NULL);
 	KF_VEC(char *) ev = {0};
-	json_array_foreach(env, i, v) kf_vec_push(&ev, strdup(json_string_value(v)));
+	for (size_t i = 0; i < step->nenv; i++)
+		kf_vec_push(&ev, strdup(step->env[i]));
 	kf_vec_push(&ev, NULL);
 	int st = run_argv(b, step, av.v, ev.v);
 	for (size_t k = 0; k < av.n; k++)
@@ -620,10 +616,10 @@ static bool do_run(builder *b, const json_t *step, kf_layer *l)
 
 /* ---- files steps ------------------------------------------------------------------- */
 
-static bool owner_of(builder *b, const json_t *step, long *uid, long *gid)
+static bool owner_of(builder *b, const kf_plan_step *step, long *uid, long *gid)
 {
 	*uid = *gid = -1;
-	const char *o = json_string_value(json_object_get(step, "owner"));
+	const char *o = step->owner;
 	if (!o)
 		return true;
 	char *end;
@@ -661,24 +657,22 @@ static bool owner_of(builder *b, const json_t *step, long *uid, long *gid)
 
 /* The sources of a files step as (disk path, destination) pairs, fetching
  * URLs into the build directory; the content goes into h. */
-static bool prepare_sources(builder *b, const json_t *step, size_t index, kf_sha256 *h)
+static bool prepare_sources(builder *b, const kf_plan_step *step, size_t index, kf_sha256 *h)
 {
-	const char *context = json_string_value(json_object_get(b->plan, "context"));
-	size_t i;
-	json_t *s;
-	json_array_foreach(json_object_get(step, "sources"), i, s) {
-		const char *type = json_string_value(json_object_get(s, "type"));
-		const char *dest = json_string_value(json_object_get(s, "dest"));
+	const char *context = b->plan->context;
+	for (size_t i = 0; i < step->nsources; i++) {
+		kf_plan_source *s = &step->sources[i];
+		const char *type = kf_source_type_name(s->type);
+		const char *dest = s->dest;
 		kf_sha256_update(h, type, strlen(type) + 1);
 		kf_sha256_update(h, dest, strlen(dest) + 1);
-		if (strcmp(type, "data") == 0 || strcmp(type, "append") == 0) {
-			const char *d = json_string_value(json_object_get(s, "data"));
-			kf_sha256_update(h, d, strlen(d) + 1);
+		if (s->type == KF_SRC_DATA || s->type == KF_SRC_APPEND) {
+			kf_sha256_update(h, s->data, strlen(s->data) + 1);
 			continue;
 		}
 		char *disk = NULL;
-		if (strcmp(type, "url") == 0) {
-			const char *url = json_string_value(json_object_get(s, "url"));
+		if (s->type == KF_SRC_URL) {
+			const char *url = s->url;
 			const char *slash = strrchr(dest, '/');
 			char *dir;
 			if (asprintf(&dir, "%s/fetch-%zu-%zu", b->tmp, index, i) < 0 ||
@@ -691,7 +685,7 @@ static bool prepare_sources(builder *b, const json_t *step, size_t index, kf_sha
 				free(disk);
 				return false;
 			}
-			const char *want = json_string_value(json_object_get(s, "checksum"));
+			const char *want = s->checksum;
 			char got[KF_DIGEST_LEN + 1];
 			if (want && (!kf_sha256_file(disk, got, NULL) || strcmp(got, want) != 0)) {
 				errorf(b, step, "%s: the download's digest is %s, not the --checksum %s", url, got, want);
@@ -699,47 +693,39 @@ static bool prepare_sources(builder *b, const json_t *step, size_t index, kf_sha
 				return false;
 			}
 			/* ADD: 0600 and the server's time, as Docker has it; an app's files 0644 */
-			chmod(disk, json_object_get(step, "app") ? 0644 : 0600);
+			chmod(disk, step->app ? 0644 : 0600);
 			if (mt >= 0) {
 				struct timespec ts[2] = {{mt, 0}, {mt, 0}};
 				utimensat(AT_FDCWD, disk, ts, 0);
 			}
-		} else if (asprintf(&disk, "%s/%s", context, json_string_value(json_object_get(s, "path"))) < 0) {
+		} else if (asprintf(&disk, "%s/%s", context, s->path) < 0) {
 			abort();
 		}
-		json_object_set_new((json_t *)s, "disk", json_string(disk));
-		bool ok = strcmp(type, "dir") == 0 ? hash_tree(b, h, disk)
-						    : hash_path(b, h, disk, "", strcmp(type, "url") == 0);
+		free(s->disk);
+		s->disk = disk;
+		bool ok = s->type == KF_SRC_DIR ? hash_tree(b, h, disk) : hash_path(b, h, disk, "", s->type == KF_SRC_URL);
 		if (!ok) {
 			errorf(b, step, "%s: %s", disk, strerror(errno));
-			free(disk);
 			return false;
 		}
-		free(disk);
 	}
 	return true;
 }
 
-static bool do_files(builder *b, const json_t *step, kf_layer *l)
+static bool do_files(builder *b, const kf_plan_step *step, kf_layer *l)
 {
 	long uid, gid;
 	if (!owner_of(b, step, &uid, &gid))
 		return false;
-	json_t *mj = json_object_get(step, "mode");
-	kf_layer_meta meta = {uid, gid, mj ? (int)json_integer_value(mj) : -1, -1};
-	if (mj)
-		meta.dir_mode = (int)json_integer_value(mj);
-	size_t i;
-	json_t *s;
-	json_array_foreach(json_object_get(step, "sources"), i, s) {
-		const char *type = json_string_value(json_object_get(s, "type"));
-		const char *dest = json_string_value(json_object_get(s, "dest"));
-		const char *disk = json_string_value(json_object_get(s, "disk"));
+	kf_layer_meta meta = {uid, gid, step->mode, step->mode};
+	for (size_t i = 0; i < step->nsources; i++) {
+		const kf_plan_source *s = &step->sources[i];
+		const char *dest = s->dest;
+		const char *disk = s->disk;
 		char err[1024] = "";
-		if (strcmp(type, "data") == 0) {
-			const char *d = json_string_value(json_object_get(s, "data"));
-			kf_layer_add_data(l, dest, d, strlen(d), 0644, &meta);
-		} else if (strcmp(type, "append") == 0) {
+		if (s->type == KF_SRC_DATA) {
+			kf_layer_add_data(l, dest, s->data, strlen(s->data), 0644, &meta);
+		} else if (s->type == KF_SRC_APPEND) {
 			/* manifests/imageList: what the image has, then the new lines */
 			KF_VEC(char *) paths = {0};
 			size_t k;
@@ -756,16 +742,16 @@ static bool do_files(builder *b, const json_t *step, kf_layer *l)
 				if (len && old[len - 1] != '\n')
 					kf_buf_addc(&all, '\n');
 			}
-			kf_buf_adds(&all, json_string_value(json_object_get(s, "data")));
+			kf_buf_adds(&all, s->data);
 			kf_layer_add_data(l, dest, all.ptr ? all.ptr : "", all.len, 0644, &meta);
 			kf_buf_release(&all);
 			free(old);
-		} else if (strcmp(type, "dir") == 0) {
+		} else if (s->type == KF_SRC_DIR) {
 			if (!kf_layer_add_tree(l, dest, disk, &meta, err, sizeof err)) {
 				errorf(b, step, "%s", err);
 				return false;
 			}
-		} else if (strcmp(type, "archive") == 0) {
+		} else if (s->type == KF_SRC_ARCHIVE) {
 			char *x;
 			if (asprintf(&x, "%s/extract-%zu", b->tmp, i) < 0)
 				abort();
@@ -786,9 +772,9 @@ static bool do_files(builder *b, const json_t *step, kf_layer *l)
 }
 
 /* An app's files and disk paths, for its type and its "files" */
-static void note_app(builder *b, const json_t *step)
+static void note_app(builder *b, const kf_plan_step *step)
 {
-	const char *name = json_string_value(json_object_get(step, "app"));
+	const char *name = step->app;
 	if (!name)
 		return;
 	json_t *a = json_object_get(b->apps, name);
@@ -799,13 +785,12 @@ static void note_app(builder *b, const json_t *step)
 	char prefix[PATH_MAX];
 	snprintf(prefix, sizeof prefix, "application/apps/%s/", name);
 	size_t pl = strlen(prefix);
-	size_t i;
-	json_t *s;
-	json_array_foreach(json_object_get(step, "sources"), i, s) {
-		const char *disk = json_string_value(json_object_get(s, "disk"));
-		const char *dest = json_string_value(json_object_get(s, "dest"));
+	for (size_t i = 0; i < step->nsources; i++) {
+		const kf_plan_source *s = &step->sources[i];
+		const char *disk = s->disk;
+		const char *dest = s->dest;
 		json_array_append_new(json_object_get(a, "paths"), json_string(disk));
-		if (strcmp(json_string_value(json_object_get(s, "type")), "dir") != 0) {
+		if (s->type != KF_SRC_DIR) {
 			json_array_append_new(json_object_get(a, "files"), json_string(dest + pl));
 			continue;
 		}
@@ -828,9 +813,9 @@ static int cmp_json_str(const void *x, const void *y)
 
 /* ---- steps ---------------------------------------------------------------------------- */
 
-static void step_key(const char *parent, const json_t *step, const char *inputs, char out[KF_DIGEST_LEN + 1]);
+static void step_key(const char *parent, const kf_plan_step *step, const char *inputs, char out[KF_DIGEST_LEN + 1]);
 
-static void key_step(builder *b, const json_t *step, const char *inputs)
+static void key_step(builder *b, const kf_plan_step *step, const char *inputs)
 {
 	char k[KF_DIGEST_LEN + 1];
 	step_key(b->key, step, inputs, k);
@@ -839,14 +824,9 @@ static void key_step(builder *b, const json_t *step, const char *inputs)
 
 /* A step's key: its parent's, its plan entry (without where it is in the
  * Kubefile), and what its inputs are. */
-static void step_key(const char *parent, const json_t *step, const char *inputs, char out[KF_DIGEST_LEN + 1])
+static void step_key(const char *parent, const kf_plan_step *step, const char *inputs, char out[KF_DIGEST_LEN + 1])
 {
-	json_t *c = json_deep_copy(step);
-	json_object_del(c, "index");
-	json_object_del(c, "line");
-	size_t i;
-	json_t *s;
-	json_array_foreach(json_object_get(c, "sources"), i, s) json_object_del(s, "disk");
+	json_t *c = kf_plan_step_to_json(step, false);
 	char *text = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
 	kf_sha256 h;
 	kf_sha256_init(&h);
@@ -860,10 +840,9 @@ static void step_key(const char *parent, const json_t *step, const char *inputs,
 	json_decref(c);
 }
 
-static void add_history(builder *b, const json_t *step, bool empty)
+static void add_history(builder *b, const kf_plan_step *step, bool empty)
 {
-	json_t *h = json_pack("{s:s,s:s}", "created", b->created, "created_by",
-			      json_string_value(json_object_get(step, "created_by")));
+	json_t *h = json_pack("{s:s,s:s}", "created", b->created, "created_by", step->created_by);
 	if (empty)
 		json_object_set_new(h, "empty_layer", json_true());
 	json_array_append_new(b->history, h);
@@ -878,7 +857,7 @@ static bool add_layer(builder *b, const json_t *desc, const char *diff_id)
 
 /* Writes a layer into the store and appends it to the image; its
  * descriptor (a new reference), or NULL after an error. Frees l. */
-static json_t *store_layer(builder *b, const json_t *step, kf_layer *l, kf_layer_result *res)
+static json_t *store_layer(builder *b, const kf_plan_step *step, kf_layer *l, kf_layer_result *res)
 {
 	char err[1024];
 	kf_err e;
@@ -900,13 +879,12 @@ static json_t *store_layer(builder *b, const json_t *step, kf_layer *l, kf_layer
 	return desc;
 }
 
-static bool run_step(builder *b, size_t idx, size_t n, json_t *step)
+static bool run_step(builder *b, size_t idx, size_t n, kf_plan_step *step)
 {
-	const char *kind = json_string_value(json_object_get(step, "kind"));
 	double t0 = now_s();
-	if (strcmp(kind, "config") == 0) {
+	if (step->kind == KF_STEP_CONFIG) {
 		if (!b->quiet && !b->tty)
-			fprintf(stderr, "[%zu/%zu] %s\n", idx + 1, n, json_string_value(json_object_get(step, "created_by")));
+			fprintf(stderr, "[%zu/%zu] %s\n", idx + 1, n, step->created_by);
 		key_step(b, step, "");
 		add_history(b, step, true);
 		return true;
@@ -914,7 +892,7 @@ static bool run_step(builder *b, size_t idx, size_t n, json_t *step)
 	progress_start(b, idx, n, step);
 	kf_sha256 h;
 	kf_sha256_init(&h);
-	bool files = strcmp(kind, "files") == 0;
+	bool files = step->kind == KF_STEP_FILES;
 	if (files && !prepare_sources(b, step, idx, &h)) {
 		kf_sha256_abort(&h);
 		return false;
@@ -1022,7 +1000,7 @@ static bool run_step(builder *b, size_t idx, size_t n, json_t *step)
 
 static json_t *extension(builder *b)
 {
-	json_t *pe = json_object_get(b->plan, "extension");
+	json_t *pe = b->plan->extension;
 	json_t *ext = json_object();
 	json_object_set_new(ext, "buildClient",
 			    json_pack("{s:s,s:s}", "sealerVersion", "kfc/" PACKAGE_VERSION, "buildahVersion", ""));
@@ -1215,7 +1193,7 @@ static json_t *container_images(builder *b)
 	for (size_t i = 0; i < b->o->nignored_image_lists; i++)
 		read_ignored(b, b->o->ignored_image_lists[i], skip);
 	json_t *arr = json_array();
-	json_t *plat = json_object_get(b->plan, "platform");
+	json_t *plat = kf_platform_to_json(&b->plan->platform);
 	size_t i;
 	json_t *f;
 	json_array_foreach(found, i, f) {
@@ -1231,6 +1209,7 @@ static json_t *container_images(builder *b)
 	}
 	json_decref(skip);
 	json_decref(found);
+	json_decref(plat);
 	return arr;
 }
 
@@ -1255,14 +1234,14 @@ static bool write_image(builder *b, json_t **manifest_desc)
 {
 	if (!ensure_layer(b))
 		return false;
-	json_t *plat = json_object_get(b->plan, "platform");
+	const kf_platform *plat = &b->plan->platform;
 	json_t *cfg = json_object();
 	json_object_set_new(cfg, "created", json_string(b->created));
-	json_object_set(cfg, "architecture", json_object_get(plat, "architecture"));
-	json_object_set(cfg, "os", json_object_get(plat, "os"));
-	if (json_object_get(plat, "variant"))
-		json_object_set(cfg, "variant", json_object_get(plat, "variant"));
-	json_t *c = json_deep_copy(json_object_get(b->plan, "config"));
+	json_object_set_new(cfg, "architecture", json_string(plat->arch));
+	json_object_set_new(cfg, "os", json_string(plat->os));
+	if (plat->variant[0])
+		json_object_set_new(cfg, "variant", json_string(plat->variant));
+	json_t *c = json_deep_copy(b->plan->config);
 	if (!json_object_size(json_object_get(c, "Labels")))
 		json_object_del(c, "Labels");
 	json_object_set_new(cfg, "config", c);
@@ -1296,7 +1275,7 @@ static bool write_image(builder *b, json_t **manifest_desc)
 	if (!ok)
 		errorf(b, NULL, "%s", e.msg);
 	else
-		json_object_set_new(*manifest_desc, "platform", json_deep_copy(plat));
+		json_object_set_new(*manifest_desc, "platform", kf_platform_to_json(plat));
 	return ok;
 }
 
@@ -1560,7 +1539,7 @@ int kf_build(const kf_build_options *o)
 	}
 	{
 		/* the cluster descriptor from the command line wins over LABEL */
-		json_t *labels = json_object_get(json_object_get(b->plan, "config"), "Labels");
+		json_t *labels = json_object_get(b->plan->config, "Labels");
 		const char *keys[] = {"cluster-runtime-type", "cluster-runtime-version", "container-runtime-type",
 				      "container-runtime-version"};
 		const char *vals[] = {o->cluster_runtime, o->cluster_runtime_version, o->cri, o->cri_version};
@@ -1572,11 +1551,13 @@ int kf_build(const kf_build_options *o)
 			}
 	}
 	if (o->plan_only) {
+		json_t *pj = kf_plan_to_json(b->plan);
 		if (have_base)
-			json_object_set_new(b->plan, "base", json_pack("{s:s,s:s}", "ref", base_ref, "digest", base.digest));
+			json_object_set_new(pj, "base", json_pack("{s:s,s:s}", "ref", base_ref, "digest", base.digest));
 		else
-			json_object_set_new(b->plan, "base", json_string("scratch"));
-		char *t = json_dumps(b->plan, JSON_INDENT(2));
+			json_object_set_new(pj, "base", json_string("scratch"));
+		char *t = json_dumps(pj, JSON_INDENT(2));
+		json_decref(pj);
 		fprintf(o->plan_out ? o->plan_out : stdout, "%s\n", t);
 		free(t);
 		goto done;
@@ -1618,10 +1599,8 @@ int kf_build(const kf_build_options *o)
 		}
 	}
 	if (!b->bwrap && o->isolation == KF_ISOLATION_AUTO && !b->quiet) {
-		size_t i;
-		json_t *rs;
-		json_array_foreach(json_object_get(b->plan, "steps"), i, rs) {
-			if (strcmp(json_string_value(json_object_get(rs, "kind")), "run") == 0) {
+		for (size_t i = 0; i < b->plan->nsteps; i++) {
+			if (b->plan->steps[i].kind == KF_STEP_RUN) {
 				fprintf(stderr, "kfc build: warning: RUN runs without a sandbox, with all of this user's rights: "
 						"bubblewrap (bwrap) is not installed\n");
 				break;
@@ -1649,11 +1628,10 @@ int kf_build(const kf_build_options *o)
 		kf_sha256_update(&h, head, (size_t)n);
 		kf_sha256_final(&h, b->key);
 	}
-	json_t *steps = json_object_get(b->plan, "steps");
-	size_t nsteps = json_array_size(steps);
+	size_t nsteps = b->plan->nsteps;
 	double t0 = now_s();
 	for (size_t i = 0; i < nsteps && status == 0; i++) {
-		if (!run_step(b, i, nsteps, json_array_get(steps, i)) || INTERRUPTED(b))
+		if (!run_step(b, i, nsteps, &b->plan->steps[i]) || INTERRUPTED(b))
 			status = INTERRUPTED(b) ? 130 : 1;
 	}
 	json_t *desc = NULL;
@@ -1708,7 +1686,7 @@ done:
 	}
 	free(b->rootfs);
 	free(b->bwrap);
-	json_decref(b->plan);
+	kf_plan_free(b->plan);
 	json_decref(b->layers);
 	json_decref(b->diff_ids);
 	json_decref(b->history);

@@ -30,18 +30,6 @@ bool kf_dialect_parse(const char *s, kf_dialect *out)
 	return false;
 }
 
-bool kf_builtin_var(kf_str name)
-{
-	static const char *const names[] = {
-		"ARCH", "TARGETARCH", "TARGETOS", "TARGETPLATFORM", "TARGETVARIANT",
-		"BUILDARCH", "BUILDOS", "BUILDPLATFORM", "BUILDVARIANT",
-	};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (kf_str_eq_cstr(name, names[i]))
-			return true;
-	return false;
-}
-
 static bool copies_into(const kf_instr *in, const char *dir)
 {
 	const kf_word *dest = kf_copy_dest(in);

@@ -16,6 +16,7 @@
 
 #include "ast.h"
 #include "expand.h"
+#include "platform.h"
 
 typedef enum kf_dialect {
 	KF_DIALECT_AUTO,          /* detect (only as an option) */
@@ -87,7 +88,5 @@ kf_model *kf_model_build(const kf_document *doc, kf_dialect dialect);
 void kf_model_free(kf_model *m);
 
 const kf_app *kf_model_app(const kf_model *m, kf_str name);
-/* Is name always defined (ARCH, TARGETARCH, TARGETOS, TARGETPLATFORM…)? */
-bool kf_builtin_var(kf_str name);
 
 #endif
