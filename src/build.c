@@ -21,7 +21,6 @@
 #include "config.h"
 #include "digest.h"
 #include "imagelist.h"
-#include "lint.h"
 #include "model.h"
 #include "oci.h"
 #include "plan.h"
@@ -57,11 +56,23 @@ typedef struct builder {
 	char *rootfs;
 	size_t staged;      /* layers applied to it */
 	json_t *apps;       /* name → {"paths":[disk…], "files":[…]} */
-	bool tty;
-	bool quiet;
+	const kf_build_report *report;
 	char *bwrap;
 	char isolation[8];
 } builder;
+
+/* A message of no file, to the front end. */
+static void say(builder *b, kf_severity sev, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(builder *b, kf_severity sev, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (b->report && b->report->message)
+		b->report->message(b->report->ud, sev, msg);
+}
 
 static void errorf(builder *b, const kf_plan_step *step, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void errorf(builder *b, const kf_plan_step *step, const char *fmt, ...)
@@ -75,21 +86,9 @@ static void errorf(builder *b, const kf_plan_step *step, const char *fmt, ...)
 	if (in) {
 		kf_diag_add(b->diags, KF_SEV_ERROR, in->span, NULL, "%s", msg);
 	} else {
-		fprintf(stderr, "kfc build: %s\n", msg);
+		say(b, KF_SEV_ERROR, "%s", msg);
 		b->diags->nerrors++;
 	}
-}
-
-static void fmt_size(char *buf, size_t len, uint64_t n)
-{
-	if (n < 1000)
-		snprintf(buf, len, "%llu B", (unsigned long long)n);
-	else if (n < 1000000)
-		snprintf(buf, len, "%.1f kB", n / 1e3);
-	else if (n < 1000000000)
-		snprintf(buf, len, "%.1f MB", n / 1e6);
-	else
-		snprintf(buf, len, "%.2f GB", n / 1e9);
 }
 
 static double now_s(void)
@@ -99,28 +98,19 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void progress_start(builder *b, size_t i, size_t n, const kf_plan_step *step)
+/* A step's progress, to the front end. */
+static void progress(builder *b, size_t i, size_t n, const kf_plan_step *step, kf_build_step_state state,
+		     const kf_layer_result *res, double secs)
 {
-	if (b->quiet)
+	if (!b->report || !b->report->step)
 		return;
-	const char *cb = step->created_by;
-	if (b->tty)
-		fprintf(stderr, "[%zu/%zu] %.70s …", i + 1, n, cb);
-	else
-		fprintf(stderr, "[%zu/%zu] %s\n", i + 1, n, cb);
-	fflush(stderr);
-}
-
-static void progress_end(builder *b, size_t i, size_t n, const kf_plan_step *step, const char *what, double secs)
-{
-	if (b->quiet)
-		return;
-	const char *cb = step->created_by;
-	if (b->tty)
-		fprintf(stderr, "\r\033[K[%zu/%zu] %.70s  %s  %.2fs\n", i + 1, n, cb, what, secs);
-	else
-		fprintf(stderr, "[%zu/%zu] => %s in %.2fs\n", i + 1, n, what, secs);
-	fflush(stderr);
+	kf_build_step_event e = {i, n, step->created_by, state, 0, 0, 0, secs};
+	if (res) {
+		e.size = res->size;
+		e.tar_size = res->tar_size;
+		e.entries = res->nentries;
+	}
+	b->report->step(b->report->ud, &e);
 }
 
 /* ---- fetching ------------------------------------------------------------------- */
@@ -883,13 +873,12 @@ static bool run_step(builder *b, size_t idx, size_t n, kf_plan_step *step)
 {
 	double t0 = now_s();
 	if (step->kind == KF_STEP_CONFIG) {
-		if (!b->quiet && !b->tty)
-			fprintf(stderr, "[%zu/%zu] %s\n", idx + 1, n, step->created_by);
+		progress(b, idx, n, step, KF_BUILD_STEP_NOTED, NULL, 0);
 		key_step(b, step, "");
 		add_history(b, step, true);
 		return true;
 	}
-	progress_start(b, idx, n, step);
+	progress(b, idx, n, step, KF_BUILD_STEP_STARTED, NULL, 0);
 	kf_sha256 h;
 	kf_sha256_init(&h);
 	bool files = step->kind == KF_STEP_FILES;
@@ -925,17 +914,15 @@ static bool run_step(builder *b, size_t idx, size_t n, kf_plan_step *step)
 			      (desc && diff && kf_oci_has_blob(b->store.dir, json_string_value(json_object_get(desc, "digest")),
 							       (uint64_t)json_integer_value(json_object_get(desc, "size"))));
 		if (usable) {
+			kf_layer_result cached = {0};
 			if (desc && !json_is_null(desc)) {
 				add_layer(b, desc, diff);
 				add_history(b, step, false);
-				char sz[32];
-				fmt_size(sz, sizeof sz, (uint64_t)json_integer_value(json_object_get(desc, "size")));
-				char what[64];
-				snprintf(what, sizeof what, "CACHED %s", sz);
-				progress_end(b, idx, n, step, what, now_s() - t0);
+				cached.size = (uint64_t)json_integer_value(json_object_get(desc, "size"));
+				progress(b, idx, n, step, KF_BUILD_STEP_CACHED, &cached, now_s() - t0);
 			} else {
 				add_history(b, step, true);
-				progress_end(b, idx, n, step, "CACHED (no change)", now_s() - t0);
+				progress(b, idx, n, step, KF_BUILD_STEP_CACHED, NULL, now_s() - t0);
 			}
 			if (b->rootfs && !stage(b, step)) {
 				json_decref(rec);
@@ -960,7 +947,7 @@ static bool run_step(builder *b, size_t idx, size_t n, kf_plan_step *step)
 		kf_layer_free(l);
 		add_history(b, step, true);
 		record = json_pack("{s:n}", "layer");
-		progress_end(b, idx, n, step, "no change", now_s() - t0);
+		progress(b, idx, n, step, KF_BUILD_STEP_UNCHANGED, NULL, now_s() - t0);
 	} else {
 		json_t *desc = store_layer(b, step, l, &res);
 		if (!desc)
@@ -968,12 +955,7 @@ static bool run_step(builder *b, size_t idx, size_t n, kf_plan_step *step)
 		content = res.diff_id;
 		add_history(b, step, false);
 		record = json_pack("{s:o,s:s}", "layer", desc, "diff_id", res.diff_id);
-		char sz[32], what[96];
-		fmt_size(sz, sizeof sz, res.size);
-		char tsz[32];
-		fmt_size(tsz, sizeof tsz, res.tar_size);
-		snprintf(what, sizeof what, "%s (%s in %llu entries)", sz, tsz, (unsigned long long)res.nentries);
-		progress_end(b, idx, n, step, what, now_s() - t0);
+		progress(b, idx, n, step, KF_BUILD_STEP_DONE, &res, now_s() - t0);
 		/* a later RUN sees this layer */
 		if (b->rootfs && files && !stage(b, step)) {
 			json_decref(record);
@@ -991,7 +973,7 @@ static bool run_step(builder *b, size_t idx, size_t n, kf_plan_step *step)
 		json_decref(link);
 	}
 	if (!cached || !kf_store_cache_put(&b->store, b->key, record, &e))
-		fprintf(stderr, "kfc build: warning: the cache was not written: %s\n", e.msg);
+		say(b, KF_SEV_WARNING, "the cache was not written: %s", e.msg);
 	json_decref(record);
 	return true;
 }
@@ -1070,6 +1052,8 @@ static json_t *extension(builder *b)
 	return ext;
 }
 
+static char *discovery_warnings(builder *b, const kf_imagelist *l, bool show);
+
 /* The images of one list file, normalised, for --ignored-image-list. */
 static bool read_ignored(builder *b, const char *path, json_t *set)
 {
@@ -1077,15 +1061,11 @@ static bool read_ignored(builder *b, const char *path, json_t *set)
 	kf_imagelist_init(&l);
 	kf_imagelist_scan_list(&l, path, NULL);
 	bool ok = true;
+	free(discovery_warnings(b, &l, true));
 	for (size_t i = 0; i < l.nfiles; i++)
-		for (size_t k = 0; k < l.files[i]->diags.len; k++) {
-			kf_buf out = KF_BUF_INIT;
-			kf_diag_render_text(&out, &l.files[i]->src, &l.files[i]->diags.items[k], KF_RENDER_SOURCE);
-			fputs(out.ptr ? out.ptr : "", stderr);
-			kf_buf_release(&out);
+		for (size_t k = 0; k < l.files[i]->diags.len; k++)
 			if (l.files[i]->diags.items[k].severity == KF_SEV_ERROR)
 				ok = false;
-		}
 	for (size_t i = 0; i < l.len; i++)
 		json_object_set_new(set, l.items[i].image, json_true());
 	kf_imagelist_release(&l);
@@ -1093,16 +1073,18 @@ static bool read_ignored(builder *b, const char *path, json_t *set)
 	return ok;
 }
 
-/* Prints the warnings of a discovery and returns them as text. */
-static char *discovery_warnings(builder *b, const kf_imagelist *l)
+/* The diagnostics of the files a discovery read (list files, manifests,
+ * charts), rendered; handed to the front end when show, and returned for
+ * the cache, which replays them. */
+static char *discovery_warnings(builder *b, const kf_imagelist *l, bool show)
 {
 	kf_buf out = KF_BUF_INIT;
 	kf_buf_adds(&out, "");
 	for (size_t i = 0; i < l->nfiles; i++)
 		for (size_t k = 0; k < l->files[i]->diags.len; k++)
 			kf_diag_render_text(&out, &l->files[i]->src, &l->files[i]->diags.items[k], KF_RENDER_SOURCE);
-	if (!b->quiet)
-		fputs(out.ptr, stderr);
+	if (show && out.len && b->report && b->report->files)
+		b->report->files(b->report->ud, out.ptr);
 	return out.ptr;
 }
 
@@ -1126,9 +1108,9 @@ static json_t *discover(builder *b)
 	kf_sha256_final(&h, key);
 	json_t *rec = kf_store_cache_get(&b->store, key);
 	if (rec && json_is_array(json_object_get(rec, "images"))) {
-		if (!b->quiet)
-			fputs(json_string_value(json_object_get(rec, "warnings")) ? json_string_value(json_object_get(rec, "warnings")) : "",
-			      stderr);
+		const char *w = json_string_value(json_object_get(rec, "warnings"));
+		if (w && *w && b->report && b->report->files)
+			b->report->files(b->report->ud, w);
 		json_t *imgs = json_incref(json_object_get(rec, "images"));
 		json_decref(rec);
 		return imgs;
@@ -1145,7 +1127,7 @@ static json_t *discover(builder *b)
 			char *p = blob_of(b, ld);
 			char err[1024] = "";
 			if (!kf_unpack_only(p, tmp, tops, b->o->interrupted, err, sizeof err))
-				fprintf(stderr, "kfc build: warning: container image discovery: %s\n", err);
+				say(b, KF_SEV_WARNING, "container image discovery: %s", err);
 			free(p);
 		}
 		rootfs = tmp;
@@ -1153,7 +1135,7 @@ static json_t *discover(builder *b)
 	kf_imagelist l;
 	kf_imagelist_init(&l);
 	kf_imagelist_scan_rootfs(&l, rootfs);
-	char *warnings = discovery_warnings(b, &l);
+	char *warnings = discovery_warnings(b, &l, true);
 	json_t *imgs = json_array();
 	for (size_t i = 0; i < l.len; i++) {
 		json_t *e = json_pack("{s:s}", "image", l.items[i].image);
@@ -1169,7 +1151,7 @@ static json_t *discover(builder *b)
 	kf_err e;
 	rec = json_pack("{s:O,s:s}", "images", imgs, "warnings", warnings);
 	if (!kf_store_cache_put(&b->store, key, rec, &e))
-		fprintf(stderr, "kfc build: warning: the cache was not written: %s\n", e.msg);
+		say(b, KF_SEV_WARNING, "the cache was not written: %s", e.msg);
 	json_decref(rec);
 	free(warnings);
 	return imgs;
@@ -1185,7 +1167,7 @@ static json_t *container_images(builder *b)
 	kf_imagelist_init(&l);
 	for (size_t i = 0; i < b->o->nimage_lists; i++)
 		kf_imagelist_scan_list(&l, b->o->image_lists[i], NULL);
-	free(discovery_warnings(b, &l));
+	free(discovery_warnings(b, &l, true));
 	for (size_t i = 0; i < l.len; i++)
 		json_array_append_new(found, json_pack("{s:s}", "image", l.items[i].image));
 	kf_imagelist_release(&l);
@@ -1419,156 +1401,66 @@ static bool load_base(builder *b, const char *ref, kf_image *img)
 
 /* ---- the whole build ------------------------------------------------------------------- */
 
-static char *read_kubefile(const kf_build_options *o, const char *path)
+/* The platform: --platform, else FROM --platform=P, else the host's. */
+static bool build_platform(builder *b, const kf_model *model, kf_platform *plat)
 {
-	if (o->kubefile_text)
-		return strdup(o->kubefile_text);
-	return NULL;
-	(void)path;
-}
-
-int kf_build(const kf_build_options *o)
-{
-	builder B = {0};
-	builder *b = &B;
-	b->o = o;
-	const char *ctxarg = o->context ? o->context : ".";
-	char context[PATH_MAX];
-	if (!realpath(ctxarg, context)) {
-		fprintf(stderr, "kfc build: context %s: %s\n", ctxarg, strerror(errno));
-		return 2;
-	}
-	struct stat st;
-	if (stat(context, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "kfc build: context %s: not a directory\n", ctxarg);
-		return 2;
-	}
-	char *kfpath = NULL;
-	if (o->kubefile_text) {
-		if (asprintf(&kfpath, "%s/Kubefile (from the command line)", ctxarg) < 0)
-			abort();
-	} else if (o->kubefile) {
-		kfpath = strdup(o->kubefile);
-	} else if (asprintf(&kfpath, "%s/Kubefile", ctxarg) < 0) {
-		abort();
-	}
-	kf_source src;
-	char *text = read_kubefile(o, kfpath);
-	const char *serr = NULL;
-	bool loaded = text ? kf_source_init_mem(&src, kfpath, text, strlen(text), &serr)
-			   : kf_source_init_file(&src, kfpath, NULL, &serr);
-	free(text);
-	if (!loaded) {
-		fprintf(stderr, "kfc build: %s: %s\n", kfpath, serr ? serr : strerror(errno));
-		free(kfpath);
-		return 2;
-	}
-	kf_document *doc = kf_parse(&src);
-	b->doc = doc;
-	kf_diag_bag diags;
-	kf_diag_bag_init(&diags, &doc->arena);
-	b->diags = &diags;
-	kf_lint_options lo = {.dialect = KF_DIALECT_AUTO, .context_dir = context, .shellcheck = false};
-	kf_dialect dialect = kf_lint(doc, &lo, &diags);
-	/* the build only stops for errors; the linter's warnings are kflint's business */
-	size_t w = 0;
-	for (size_t i = 0; i < diags.len; i++)
-		if (diags.items[i].severity == KF_SEV_ERROR)
-			diags.items[w++] = diags.items[i];
-	diags.len = w;
-	diags.nerrors = w;
-
-	int status = 0;
-	char *base_ref = NULL;
-	kf_model *model = kf_model_build(doc, dialect);
-	kf_platform plat;
-	/* --platform, else FROM --platform=P, else the host's */
+	const kf_build_options *o = b->o;
 	char *from_platform = NULL;
 	if (!o->platform && model->from) {
 		uint32_t nf;
 		const kf_flag *fl = kf_instr_flags(model->from, &nf);
 		for (uint32_t i = 0; i < nf; i++)
-			if (kf_str_eq_cstr(fl[i].name, "platform") && fl[i].value.len && !memchr(fl[i].value.ptr, '$', fl[i].value.len))
+			if (kf_str_eq_cstr(fl[i].name, "platform") && fl[i].value.len &&
+			    !memchr(fl[i].value.ptr, '$', fl[i].value.len))
 				from_platform = strndup(fl[i].value.ptr, fl[i].value.len);
 	}
-	const char *platform = o->platform ? o->platform : from_platform;
-	bool plat_ok = kf_platform_parse(platform, &plat);
+	bool ok = kf_platform_parse(o->platform ? o->platform : from_platform, plat);
 	free(from_platform);
-	if (!plat_ok) {
-		fprintf(stderr, "kfc build: platform '%s': expected OS/ARCH[/VARIANT], such as linux/amd64\n",
-			o->platform ? o->platform : "FROM --platform");
-		status = 2;
-		goto done_model;
-	}
-	kf_plan_input pin = {.doc = doc, .model = model, .context = context, .build_args = o->build_args,
-			     .nbuild_args = o->nbuild_args, .platform = plat, .image_type = o->image_type};
-	kf_image base = {0};
-	bool have_base = false;
-	kf_err e;
-	if (diags.nerrors == 0)
-		base_ref = kf_plan_base_ref(&pin, &diags);
-	bool need_store = !o->plan_only || (base_ref && strcmp(base_ref, "scratch") != 0);
-	if (diags.nerrors == 0 && need_store) {
-		if (!kf_store_open(&b->store, false, &e)) {
-			fprintf(stderr, "kfc build: store: %s\n", e.msg);
-			status = 1;
-			goto done_model;
-		}
-	}
-	if (diags.nerrors == 0 && base_ref && strcmp(base_ref, "scratch") != 0) {
-		b->from = model->from;
-		have_base = load_base(b, base_ref, &base);
-		if (have_base) {
-			const char *ext = json_string_value(
-				json_object_get(json_object_get(base.manifest, "annotations"), EXTENSION_KEY));
-			b->base_ext = ext ? json_loads(ext, 0, NULL) : NULL;
-			pin.base_apps = json_object_get(b->base_ext, "applications");
-			pin.base_env = json_object_get(b->base_ext, "env");
-			pin.base_config = json_object_get(base.config, "config");
-			const char *barch = json_string_value(json_object_get(base.config, "architecture"));
-			if (barch && strcmp(barch, plat.arch) != 0)
-				fprintf(stderr, "kfc build: warning: the base image is for %s, the build for %s\n", barch,
-					plat.arch);
-		}
-	}
-	if (diags.nerrors == 0)
-		b->plan = kf_plan_lower(&pin, &diags);
-	if (diags.nerrors || !b->plan) {
-		status = 1;
-		goto done;
-	}
-	{
-		/* the cluster descriptor from the command line wins over LABEL */
-		json_t *labels = json_object_get(b->plan->config, "Labels");
-		const char *keys[] = {"cluster-runtime-type", "cluster-runtime-version", "container-runtime-type",
-				      "container-runtime-version"};
-		const char *vals[] = {o->cluster_runtime, o->cluster_runtime_version, o->cri, o->cri_version};
-		for (int i = 0; i < 4; i++)
-			if (vals[i]) {
-				char k[128];
-				snprintf(k, sizeof k, "cluster.alpha.sealer.io/%s", keys[i]);
-				json_object_set_new(labels, k, json_string(vals[i]));
-			}
-	}
-	if (o->plan_only) {
-		json_t *pj = kf_plan_to_json(b->plan);
-		if (have_base)
-			json_object_set_new(pj, "base", json_pack("{s:s,s:s}", "ref", base_ref, "digest", base.digest));
-		else
-			json_object_set_new(pj, "base", json_string("scratch"));
-		char *t = json_dumps(pj, JSON_INDENT(2));
-		json_decref(pj);
-		fprintf(o->plan_out ? o->plan_out : stdout, "%s\n", t);
-		free(t);
-		goto done;
-	}
+	if (!ok)
+		say(b, KF_SEV_ERROR, "platform '%s': expected OS/ARCH[/VARIANT], such as linux/amd64",
+		    o->platform ? o->platform : "FROM --platform");
+	return ok;
+}
 
-	/* the build proper */
+/* What the base image brings to the plan. */
+static void use_base(builder *b, const kf_image *base, kf_plan_input *pin)
+{
+	const char *ext =
+		json_string_value(json_object_get(json_object_get(base->manifest, "annotations"), EXTENSION_KEY));
+	b->base_ext = ext ? json_loads(ext, 0, NULL) : NULL;
+	pin->base_apps = json_object_get(b->base_ext, "applications");
+	pin->base_env = json_object_get(b->base_ext, "env");
+	pin->base_config = json_object_get(base->config, "config");
+	const char *barch = json_string_value(json_object_get(base->config, "architecture"));
+	if (barch && strcmp(barch, pin->platform.arch) != 0)
+		say(b, KF_SEV_WARNING, "the base image is for %s, the build for %s", barch, pin->platform.arch);
+}
+
+/* The cluster descriptor from the command line wins over LABEL. */
+static void descriptor_labels(builder *b)
+{
+	const kf_build_options *o = b->o;
+	json_t *labels = json_object_get(b->plan->config, "Labels");
+	const char *keys[] = {"cluster-runtime-type", "cluster-runtime-version", "container-runtime-type",
+			      "container-runtime-version"};
+	const char *vals[] = {o->cluster_runtime, o->cluster_runtime_version, o->cri, o->cri_version};
+	for (int i = 0; i < 4; i++)
+		if (vals[i]) {
+			char k[128];
+			snprintf(k, sizeof k, "cluster.alpha.sealer.io/%s", keys[i]);
+			json_object_set_new(labels, k, json_string(vals[i]));
+		}
+}
+
+/* The private directory, the times, the layer options, the sandbox. */
+static int prepare(builder *b)
+{
+	const kf_build_options *o = b->o;
+	kf_err e;
 	b->tmp = kf_store_mktemp(&b->store, &e);
 	if (!b->tmp) {
-		fprintf(stderr, "kfc build: %s\n", e.msg);
-		status = 1;
-		goto done;
+		say(b, KF_SEV_ERROR, "%s", e.msg);
+		return 1;
 	}
 	b->blobtmp = b->tmp;
 	b->now = time(NULL);
@@ -1578,9 +1470,8 @@ int kf_build(const kf_build_options *o)
 		char *end;
 		long long v = strtoll(sde, &end, 10);
 		if (*end || v < 0) {
-			fprintf(stderr, "kfc build: SOURCE_DATE_EPOCH=%s is not a number of seconds\n", sde);
-			status = 2;
-			goto done;
+			say(b, KF_SEV_ERROR, "SOURCE_DATE_EPOCH=%s is not a number of seconds", sde);
+			return 2;
 		}
 		b->lopt.epoch = v;
 	}
@@ -1588,64 +1479,64 @@ int kf_build(const kf_build_options *o)
 	struct tm tm;
 	gmtime_r(&ct, &tm);
 	strftime(b->created, sizeof b->created, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	b->tty = o->progress == KF_PROGRESS_TTY || (o->progress == KF_PROGRESS_AUTO && isatty(2));
-	b->quiet = o->progress == KF_PROGRESS_QUIET;
 	if (o->isolation != KF_ISOLATION_NONE) {
 		b->bwrap = find_program("bwrap");
 		if (!b->bwrap && o->isolation == KF_ISOLATION_BWRAP) {
-			fprintf(stderr, "kfc build: --isolation=bwrap: bwrap (bubblewrap) is not installed\n");
-			status = 2;
-			goto done;
+			say(b, KF_SEV_ERROR, "--isolation=bwrap: bwrap (bubblewrap) is not installed");
+			return 2;
 		}
 	}
-	if (!b->bwrap && o->isolation == KF_ISOLATION_AUTO && !b->quiet) {
-		for (size_t i = 0; i < b->plan->nsteps; i++) {
+	if (!b->bwrap && o->isolation == KF_ISOLATION_AUTO)
+		for (size_t i = 0; i < b->plan->nsteps; i++)
 			if (b->plan->steps[i].kind == KF_STEP_RUN) {
-				fprintf(stderr, "kfc build: warning: RUN runs without a sandbox, with all of this user's rights: "
-						"bubblewrap (bwrap) is not installed\n");
+				say(b, KF_SEV_WARNING, "RUN runs without a sandbox, with all of this user's rights: "
+						       "bubblewrap (bwrap) is not installed");
 				break;
 			}
-		}
-	}
+	return 0;
+}
+
+/* The image so far: the base's layers, diff_ids and history, and the
+ * first cache key. */
+static void start_image(builder *b, const kf_image *base)
+{
+	const kf_build_options *o = b->o;
+	const kf_platform *plat = &b->plan->platform;
 	b->apps = json_object();
-	b->layers = have_base ? json_deep_copy(json_object_get(base.manifest, "layers")) : json_array();
-	b->diff_ids = have_base ? json_deep_copy(json_object_get(json_object_get(base.config, "rootfs"), "diff_ids"))
-				: json_array();
-	b->history = have_base && json_is_array(json_object_get(base.config, "history"))
-			     ? json_deep_copy(json_object_get(base.config, "history"))
-			     : json_array();
+	b->layers = base ? json_deep_copy(json_object_get(base->manifest, "layers")) : NULL;
+	b->diff_ids = base ? json_deep_copy(json_object_get(json_object_get(base->config, "rootfs"), "diff_ids")) : NULL;
+	b->history = base && json_is_array(json_object_get(base->config, "history"))
+			     ? json_deep_copy(json_object_get(base->config, "history"))
+			     : NULL;
 	if (!b->layers)
 		b->layers = json_array();
 	if (!b->diff_ids)
 		b->diff_ids = json_array();
-	{
-		kf_sha256 h;
-		kf_sha256_init(&h);
-		char head[512];
-		int n = snprintf(head, sizeof head, "kfc-build-v1\n%s\n%s/%s/%s\n%s:%d\n%lld\n",
-				 have_base ? base.digest : "scratch", plat.os, plat.arch, plat.variant,
-				 kf_compression_name(o->compression), o->level, (long long)b->lopt.epoch);
-		kf_sha256_update(&h, head, (size_t)n);
-		kf_sha256_final(&h, b->key);
-	}
-	size_t nsteps = b->plan->nsteps;
-	double t0 = now_s();
-	for (size_t i = 0; i < nsteps && status == 0; i++) {
-		if (!run_step(b, i, nsteps, &b->plan->steps[i]) || INTERRUPTED(b))
-			status = INTERRUPTED(b) ? 130 : 1;
-	}
-	json_t *desc = NULL;
-	if (status == 0 && !INTERRUPTED(b)) {
-		if (!write_image(b, &desc))
-			status = 1;
-	}
-	if (status == 0 && o->ntags && !INTERRUPTED(b)) {
+	if (!b->history)
+		b->history = json_array();
+	kf_sha256 h;
+	kf_sha256_init(&h);
+	char head[512];
+	int n = snprintf(head, sizeof head, "kfc-build-v1\n%s\n%s/%s/%s\n%s:%d\n%lld\n", base ? base->digest : "scratch",
+			 plat->os, plat->arch, plat->variant, kf_compression_name(o->compression), o->level,
+			 (long long)b->lopt.epoch);
+	kf_sha256_update(&h, head, (size_t)n);
+	kf_sha256_final(&h, b->key);
+}
+
+/* Tags the image in the store and writes the outputs. */
+static int publish(builder *b, const json_t *desc)
+{
+	const kf_build_options *o = b->o;
+	int status = 0;
+	kf_err e;
+	if (o->ntags && !INTERRUPTED(b)) {
 		KF_VEC(char *) refs = {0};
 		for (size_t i = 0; i < o->ntags; i++)
 			kf_vec_push(&refs, kf_ref_with_tag(o->tags[i]));
 		tag_ctx tc = {(const char *const *)refs.v, refs.n, desc};
 		if (!kf_store_update_index(&b->store, tag_fn, &tc, &e)) {
-			fprintf(stderr, "kfc build: store: %s\n", e.msg);
+			say(b, KF_SEV_ERROR, "store: %s", e.msg);
 			status = 1;
 		}
 		for (size_t i = 0; i < refs.n; i++)
@@ -1655,31 +1546,38 @@ int kf_build(const kf_build_options *o)
 	for (size_t i = 0; status == 0 && i < o->noutputs && !INTERRUPTED(b); i++)
 		if (!write_output(b, o->outputs[i], desc))
 			status = 1;
+	return status;
+}
+
+/* The steps, the image, its tags and outputs. */
+static int execute(builder *b, const kf_image *base, kf_build_result *result)
+{
+	int status = prepare(b);
+	if (status)
+		return status;
+	start_image(b, base);
+	size_t nsteps = b->plan->nsteps;
+	double t0 = now_s();
+	for (size_t i = 0; i < nsteps && status == 0; i++)
+		if (!run_step(b, i, nsteps, &b->plan->steps[i]) || INTERRUPTED(b))
+			status = INTERRUPTED(b) ? 130 : 1;
+	json_t *desc = NULL;
+	if (status == 0 && !INTERRUPTED(b) && !write_image(b, &desc))
+		status = 1;
+	if (status == 0)
+		status = publish(b, desc);
 	if (INTERRUPTED(b))
 		status = 130;
 	if (status == 0) {
-		if (!b->quiet)
-			fprintf(stderr, "built %s in %.2fs%s%s\n", json_string_value(json_object_get(desc, "digest")),
-				now_s() - t0, o->ntags ? " as " : o->noutputs ? "" : " (untagged: name it with -t or -o)",
-				o->ntags ? o->tags[0] : "");
-		printf("%s\n", json_string_value(json_object_get(desc, "digest")));
-	} else if (status == 130) {
-		fprintf(stderr, "kfc build: interrupted: nothing was written\n");
+		snprintf(result->digest, sizeof result->digest, "%s", json_string_value(json_object_get(desc, "digest")));
+		result->secs = now_s() - t0;
 	}
 	json_decref(desc);
+	return status;
+}
 
-done:
-	if (diags.len) {
-		kf_diag_bag_sort(&diags);
-		kf_buf out = KF_BUF_INIT;
-		for (size_t i = 0; i < diags.len; i++)
-			kf_diag_render_text(&out, &src, &diags.items[i], KF_RENDER_SOURCE);
-		if (out.len)
-			fwrite(out.ptr, 1, out.len, stderr);
-		kf_buf_release(&out);
-		if (diags.nerrors && status == 0)
-			status = 1;
-	}
+static void builder_release(builder *b)
+{
 	if (b->tmp) {
 		kf_remove_tree(b->tmp);
 		free(b->tmp);
@@ -1692,16 +1590,56 @@ done:
 	json_decref(b->history);
 	json_decref(b->apps);
 	json_decref(b->base_ext);
-	if (have_base)
-		kf_image_release(&base);
 	if (b->store.dir)
 		kf_store_close(&b->store);
-done_model:
+}
+
+int kf_build(const kf_build_options *o, const kf_document *doc, const kf_model *model, kf_diag_bag *diags,
+	     const kf_build_report *report, kf_build_result *result)
+{
+	builder B = {.o = o, .doc = doc, .diags = diags, .report = report};
+	builder *b = &B;
+	memset(result, 0, sizeof *result);
+	kf_plan_input pin = {.doc = doc, .model = model, .context = o->context, .build_args = o->build_args,
+			     .nbuild_args = o->nbuild_args, .image_type = o->image_type};
+	if (!build_platform(b, model, &pin.platform))
+		return 2;
+	int status = 0;
+	kf_image base = {0};
+	bool have_base = false;
+	kf_err e;
+	char *base_ref = diags->nerrors ? NULL : kf_plan_base_ref(&pin, diags);
+	bool from_scratch = base_ref && strcmp(base_ref, "scratch") == 0;
+	if (diags->nerrors == 0 && (!o->plan_only || !from_scratch) && !kf_store_open(&b->store, false, &e)) {
+		say(b, KF_SEV_ERROR, "store: %s", e.msg);
+		free(base_ref);
+		return 1;
+	}
+	if (diags->nerrors == 0 && base_ref && !from_scratch) {
+		b->from = model->from;
+		have_base = load_base(b, base_ref, &base);
+		if (have_base)
+			use_base(b, &base, &pin);
+	}
+	if (diags->nerrors == 0)
+		b->plan = kf_plan_lower(&pin, diags);
+	if (diags->nerrors || !b->plan) {
+		status = 1;
+	} else if (o->plan_only) {
+		descriptor_labels(b);
+		result->plan = kf_plan_to_json(b->plan);
+		json_object_set_new(result->plan, "base",
+				    have_base ? json_pack("{s:s,s:s}", "ref", base_ref, "digest", base.digest)
+					      : json_string("scratch"));
+	} else {
+		descriptor_labels(b);
+		status = execute(b, have_base ? &base : NULL, result);
+	}
+	if (diags->nerrors && status == 0)
+		status = 1;
+	builder_release(b);
+	if (have_base)
+		kf_image_release(&base);
 	free(base_ref);
-	kf_model_free(model);
-	kf_diag_bag_release(&diags);
-	kf_document_free(doc);
-	kf_source_release(&src);
-	free(kfpath);
 	return status;
 }

@@ -3,14 +3,18 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "build.h"
 #include "kfc.h"
+#include "lint.h"
 #include "oci.h"
 #include "store.h"
 #include "synth.h"
@@ -76,6 +80,156 @@ static void on_signal(int sig)
 	interrupted = sig;
 }
 
+/* ---- what a build shows ---------------------------------------------------------------- */
+
+enum progress { PROGRESS_AUTO, PROGRESS_TTY, PROGRESS_PLAIN, PROGRESS_QUIET };
+
+typedef struct shown {
+	enum progress progress;
+	bool tty;           /* the step lines are rewritten in place */
+} shown;
+
+static void fmt_size(char *buf, size_t len, uint64_t n)
+{
+	if (n < 1000)
+		snprintf(buf, len, "%llu B", (unsigned long long)n);
+	else if (n < 1000000)
+		snprintf(buf, len, "%.1f kB", n / 1e3);
+	else if (n < 1000000000)
+		snprintf(buf, len, "%.1f MB", n / 1e6);
+	else
+		snprintf(buf, len, "%.2f GB", n / 1e9);
+}
+
+/* [5/21] COPY … as it starts; its result as it ends: one line rewritten on
+ * a terminal, two lines in plain progress. */
+static void show_step(void *ud, const kf_build_step_event *e)
+{
+	shown *sh = ud;
+	if (sh->progress == PROGRESS_QUIET)
+		return;
+	if (e->state == KF_BUILD_STEP_NOTED || e->state == KF_BUILD_STEP_STARTED) {
+		if (e->state == KF_BUILD_STEP_NOTED && sh->tty)
+			return;
+		if (sh->tty)
+			fprintf(stderr, "[%zu/%zu] %.70s …", e->index + 1, e->count, e->created_by);
+		else
+			fprintf(stderr, "[%zu/%zu] %s\n", e->index + 1, e->count, e->created_by);
+		fflush(stderr);
+		return;
+	}
+	char what[128], sz[32], tsz[32];
+	fmt_size(sz, sizeof sz, e->size);
+	if (e->state == KF_BUILD_STEP_CACHED)
+		snprintf(what, sizeof what, e->size ? "CACHED %s" : "CACHED (no change)", sz);
+	else if (e->state == KF_BUILD_STEP_UNCHANGED)
+		snprintf(what, sizeof what, "no change");
+	else {
+		fmt_size(tsz, sizeof tsz, e->tar_size);
+		snprintf(what, sizeof what, "%s (%s in %llu entries)", sz, tsz, (unsigned long long)e->entries);
+	}
+	if (sh->tty)
+		fprintf(stderr, "\r\033[K[%zu/%zu] %.70s  %s  %.2fs\n", e->index + 1, e->count, e->created_by, what,
+			e->secs);
+	else
+		fprintf(stderr, "[%zu/%zu] => %s in %.2fs\n", e->index + 1, e->count, what, e->secs);
+	fflush(stderr);
+}
+
+static void show_message(void *ud, kf_severity sev, const char *msg)
+{
+	shown *sh = ud;
+	if (sev == KF_SEV_ERROR)
+		fprintf(stderr, "kfc build: %s\n", msg);
+	else if (sh->progress != PROGRESS_QUIET)
+		fprintf(stderr, "kfc build: warning: %s\n", msg);
+}
+
+static void show_files(void *ud, const char *rendered)
+{
+	shown *sh = ud;
+	if (sh->progress != PROGRESS_QUIET)
+		fputs(rendered, stderr);
+}
+
+/* Loads and checks the Kubefile (the linter's errors stop the build; its
+ * warnings are kflint's business), then builds, sharing the one model. */
+static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const char *kubefile, const char *text)
+{
+	char context[PATH_MAX];
+	struct stat st;
+	if (!realpath(ctxarg, context)) {
+		fprintf(stderr, "kfc build: context %s: %s\n", ctxarg, strerror(errno));
+		return KF_EXIT_USAGE;
+	}
+	if (stat(context, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "kfc build: context %s: not a directory\n", ctxarg);
+		return KF_EXIT_USAGE;
+	}
+	o->context = context;
+	char *kfpath = NULL;
+	if (text) {
+		if (asprintf(&kfpath, "%s/Kubefile (from the command line)", ctxarg) < 0)
+			abort();
+	} else if (kubefile) {
+		kfpath = strdup(kubefile);
+	} else if (asprintf(&kfpath, "%s/Kubefile", ctxarg) < 0) {
+		abort();
+	}
+	kf_source src;
+	const char *serr = NULL;
+	bool loaded = text ? kf_source_init_mem(&src, kfpath, text, strlen(text), &serr)
+			   : kf_source_init_file(&src, kfpath, NULL, &serr);
+	if (!loaded) {
+		fprintf(stderr, "kfc build: %s: %s\n", kfpath, serr ? serr : strerror(errno));
+		free(kfpath);
+		return KF_EXIT_USAGE;
+	}
+	kf_document *doc = kf_parse(&src);
+	kf_model *model = kf_model_build(doc, KF_DIALECT_AUTO);
+	kf_diag_bag diags;
+	kf_diag_bag_init(&diags, &doc->arena);
+	kf_lint_options lo = {.dialect = KF_DIALECT_AUTO, .context_dir = context, .model = model};
+	kf_lint(doc, &lo, &diags);
+	size_t w = 0;
+	for (size_t i = 0; i < diags.len; i++)
+		if (diags.items[i].severity == KF_SEV_ERROR)
+			diags.items[w++] = diags.items[i];
+	diags.len = diags.nerrors = w;
+	sh->tty = sh->progress == PROGRESS_TTY || (sh->progress == PROGRESS_AUTO && isatty(2));
+	kf_build_report report = {sh, show_step, show_message, show_files};
+	kf_build_result res;
+	int status = diags.nerrors ? KF_EXIT_PROBLEMS : kf_build(o, doc, model, &diags, &report, &res);
+	if (status == 0 && res.plan) {
+		char *t = json_dumps(res.plan, JSON_INDENT(2));
+		printf("%s\n", t);
+		free(t);
+	} else if (status == 0) {
+		if (sh->progress != PROGRESS_QUIET)
+			fprintf(stderr, "built %s in %.2fs%s%s\n", res.digest, res.secs,
+				o->ntags ? " as " : o->noutputs ? "" : " (untagged: name it with -t or -o)",
+				o->ntags ? o->tags[0] : "");
+		printf("%s\n", res.digest);
+	} else if (status == 130) {
+		fprintf(stderr, "kfc build: interrupted: nothing was written\n");
+	}
+	if (status == 0)
+		json_decref(res.plan);
+	kf_diag_bag_sort(&diags);
+	kf_buf out = KF_BUF_INIT;
+	for (size_t i = 0; i < diags.len; i++)
+		kf_diag_render_text(&out, &src, &diags.items[i], KF_RENDER_SOURCE);
+	if (out.len)
+		fwrite(out.ptr, 1, out.len, stderr);
+	kf_buf_release(&out);
+	kf_diag_bag_release(&diags);
+	kf_model_free(model);
+	kf_document_free(doc);
+	kf_source_release(&src);
+	free(kfpath);
+	return status;
+}
+
 int kf_cmd_build(int argc, char **argv, bool plan_only)
 {
 	const char *prog = plan_only ? "plan" : "build";
@@ -84,6 +238,8 @@ int kf_cmd_build(int argc, char **argv, bool plan_only)
 	KF_VEC(const char *) tags = {0}, outs = {0}, args = {0}, lists = {0}, ignored = {0}, cmds = {0}, images = {0},
 			      contexts = {0};
 	kf_synth syn = {0};
+	const char *kubefile = NULL, *kubefile_text = NULL;
+	shown show = {PROGRESS_AUTO, false};
 	bool print_kubefile = false;
 	char *text = NULL;
 	enum { O_ARG = 256, O_PLATFORM, O_COMP, O_LEVEL, O_NOCACHE, O_ISO, O_PROGRESS, O_TYPE, O_THREADS, O_LIST,
@@ -123,7 +279,7 @@ int kf_cmd_build(int argc, char **argv, bool plan_only)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:t:o:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': o.kubefile = optarg; break;
+		case 'f': kubefile = optarg; break;
 		case 't': kf_vec_push(&tags, optarg); break;
 		case 'o':
 			if (strncmp(optarg, "oci:", 4) != 0 && strncmp(optarg, "oci-archive:", 12) != 0) {
@@ -186,10 +342,10 @@ int kf_cmd_build(int argc, char **argv, bool plan_only)
 			}
 			break;
 		case O_PROGRESS:
-			if (strcmp(optarg, "auto") == 0) o.progress = KF_PROGRESS_AUTO;
-			else if (strcmp(optarg, "tty") == 0) o.progress = KF_PROGRESS_TTY;
-			else if (strcmp(optarg, "plain") == 0) o.progress = KF_PROGRESS_PLAIN;
-			else if (strcmp(optarg, "quiet") == 0) o.progress = KF_PROGRESS_QUIET;
+			if (strcmp(optarg, "auto") == 0) show.progress = PROGRESS_AUTO;
+			else if (strcmp(optarg, "tty") == 0) show.progress = PROGRESS_TTY;
+			else if (strcmp(optarg, "plain") == 0) show.progress = PROGRESS_PLAIN;
+			else if (strcmp(optarg, "quiet") == 0) show.progress = PROGRESS_QUIET;
 			else {
 				fprintf(stderr, "kfc %s: --progress=%s: auto, tty, plain or quiet\n", prog, optarg);
 				goto out;
@@ -239,7 +395,8 @@ int kf_cmd_build(int argc, char **argv, bool plan_only)
 		fprintf(stderr, "kfc %s: --compression-level=%d: gzip has levels 1 to 9\n", prog, o.level);
 		goto out;
 	}
-	o.context = optind < argc ? argv[optind] : ".";
+	const char *ctxarg = optind < argc ? argv[optind] : ".";
+	o.context = ctxarg;
 	o.tags = tags.v;
 	o.ntags = tags.n;
 	o.outputs = outs.v;
@@ -257,7 +414,7 @@ int kf_cmd_build(int argc, char **argv, bool plan_only)
 		goto out;
 	}
 	if (syn.from) {
-		if (o.kubefile) {
+		if (kubefile) {
 			fprintf(stderr, "kfc %s: --from builds without a Kubefile: not with -f\n", prog);
 			goto out;
 		}
@@ -284,7 +441,7 @@ int kf_cmd_build(int argc, char **argv, bool plan_only)
 			status = KF_EXIT_OK;
 			goto out;
 		}
-		o.kubefile_text = text;
+		kubefile_text = text;
 		o.cluster_runtime = o.cluster_runtime_version = o.cri = o.cri_version = NULL;
 	}
 	/* the build stops on these, within a second, and writes nothing */
@@ -294,7 +451,7 @@ int kf_cmd_build(int argc, char **argv, bool plan_only)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	o.interrupted = &interrupted;
-	status = kf_build(&o);
+	status = run_build(&o, &show, ctxarg, kubefile, kubefile_text);
 out:
 	free(text);
 	kf_vec_free(&lists);

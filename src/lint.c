@@ -143,7 +143,8 @@ kf_dialect kf_lint(const kf_document *doc, const kf_lint_options *opt, kf_diag_b
 		kf_diag *c = kf_diag_add(out, d->severity, d->span, d->code, "%s", d->message);
 		c->fix = d->fix;
 	}
-	kf_model *m = kf_model_build(doc, opt->dialect);
+	kf_model *own = opt->model ? NULL : kf_model_build(doc, opt->dialect);
+	const kf_model *m = opt->model ? opt->model : own;
 	kf_lint_ctx ctx = {doc, m, opt, NULL, out, opt->fs};
 	if (!ctx.fs && opt->context_dir)
 		ctx.fs = kf_fscache_new();
@@ -156,7 +157,7 @@ kf_dialect kf_lint(const kf_document *doc, const kf_lint_options *opt, kf_diag_b
 	if (opt->shellcheck)
 		kf_shellcheck(doc, m, &opt->shellcheck_limits, out);
 	kf_dialect dialect = m->dialect;
-	kf_model_free(m);
+	kf_model_free(own);
 	if (ctx.fs != opt->fs)
 		kf_fscache_free(ctx.fs);
 	/* the settings: ignored syntax codes too, then overrides */

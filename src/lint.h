@@ -53,6 +53,8 @@ typedef struct kf_lint_options {
 	size_t noverrides;
 	kf_fscache *fs;                   /* what exists on disk, kept between runs (the caller
 	                                   * calls kf_fscache_begin); NULL: one for this run */
+	const kf_model *model;            /* the document's model, when the caller has one (built
+	                                   * with this dialect); NULL: built here */
 } kf_lint_options;
 
 struct kf_lint_ctx {
