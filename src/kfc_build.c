@@ -663,8 +663,8 @@ int kf_cmd_inspect(int argc, char **argv)
 		return KF_EXIT_PROBLEMS;
 	}
 	json_t *ann = json_object_get(img.manifest, "annotations");
-	const char *ext_text = json_string_value(json_object_get(ann, "sealer.image.extension"));
-	const char *imgs_text = json_string_value(json_object_get(ann, "sealer.image.container.images"));
+	const char *ext_text = json_string_value(json_object_get(ann, KF_ANN_EXTENSION));
+	const char *imgs_text = json_string_value(json_object_get(ann, KF_ANN_IMAGES));
 	json_t *ext = ext_text ? json_loads(ext_text, 0, NULL) : NULL;
 	json_t *imgs = imgs_text ? json_loads(imgs_text, 0, NULL) : NULL;
 	if (json_out) {

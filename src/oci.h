@@ -20,6 +20,9 @@
 #define KF_MT_CONFIG "application/vnd.oci.image.config.v1+json"
 #define KF_ANN_REF "org.opencontainers.image.ref.name"
 #define KF_ANN_CREATED "org.opencontainers.image.created"
+/* sealer's: the image extension (JSON text), the container images (JSON text) */
+#define KF_ANN_EXTENSION "sealer.image.extension"
+#define KF_ANN_IMAGES "sealer.image.container.images"
 
 typedef struct kf_err {
 	char msg[1024];
