@@ -681,6 +681,8 @@ static bool handle(kfls *s, queued *q, int *status)
 		return true;
 	}
 	json_t *params = json_object_get(msg, "params");
+	if (json_is_null(params)) /* some clients send "params": null for none */
+		params = NULL;
 	if (params && !json_is_object(params) && !json_is_array(params)) {
 		if (id)
 			send_error(s, id, KF_RPC_INVALID_PARAMS, "params must be an object");

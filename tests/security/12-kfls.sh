@@ -1,12 +1,12 @@
 # 12-kfls.sh - kfls's framing and dispatch (docs/kfls.md, "Framing"):
 # after a frame with a bad header block the next valid request is
 # answered, a declared length beyond 64 MiB is neither waited for nor
-# allocated, and memory stays bounded whatever the input. Each session
-# runs through tests/lsp-driver.py (its steps: a JSON line is a request
-# that waits for its answer, raw "..." bytes as they are); the
-# initialize result is left out of the comparison. The probe body
-# {"id":9,"method":"nosuch"} would be answered -32601 if kfls ever took
-# it for a message.
+# allocated, memory stays bounded whatever the input, and "params": null
+# is no params, for every method. Each session runs through
+# tests/lsp-driver.py (its steps: a JSON line is a request that waits for
+# its answer, raw "..." bytes as they are); the initialize result is left
+# out of the comparison. The probe body {"id":9,"method":"nosuch"} would
+# be answered -32601 if kfls ever took it for a message.
 
 k12=$T/kfls12
 mkdir -p "$k12/ctx"
@@ -130,6 +130,19 @@ exit status 1" <<S
 $k12_init
 raw "Content-Length: 26\r\nContent-Type: a"
 close
+S
+
+# "params": null is no params, for every method: initialize, a feature
+# request, a notification, shutdown and exit
+k12_case params-null '{"error": {"code": -32602, "message": "missing textDocument.uri"}, "id": 3, "jsonrpc": "2.0"}
+{"id": 4, "jsonrpc": "2.0", "result": null}
+exit status 0' <<'S'
+{"id":1,"method":"initialize","params":null}
+{"method":"initialized","params":null}
+{"method":"workspace/didChangeConfiguration","params":null}
+{"id":3,"method":"textDocument/hover","params":null}
+{"id":4,"method":"shutdown","params":null}
+{"method":"exit","params":null}
 S
 
 # memory: 256 MiB of junk after a too-large Content-Length, then a header
