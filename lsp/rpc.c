@@ -189,6 +189,8 @@ static const char *find_length_key(const char *p, size_t n)
  * bad frame, or NEED_MORE. Consumes what it has read. */
 static int step(kf_rpc *rpc, char **body, size_t *blen, const char **why)
 {
+	if (!rpc->buf.ptr) /* nothing read yet */
+		return NEED_MORE;
 	for (;;) {
 		const char *p = rpc->buf.ptr + rpc->pos;
 		size_t n = rpc->buf.len - rpc->pos;

@@ -125,6 +125,13 @@ $k12_init
 raw "Content-Length: 100\r\n\r\n$k12_probe"
 close
 S
+# no input at all (fuzz_rpc's first finding: UBSan saw an offset added
+# to the null buffer before anything was read): no message (the driver
+# prints an empty line for none), status 1
+k12_case empty-input "
+exit status 1" <<S
+close
+S
 k12_case eof-in-header "$(k12_err 'input ended inside a header')
 exit status 1" <<S
 $k12_init
