@@ -1,21 +1,17 @@
 /* kfls.c - the Kubefile language server: LSP 3.17 over stdio.
  *
- *   kfls [--stdio] [--version] [--help] [--print-instruction-docs]
- *
- * This file holds the message loop, the lifecycle, document
- * synchronisation and settings; features.c answers the feature requests.
+ * This file holds the message loop (kfls_serve; main.c is the command),
+ * the lifecycle, document synchronisation and settings; features.c
+ * answers the feature requests.
  * Every change re-parses and re-lints the document with the library's
  * kf_parse and kf_lint, the code kflint runs, with the same settings file
  * lookup (kf_config_find), so the editor shows what kflint prints.
  */
 #include <libgen.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "config.h"
-#include "instrdoc.h"
 #include "jsonutil.h"
 #include "kfls.h"
 
@@ -685,6 +681,8 @@ static bool handle(kfls *s, queued *q, int *status)
 		return true;
 	}
 	json_t *params = json_object_get(msg, "params");
+	if (json_is_null(params)) /* some clients send "params": null for none */
+		params = NULL;
 	if (params && !json_is_object(params) && !json_is_array(params)) {
 		if (id)
 			send_error(s, id, KF_RPC_INVALID_PARAMS, "params must be an object");
@@ -717,12 +715,12 @@ static bool handle(kfls *s, queued *q, int *status)
 	return true;
 }
 
-static int serve(void)
+int kfls_serve(int in, int out)
 {
 	kfls s;
 	memset(&s, 0, sizeof(s));
 	s.push_diagnostics = true;
-	kf_rpc_init(&s.rpc, STDIN_FILENO, STDOUT_FILENO);
+	kf_rpc_init(&s.rpc, in, out);
 	s.fs = kf_fscache_new();
 	kf_arena_init(&s.req);
 	KF_VEC(queued) queue = {NULL, 0, 0};
@@ -793,40 +791,4 @@ static int serve(void)
 	kf_arena_release(&s.req);
 	kf_rpc_release(&s.rpc);
 	return status;
-}
-
-static void usage(FILE *f)
-{
-	fputs("usage: kfls [--stdio] [--version] [--help] [--print-instruction-docs]\n"
-	      "\n"
-	      "The Kubefile language server: speaks LSP 3.17 on standard input and output.\n"
-	      "Editors start it; see kfls(1) and docs/kfls.md.\n",
-	      f);
-}
-
-int main(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--stdio") == 0)
-			continue;
-		if (strcmp(argv[i], "--version") == 0) {
-			printf("kfls %s\n", PACKAGE_VERSION);
-			return 0;
-		}
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return 0;
-		}
-		if (strcmp(argv[i], "--print-instruction-docs") == 0) {
-			kf_buf b = KF_BUF_INIT;
-			kf_instr_docs_markdown(&b);
-			fwrite(b.ptr, 1, b.len, stdout);
-			kf_buf_release(&b);
-			return 0;
-		}
-		fprintf(stderr, "kfls: unknown argument '%s'\n", argv[i]);
-		usage(stderr);
-		return 2;
-	}
-	return serve();
 }

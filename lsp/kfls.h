@@ -66,6 +66,11 @@ typedef struct kfls_error {
 	const char *message;
 } kfls_error;
 
+/* Serves one session: reads messages from in, writes to out, until exit
+ * or the end of input; returns the exit status (0 after shutdown and exit,
+ * else 1). Everything it allocates is freed. */
+int kfls_serve(int in, int out);
+
 /* documents */
 kfls_doc *kfls_find(kfls *s, const char *uri);
 /* params.textDocument.uri's document; sets err when missing */

@@ -162,7 +162,7 @@ kf_dialect kf_lint(const kf_document *doc, const kf_lint_options *opt, kf_diag_b
 		kf_fscache_free(ctx.fs);
 	/* the settings: ignored syntax codes too, then overrides */
 	kf_diag_bag part = *out;
-	part.items += first;
+	part.items = out->items ? out->items + first : NULL; /* none at all: NULL, not NULL + 0 */
 	part.len -= first;
 	part.nerrors = 0;
 	for (size_t i = 0; i < part.len; i++)
