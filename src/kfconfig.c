@@ -59,7 +59,11 @@ typedef struct reader {
 	const char *path;
 	char **err;
 	size_t budget; /* nodes left to visit: each once, and KF_YAML_WALK_EXTRA more through aliases */
+	const yaml_node_t *at; /* the top-level key being read */
 } reader;
+
+/* Larger settings files are not read. */
+#define MAX_FILE ((size_t)16 << 20)
 
 __attribute__((format(printf, 3, 4)))
 static bool fail(reader *r, const yaml_node_t *n, const char *fmt, ...)
@@ -77,14 +81,16 @@ static bool fail(reader *r, const yaml_node_t *n, const char *fmt, ...)
 	return false;
 }
 
-/* Counts a visit of n; false (with the error) when the budget is spent. */
+/* Counts a visit of n; false (with the error, at the top-level key whose
+ * value led there) when the budget is spent. */
 static bool visit(reader *r, const yaml_node_t *n)
 {
 	if (r->budget) {
 		r->budget--;
 		return true;
 	}
-	return fail(r, n, "YAML over a limit: more than %d nodes visited through aliases", KF_YAML_WALK_EXTRA);
+	return fail(r, r->at ? r->at : n, "YAML over a limit: more than %d nodes visited through aliases",
+		    KF_YAML_WALK_EXTRA);
 }
 
 static const char *scalar(const yaml_node_t *n)
@@ -261,11 +267,14 @@ bool kf_config_load(kf_config *cfg, const char *path, char **err)
 	kf_buf text = KF_BUF_INIT;
 	char chunk[65536];
 	size_t got;
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+	while (text.len <= MAX_FILE && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		kf_buf_add(&text, chunk, got);
-	if (ferror(f)) {
+	if (ferror(f) || text.len > MAX_FILE) {
 		kf_buf b = KF_BUF_INIT;
-		kf_buf_printf(&b, "%s: %s", path, strerror(errno));
+		if (text.len > MAX_FILE)
+			kf_buf_printf(&b, "%s: the file is larger than %zu MiB", path, MAX_FILE >> 20);
+		else
+			kf_buf_printf(&b, "%s: %s", path, strerror(errno));
 		*err = kf_buf_detach(&b, NULL);
 		kf_buf_release(&text);
 		fclose(f);
@@ -289,6 +298,7 @@ bool kf_config_load(kf_config *cfg, const char *path, char **err)
 	if (!ok)
 		return false;
 	r.budget = kf_yaml_node_count(&r.doc) + KF_YAML_WALK_EXTRA;
+	r.at = NULL;
 	yaml_node_t *root = yaml_document_get_root_node(&r.doc);
 	if (root && root->type == YAML_SCALAR_NODE && !*root->data.scalar.value)
 		root = NULL; /* an empty document */
@@ -299,6 +309,7 @@ bool kf_config_load(kf_config *cfg, const char *path, char **err)
 		yaml_node_t *k = yaml_document_get_node(&r.doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(&r.doc, p->value);
 		const char *key = scalar(k);
+		r.at = k;
 		if (!visit(&r, v)) {
 			ok = false;
 		} else if (!key) {

@@ -124,3 +124,14 @@ printf 'FROM scratch\n' >"$Y/Kubefile"
 yaml_time kflint-config 2 "$KFLINT" --config=deep.kflint.yaml Kubefile
 printf 'kflint: deep.kflint.yaml:1:74: YAML over a limit: flow collections nested deeper than 64 levels\n' >"$T/want"
 compare "$T/want" "$T/err" "yaml kflint-config: the error"
+
+# a list of 100,000 rule codes, then 3,000 keys naming it again: the walk
+# stops after a million visits more than the file's nodes, at the key
+{
+	printf 'ignored: &l ['
+	awk 'BEGIN { for (i = 0; i < 100000; i++) printf "KF1%02d, ", 1 + i % 20; print "KF101]"
+		for (i = 0; i < 3000; i++) print "ignored: *l" }'
+} >"$Y/aliases.kflint.yaml"
+yaml_time kflint-aliases 2 "$KFLINT" --config=aliases.kflint.yaml Kubefile
+printf 'kflint: aliases.kflint.yaml:12:1: YAML over a limit: more than 1000000 nodes visited through aliases\n' >"$T/want"
+compare "$T/want" "$T/err" "yaml kflint-aliases: the error"
