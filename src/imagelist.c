@@ -680,7 +680,7 @@ static bool vfs_open(fctx *f, kf_imagelist *l, const vfs *v, const vfile *vf, co
 /* A values document seen from a chart: a subchart sees its parent's values
  * under its name (prefix), before its own. */
 typedef struct vroot {
-	yaml_document_t *doc;
+	kf_yaml_index *ix; /* the document, indexed: templates look up many keys */
 	const char *prefix[8];
 	int nprefix;
 } vroot;
@@ -701,6 +701,7 @@ typedef struct chart {
 	vroot roots[8];
 	int nroots;
 	yaml_document_t values;
+	kf_yaml_index values_ix;
 	bool has_values;
 	define_vec *defines;
 	int depth;
@@ -737,32 +738,32 @@ static bool is_null(const yaml_node_t *n)
 }
 
 /* path: dot-separated keys under .Values ("" is .Values itself) */
-static ynode walk_path(yaml_document_t *doc, const char *const *prefix, int nprefix, const char *path)
+static ynode walk_path(kf_yaml_index *ix, const char *const *prefix, int nprefix, const char *path)
 {
-	yaml_node_t *n = yaml_document_get_root_node(doc);
+	yaml_node_t *n = yaml_document_get_root_node(ix->doc);
 	for (int i = 0; i < nprefix && n; i++)
-		n = map_get(doc, n, prefix[i], strlen(prefix[i]));
+		n = kf_yaml_index_get(ix, n, prefix[i], strlen(prefix[i]));
 	const char *p = path;
 	while (n && *p) {
 		const char *dot = strchr(p, '.');
 		size_t klen = dot ? (size_t)(dot - p) : strlen(p);
-		n = map_get(doc, n, p, klen);
+		n = kf_yaml_index_get(ix, n, p, klen);
 		p += klen + (dot != NULL);
 	}
-	return (ynode){doc, is_null(n) ? NULL : n};
+	return (ynode){ix->doc, is_null(n) ? NULL : n};
 }
 
 static ynode values_lookup(const chart *c, const char *path)
 {
 	for (int i = 0; i < c->nroots; i++) {
-		ynode y = walk_path(c->roots[i].doc, c->roots[i].prefix, c->roots[i].nprefix, path);
+		ynode y = walk_path(c->roots[i].ix, c->roots[i].prefix, c->roots[i].nprefix, path);
 		if (y.n)
 			return y;
 	}
 	/* .Values.global is shared by a chart and all its subcharts */
 	if (strncmp(path, "global", 6) == 0 && (path[6] == '.' || !path[6]))
 		for (int i = 0; i < c->nroots; i++) {
-			ynode y = walk_path(c->roots[i].doc, NULL, 0, path);
+			ynode y = walk_path(c->roots[i].ix, NULL, 0, path);
 			if (y.n)
 				return y;
 		}
@@ -1422,6 +1423,8 @@ static void scan_chart(kf_imagelist *l, const vfs *fs, const char *base, const c
 	}
 	const vfile *vf = vfs_find(fs, base, "values.yaml");
 	c.has_values = vf && load_doc(l, fs, vf, app, &c.values);
+	if (c.has_values)
+		kf_yaml_index_init(&c.values_ix, &c.values);
 	if (parent)
 		for (int i = 0; i < parent->nroots && c.nroots < 7; i++) {
 			vroot r = parent->roots[i];
@@ -1430,7 +1433,7 @@ static void scan_chart(kf_imagelist *l, const vfs *fs, const char *base, const c
 			c.roots[c.nroots++] = r;
 		}
 	if (c.has_values)
-		c.roots[c.nroots++] = (vroot){&c.values, {NULL}, 0};
+		c.roots[c.nroots++] = (vroot){&c.values_ix, {NULL}, 0};
 
 	kf_arena scratch;
 	kf_arena_init(&scratch);
@@ -1480,8 +1483,10 @@ static void scan_chart(kf_imagelist *l, const vfs *fs, const char *base, const c
 		}
 	}
 	free(cdir);
-	if (c.has_values)
+	if (c.has_values) {
+		kf_yaml_index_release(&c.values_ix);
 		yaml_document_delete(&c.values);
+	}
 	free(c.name);
 	free(c.app_version);
 	free(c.version);

@@ -35,6 +35,26 @@ struct kf_yaml_frame {
 
 enum { ST_BEFORE, ST_IN, ST_ENDED, ST_FAILED };
 
+/* A seed for the hashes of names an attacker may choose. */
+static uint64_t new_seed(const void *salt)
+{
+	uint64_t seed;
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed))
+		seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)salt;
+	return seed;
+}
+
+static uint64_t hash_bytes(uint64_t seed, const char *s, size_t n)
+{
+	uint64_t h = seed ^ 14695981039346656037u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+	h ^= h >> 33; /* spread the high bits into the low ones the tables use */
+	h *= 0xff51afd7ed558ccdu;
+	h ^= h >> 33;
+	return h;
+}
+
 void kf_yaml_loader_init(kf_yaml_loader *ld, const char *text, size_t len, const kf_yaml_limits *limits)
 {
 	memset(ld, 0, sizeof(*ld));
@@ -56,8 +76,7 @@ void kf_yaml_loader_init(kf_yaml_loader *ld, const char *text, size_t len, const
 		return;
 	}
 	yaml_parser_set_input_string(&ld->parser, (const unsigned char *)text, len);
-	if (getrandom(&ld->seed, sizeof(ld->seed), GRND_NONBLOCK) != (ssize_t)sizeof(ld->seed))
-		ld->seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)ld;
+	ld->seed = new_seed(ld);
 }
 
 static void anchors_clear(kf_yaml_loader *ld)
@@ -81,13 +100,7 @@ void kf_yaml_loader_release(kf_yaml_loader *ld)
 
 static uint64_t hash_name(const kf_yaml_loader *ld, const char *s)
 {
-	uint64_t h = ld->seed ^ 14695981039346656037u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	h ^= h >> 33; /* spread the high bits into the low ones the table uses */
-	h *= 0xff51afd7ed558ccdu;
-	h ^= h >> 33;
-	return h;
+	return hash_bytes(ld->seed, s, strlen(s));
 }
 
 /* The anchor named s, or NULL. */
@@ -367,4 +380,95 @@ kf_yaml_status kf_yaml_load(kf_yaml_loader *ld, yaml_document_t *doc)
 parser_error:
 	ld->state = ST_FAILED;
 	return fail_parser(ld);
+}
+
+/* ---- the index of a document's mappings ---------------------------------- */
+
+struct kf_yaml_ientry {
+	uint64_t hash; /* of the mapping and the key */
+	int map, key, value; /* node indexes (1-based); map 0: a free slot */
+};
+
+void kf_yaml_index_init(kf_yaml_index *ix, yaml_document_t *doc)
+{
+	memset(ix, 0, sizeof(*ix));
+	ix->doc = doc;
+	ix->indexed = kf_xcalloc(kf_yaml_node_count(doc) + 1, 1);
+	ix->seed = new_seed(ix);
+}
+
+void kf_yaml_index_release(kf_yaml_index *ix)
+{
+	free(ix->indexed);
+	free(ix->slots);
+	memset(ix, 0, sizeof(*ix));
+}
+
+static uint64_t ientry_hash(const kf_yaml_index *ix, int map, const char *key, size_t klen)
+{
+	return hash_bytes(ix->seed + (uint64_t)map * 0x9e3779b97f4a7c15u, key, klen);
+}
+
+/* The slot of (map, key), or the free slot where it goes. */
+static struct kf_yaml_ientry *ientry_find(kf_yaml_index *ix, int map, const char *key, size_t klen, uint64_t h)
+{
+	for (size_t j = h & (ix->nslots - 1);; j = (j + 1) & (ix->nslots - 1)) {
+		struct kf_yaml_ientry *e = &ix->slots[j];
+		if (!e->map)
+			return e;
+		if (e->hash == h && e->map == map) {
+			const yaml_node_t *k = &ix->doc->nodes.start[e->key - 1];
+			if (k->data.scalar.length == klen && memcmp(k->data.scalar.value, key, klen) == 0)
+				return e;
+		}
+	}
+}
+
+static void index_grow(kf_yaml_index *ix)
+{
+	size_t n = ix->nslots ? ix->nslots * 2 : 64;
+	struct kf_yaml_ientry *old = ix->slots;
+	size_t nold = ix->nslots;
+	ix->slots = kf_xcalloc(n, sizeof(*ix->slots));
+	ix->nslots = n;
+	for (size_t i = 0; i < nold; i++)
+		if (old[i].map)
+			for (size_t j = old[i].hash & (n - 1);; j = (j + 1) & (n - 1))
+				if (!ix->slots[j].map) {
+					ix->slots[j] = old[i];
+					break;
+				}
+	free(old);
+}
+
+static void index_mapping(kf_yaml_index *ix, int m)
+{
+	yaml_node_t *map = &ix->doc->nodes.start[m - 1];
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		const yaml_node_t *k = yaml_document_get_node(ix->doc, p->key);
+		if (!k || k->type != YAML_SCALAR_NODE)
+			continue;
+		if ((ix->used + 1) * 2 > ix->nslots)
+			index_grow(ix);
+		const char *key = (const char *)k->data.scalar.value;
+		uint64_t h = ientry_hash(ix, m, key, k->data.scalar.length);
+		struct kf_yaml_ientry *e = ientry_find(ix, m, key, k->data.scalar.length, h);
+		if (!e->map)
+			ix->used++;
+		*e = (struct kf_yaml_ientry){h, m, p->key, p->value}; /* the last pair wins */
+	}
+	ix->indexed[m - 1] = 1;
+}
+
+yaml_node_t *kf_yaml_index_get(kf_yaml_index *ix, yaml_node_t *map, const char *key, size_t klen)
+{
+	if (!map || map->type != YAML_MAPPING_NODE)
+		return NULL;
+	int m = (int)(map - ix->doc->nodes.start) + 1;
+	if (!ix->indexed[m - 1])
+		index_mapping(ix, m);
+	if (!ix->nslots)
+		return NULL;
+	struct kf_yaml_ientry *e = ientry_find(ix, m, key, klen, ientry_hash(ix, m, key, klen));
+	return e->map ? yaml_document_get_node(ix->doc, e->value) : NULL;
 }

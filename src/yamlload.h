@@ -130,6 +130,27 @@ void kf_yaml_loader_release(kf_yaml_loader *ld);
  * every call returns the same. */
 kf_yaml_status kf_yaml_load(kf_yaml_loader *ld, yaml_document_t *doc);
 
+/* An index of a loaded document's mappings, for documents looked into
+ * many times (a chart's values: a template may look up a million keys in a
+ * mapping of a million): the value of a key in constant time, built for
+ * each mapping at its first look-up. The document must not change while
+ * the index is used. */
+typedef struct kf_yaml_index {
+	yaml_document_t *doc;
+	/* private */
+	unsigned char *indexed; /* per node: its pairs are in the table */
+	struct kf_yaml_ientry *slots;
+	size_t nslots, used;
+	uint64_t seed;
+} kf_yaml_index;
+
+void kf_yaml_index_init(kf_yaml_index *ix, yaml_document_t *doc);
+void kf_yaml_index_release(kf_yaml_index *ix);
+/* The value of key[0, klen) in map (a scalar key compared byte for
+ * byte; the last pair wins, as in helm), or NULL; NULL when map is not a
+ * mapping. */
+yaml_node_t *kf_yaml_index_get(kf_yaml_index *ix, yaml_node_t *map, const char *key, size_t klen);
+
 /* The number of nodes of a loaded document. */
 static inline size_t kf_yaml_node_count(const yaml_document_t *doc)
 {

@@ -135,3 +135,17 @@ compare "$T/want" "$T/err" "yaml kflint-config: the error"
 yaml_time kflint-aliases 2 "$KFLINT" --config=aliases.kflint.yaml Kubefile
 printf 'kflint: aliases.kflint.yaml:12:1: YAML over a limit: more than 1000000 nodes visited through aliases\n' >"$T/want"
 compare "$T/want" "$T/err" "yaml kflint-aliases: the error"
+
+# a chart's values of 200,000 keys (the last 'k5' wins, as in helm), and
+# 20,000 look-ups of a missing one: each looked up in constant time
+mkdir -p "$Y/chart/templates"
+printf 'apiVersion: v2\nname: big\nversion: 0.1.0\n' >"$Y/chart/Chart.yaml"
+{ awk 'BEGIN { for (i = 0; i < 200000; i++) printf "k%d: v\n", i }'; printf 'k5: redis:7\n'; } >"$Y/chart/values.yaml"
+awk 'BEGIN { for (i = 0; i < 20000; i++) printf "a%d: {{ .Values.nope }}\n", i }' >"$Y/chart/templates/cm.yaml"
+printf 'kind: Pod\nspec:\n  containers:\n  - image: {{ .Values.k5 }}\n  - image: {{ .Values.k199999 }}\n' \
+	>"$Y/chart/templates/pod.yaml"
+yaml_time chart-values 0 "$KFC" imagelist chart
+: >"$T/want"
+compare "$T/want" "$T/err" "yaml chart-values: no warning"
+printf '%s\n' docker.io/library/redis:7 docker.io/library/v:latest >"$T/want"
+compare "$T/want" "$T/out" "yaml chart-values: the images"

@@ -1,6 +1,7 @@
 /* test_yamlload.c - unit tests of yamlload.c: the documents are libyaml's
  * (node for node, against yaml_parser_load), aliases resolve to their
- * anchors, and each limit and error is reported where it is crossed.
+ * anchors, each limit and error is reported where it is crossed, and the
+ * index of mappings finds what a search would.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -240,6 +241,45 @@ static void test_errors(void **state)
 		     1, 5);
 }
 
+static void test_index(void **state)
+{
+	(void)state;
+	kf_buf b = KF_BUF_INIT;
+	kf_buf_adds(&b, "a: 1\nb: {c: 2, 'd': \"3\"}\n[x]: 4\na: 5\nlist: [1]\n\"\": empty\n");
+	for (int i = 0; i < 5000; i++)
+		kf_buf_printf(&b, "k%d: {v: %d}\n", i, i);
+	kf_yaml_loader ld;
+	kf_yaml_loader_init(&ld, b.ptr, b.len, NULL);
+	yaml_document_t d;
+	assert_int_equal(kf_yaml_load(&ld, &d), KF_YAML_DOC);
+	kf_yaml_index ix;
+	kf_yaml_index_init(&ix, &d);
+	yaml_node_t *root = yaml_document_get_root_node(&d);
+	assert_string_equal(kf_yaml_index_get(&ix, root, "a", 1)->data.scalar.value, "5"); /* the last wins */
+	yaml_node_t *bm = kf_yaml_index_get(&ix, root, "b", 1);
+	assert_string_equal(kf_yaml_index_get(&ix, bm, "c", 1)->data.scalar.value, "2");
+	assert_string_equal(kf_yaml_index_get(&ix, bm, "d", 1)->data.scalar.value, "3");
+	assert_null(kf_yaml_index_get(&ix, bm, "a", 1)); /* keys are per mapping */
+	assert_null(kf_yaml_index_get(&ix, root, "c", 1));
+	assert_null(kf_yaml_index_get(&ix, root, "ab", 1 + 1));
+	assert_string_equal(kf_yaml_index_get(&ix, root, "abc", 0)->data.scalar.value, "empty");
+	assert_null(kf_yaml_index_get(&ix, kf_yaml_index_get(&ix, root, "list", 4), "1", 1)); /* not a mapping */
+	assert_null(kf_yaml_index_get(&ix, NULL, "a", 1));
+	for (int i = 4999; i >= 0; i--) {
+		char k[16], v[16];
+		snprintf(k, sizeof(k), "k%d", i);
+		snprintf(v, sizeof(v), "%d", i);
+		yaml_node_t *m = kf_yaml_index_get(&ix, root, k, strlen(k));
+		assert_non_null(m);
+		assert_string_equal(kf_yaml_index_get(&ix, m, "v", 1)->data.scalar.value, v);
+		assert_ptr_equal(m, get(&d, root, k));
+	}
+	kf_yaml_index_release(&ix);
+	yaml_document_delete(&d);
+	kf_yaml_loader_release(&ld);
+	kf_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_index),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
