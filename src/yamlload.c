@@ -210,7 +210,8 @@ static kf_yaml_status check_node(kf_yaml_loader *ld, const yaml_event_t *ev, con
 	if (ld->nanchors >= ld->limits.anchors)
 		return fail_limit(ld, KF_YAML_TOO_MANY_ANCHORS, ev->start_mark, "more than %zu anchors in a document",
 				  ld->limits.anchors);
-	if (anchor_find(ld, (const char *)anchor, hash_name(ld, (const char *)anchor))) { /* libyaml's composer error, word for word */
+	if (anchor_find(ld, (const char *)anchor, hash_name(ld, (const char *)anchor))) {
+		/* libyaml's composer error, word for word */
 		ld->error.kind = KF_YAML_INVALID;
 		ld->error.context = "found duplicate anchor; first occurrence";
 		ld->error.problem = "second occurrence";
