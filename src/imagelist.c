@@ -1,6 +1,7 @@
 /* imagelist.c - see imagelist.h and docs/imagelist.md.
  *
- * Manifests are read with libyaml's document loader, not scanned by line:
+ * Manifests are read with the project's YAML loader (yamlload.h: libyaml's
+ * events, with limits), not scanned by line:
  * a line scanner (what sealer does) counts "image:" in ConfigMap strings,
  * custom-resource fields, and misses flow-style YAML. Helm templates are
  * made into YAML first: actions alone on a line become blank lines (so
@@ -27,6 +28,7 @@
 #include "files.h"
 #include "imageref.h"
 #include "vec.h"
+#include "yamlload.h"
 
 /* ---- entries and the set of images seen ---------------------------------- */
 
@@ -94,6 +96,11 @@ typedef struct fctx {
 	kf_imagelist_file *wf;   /* this file's warnings, or NULL */
 	const char *file;        /* display name, in the arena */
 	const char *app;
+	/* the last place offset_of found: walks go forward, and a long line
+	 * must not be walked from its start for each of its values */
+	size_t cline, ccol;
+	uint32_t coff;
+	bool cvalid;
 } fctx;
 
 static void fctx_open_mem(fctx *f, kf_imagelist *l, const char *display, const char *text, size_t n,
@@ -164,6 +171,19 @@ static void warn_file(kf_imagelist *l, const char *display, const char *app, con
 	fctx_close(&f);
 }
 
+/* False (with a warning, and f closed) when f's text is binary: then
+ * there is nothing to scan. */
+static bool fctx_check_text(fctx *f)
+{
+	const char *nul = memchr(f->src->text, '\0', f->src->len);
+	if (!nul)
+		return true;
+	uint32_t off = (uint32_t)(nul - f->src->text);
+	warn(f, off, off + 1, "KF302", "binary file (a NUL byte here); not searched for images");
+	fctx_close(f);
+	return false;
+}
+
 /* Reads a file into f. False (with a warning) when it is too large,
  * unreadable or binary: then there is nothing to scan. */
 static bool fctx_open_file(fctx *f, kf_imagelist *l, const char *path, const char *display, const char *app)
@@ -188,29 +208,33 @@ static bool fctx_open_file(fctx *f, kf_imagelist *l, const char *path, const cha
 		return false;
 	}
 	f->src = &f->own;
-	const char *nul = memchr(f->src->text, '\0', f->src->len);
-	if (nul) {
-		uint32_t off = (uint32_t)(nul - f->src->text);
-		warn(f, off, off + 1, "KF302", "binary file (a NUL byte here); not searched for images");
-		fctx_close(f);
-		return false;
-	}
-	return true;
+	return fctx_check_text(f);
 }
 
-/* The offset of a 0-based (line, column in code points) position. */
-static uint32_t offset_of(const kf_source *src, size_t line, size_t col)
+/* The offset in f's text of a 0-based (line, column in code points)
+ * position, as libyaml's marks give it. */
+static uint32_t offset_of(fctx *f, size_t line, size_t col)
 {
+	const kf_source *src = f->src;
 	if (src->nlines == 0)
 		return 0;
 	if (line >= src->nlines)
 		return (uint32_t)src->len;
 	uint32_t off = src->lines[line];
-	for (size_t c = 0; c < col && off < src->len && src->text[off] != '\n'; c++) {
+	size_t c = 0;
+	if (f->cvalid && f->cline == line && f->ccol <= col) {
+		off = f->coff;
+		c = f->ccol;
+	}
+	for (; c < col && off < src->len && src->text[off] != '\n'; c++) {
 		uint32_t cp;
 		int n = kf_utf8_seqlen((const unsigned char *)src->text + off, src->len - off, &cp);
 		off += n > 0 ? (uint32_t)n : 1;
 	}
+	f->cline = line;
+	f->ccol = c;
+	f->coff = off;
+	f->cvalid = true;
 	return off;
 }
 
@@ -254,7 +278,12 @@ typedef struct ywalk {
 	yaml_document_t *doc;
 	image_fn fn;
 	void *ud;
-	size_t budget; /* nodes left to visit: aliases can make a walk exponential */
+	size_t budget;     /* nodes left to visit: aliases can make a walk exponential */
+	yaml_node_t *stop; /* where the budget ran out, or NULL */
+	yaml_node_t *deep; /* the first node past KF_YAML_MAX_DEPTH (through aliases), or NULL */
+	unsigned char *seen;                     /* per node: visited already */
+	yaml_node_t *path[KF_YAML_MAX_DEPTH];    /* the nodes being walked, from the root */
+	bool again[KF_YAML_MAX_DEPTH];           /* path[i] was visited before (an alias led here) */
 } ywalk;
 
 static bool scalar_is(yaml_node_t *n, const char *s)
@@ -272,16 +301,35 @@ static void walk_container(ywalk *w, yaml_node_t *item)
 		yaml_node_t *v = yaml_document_get_node(w->doc, p->value);
 		if (!scalar_is(k, "image") || !v || v->type != YAML_SCALAR_NODE || !v->data.scalar.length)
 			continue;
-		uint32_t start = offset_of(w->f->src, v->start_mark.line, v->start_mark.column);
-		uint32_t end = offset_of(w->f->src, v->end_mark.line, v->end_mark.column);
+		uint32_t start = offset_of(w->f, v->start_mark.line, v->start_mark.column);
+		uint32_t end = offset_of(w->f, v->end_mark.line, v->end_mark.column);
 		w->fn(w->f, (const char *)v->data.scalar.value, v->data.scalar.length, start, end, w->ud);
 	}
 }
 
+/* The loader keeps a document within KF_YAML_MAX_DEPTH levels; only
+ * aliases can lead a walk deeper. */
 static void walk_node(ywalk *w, yaml_node_t *n, int depth)
 {
-	if (!n || depth > 200 || w->budget == 0)
+	if (!n || w->stop)
 		return;
+	if (depth >= KF_YAML_MAX_DEPTH) {
+		if (!w->deep)
+			w->deep = n;
+		return;
+	}
+	size_t idx = (size_t)(n - w->doc->nodes.start);
+	w->path[depth] = n;
+	w->again[depth] = w->seen[idx];
+	w->seen[idx] = 1;
+	if (w->budget == 0) {
+		/* blame the node whose alias began the repeated walk */
+		int i = 0;
+		while (i < depth && !w->again[i])
+			i++;
+		w->stop = w->path[i > 0 ? i - 1 : i];
+		return;
+	}
 	w->budget--;
 	if (n->type == YAML_SEQUENCE_NODE) {
 		for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
@@ -308,42 +356,77 @@ static void add_scalar_image(fctx *f, const char *value, size_t len, uint32_t st
 	add_image(f, kf_str_make(value, len), start, end);
 }
 
+/* The loader's error: KF301 for invalid YAML (libyaml's words), KF308 for
+ * a limit. what: what it means for the images ("images after this point are
+ * not counted"). */
+static void warn_yaml_error(fctx *f, const kf_yaml_loader *ld, const char *what)
+{
+	const kf_yaml_error *e = &ld->error;
+	uint32_t off = offset_of(f, e->mark.line, e->mark.column);
+	if (e->kind != KF_YAML_INVALID)
+		warn(f, off, off, "KF308", "YAML over a limit: %s; %s", e->problem, what);
+	else if (e->context)
+		warn(f, off, off, "KF301", "not valid YAML: %s %s; %s", e->problem ? e->problem : "error", e->context,
+		     what);
+	else
+		warn(f, off, off, "KF301", "not valid YAML: %s; %s", e->problem ? e->problem : "error", what);
+}
+
 /* Every document of f's text. A YAML error ends the file (libyaml cannot
- * go on after one) with a warning where it is; what came before counts. */
+ * go on after one) with a warning where it is; what came before counts.
+ * The walks of the file may visit each node once, and KF_YAML_WALK_EXTRA
+ * more nodes in all through aliases. */
 static void scan_yaml_text(fctx *f, const char *text, size_t len, image_fn fn, void *ud)
 {
-	yaml_parser_t p;
-	if (!yaml_parser_initialize(&p))
-		return;
-	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-	size_t budget = 1000000;
+	kf_yaml_loader ld;
+	kf_yaml_loader_init(&ld, text, len, NULL);
+	size_t extra = KF_YAML_WALK_EXTRA;
+	bool deep = false;
 	for (;;) {
 		yaml_document_t doc;
-		if (!yaml_parser_load(&p, &doc)) {
-			uint32_t off = offset_of(f->src, p.problem_mark.line, p.problem_mark.column);
-			if (p.context)
-				warn(f, off, off, "KF301", "not valid YAML: %s %s; images after this point are not counted",
-				     p.problem ? p.problem : "error", p.context);
-			else
-				warn(f, off, off, "KF301", "not valid YAML: %s; images after this point are not counted",
-				     p.problem ? p.problem : "error");
+		kf_yaml_status r = kf_yaml_load(&ld, &doc);
+		if (r == KF_YAML_ERROR)
+			warn_yaml_error(f, &ld, "images after this point are not counted");
+		if (r != KF_YAML_DOC)
 			break;
-		}
 		yaml_node_t *root = yaml_document_get_root_node(&doc);
 		if (!root) {
 			yaml_document_delete(&doc);
 			break;
 		}
-		ywalk w = {f, &doc, fn, ud, budget};
-		walk_node(&w, root, 0);
-		budget = w.budget;
-		yaml_document_delete(&doc);
-		if (budget == 0) {
-			warn(f, 0, 0, "KF301", "too many YAML nodes (aliases?); the rest of the file is not searched");
+		size_t nodes = kf_yaml_node_count(&doc);
+		ywalk *w = kf_xcalloc(1, sizeof(*w));
+		w->f = f;
+		w->doc = &doc;
+		w->fn = fn;
+		w->ud = ud;
+		w->budget = nodes + extra;
+		w->seen = kf_xcalloc(nodes, 1);
+		walk_node(w, root, 0);
+		free(w->seen);
+		size_t visited = nodes + extra - w->budget;
+		if (visited > nodes)
+			extra -= visited - nodes;
+		if (w->deep && !deep) {
+			uint32_t off = offset_of(f, w->deep->start_mark.line, w->deep->start_mark.column);
+			warn(f, off, off, "KF308", "YAML over a limit: nested deeper than %d levels through aliases; "
+						   "not searched below",
+			     KF_YAML_MAX_DEPTH);
+			deep = true;
+		}
+		if (w->stop) {
+			uint32_t off = offset_of(f, w->stop->start_mark.line, w->stop->start_mark.column);
+			yaml_document_delete(&doc);
+			warn(f, off, off, "KF308", "YAML over a limit: more than %d nodes visited through aliases; "
+						   "the rest of the file is not searched",
+			     KF_YAML_WALK_EXTRA);
+			free(w);
 			break;
 		}
+		free(w);
+		yaml_document_delete(&doc);
 	}
-	yaml_parser_delete(&p);
+	kf_yaml_loader_release(&ld);
 }
 
 /* ---- image lists ----------------------------------------------------------------- */
@@ -586,14 +669,7 @@ static bool vfs_open(fctx *f, kf_imagelist *l, const vfs *v, const vfile *vf, co
 		ok = fctx_open_file(f, l, vf->fspath, display, app);
 	} else {
 		fctx_open_mem(f, l, display, vf->data, vf->len, app);
-		ok = true;
-		const char *nul = memchr(f->src->text, '\0', f->src->len);
-		if (nul) {
-			uint32_t off = (uint32_t)(nul - f->src->text);
-			warn(f, off, off + 1, "KF302", "binary file (a NUL byte here); not searched for images");
-			fctx_close(f);
-			ok = false;
-		}
+		ok = fctx_check_text(f);
 	}
 	free(display);
 	return ok;
@@ -604,7 +680,7 @@ static bool vfs_open(fctx *f, kf_imagelist *l, const vfs *v, const vfile *vf, co
 /* A values document seen from a chart: a subchart sees its parent's values
  * under its name (prefix), before its own. */
 typedef struct vroot {
-	yaml_document_t *doc;
+	kf_yaml_index *ix; /* the document, indexed: templates look up many keys */
 	const char *prefix[8];
 	int nprefix;
 } vroot;
@@ -625,6 +701,7 @@ typedef struct chart {
 	vroot roots[8];
 	int nroots;
 	yaml_document_t values;
+	kf_yaml_index values_ix;
 	bool has_values;
 	define_vec *defines;
 	int depth;
@@ -661,32 +738,32 @@ static bool is_null(const yaml_node_t *n)
 }
 
 /* path: dot-separated keys under .Values ("" is .Values itself) */
-static ynode walk_path(yaml_document_t *doc, const char *const *prefix, int nprefix, const char *path)
+static ynode walk_path(kf_yaml_index *ix, const char *const *prefix, int nprefix, const char *path)
 {
-	yaml_node_t *n = yaml_document_get_root_node(doc);
+	yaml_node_t *n = yaml_document_get_root_node(ix->doc);
 	for (int i = 0; i < nprefix && n; i++)
-		n = map_get(doc, n, prefix[i], strlen(prefix[i]));
+		n = kf_yaml_index_get(ix, n, prefix[i], strlen(prefix[i]));
 	const char *p = path;
 	while (n && *p) {
 		const char *dot = strchr(p, '.');
 		size_t klen = dot ? (size_t)(dot - p) : strlen(p);
-		n = map_get(doc, n, p, klen);
+		n = kf_yaml_index_get(ix, n, p, klen);
 		p += klen + (dot != NULL);
 	}
-	return (ynode){doc, is_null(n) ? NULL : n};
+	return (ynode){ix->doc, is_null(n) ? NULL : n};
 }
 
 static ynode values_lookup(const chart *c, const char *path)
 {
 	for (int i = 0; i < c->nroots; i++) {
-		ynode y = walk_path(c->roots[i].doc, c->roots[i].prefix, c->roots[i].nprefix, path);
+		ynode y = walk_path(c->roots[i].ix, c->roots[i].prefix, c->roots[i].nprefix, path);
 		if (y.n)
 			return y;
 	}
 	/* .Values.global is shared by a chart and all its subcharts */
 	if (strncmp(path, "global", 6) == 0 && (path[6] == '.' || !path[6]))
 		for (int i = 0; i < c->nroots; i++) {
-			ynode y = walk_path(c->roots[i].doc, NULL, 0, path);
+			ynode y = walk_path(c->roots[i].ix, NULL, 0, path);
 			if (y.n)
 				return y;
 		}
@@ -1294,18 +1371,12 @@ static bool load_doc(kf_imagelist *l, const vfs *fs, const vfile *vf, const char
 	fctx f;
 	if (!vfs_open(&f, l, fs, vf, app))
 		return false;
-	yaml_parser_t p;
-	bool ok = yaml_parser_initialize(&p);
-	if (ok) {
-		yaml_parser_set_input_string(&p, (const unsigned char *)f.src->text, f.src->len);
-		ok = yaml_parser_load(&p, doc);
-		if (!ok) {
-			uint32_t off = offset_of(f.src, p.problem_mark.line, p.problem_mark.column);
-			warn(&f, off, off, "KF301", "not valid YAML: %s%s%s; the chart's images may be missed",
-			     p.problem ? p.problem : "error", p.context ? " " : "", p.context ? p.context : "");
-		}
-		yaml_parser_delete(&p);
-	}
+	kf_yaml_loader ld;
+	kf_yaml_loader_init(&ld, f.src->text, f.src->len, NULL);
+	bool ok = kf_yaml_load(&ld, doc) != KF_YAML_ERROR;
+	if (!ok)
+		warn_yaml_error(&f, &ld, "the chart's images may be missed");
+	kf_yaml_loader_release(&ld);
 	fctx_close(&f);
 	return ok;
 }
@@ -1352,6 +1423,8 @@ static void scan_chart(kf_imagelist *l, const vfs *fs, const char *base, const c
 	}
 	const vfile *vf = vfs_find(fs, base, "values.yaml");
 	c.has_values = vf && load_doc(l, fs, vf, app, &c.values);
+	if (c.has_values)
+		kf_yaml_index_init(&c.values_ix, &c.values);
 	if (parent)
 		for (int i = 0; i < parent->nroots && c.nroots < 7; i++) {
 			vroot r = parent->roots[i];
@@ -1360,7 +1433,7 @@ static void scan_chart(kf_imagelist *l, const vfs *fs, const char *base, const c
 			c.roots[c.nroots++] = r;
 		}
 	if (c.has_values)
-		c.roots[c.nroots++] = (vroot){&c.values, {NULL}, 0};
+		c.roots[c.nroots++] = (vroot){&c.values_ix, {NULL}, 0};
 
 	kf_arena scratch;
 	kf_arena_init(&scratch);
@@ -1410,8 +1483,10 @@ static void scan_chart(kf_imagelist *l, const vfs *fs, const char *base, const c
 		}
 	}
 	free(cdir);
-	if (c.has_values)
+	if (c.has_values) {
+		kf_yaml_index_release(&c.values_ix);
 		yaml_document_delete(&c.values);
+	}
 	free(c.name);
 	free(c.app_version);
 	free(c.version);
@@ -1509,6 +1584,21 @@ static void manifest(kf_imagelist *l, const char *path, const char *display, con
 {
 	fctx f;
 	if (!fctx_open_file(&f, l, path, display, app))
+		return;
+	scan_yaml_text(&f, f.src->text, f.src->len, add_scalar_image, NULL);
+	fctx_close(&f);
+}
+
+void kf_imagelist_scan_manifest_text(kf_imagelist *l, const char *display, const char *text, size_t len)
+{
+	fctx f;
+	if (len > KF_IMAGELIST_MAX_FILE) {
+		warn_file(l, display, NULL, "KF303", "the file is larger than %zu MiB; not searched for images",
+			  KF_IMAGELIST_MAX_FILE >> 20);
+		return;
+	}
+	fctx_open_mem(&f, l, display, text, len, NULL);
+	if (!fctx_check_text(&f))
 		return;
 	scan_yaml_text(&f, f.src->text, f.src->len, add_scalar_image, NULL);
 	fctx_close(&f);

@@ -81,6 +81,10 @@ void kf_imagelist_scan_paths(kf_imagelist *l, const char *const *paths, size_t n
  * starting with # skipped), whatever its name. app may be NULL. */
 void kf_imagelist_scan_list(kf_imagelist *l, const char *path, const char *app);
 
+/* Reads text[0, len) as a manifest file named display, as
+ * kf_imagelist_scan_paths reads a *.yaml file (for tests and fuzzing). */
+void kf_imagelist_scan_manifest_text(kf_imagelist *l, const char *display, const char *text, size_t len);
+
 /* Scans a staged ClusterImage root file system by the conventions of spec
  * §4: manifests/ (YAML, and manifests/imageList), charts/ (charts), and
  * application/apps/<name>/ (everything an app holds, with app = <name>).

@@ -14,6 +14,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "yamlload.h"
 
 int kf_severity_parse(const char *s)
 {
@@ -60,7 +61,12 @@ typedef struct reader {
 	yaml_document_t doc;
 	const char *path;
 	char **err;
+	size_t budget; /* nodes left to visit: each once, and KF_YAML_WALK_EXTRA more through aliases */
+	const yaml_node_t *at; /* the top-level key being read */
 } reader;
+
+/* Larger settings files are not read. */
+#define MAX_FILE ((size_t)16 << 20)
 
 __attribute__((format(printf, 3, 4)))
 static bool fail(reader *r, const yaml_node_t *n, const char *fmt, ...)
@@ -76,6 +82,18 @@ static bool fail(reader *r, const yaml_node_t *n, const char *fmt, ...)
 	kf_buf_adds(&b, msg);
 	*r->err = kf_buf_detach(&b, NULL);
 	return false;
+}
+
+/* Counts a visit of n; false (with the error, at the top-level key whose
+ * value led there) when the budget is spent. */
+static bool visit(reader *r, const yaml_node_t *n)
+{
+	if (r->budget) {
+		r->budget--;
+		return true;
+	}
+	return fail(r, r->at ? r->at : n, "YAML over a limit: more than %d nodes visited through aliases",
+		    KF_YAML_WALK_EXTRA);
 }
 
 static const char *scalar(const yaml_node_t *n)
@@ -102,6 +120,8 @@ static bool read_fmt(reader *r, yaml_node_t *map, kf_config *cfg)
 		yaml_node_t *k = yaml_document_get_node(&r->doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(&r->doc, p->value);
 		const char *key = scalar(k);
+		if (!visit(r, v))
+			return false;
 		if (!key)
 			return fail(r, k, "a key must be a string");
 		if (strcmp(key, "indent") == 0) {
@@ -122,6 +142,8 @@ static bool read_fmt(reader *r, yaml_node_t *map, kf_config *cfg)
 			for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
 				yaml_node_t *e = yaml_document_get_node(&r->doc, *it);
 				const char *s = scalar(e);
+				if (!visit(r, e))
+					return false;
 				if (s && strcmp(s, "legacy-env") == 0)
 					cfg->fmt.rewrite_legacy_env = 1;
 				else if (s && strcmp(s, "cmds-json") == 0)
@@ -157,6 +179,10 @@ static bool get_list(reader *r, const yaml_node_t *n, const char *key, char ***o
 	size_t k = 0;
 	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
 		const char *s = scalar(yaml_document_get_node(&r->doc, *it));
+		if (!visit(r, yaml_document_get_node(&r->doc, *it))) {
+			free_list(v, k);
+			return false;
+		}
 		if (!s || !*s) {
 			free_list(v, k);
 			return fail(r, yaml_document_get_node(&r->doc, *it), "%s must be a list of strings", key);
@@ -229,6 +255,8 @@ static bool read_lint_key(reader *r, const char *key, yaml_node_t *k, yaml_node_
 			yaml_node_t *rv = yaml_document_get_node(&r->doc, p->value);
 			const char *code = scalar(rk);
 			int lvl = kf_severity_parse(scalar(rv));
+			if (!visit(r, rv))
+				return false;
 			if (!code)
 				return fail(r, rk, "a rule code must be a string");
 			if (lvl < 0)
@@ -255,21 +283,41 @@ bool kf_config_load(kf_config *cfg, const char *path, char **err)
 		*err = kf_buf_detach(&b, NULL);
 		return false;
 	}
-	yaml_parser_t parser;
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
-	bool ok = yaml_parser_load(&parser, &r.doc);
-	if (!ok) {
+	kf_buf text = KF_BUF_INIT;
+	char chunk[65536];
+	size_t got;
+	while (text.len <= MAX_FILE && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		kf_buf_add(&text, chunk, got);
+	if (ferror(f) || text.len > MAX_FILE) {
 		kf_buf b = KF_BUF_INIT;
-		kf_buf_printf(&b, "%s:%zu:%zu: %s", path, parser.problem_mark.line + 1,
-			      parser.problem_mark.column + 1, parser.problem ? parser.problem : "invalid YAML");
+		if (text.len > MAX_FILE)
+			kf_buf_printf(&b, "%s: the file is larger than %zu MiB", path, MAX_FILE >> 20);
+		else
+			kf_buf_printf(&b, "%s: %s", path, strerror(errno));
 		*err = kf_buf_detach(&b, NULL);
-		yaml_parser_delete(&parser);
+		kf_buf_release(&text);
 		fclose(f);
 		return false;
 	}
-	yaml_parser_delete(&parser);
 	fclose(f);
+	/* the first document; the others are not read, as before */
+	kf_yaml_loader ld;
+	kf_yaml_loader_init(&ld, text.ptr ? text.ptr : "", text.len, NULL);
+	bool ok = kf_yaml_load(&ld, &r.doc) != KF_YAML_ERROR;
+	if (!ok) {
+		const kf_yaml_error *e = &ld.error;
+		kf_buf b = KF_BUF_INIT;
+		kf_buf_printf(&b, "%s:%zu:%zu: %s%s", path, e->mark.line + 1, e->mark.column + 1,
+			      e->kind != KF_YAML_INVALID ? "YAML over a limit: " : "",
+			      e->problem ? e->problem : "invalid YAML");
+		*err = kf_buf_detach(&b, NULL);
+	}
+	kf_yaml_loader_release(&ld);
+	kf_buf_release(&text);
+	if (!ok)
+		return false;
+	r.budget = kf_yaml_node_count(&r.doc) + KF_YAML_WALK_EXTRA;
+	r.at = NULL;
 	yaml_node_t *root = yaml_document_get_root_node(&r.doc);
 	if (root && root->type == YAML_SCALAR_NODE && !*root->data.scalar.value)
 		root = NULL; /* an empty document */
@@ -280,7 +328,10 @@ bool kf_config_load(kf_config *cfg, const char *path, char **err)
 		yaml_node_t *k = yaml_document_get_node(&r.doc, p->key);
 		yaml_node_t *v = yaml_document_get_node(&r.doc, p->value);
 		const char *key = scalar(k);
-		if (!key) {
+		r.at = k;
+		if (!visit(&r, v)) {
+			ok = false;
+		} else if (!key) {
 			ok = fail(&r, k, "a key must be a string");
 		} else if (strcmp(key, "fmt") == 0) {
 			ok = read_fmt(&r, v, cfg);
