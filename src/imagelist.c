@@ -779,11 +779,16 @@ typedef struct val {
 	const char *s; /* V_STR: the text; V_PATH: the path under .Values */
 } val;
 
+/* include and template calls rendered for one template file at most: a
+ * define that calls the next one ten times, seven deep, is ten million */
+#define KF_TEMPLATE_MAX_CALLS 10000
+
 typedef struct ev {
 	const chart *c;
 	kf_arena *a;
 	val ctx; /* what "." is */
 	int depth;
+	size_t *calls; /* include and template calls so far, for this file */
 } ev;
 
 static const val verr = {V_ERR, NULL};
@@ -951,8 +956,9 @@ static val call(ev *E, const char *fn, val *args, int n)
 	if ((strcmp(fn, "include") == 0 || strcmp(fn, "template") == 0) && n == 2 && args[0].k == V_STR) {
 		const define *d = find_define(E->c, args[0].s);
 		val r = verr;
-		if (d && E->depth < 8 && (args[1].k == V_ROOT || args[1].k == V_PATH)) {
-			ev sub = {E->c, E->a, args[1], E->depth + 1};
+		if (d && E->depth < 8 && (args[1].k == V_ROOT || args[1].k == V_PATH) &&
+		    ++*E->calls <= KF_TEMPLATE_MAX_CALLS) {
+			ev sub = {E->c, E->a, args[1], E->depth + 1, E->calls};
 			r = render_text(&sub, d->body, d->body + strlen(d->body));
 		}
 		/* a helper given an image map: the map's image (see compose_image) */
@@ -1437,7 +1443,8 @@ static void scan_chart(kf_imagelist *l, const vfs *fs, const char *base, const c
 
 	kf_arena scratch;
 	kf_arena_init(&scratch);
-	ev E = {&c, &scratch, {V_ROOT, NULL}, 0};
+	size_t calls = 0;
+	ev E = {&c, &scratch, {V_ROOT, NULL}, 0, &calls};
 	char *tdir = join2(base, "templates/");
 	size_t nt = strlen(tdir);
 	for (size_t i = 0; i < fs->files.n; i++) {
@@ -1451,7 +1458,12 @@ static void scan_chart(kf_imagelist *l, const vfs *fs, const char *base, const c
 		if (!vfs_open(&f, l, fs, t, app))
 			continue;
 		kf_buf y = KF_BUF_INIT;
+		calls = 0;
 		template_to_yaml(&E, f.src->text, f.src->len, &y);
+		if (calls > KF_TEMPLATE_MAX_CALLS)
+			warn(&f, 0, 0, "KF309", "template over a limit: more than %d include and template calls; the calls "
+				       "after them were not rendered",
+			     KF_TEMPLATE_MAX_CALLS);
 		scan_yaml_text(&f, y.ptr ? y.ptr : "", y.len, template_image, NULL);
 		kf_buf_release(&y);
 		fctx_close(&f);
