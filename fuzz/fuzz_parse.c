@@ -7,10 +7,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "ast.h"
-#include "diag.h"
-#include "dump.h"
-#include "format.h"
+#include "syntax/ast.h"
+#include "syntax/diag.h"
+#include "syntax/dump.h"
+#include "syntax/format.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

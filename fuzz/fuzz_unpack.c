@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "oci.h"
-#include "unpack.h"
+#include "oci/oci.h"
+#include "oci/unpack.h"
 
 #define BASE "/tmp/kf-fuzz-unpack"
 

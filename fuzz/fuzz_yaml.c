@@ -13,9 +13,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "diag.h"
-#include "imagelist.h"
-#include "yamlload.h"
+#include "syntax/diag.h"
+#include "discovery/imagelist.h"
+#include "syntax/yamlload.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -29,8 +29,8 @@
 %param {kf_parser *p}
 
 %code requires {
-#include "ast.h"
-#include "vec.h"
+#include "syntax/ast.h"
+#include "base/vec.h"
 
 typedef struct kf_parser kf_parser;
 
@@ -69,7 +69,7 @@ int kf_lex(struct kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc);
 #include <string.h>
 
 #include "lex.h"
-#include "parser.h"
+#include "syntax/parser.h"
 
 static int kf_yylex(KF_YYSTYPE *lval, kf_span *lloc, kf_parser *p)
 {

@@ -21,8 +21,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ast.h"
-#include "vec.h"
+#include "syntax/ast.h"
+#include "base/vec.h"
 
 struct kf_lex_seg {
 	uint32_t at;  /* offset in the line buffer */

@@ -6,13 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apptype.h"
-#include "expand.h"
-#include "instrdoc.h"
-#include "jsonutil.h"
+#include "sema/apptype.h"
+#include "syntax/expand.h"
+#include "syntax/instrdoc.h"
+#include "syntax/jsonutil.h"
 #include "kfls.h"
-#include "oci.h"
-#include "store.h"
+#include "config/images.h"
 
 /* ---- helpers -------------------------------------------------------------- */
 
@@ -610,18 +609,11 @@ static void add_item(json_t *items, const char *label, int kind, const char *det
  * writes); its index.json is replaced whole, so it is read without a lock */
 static void store_images(json_t *items, json_t *range)
 {
-	char *dir = kf_store_path();
-	kf_err err;
-	json_t *idx = kf_oci_index_read(dir, &err);
-	free(dir);
-	size_t i;
-	json_t *m;
-	json_array_foreach(json_object_get(idx, "manifests"), i, m) {
-		const char *ref = json_string_value(json_object_get(json_object_get(m, "annotations"), KF_ANN_REF));
-		if (ref)
-			add_item(items, ref, 20, "local store", ref, false, range);
-	}
-	json_decref(idx);
+	size_t n;
+	char **names = kf_local_images(&n);
+	for (size_t i = 0; i < n; i++)
+		add_item(items, names[i], 20, "local store", names[i], false, range);
+	kf_local_images_free(names, n);
 }
 
 /* local:// paths: the entries of the directory typed so far, in the build

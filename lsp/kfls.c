@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "jsonutil.h"
+#include "syntax/jsonutil.h"
 #include "kfls.h"
 
 /* ---- positions ------------------------------------------------------- */

@@ -14,14 +14,14 @@
 
 #include <jansson.h>
 
-#include "arena.h"
-#include "ast.h"
-#include "format.h"
-#include "kfconfig.h"
-#include "lint.h"
-#include "model.h"
+#include "base/arena.h"
+#include "syntax/ast.h"
+#include "syntax/format.h"
+#include "config/kfconfig.h"
+#include "lint/lint.h"
+#include "sema/model.h"
 #include "rpc.h"
-#include "settings.h"
+#include "config/settings.h"
 
 /* Documents larger than this are refused (an LSP error), not parsed. */
 #define KFLS_MAX_DOCUMENT ((size_t)32 << 20)

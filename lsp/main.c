@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "instrdoc.h"
+#include "syntax/instrdoc.h"
 #include "kfls.h"
 
 static void usage(FILE *f)

@@ -17,7 +17,7 @@
 
 #include <jansson.h>
 
-#include "buf.h"
+#include "base/buf.h"
 
 /* Messages larger than this are refused (their body is skipped). */
 #define KF_RPC_MAX_MESSAGE ((size_t)64 << 20)

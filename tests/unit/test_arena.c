@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "suggest.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/suggest.h"
 
 #define ALIGN_OK(p) (((uintptr_t)(p) % KF_ARENA_ALIGN) == 0)
 

@@ -12,11 +12,11 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "diag.h"
-#include "jsonutil.h"
-#include "source.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "syntax/diag.h"
+#include "syntax/jsonutil.h"
+#include "syntax/source.h"
 
 #define SPAN(a, b) ((kf_span){(a), (b)})
 

@@ -16,9 +16,9 @@
 
 #include <cmocka.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "expand.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "syntax/expand.h"
 
 /* ---- an environment of "KEY=value" strings; a later KEY wins ---------- */
 

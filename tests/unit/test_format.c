@@ -9,10 +9,10 @@
 
 #include <cmocka.h>
 
-#include "ast.h"
-#include "format.h"
-#include "instrdoc.h"
-#include "settings.h"
+#include "syntax/ast.h"
+#include "syntax/format.h"
+#include "syntax/instrdoc.h"
+#include "config/settings.h"
 
 static char *format(const char *text, const kf_fmt_options *opt)
 {

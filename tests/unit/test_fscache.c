@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "fscache.h"
+#include "base/buf.h"
+#include "base/fscache.h"
 
 static char top[] = "/tmp/kf-fscache.XXXXXX";
 

@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "imageref.h"
+#include "base/buf.h"
+#include "sema/imageref.h"
 
 #define D64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 

@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "ast.h"
-#include "model.h"
+#include "syntax/ast.h"
+#include "sema/model.h"
 
 typedef struct modelled {
 	kf_source src;

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "ast.h"
+#include "syntax/ast.h"
 
 typedef struct {
 	kf_source src;

@@ -17,10 +17,10 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "ast.h"
-#include "model.h"
-#include "oci.h"
-#include "plan.h"
+#include "syntax/ast.h"
+#include "sema/model.h"
+#include "oci/oci.h"
+#include "build/plan.h"
 
 static char ctx[] = "/tmp/kf-test-plan-XXXXXX";
 

@@ -20,8 +20,8 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "proc.h"
+#include "base/buf.h"
+#include "base/proc.h"
 
 static kf_proc_end run_sh(const char *script, unsigned timeout_ms, size_t max_memory, kf_buf *out, int *status)
 {

@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "source.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "syntax/source.h"
 
 /* A source of a string literal (which may hold NUL bytes). */
 #define SRC_LIT(src, text) init_lit((src), (text), sizeof(text) - 1)

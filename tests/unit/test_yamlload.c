@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "yamlload.h"
+#include "base/buf.h"
+#include "syntax/yamlload.h"
 
 static void assert_mark(yaml_mark_t a, yaml_mark_t b)
 {

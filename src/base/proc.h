@@ -1,0 +1,44 @@
+/* proc.h - the process runner: runs a program with its standard output
+ * captured, within a time limit and an address-space limit.
+ *
+ * The child gets /dev/null as standard input, a pipe as standard output,
+ * and the caller's standard error; it runs in a process group of its own,
+ * so that at the time limit it is killed with everything it started
+ * (SIGKILL to the group). On Linux it is also killed if the caller dies.
+ * The child is always reaped before kf_proc_run returns, and no
+ * descriptor of the runner is left open in the caller or passed to the
+ * child. No signal handler is installed; SIGPIPE cannot reach the caller,
+ * which only reads.
+ */
+#ifndef KF_PROC_H
+#define KF_PROC_H
+
+#include <stddef.h>
+
+#include "base/buf.h"
+
+typedef struct kf_proc {
+	char *const *argv;   /* NULL-terminated */
+	const char *path;    /* the program; NULL: argv[0], looked up with kf_proc_which */
+	int dir_fd;          /* the child's working directory; -1: the caller's */
+	unsigned timeout_ms; /* wall-clock limit from the start; 0: none */
+	size_t max_memory;   /* bytes of address space (RLIMIT_AS); 0: no limit */
+} kf_proc;
+
+typedef enum kf_proc_end {
+	KF_PROC_NOT_RUN,   /* it could not be started (not found, or exec failed): status is an errno */
+	KF_PROC_EXITED,    /* status is its exit status */
+	KF_PROC_SIGNALED,  /* killed by a signal the runner did not send: status is the signal */
+	KF_PROC_TIMED_OUT, /* killed by the runner at the time limit */
+} kf_proc_end;
+
+/* The program name would run as, malloc'd: name itself when it holds a
+ * '/', else the first executable file of that name in PATH (as execvp
+ * looks); NULL when there is none. */
+char *kf_proc_which(const char *name);
+
+/* Runs p; what it writes on standard output is added to out (also when it
+ * fails or times out). */
+kf_proc_end kf_proc_run(const kf_proc *p, kf_buf *out, int *status);
+
+#endif

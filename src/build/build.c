@@ -1,0 +1,374 @@
+/* build.c - the builder: the whole build and its base image. See build.h,
+ * builder.h and docs/build.md. */
+#include "build/builder.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "oci/oci.h"
+#include "base/proc.h"
+#include "base/vec.h"
+
+/* A message of no file, to the front end. */
+void kf_builder_say(builder *b, kf_severity sev, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (b->report && b->report->message)
+		b->report->message(b->report->ud, sev, msg);
+}
+
+void kf_builder_error(builder *b, const kf_plan_step *step, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	const kf_instr *in = step ? kf_plan_step_instr(b->doc, step) : NULL;
+	if (in) {
+		kf_diag_add(b->diags, KF_SEV_ERROR, in->span, NULL, "%s", msg);
+	} else {
+		kf_builder_say(b, KF_SEV_ERROR, "%s", msg);
+		b->diags->nerrors++;
+	}
+}
+
+double kf_builder_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A step's progress, to the front end. */
+void kf_builder_progress(builder *b, size_t i, size_t n, const kf_plan_step *step, kf_build_step_state state,
+		     const kf_layer_result *res, double secs)
+{
+	if (!b->report || !b->report->step)
+		return;
+	kf_build_step_event e = {i, n, step->created_by, state, 0, 0, 0, secs};
+	if (res) {
+		e.size = res->size;
+		e.tar_size = res->tar_size;
+		e.entries = res->nentries;
+	}
+	b->report->step(b->report->ud, &e);
+}
+
+typedef struct tag_ctx {
+	const char *const *refs;
+	size_t n;
+	const json_t *desc;
+} tag_ctx;
+
+static bool tag_fn(json_t *index, void *ctx)
+{
+	tag_ctx *t = ctx;
+	for (size_t i = 0; i < t->n; i++)
+		kf_oci_index_tag(index, t->refs[i], t->desc);
+	return true;
+}
+
+/* An error about the base image, at the FROM line. */
+static void from_error(builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void from_error(builder *b, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (b->from)
+		kf_diag_add(b->diags, KF_SEV_ERROR, b->from->span, NULL, "%s", msg);
+	else
+		kf_builder_error(b, NULL, "%s", msg);
+}
+
+static bool load_base(builder *b, const char *ref, kf_image *img)
+{
+	kf_err e;
+	if (strncmp(ref, "oci:", 4) == 0) {
+		char *dir = strdup(ref + 4);
+		char *tag = NULL;
+		char *colon = strrchr(dir, ':');
+		if (colon && !strchr(colon, '/')) {
+			*colon = '\0';
+			tag = colon + 1;
+		}
+		bool ok = kf_image_load(dir, tag, img, &e);
+		if (ok) {
+			/* its blobs into the store, where the build reads them */
+			json_t *d = kf_json_descriptor(KF_MT_MANIFEST, img->digest, img->size);
+			ok = kf_oci_copy_image(dir, b->store.dir, d, true, &e);
+			json_decref(d);
+			if (!ok)
+				kf_image_release(img);
+		}
+		free(dir);
+		if (!ok)
+			from_error(b, "base image %s: %s", ref, e.msg);
+		return ok;
+	}
+	char *r = kf_ref_with_tag(ref);
+	bool ok = kf_image_load(b->store.dir, r, img, &e);
+	if (!ok)
+		from_error(b, "base image '%s' is not in the local store (%s); build it with -t %s, or name a layout "
+			      "with FROM oci:DIR:TAG",
+			   r, b->store.dir, r);
+	free(r);
+	return ok;
+}
+
+/* ---- the whole build ------------------------------------------------------------------- */
+
+/* The platform: --platform, else FROM --platform=P, else the host's. */
+static bool build_platform(builder *b, const kf_model *model, kf_platform *plat)
+{
+	const kf_build_options *o = b->o;
+	char *from_platform = NULL;
+	if (!o->platform && model->from) {
+		uint32_t nf;
+		const kf_flag *fl = kf_instr_flags(model->from, &nf);
+		for (uint32_t i = 0; i < nf; i++)
+			if (kf_str_eq_cstr(fl[i].name, "platform") && fl[i].value.len &&
+			    !memchr(fl[i].value.ptr, '$', fl[i].value.len))
+				from_platform = strndup(fl[i].value.ptr, fl[i].value.len);
+	}
+	bool ok = kf_platform_parse(o->platform ? o->platform : from_platform, plat);
+	free(from_platform);
+	if (!ok)
+		kf_builder_say(b, KF_SEV_ERROR, "platform '%s': expected OS/ARCH[/VARIANT], such as linux/amd64",
+		    o->platform ? o->platform : "FROM --platform");
+	return ok;
+}
+
+/* What the base image brings to the plan. */
+static void use_base(builder *b, const kf_image *base, kf_plan_input *pin)
+{
+	const char *ext =
+		json_string_value(json_object_get(json_object_get(base->manifest, "annotations"), KF_ANN_EXTENSION));
+	b->base_ext = ext ? json_loads(ext, 0, NULL) : NULL;
+	pin->base_apps = json_object_get(b->base_ext, "applications");
+	pin->base_env = json_object_get(b->base_ext, "env");
+	pin->base_config = json_object_get(base->config, "config");
+	const char *barch = json_string_value(json_object_get(base->config, "architecture"));
+	if (barch && strcmp(barch, pin->platform.arch) != 0)
+		kf_builder_say(b, KF_SEV_WARNING, "the base image is for %s, the build for %s", barch, pin->platform.arch);
+}
+
+/* The cluster descriptor from the command line wins over LABEL. */
+static void descriptor_labels(builder *b)
+{
+	const kf_build_options *o = b->o;
+	json_t *labels = json_object_get(b->plan->config, "Labels");
+	const char *keys[] = {"cluster-runtime-type", "cluster-runtime-version", "container-runtime-type",
+			      "container-runtime-version"};
+	const char *vals[] = {o->cluster_runtime, o->cluster_runtime_version, o->cri, o->cri_version};
+	for (int i = 0; i < 4; i++)
+		if (vals[i]) {
+			char k[128];
+			snprintf(k, sizeof k, "cluster.alpha.sealer.io/%s", keys[i]);
+			json_object_set_new(labels, k, json_string(vals[i]));
+		}
+}
+
+/* The private directory, the times, the layer options, the sandbox. */
+static int prepare(builder *b)
+{
+	const kf_build_options *o = b->o;
+	kf_err e;
+	b->tmp = kf_store_mktemp(&b->store, &e);
+	if (!b->tmp) {
+		kf_builder_say(b, KF_SEV_ERROR, "%s", e.msg);
+		return 1;
+	}
+	b->blobtmp = b->tmp;
+	b->now = time(NULL);
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	b->lopt = (kf_layer_options){o->compression, o->level, o->threads, -1, b->now, o->interrupted};
+	if (sde && *sde) {
+		char *end;
+		long long v = strtoll(sde, &end, 10);
+		if (*end || v < 0) {
+			kf_builder_say(b, KF_SEV_ERROR, "SOURCE_DATE_EPOCH=%s is not a number of seconds", sde);
+			return 2;
+		}
+		b->lopt.epoch = v;
+	}
+	time_t ct = b->lopt.epoch >= 0 ? (time_t)b->lopt.epoch : (time_t)b->now;
+	struct tm tm;
+	gmtime_r(&ct, &tm);
+	strftime(b->created, sizeof b->created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (o->isolation != KF_ISOLATION_NONE) {
+		b->bwrap = kf_proc_which("bwrap");
+		if (!b->bwrap && o->isolation == KF_ISOLATION_BWRAP) {
+			kf_builder_say(b, KF_SEV_ERROR, "--isolation=bwrap: bwrap (bubblewrap) is not installed");
+			return 2;
+		}
+	}
+	if (!b->bwrap && o->isolation == KF_ISOLATION_AUTO)
+		for (size_t i = 0; i < b->plan->nsteps; i++)
+			if (b->plan->steps[i].kind == KF_STEP_RUN) {
+				kf_builder_say(b, KF_SEV_WARNING, "RUN runs without a sandbox, with all of this user's rights: "
+						       "bubblewrap (bwrap) is not installed");
+				break;
+			}
+	return 0;
+}
+
+/* The image so far: the base's layers, diff_ids and history, and the
+ * first cache key. */
+static void start_image(builder *b, const kf_image *base)
+{
+	const kf_build_options *o = b->o;
+	const kf_platform *plat = &b->plan->platform;
+	b->apps = json_object();
+	b->layers = base ? json_deep_copy(json_object_get(base->manifest, "layers")) : NULL;
+	b->diff_ids = base ? json_deep_copy(json_object_get(json_object_get(base->config, "rootfs"), "diff_ids")) : NULL;
+	b->history = base && json_is_array(json_object_get(base->config, "history"))
+			     ? json_deep_copy(json_object_get(base->config, "history"))
+			     : NULL;
+	if (!b->layers)
+		b->layers = json_array();
+	if (!b->diff_ids)
+		b->diff_ids = json_array();
+	if (!b->history)
+		b->history = json_array();
+	kf_sha256 h;
+	kf_sha256_init(&h);
+	char head[512];
+	int n = snprintf(head, sizeof head, "kfc-build-v1\n%s\n%s/%s/%s\n%s:%d\n%lld\n", base ? base->digest : "scratch",
+			 plat->os, plat->arch, plat->variant, kf_compression_name(o->compression), o->level,
+			 (long long)b->lopt.epoch);
+	kf_sha256_update(&h, head, (size_t)n);
+	kf_sha256_final(&h, b->key);
+}
+
+/* Tags the image in the store and writes the outputs. */
+static int publish(builder *b, const json_t *desc)
+{
+	const kf_build_options *o = b->o;
+	int status = 0;
+	kf_err e;
+	if (o->ntags && !KF_BUILDER_INTERRUPTED(b)) {
+		KF_VEC(char *) refs = {0};
+		for (size_t i = 0; i < o->ntags; i++)
+			kf_vec_push(&refs, kf_ref_with_tag(o->tags[i]));
+		tag_ctx tc = {(const char *const *)refs.v, refs.n, desc};
+		if (!kf_store_update_index(&b->store, tag_fn, &tc, &e)) {
+			kf_builder_say(b, KF_SEV_ERROR, "store: %s", e.msg);
+			status = 1;
+		}
+		for (size_t i = 0; i < refs.n; i++)
+			free(refs.v[i]);
+		kf_vec_free(&refs);
+	}
+	for (size_t i = 0; status == 0 && i < o->noutputs && !KF_BUILDER_INTERRUPTED(b); i++)
+		if (!kf_builder_write_output(b, o->outputs[i], desc))
+			status = 1;
+	return status;
+}
+
+/* The steps, the image, its tags and outputs. */
+static int execute(builder *b, const kf_image *base, kf_build_result *result)
+{
+	int status = prepare(b);
+	if (status)
+		return status;
+	start_image(b, base);
+	size_t nsteps = b->plan->nsteps;
+	double t0 = kf_builder_now();
+	for (size_t i = 0; i < nsteps && status == 0; i++)
+		if (!kf_builder_step(b, i, nsteps, &b->plan->steps[i]) || KF_BUILDER_INTERRUPTED(b))
+			status = KF_BUILDER_INTERRUPTED(b) ? 130 : 1;
+	json_t *desc = NULL;
+	if (status == 0 && !KF_BUILDER_INTERRUPTED(b) && !kf_builder_write_image(b, &desc))
+		status = 1;
+	if (status == 0)
+		status = publish(b, desc);
+	if (KF_BUILDER_INTERRUPTED(b))
+		status = 130;
+	if (status == 0) {
+		snprintf(result->digest, sizeof result->digest, "%s", json_string_value(json_object_get(desc, "digest")));
+		result->secs = kf_builder_now() - t0;
+	}
+	json_decref(desc);
+	return status;
+}
+
+static void builder_release(builder *b)
+{
+	if (b->tmp) {
+		kf_remove_tree(b->tmp);
+		free(b->tmp);
+	}
+	free(b->rootfs);
+	free(b->bwrap);
+	kf_plan_free(b->plan);
+	json_decref(b->layers);
+	json_decref(b->diff_ids);
+	json_decref(b->history);
+	json_decref(b->apps);
+	json_decref(b->base_ext);
+	if (b->store.dir)
+		kf_store_close(&b->store);
+}
+
+int kf_build(const kf_build_options *o, const kf_document *doc, const kf_model *model, kf_diag_bag *diags,
+	     const kf_build_report *report, kf_build_result *result)
+{
+	builder B = {.o = o, .doc = doc, .diags = diags, .report = report};
+	builder *b = &B;
+	memset(result, 0, sizeof *result);
+	kf_plan_input pin = {.doc = doc, .model = model, .context = o->context, .build_args = o->build_args,
+			     .nbuild_args = o->nbuild_args, .image_type = o->image_type};
+	if (!build_platform(b, model, &pin.platform))
+		return 2;
+	int status = 0;
+	kf_image base = {0};
+	bool have_base = false;
+	kf_err e;
+	char *base_ref = diags->nerrors ? NULL : kf_plan_base_ref(&pin, diags);
+	bool from_scratch = base_ref && strcmp(base_ref, "scratch") == 0;
+	if (diags->nerrors == 0 && (!o->plan_only || !from_scratch) && !kf_store_open(&b->store, false, &e)) {
+		kf_builder_say(b, KF_SEV_ERROR, "store: %s", e.msg);
+		free(base_ref);
+		return 1;
+	}
+	if (diags->nerrors == 0 && base_ref && !from_scratch) {
+		b->from = model->from;
+		have_base = load_base(b, base_ref, &base);
+		if (have_base)
+			use_base(b, &base, &pin);
+	}
+	if (diags->nerrors == 0)
+		b->plan = kf_plan_lower(&pin, diags);
+	if (diags->nerrors || !b->plan) {
+		status = 1;
+	} else if (o->plan_only) {
+		descriptor_labels(b);
+		result->plan = kf_plan_to_json(b->plan);
+		json_object_set_new(result->plan, "base",
+				    have_base ? json_pack("{s:s,s:s}", "ref", base_ref, "digest", base.digest)
+					      : json_string("scratch"));
+	} else {
+		descriptor_labels(b);
+		status = execute(b, have_base ? &base : NULL, result);
+	}
+	if (diags->nerrors && status == 0)
+		status = 1;
+	builder_release(b);
+	if (have_base)
+		kf_image_release(&base);
+	free(base_ref);
+	return status;
+}

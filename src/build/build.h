@@ -1,0 +1,114 @@
+/* build.h - `kfc build`: a Kubefile and its context to an OCI ClusterImage.
+ *
+ * Given a parsed Kubefile and its semantic model (the front end has
+ * checked it: the linter's errors stop a build before it starts), the
+ * builder resolves the base image, lowers to a plan (plan.h), and executes it step
+ * by step: files steps and RUN produce layers (layer.h), every step a
+ * history entry; each step is keyed by its parent, its plan entry and the
+ * content of its inputs, and an unchanged step reuses its cached layer.
+ * The image is written into the local store (store.h) and to the outputs
+ * asked for; nothing is visible until it is complete. docs/build.md.
+ */
+#ifndef KF_BUILD_H
+#define KF_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "syntax/ast.h"
+#include "syntax/diag.h"
+#include "oci/digest.h"
+#include "oci/layer.h"
+#include "sema/model.h"
+
+typedef enum kf_isolation { KF_ISOLATION_AUTO, KF_ISOLATION_BWRAP, KF_ISOLATION_NONE } kf_isolation;
+
+typedef struct kf_build_options {
+	const char *context;            /* the build context: absolute, resolved */
+	const char *const *tags;        /* name[:tag] into the store */
+	size_t ntags;
+	const char *const *outputs;     /* oci:DIR[:tag], oci-archive:FILE[:tag] */
+	size_t noutputs;
+	const char *const *build_args;  /* K=V */
+	size_t nbuild_args;
+	const char *platform;           /* NULL: the host's */
+	const char *image_type;         /* kube-installer (default) or app-installer */
+	kf_compression compression;
+	int level;
+	int threads;
+	bool no_cache;
+	kf_isolation isolation;
+	bool plan_only;                 /* only the plan (kfc plan), in the result */
+	/* container images: lists to add, lists of images to leave out */
+	const char *const *image_lists;
+	size_t nimage_lists;
+	const char *const *ignored_image_lists;
+	size_t nignored_image_lists;
+	/* the cluster descriptor labels (spec §4); NULL: as the Kubefile has them */
+	const char *cluster_runtime, *cluster_runtime_version, *cri, *cri_version;
+	/* downloads (ADD and APP of a URL): the largest accepted, and how long
+	 * one may receive less than KF_STALL_SPEED bytes a second; 0: the
+	 * defaults below */
+	uint64_t max_download;
+	int stall_timeout;
+	/* set (by a signal handler of the front end) to stop the build: a
+	 * running command, download or layer ends within a second, and the
+	 * build returns 130 having written nothing; NULL: never */
+	volatile sig_atomic_t *interrupted;
+} kf_build_options;
+
+#define KF_MAX_DOWNLOAD_DEFAULT (8ull << 30) /* 8 GiB */
+#define KF_STALL_TIMEOUT_DEFAULT 60          /* seconds */
+#define KF_STALL_SPEED 1000                  /* bytes a second */
+#define KF_CONNECT_TIMEOUT 30                /* seconds */
+
+/* What the builder tells the front end while it works. The library prints
+ * nothing: every line a user sees comes from these callbacks (any may be
+ * NULL). */
+typedef enum kf_build_step_state {
+	KF_BUILD_STEP_STARTED,   /* a files or RUN step begins */
+	KF_BUILD_STEP_DONE,      /* it made a layer: size, tar_size, entries */
+	KF_BUILD_STEP_UNCHANGED, /* it ran and changed no file */
+	KF_BUILD_STEP_CACHED,    /* its result came from the cache: size (0: no layer) */
+	KF_BUILD_STEP_NOTED,     /* a step that changes no file: history only */
+} kf_build_step_state;
+
+typedef struct kf_build_step_event {
+	size_t index, count;
+	const char *created_by;
+	kf_build_step_state state;
+	uint64_t size, tar_size, entries;
+	double secs;
+} kf_build_step_event;
+
+typedef struct kf_build_report {
+	void *ud;
+	void (*step)(void *ud, const kf_build_step_event *e);
+	/* a problem that belongs to no file: an error that stops the build, or
+	 * a warning (the cache not written, no sandbox…) */
+	void (*message)(void *ud, kf_severity severity, const char *msg);
+	/* the diagnostics of files other than the Kubefile (image lists,
+	 * manifests, charts read by container image discovery), rendered:
+	 * a cached discovery replays them as text */
+	void (*files)(void *ud, const char *rendered);
+} kf_build_report;
+
+typedef struct kf_build_result {
+	char digest[KF_DIGEST_LEN + 1]; /* the image's manifest digest */
+	double secs;                    /* the steps, the image and its outputs */
+	json_t *plan;                   /* plan_only: the plan, for the caller to print and json_decref */
+} kf_build_result;
+
+/* Runs a build (or makes its plan) of doc, whose model is model; located
+ * problems go into diags (the document's), the rest through report.
+ * Returns an exit status: 0, 1 for a problem in the Kubefile or the build,
+ * 2 for a usage error, 130 when interrupted (o->interrupted). */
+int kf_build(const kf_build_options *o, const kf_document *doc, const kf_model *model, kf_diag_bag *diags,
+	     const kf_build_report *report, kf_build_result *result);
+
+#endif

@@ -1,0 +1,89 @@
+/* builder.h - the builder's own header, shared by the sections of the
+ * builder (build.c: the whole build and the base image; build_fetch.c:
+ * downloads; build_key.c: what a step's cache key is made of;
+ * build_run.c: the staged rootfs, the RUN sandbox and the diff;
+ * build_steps.c: files steps and running one step; build_image.c: the
+ * extension, container image discovery, the image and its outputs). Not
+ * for other modules: build.h is the builder's interface.
+ */
+#ifndef KF_BUILDER_H
+#define KF_BUILDER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "build/build.h"
+#include "oci/digest.h"
+#include "oci/layer.h"
+#include "build/plan.h"
+#include "oci/store.h"
+
+/* Has the front end been asked to stop (kf_build_options.interrupted)? */
+#define KF_BUILDER_INTERRUPTED(b) ((b)->o->interrupted && *(b)->o->interrupted)
+
+/* One build. */
+typedef struct builder {
+	const kf_build_options *o;
+	const kf_document *doc;
+	const kf_instr *from; /* the FROM instruction, or NULL */
+	kf_diag_bag *diags;
+	kf_store store;
+	char *tmp;          /* this build's private directory */
+	char *blobtmp;      /* where layer blobs are written before their rename */
+	kf_plan *plan;
+	kf_layer_options lopt;
+	int64_t now;
+	char created[64];
+	/* the image so far */
+	json_t *layers;     /* descriptors */
+	json_t *diff_ids;
+	json_t *history;
+	json_t *base_ext;   /* the base's sealer extension, or NULL */
+	char key[KF_DIGEST_LEN + 1];
+	/* the staged rootfs, once a RUN needs it */
+	char *rootfs;
+	size_t staged;      /* layers applied to it */
+	json_t *apps;       /* name → {"paths":[disk…], "files":[…]} */
+	const kf_build_report *report;
+	char *bwrap;
+	char isolation[8];
+} builder;
+
+/* A message of no file, through the report. */
+void kf_builder_say(builder *b, kf_severity sev, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* An error at the step's instruction, or of no file when step is NULL. */
+void kf_builder_error(builder *b, const kf_plan_step *step, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Monotonic seconds. */
+double kf_builder_now(void);
+void kf_builder_progress(builder *b, size_t i, size_t n, const kf_plan_step *step, kf_build_step_state state,
+			 const kf_layer_result *res, double secs);
+
+/* build_fetch.c: url into dest, bounded (docs/build.md, "Security model") */
+bool kf_builder_fetch(builder *b, const kf_plan_step *step, const char *url, const char *dest, int64_t *mtime);
+
+/* build_key.c: a source's metadata (or with content, its bytes' digest),
+ * a tree's; a step's key from its parent's, its plan entry and its inputs */
+bool kf_builder_hash_path(builder *b, kf_sha256 *h, const char *path, const char *name, bool content);
+bool kf_builder_hash_tree(builder *b, kf_sha256 *h, const char *dir);
+void kf_builder_step_key(const char *parent, const kf_plan_step *step, const char *inputs,
+			 char out[KF_DIGEST_LEN + 1]);
+/* b->key becomes the key of step after it */
+void kf_builder_key_step(builder *b, const kf_plan_step *step, const char *inputs);
+
+/* build_run.c: a layer's blob in the store (malloc'd); the layers not yet
+ * applied to the staged rootfs; a RUN step into l */
+char *kf_builder_blob(builder *b, const json_t *desc);
+bool kf_builder_stage(builder *b, const kf_plan_step *step);
+bool kf_builder_run(builder *b, const kf_plan_step *step, kf_layer *l);
+
+/* build_steps.c: a layer into the store, appended to the image (frees l;
+ * a new reference to its descriptor, or NULL); one step of the plan */
+json_t *kf_builder_store_layer(builder *b, const kf_plan_step *step, kf_layer *l, kf_layer_result *res);
+bool kf_builder_step(builder *b, size_t idx, size_t n, kf_plan_step *step);
+
+/* build_image.c: the config and the manifest into the store; an output */
+bool kf_builder_write_image(builder *b, json_t **manifest_desc);
+bool kf_builder_write_output(builder *b, const char *out, const json_t *desc);
+
+#endif

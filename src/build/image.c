@@ -1,0 +1,376 @@
+/* build_image.c - the image: the sealer extension, the container image
+ * list (discovery), the config and manifest, and the outputs. See
+ * builder.h. */
+#include "build/builder.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sema/apptype.h"
+#include "config.h"
+#include "discovery/imagelist.h"
+#include "oci/oci.h"
+#include "oci/unpack.h"
+#include "base/vec.h"
+
+static int cmp_json_str(const void *x, const void *y)
+{
+	return strcmp(json_string_value(*(json_t *const *)x), json_string_value(*(json_t *const *)y));
+}
+
+static json_t *extension(builder *b)
+{
+	json_t *pe = b->plan->extension;
+	json_t *ext = json_object();
+	json_object_set_new(ext, "buildClient",
+			    json_pack("{s:s,s:s}", "sealerVersion", "kfc/" PACKAGE_VERSION, "buildahVersion", ""));
+	json_object_set_new(ext, "schemaVersion", json_string("v1alpha1"));
+	json_object_set(ext, "type", json_object_get(pe, "type"));
+	json_t *apps = json_array();
+	size_t i;
+	json_t *a;
+	json_array_foreach(json_object_get(pe, "applications"), i, a) {
+		const char *name = json_string_value(json_object_get(a, "name"));
+		json_t *o = json_object();
+		json_object_set_new(o, "name", json_string(name));
+		json_t *seen = json_object_get(b->apps, name);
+		json_t *files = json_array();
+		const char *type = NULL;
+		if (seen) {
+			json_t *paths = json_object_get(seen, "paths");
+			KF_VEC(const char *) pv = {0};
+			size_t k;
+			json_t *p;
+			json_array_foreach(paths, k, p) kf_vec_push(&pv, json_string_value(p));
+			kf_app_type t = kf_app_detect_paths(NULL, pv.v, pv.n);
+			kf_vec_free(&pv);
+			if (t == KF_APP_HELM || t == KF_APP_KUBE || t == KF_APP_SHELL)
+				type = kf_app_type_name(t);
+			if (t == KF_APP_HELM) {
+				/* the chart's folder: the name of the directory (or .tgz) given */
+				const char *first = json_string_value(json_array_get(paths, 0));
+				const char *slash = first ? strrchr(first, '/') : NULL;
+				json_array_append_new(files, json_string(slash ? slash + 1 : first ? first : name));
+			} else if (t == KF_APP_KUBE || t == KF_APP_SHELL) {
+				json_t *fl = json_object_get(seen, "files");
+				size_t nf = json_array_size(fl);
+				json_t **v = calloc(nf + 1, sizeof *v);
+				for (k = 0; k < nf; k++)
+					v[k] = json_array_get(fl, k);
+				if (nf)
+					qsort(v, nf, sizeof *v, cmp_json_str);
+				for (k = 0; k < nf; k++)
+					if (k == 0 || strcmp(json_string_value(v[k]), json_string_value(v[k - 1])) != 0)
+						json_array_append(files, v[k]);
+				free(v);
+			}
+		} else if (json_object_get(a, "inherited")) {
+			type = json_string_value(json_object_get(a, "type"));
+			json_decref(files);
+			files = json_deep_copy(json_object_get(a, "files"));
+			if (!files)
+				files = json_array();
+		}
+		if (type)
+			json_object_set_new(o, "type", json_string(type));
+		json_object_set_new(o, "files", files);
+		json_object_set_new(o, "version", json_string("v1"));
+		if (json_object_size(json_object_get(a, "env")))
+			json_object_set(o, "env", json_object_get(a, "env"));
+		if (json_object_get(a, "cmds"))
+			json_object_set(o, "cmds", json_object_get(a, "cmds"));
+		json_array_append_new(apps, o);
+	}
+	json_object_set_new(ext, "applications", apps);
+	json_object_set(ext, "env", json_object_get(pe, "env"));
+	json_t *launch = json_object_get(pe, "launch");
+	if (!json_object_size(launch) && b->base_ext && json_object_get(b->base_ext, "launch"))
+		launch = json_object_get(b->base_ext, "launch");
+	json_object_set(ext, "launch", launch);
+	return ext;
+}
+
+static char *discovery_warnings(builder *b, const kf_imagelist *l, bool show);
+
+/* The images of one list file, normalised, for --ignored-image-list. */
+static bool read_ignored(builder *b, const char *path, json_t *set)
+{
+	kf_imagelist l;
+	kf_imagelist_init(&l);
+	kf_imagelist_scan_list(&l, path, NULL);
+	bool ok = true;
+	free(discovery_warnings(b, &l, true));
+	for (size_t i = 0; i < l.nfiles; i++)
+		for (size_t k = 0; k < l.files[i]->diags.len; k++)
+			if (l.files[i]->diags.items[k].severity == KF_SEV_ERROR)
+				ok = false;
+	for (size_t i = 0; i < l.len; i++)
+		json_object_set_new(set, l.items[i].image, json_true());
+	kf_imagelist_release(&l);
+	(void)b;
+	return ok;
+}
+
+/* The diagnostics of the files a discovery read (list files, manifests,
+ * charts), rendered; handed to the front end when show, and returned for
+ * the cache, which replays them. */
+static char *discovery_warnings(builder *b, const kf_imagelist *l, bool show)
+{
+	kf_buf out = KF_BUF_INIT;
+	kf_buf_adds(&out, "");
+	for (size_t i = 0; i < l->nfiles; i++)
+		for (size_t k = 0; k < l->files[i]->diags.len; k++)
+			kf_diag_render_text(&out, &l->files[i]->src, &l->files[i]->diags.items[k], KF_RENDER_SOURCE);
+	if (show && out.len && b->report && b->report->files)
+		b->report->files(b->report->ud, out.ptr);
+	return out.ptr;
+}
+
+/* The images the rootfs references, [{"image", "app"?}], by the
+ * conventions of spec §4. Discovery reads the staged rootfs when a RUN made
+ * one, else the three folders unpacked from the layers; its result depends
+ * on the layers alone, so it is cached by their digests, and an unchanged
+ * rebuild decompresses nothing. */
+static json_t *discover(builder *b)
+{
+	kf_sha256 h;
+	kf_sha256_init(&h);
+	kf_sha256_update(&h, "container-images-v1\n", 20);
+	size_t k;
+	json_t *ld;
+	json_array_foreach(b->layers, k, ld) {
+		const char *d = json_string_value(json_object_get(ld, "digest"));
+		kf_sha256_update(&h, d, strlen(d));
+	}
+	char key[KF_DIGEST_LEN + 1];
+	kf_sha256_final(&h, key);
+	json_t *rec = kf_store_cache_get(&b->store, key);
+	if (rec && json_is_array(json_object_get(rec, "images"))) {
+		const char *w = json_string_value(json_object_get(rec, "warnings"));
+		if (w && *w && b->report && b->report->files)
+			b->report->files(b->report->ud, w);
+		json_t *imgs = json_incref(json_object_get(rec, "images"));
+		json_decref(rec);
+		return imgs;
+	}
+	json_decref(rec);
+	const char *rootfs = b->rootfs;
+	char *tmp = NULL;
+	if (!rootfs) {
+		static const char *const tops[] = {"manifests", "charts", "application", NULL};
+		if (asprintf(&tmp, "%s/discover", b->tmp) < 0)
+			abort();
+		kf_mkdirs(tmp, 0755);
+		json_array_foreach(b->layers, k, ld) {
+			char *p = kf_builder_blob(b, ld);
+			char err[1024] = "";
+			if (!kf_unpack_only(p, tmp, tops, b->o->interrupted, err, sizeof err))
+				kf_builder_say(b, KF_SEV_WARNING, "container image discovery: %s", err);
+			free(p);
+		}
+		rootfs = tmp;
+	}
+	kf_imagelist l;
+	kf_imagelist_init(&l);
+	kf_imagelist_scan_rootfs(&l, rootfs);
+	char *warnings = discovery_warnings(b, &l, true);
+	json_t *imgs = json_array();
+	for (size_t i = 0; i < l.len; i++) {
+		json_t *e = json_pack("{s:s}", "image", l.items[i].image);
+		if (l.items[i].app)
+			json_object_set_new(e, "app", json_string(l.items[i].app));
+		json_array_append_new(imgs, e);
+	}
+	kf_imagelist_release(&l);
+	if (tmp) {
+		kf_remove_tree(tmp);
+		free(tmp);
+	}
+	kf_err e;
+	rec = json_pack("{s:O,s:s}", "images", imgs, "warnings", warnings);
+	if (!kf_store_cache_put(&b->store, key, rec, &e))
+		kf_builder_say(b, KF_SEV_WARNING, "the cache was not written: %s", e.msg);
+	json_decref(rec);
+	free(warnings);
+	return imgs;
+}
+
+/* The sealer.image.container.images annotation: what the rootfs references,
+ * then the --image-list files; --ignored-image-list ones left out; each
+ * image once, with its app when it was found in an app's folder. */
+static json_t *container_images(builder *b)
+{
+	json_t *found = discover(b);
+	kf_imagelist l;
+	kf_imagelist_init(&l);
+	for (size_t i = 0; i < b->o->nimage_lists; i++)
+		kf_imagelist_scan_list(&l, b->o->image_lists[i], NULL);
+	free(discovery_warnings(b, &l, true));
+	for (size_t i = 0; i < l.len; i++)
+		json_array_append_new(found, json_pack("{s:s}", "image", l.items[i].image));
+	kf_imagelist_release(&l);
+	json_t *skip = json_object();
+	for (size_t i = 0; i < b->o->nignored_image_lists; i++)
+		read_ignored(b, b->o->ignored_image_lists[i], skip);
+	json_t *arr = json_array();
+	json_t *plat = kf_platform_to_json(&b->plan->platform);
+	size_t i;
+	json_t *f;
+	json_array_foreach(found, i, f) {
+		const char *img = json_string_value(json_object_get(f, "image"));
+		if (json_object_get(skip, img))
+			continue;
+		json_object_set_new(skip, img, json_true()); /* once */
+		json_t *e = json_pack("{s:s}", "image", img);
+		if (json_object_get(f, "app"))
+			json_object_set(e, "appName", json_object_get(f, "app"));
+		json_object_set(e, "platform", plat);
+		json_array_append_new(arr, e);
+	}
+	json_decref(skip);
+	json_decref(found);
+	json_decref(plat);
+	return arr;
+}
+
+/* An image needs a layer (the image-spec's manifest schema asks for one):
+ * an image with no file gets an empty one, with its own history entry. */
+static bool ensure_layer(builder *b)
+{
+	if (json_array_size(b->layers))
+		return true;
+	kf_layer_result res;
+	json_t *desc = kf_builder_store_layer(b, NULL, kf_layer_new(&b->lopt), &res);
+	if (!desc)
+		return false;
+	json_decref(desc);
+	json_array_append_new(b->history, json_pack("{s:s,s:s,s:s}", "created", b->created, "created_by",
+						    "kfc build: an empty layer", "comment",
+						    "no instruction changed a file; an image has at least one layer"));
+	return true;
+}
+
+bool kf_builder_write_image(builder *b, json_t **manifest_desc)
+{
+	if (!ensure_layer(b))
+		return false;
+	const kf_platform *plat = &b->plan->platform;
+	json_t *cfg = json_object();
+	json_object_set_new(cfg, "created", json_string(b->created));
+	json_object_set_new(cfg, "architecture", json_string(plat->arch));
+	json_object_set_new(cfg, "os", json_string(plat->os));
+	if (plat->variant[0])
+		json_object_set_new(cfg, "variant", json_string(plat->variant));
+	json_t *c = json_deep_copy(b->plan->config);
+	if (!json_object_size(json_object_get(c, "Labels")))
+		json_object_del(c, "Labels");
+	json_object_set_new(cfg, "config", c);
+	json_object_set_new(cfg, "rootfs", json_pack("{s:s,s:O}", "type", "layers", "diff_ids", b->diff_ids));
+	json_object_set(cfg, "history", b->history);
+	kf_err e;
+	json_t *cdesc = NULL;
+	bool ok = kf_oci_put_json(b->store.dir, cfg, KF_MT_CONFIG, &cdesc, &e);
+	json_decref(cfg);
+	if (!ok) {
+		kf_builder_error(b, NULL, "%s", e.msg);
+		return false;
+	}
+	json_t *ext = extension(b);
+	json_t *imgs = container_images(b);
+	char *ext_text = json_dumps(ext, JSON_COMPACT);
+	char *imgs_text = json_dumps(imgs, JSON_COMPACT);
+	json_t *m = json_object();
+	json_object_set_new(m, "schemaVersion", json_integer(2));
+	json_object_set_new(m, "mediaType", json_string(KF_MT_MANIFEST));
+	json_object_set_new(m, "config", cdesc);
+	json_object_set(m, "layers", b->layers);
+	json_object_set_new(m, "annotations", json_pack("{s:s,s:s,s:s}", KF_ANN_CREATED, b->created, KF_ANN_EXTENSION,
+						       ext_text, KF_ANN_IMAGES, imgs_text));
+	free(ext_text);
+	free(imgs_text);
+	json_decref(ext);
+	json_decref(imgs);
+	ok = kf_oci_put_json(b->store.dir, m, KF_MT_MANIFEST, manifest_desc, &e);
+	json_decref(m);
+	if (!ok)
+		kf_builder_error(b, NULL, "%s", e.msg);
+	else
+		json_object_set_new(*manifest_desc, "platform", kf_platform_to_json(plat));
+	return ok;
+}
+
+/* oci:DIR[:tag] or oci-archive:FILE[:tag] */
+bool kf_builder_write_output(builder *b, const char *out, const json_t *desc)
+{
+	bool archive = strncmp(out, "oci-archive:", 12) == 0;
+	const char *rest = out + (archive ? 12 : 4);
+	char *path = strdup(rest);
+	const char *tag = "latest";
+	char *colon = strrchr(path, ':');
+	if (colon && !strchr(colon, '/')) {
+		*colon = '\0';
+		tag = colon + 1;
+	} else if (b->o->ntags) {
+		const char *t = b->o->tags[0];
+		const char *sl = strrchr(t, '/');
+		const char *c = strrchr(sl ? sl : t, ':');
+		if (c)
+			tag = c + 1;
+	}
+	kf_err e;
+	bool ok;
+	char *dir = path;
+	if (archive && asprintf(&dir, "%s/archive-layout", b->tmp) < 0)
+		abort();
+	if (!archive && access(dir, F_OK) == 0 && !kf_oci_is_layout(dir)) {
+		struct stat st;
+		bool empty_dir = stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && rmdir(dir) == 0;
+		if (!empty_dir) {
+			kf_builder_error(b, NULL, "%s exists and is not an OCI layout: give a new or empty directory", dir);
+			free(path);
+			return false;
+		}
+	}
+	ok = kf_oci_init(dir, &e) && kf_oci_copy_image(b->store.dir, dir, desc, false, &e);
+	json_t *index = ok ? kf_oci_index_read(dir, &e) : NULL;
+	if (index) {
+		kf_oci_index_tag(index, tag, desc);
+		ok = kf_oci_index_write(dir, index, &e);
+		/* what a replaced image alone used goes */
+		if (ok)
+			kf_oci_gc(dir, index);
+		json_decref(index);
+	} else {
+		ok = false;
+	}
+	if (ok && archive) {
+		kf_layer_options lo = {KF_COMPRESS_NONE, 0, 1, b->lopt.epoch, b->now, b->o->interrupted};
+		kf_layer *l = kf_layer_new(&lo);
+		char err[1024];
+		kf_layer_result res;
+		ok = kf_layer_add_tree(l, "", dir, NULL, err, sizeof err);
+		if (ok)
+			ok = kf_layer_finish(l, b->tmp, &res, err, sizeof err);
+		else
+			kf_layer_free(l);
+		if (ok && rename(res.tmp_path, path) != 0) {
+			snprintf(err, sizeof err, "%s: %s", path, strerror(errno));
+			unlink(res.tmp_path);
+			ok = false;
+		}
+		if (ok)
+			free(res.tmp_path);
+		if (!ok)
+			kf_err_set(&e, "%s", err);
+	}
+	if (!ok)
+		kf_builder_error(b, NULL, "%s: %s", out, e.msg);
+	if (dir != path)
+		free(dir);
+	free(path);
+	return ok;
+}

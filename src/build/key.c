@@ -1,0 +1,100 @@
+/* build_key.c - what a step's cache key is made of. See builder.h and
+ * docs/build.md, "Cache". */
+#include "build/builder.h"
+
+#include <fts.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int64_t clamp_time(const builder *b, int64_t t)
+{
+	return b->lopt.epoch >= 0 && t > b->lopt.epoch ? b->lopt.epoch : t;
+}
+
+/* What a source is, for the step's first key: its metadata (the inode,
+ * size, mode and both times in nanoseconds, so that any write changes it),
+ * or with content its bytes' digest (downloads, whose times are the
+ * server's). */
+bool kf_builder_hash_path(builder *b, kf_sha256 *h, const char *path, const char *name, bool content)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return false;
+	char line[PATH_MAX + 256];
+	int n = content ? snprintf(line, sizeof line, "%s\t%o\t%lld\t%lld\t", name, (unsigned)st.st_mode,
+				   (long long)st.st_size, (long long)clamp_time(b, st.st_mtime))
+			: snprintf(line, sizeof line, "%s\t%o\t%lld\t%llu\t%llu\t%lld.%09ld\t%lld.%09ld\t", name,
+				   (unsigned)st.st_mode, (long long)st.st_size, (unsigned long long)st.st_dev,
+				   (unsigned long long)st.st_ino, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+				   (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+	kf_sha256_update(h, line, (size_t)n);
+	if (S_ISREG(st.st_mode) && content) {
+		char d[KF_DIGEST_LEN + 1];
+		if (!kf_sha256_file(path, d, NULL))
+			return false;
+		kf_sha256_update(h, d, KF_DIGEST_LEN);
+	} else if (S_ISLNK(st.st_mode)) {
+		char t[PATH_MAX];
+		ssize_t k = readlink(path, t, sizeof t);
+		if (k > 0)
+			kf_sha256_update(h, t, (size_t)k);
+	}
+	kf_sha256_update(h, "\n", 1);
+	return true;
+}
+
+static int cmp_ftsent(const FTSENT **a, const FTSENT **b)
+{
+	return strcmp((*a)->fts_name, (*b)->fts_name);
+}
+
+bool kf_builder_hash_tree(builder *b, kf_sha256 *h, const char *dir)
+{
+	char *const paths[] = {(char *)dir, NULL};
+	FTS *fts = fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR, cmp_ftsent);
+	if (!fts)
+		return false;
+	FTSENT *f;
+	size_t root = strlen(dir);
+	bool ok = true;
+	while (ok && (f = fts_read(fts))) {
+		if (f->fts_info == FTS_DP)
+			continue;
+		if (f->fts_info == FTS_DNR || f->fts_info == FTS_ERR || f->fts_info == FTS_NS) {
+			ok = false;
+			break;
+		}
+		ok = kf_builder_hash_path(b, h, f->fts_path, f->fts_path + root, false);
+	}
+	fts_close(fts);
+	return ok;
+}
+
+void kf_builder_key_step(builder *b, const kf_plan_step *step, const char *inputs)
+{
+	char k[KF_DIGEST_LEN + 1];
+	kf_builder_step_key(b->key, step, inputs, k);
+	memcpy(b->key, k, sizeof k);
+}
+
+/* A step's key: its parent's, its plan entry (without where it is in the
+ * Kubefile), and what its inputs are. */
+void kf_builder_step_key(const char *parent, const kf_plan_step *step, const char *inputs, char out[KF_DIGEST_LEN + 1])
+{
+	json_t *c = kf_plan_step_to_json(step, false);
+	char *text = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
+	kf_sha256 h;
+	kf_sha256_init(&h);
+	kf_sha256_update(&h, parent, strlen(parent));
+	kf_sha256_update(&h, "\n", 1);
+	kf_sha256_update(&h, text, strlen(text));
+	kf_sha256_update(&h, "\n", 1);
+	kf_sha256_update(&h, inputs, strlen(inputs));
+	kf_sha256_final(&h, out);
+	free(text);
+	json_decref(c);
+}

@@ -1,0 +1,129 @@
+/* kfc_imagelist.c - kfc imagelist: the container images a build context
+ * (or any files and folders) refers to (docs/imagelist.md).
+ *
+ *   kfc imagelist [--format=text|json] [--image-list FILE]... [--rootfs] PATH...
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "syntax/diag.h"
+#include "discovery/imagelist.h"
+#include "syntax/jsonutil.h"
+#include "cli/kfc.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: kfc imagelist [--format=text|json] [--image-list FILE]... [--rootfs] PATH...\n"
+	      "\n"
+	      "Lists the container images that Kubernetes manifests, Helm charts (folders\n"
+	      "and .tgz), image lists (imageList, --image-list) and the IMAGES instructions\n"
+	      "of Kubefiles under PATH refer to, normalised and each once. text: one image\n"
+	      "a line; json: an array of {\"image\",\"file\",\"line\",\"app\"}. --rootfs reads\n"
+	      "each PATH as a ClusterImage root file system (manifests/, charts/,\n"
+	      "application/apps/<app>/). Warnings go to standard error.\n"
+	      "Exit status: 0 images listed, 1 some input gave a warning, 2 usage error.\n",
+	      f);
+}
+
+int kf_cmd_imagelist(int argc, char **argv)
+{
+	bool json = false, rootfs = false;
+	static const struct option opts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"image-list", required_argument, NULL, 'i'},
+		{"rootfs", no_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char **lists = kf_xcalloc((size_t)argc + 1, sizeof(*lists));
+	size_t nlists = 0;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "json") == 0) {
+				json = true;
+			} else if (strcmp(optarg, "text") == 0) {
+				json = false;
+			} else {
+				fprintf(stderr, "kfc imagelist: unknown format '%s' (text or json)\n", optarg);
+				free(lists);
+				return KF_EXIT_USAGE;
+			}
+			break;
+		case 'i':
+			lists[nlists++] = optarg;
+			break;
+		case 'r':
+			rootfs = true;
+			break;
+		case 'h':
+			usage(stdout);
+			free(lists);
+			return KF_EXIT_OK;
+		default:
+			usage(stderr);
+			free(lists);
+			return KF_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc && nlists == 0) {
+		fprintf(stderr, "kfc imagelist: no path given\n");
+		usage(stderr);
+		free(lists);
+		return KF_EXIT_USAGE;
+	}
+	kf_imagelist l;
+	kf_imagelist_init(&l);
+	if (rootfs)
+		for (int i = optind; i < argc; i++)
+			kf_imagelist_scan_rootfs(&l, argv[i]);
+	else
+		kf_imagelist_scan_paths(&l, (const char *const *)argv + optind, (size_t)(argc - optind));
+	for (size_t i = 0; i < nlists; i++)
+		kf_imagelist_scan_list(&l, lists[i], NULL);
+	free(lists);
+
+	kf_buf out = KF_BUF_INIT;
+	if (json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < l.len; i++) {
+			const kf_image_entry *e = &l.items[i];
+			json_t *o = json_object();
+			json_object_set_new(o, "image", json_string(e->image));
+			json_object_set_new(o, "file", json_string(e->file));
+			json_object_set_new(o, "line", json_integer(e->line));
+			json_object_set_new(o, "app", e->app ? json_string(e->app) : json_null());
+			json_array_append_new(arr, o);
+		}
+		kf_json_dump(&out, arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	} else {
+		for (size_t i = 0; i < l.len; i++)
+			kf_buf_printf(&out, "%s\n", l.items[i].image);
+	}
+	if (out.len)
+		fwrite(out.ptr, 1, out.len, stdout);
+	kf_buf_release(&out);
+	for (size_t i = 0; i < l.nfiles; i++) {
+		const kf_imagelist_file *f = l.files[i];
+		for (size_t k = 0; k < f->diags.len; k++) {
+			kf_buf b = KF_BUF_INIT;
+			kf_diag_render_text(&b, &f->src, &f->diags.items[k], 0);
+			fwrite(b.ptr, 1, b.len, stderr);
+			kf_buf_release(&b);
+		}
+	}
+	int status = l.nwarnings ? KF_EXIT_PROBLEMS : KF_EXIT_OK;
+	kf_imagelist_release(&l);
+	if (fflush(stdout) != 0) {
+		perror("kfc: write error");
+		return KF_EXIT_USAGE;
+	}
+	return status;
+}

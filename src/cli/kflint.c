@@ -1,0 +1,7 @@
+/* kflint.c - the kflint command: the linter's command line (kflint_cli.c). */
+#include "cli/kfc.h"
+
+int main(int argc, char **argv)
+{
+	return kf_cmd_lint(argc, argv, "kflint");
+}

@@ -1,7 +1,0 @@
-/* kflint.c - the kflint command: the linter's command line (kflint_cli.c). */
-#include "kfc.h"
-
-int main(int argc, char **argv)
-{
-	return kf_cmd_lint(argc, argv, "kflint");
-}

@@ -1,0 +1,361 @@
+/* shellcheck.c - see shellcheck.h */
+#include "lint/shellcheck.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/proc.h"
+#include "base/vec.h"
+
+/* GHC's runtime exits with this status when the heap cannot grow (here:
+ * the address-space limit) */
+#define GHC_EXIT_HEAP_OVERFLOW 251
+
+/* One command to check: its word (text and span) in the Kubefile, and skip,
+ * the bytes of the span before the text (1 for a JSON string's quote). */
+typedef struct command {
+	kf_word w;
+	uint32_t skip;
+	char *joined; /* APPCMDS: the words joined, which w.text points into */
+} command;
+
+typedef KF_VEC(command) commands;
+
+/* The byte offset of ShellCheck's 1-based column, which counts a tab as
+ * reaching the next multiple of 8. */
+static size_t byte_of_column(const char *line, size_t len, long col)
+{
+	long vis = 1;
+	size_t i = 0;
+	while (i < len && vis < col) {
+		vis = line[i] == '\t' ? ((vis - 1) / 8 + 1) * 8 + 1 : vis + 1;
+		i++;
+	}
+	return i;
+}
+
+static kf_severity level(const char *s)
+{
+	if (s && strcmp(s, "error") == 0)
+		return KF_SEV_ERROR;
+	if (s && strcmp(s, "warning") == 0)
+		return KF_SEV_WARNING;
+	if (s && strcmp(s, "info") == 0)
+		return KF_SEV_INFO;
+	return KF_SEV_STYLE;
+}
+
+/* The commands of the document, in order. */
+static void collect(const kf_document *doc, commands *cs)
+{
+	for (uint32_t i = 0; i < doc->ninstrs; i++) {
+		const kf_instr *in = doc->instrs[i];
+		if (in->broken)
+			continue;
+		kf_kind k = (kf_kind)in->kind;
+		bool start = k == KF_INSTR_CMD || k == KF_INSTR_CMDS;
+		if (k == KF_INSTR_RUN && in->form == KF_FORM_SHELL && in->nargs == 1) {
+			uint32_t nh;
+			kf_instr_heredocs(in, &nh);
+			if (nh == 0)
+				kf_vec_push(cs, ((command){in->args[0], 0, NULL}));
+		} else if (start && in->form == KF_FORM_SHELL && in->nargs == 1) {
+			kf_vec_push(cs, ((command){in->args[0], 0, NULL}));
+		} else if (start && in->form == KF_FORM_JSON) {
+			/* each string is one whole command line */
+			for (uint32_t a = 0; a < in->nargs; a++)
+				kf_vec_push(cs, ((command){in->args[a], 1, NULL}));
+		} else if (k == KF_INSTR_APPCMDS && in->nargs) {
+			/* the words joined with spaces make the command */
+			kf_buf joined = KF_BUF_INIT;
+			for (uint32_t a = 0; a < in->nargs; a++) {
+				if (a)
+					kf_buf_addc(&joined, ' ');
+				kf_buf_addstr(&joined, in->args[a].text);
+			}
+			size_t n;
+			char *p = kf_buf_detach(&joined, &n);
+			command c = {{kf_instr_args_span(in), kf_str_make(p ? p : "", n)}, in->form == KF_FORM_SHELL ? 0 : 1, p};
+			kf_vec_push(cs, c);
+		}
+	}
+}
+
+/* The script shellcheck reads for c: its text and a newline; in the sealos
+ * dialect $(NAME) -> ${NAME}, same length, so columns stay. */
+static void script_of(const kf_model *m, const command *c, kf_buf *script)
+{
+	kf_buf_reset(script);
+	kf_buf_addstr(script, c->w.text);
+	if (m->dialect == KF_DIALECT_SEALOS) {
+		for (size_t i = 0; i + 2 < script->len; i++) {
+			if (script->ptr[i] != '$' || script->ptr[i + 1] != '(')
+				continue;
+			size_t k = i + 2;
+			while (k < script->len && ((script->ptr[k] >= 'A' && script->ptr[k] <= 'Z') ||
+						   (script->ptr[k] >= 'a' && script->ptr[k] <= 'z') ||
+						   (script->ptr[k] >= '0' && script->ptr[k] <= '9') || script->ptr[k] == '_'))
+				k++;
+			if (k < script->len && script->ptr[k] == ')' && k > i + 2) {
+				script->ptr[i + 1] = '{';
+				script->ptr[k] = '}';
+			}
+		}
+	}
+	kf_buf_addc(script, '\n');
+}
+
+/* One finding c of ShellCheck on command cmd, as a diagnostic. */
+static void report(kf_diag_bag *out, const command *cmd, json_t *c)
+{
+	const kf_word *w = &cmd->w;
+	uint32_t skip = cmd->skip;
+	/* exact places when the word is its source text */
+	bool exact = w->span.end - w->span.start == w->text.len + 2 * skip;
+	long line = (long)json_integer_value(json_object_get(c, "line"));
+	long col = (long)json_integer_value(json_object_get(c, "column"));
+	long ecol = (long)json_integer_value(json_object_get(c, "endColumn"));
+	long eline = (long)json_integer_value(json_object_get(c, "endLine"));
+	kf_span at = w->span;
+	if (exact && line == 1) {
+		size_t a = byte_of_column(w->text.ptr, w->text.len, col);
+		size_t b = eline == 1 ? byte_of_column(w->text.ptr, w->text.len, ecol) : w->text.len;
+		at = (kf_span){w->span.start + skip + (uint32_t)a, w->span.start + skip + (uint32_t)(b > a ? b : a)};
+	}
+	char code[32];
+	snprintf(code, sizeof(code), "SC%lld", (long long)json_integer_value(json_object_get(c, "code")));
+	/* the code must outlive this function: keep it in the arena */
+	char *kept = kf_arena_strndup(out->arena, code, strlen(code));
+	kf_diag_add(out, level(json_string_value(json_object_get(c, "level"))), at, kept, "%s",
+		    json_string_value(json_object_get(c, "message")));
+}
+
+/* The index of a file given to shellcheck (its name is the index in
+ * decimal), or -1 if name is none of them. */
+static long file_index(const char *name, size_t n)
+{
+	if (!name || !*name || strspn(name, "0123456789") != strlen(name) || strlen(name) > 9)
+		return -1;
+	long i = strtol(name, NULL, 10);
+	return (size_t)i < n ? i : -1;
+}
+
+/* Maps shellcheck's JSON output back onto the commands given, in their
+ * order and, within one command, in ShellCheck's order: the order in which
+ * one process per command reported them. */
+static void report_all(kf_diag_bag *out, const command *given, size_t n, const kf_buf *res)
+{
+	json_error_t err;
+	json_t *j = res->len ? json_loadb(res->ptr, res->len, 0, &err) : NULL;
+	json_t *comments = json_object_get(j, "comments");
+	size_t nc = json_array_size(comments);
+	size_t *first = kf_xcalloc(n + 1, sizeof(size_t)), *order = kf_xcalloc(nc ? nc : 1, sizeof(size_t));
+	for (size_t i = 0; i < nc; i++) {
+		long f = file_index(json_string_value(json_object_get(json_array_get(comments, i), "file")), n);
+		if (f >= 0)
+			first[f + 1]++;
+	}
+	for (size_t f = 0; f < n; f++)
+		first[f + 1] += first[f];
+	size_t *next = kf_xmalloc((n ? n : 1) * sizeof(size_t));
+	memcpy(next, first, n * sizeof(size_t));
+	for (size_t i = 0; i < nc; i++) {
+		long f = file_index(json_string_value(json_object_get(json_array_get(comments, i), "file")), n);
+		if (f >= 0)
+			order[next[f]++] = i;
+	}
+	for (size_t f = 0; f < n; f++)
+		for (size_t k = first[f]; k < first[f + 1]; k++)
+			report(out, &given[f], json_array_get(comments, order[k]));
+	free(next);
+	free(order);
+	free(first);
+	json_decref(j);
+}
+
+__attribute__((format(printf, 3, 4)))
+static void skipped(kf_diag_bag *out, const command *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	kf_diag_addv(out, KF_SEV_INFO, c->w.span, KF_SHELLCHECK_SKIPPED, fmt, ap);
+	va_end(ap);
+}
+
+/* " and N more after it", or nothing */
+static const char *more(char *buf, size_t size, size_t n)
+{
+	if (n)
+		snprintf(buf, size, " and %zu more after it", n);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
+/* Writes the scripts of given[0..n) into a new private folder, as files
+ * named 0, 1, …; returns its descriptor, with its path in dir, or -1 with
+ * a message in why (and nothing left on disk). */
+static int write_scripts(const kf_model *m, const command *given, size_t n, kf_buf *dir, kf_buf *why)
+{
+	const char *tmp = getenv("TMPDIR");
+	if (!tmp || *tmp != '/')
+		tmp = "/tmp";
+	kf_buf_printf(dir, "%s/kflint-shellcheck-XXXXXX", tmp);
+	if (!mkdtemp(dir->ptr)) {
+		kf_buf_printf(why, "cannot make a temporary folder in %s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	int dfd = open(dir->ptr, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0) {
+		kf_buf_printf(why, "%s: %s", dir->ptr, strerror(errno));
+		rmdir(dir->ptr);
+		return -1;
+	}
+	kf_buf script = KF_BUF_INIT;
+	size_t done = 0;
+	for (; done < n; done++) {
+		char name[32];
+		snprintf(name, sizeof(name), "%zu", done);
+		script_of(m, &given[done], &script);
+		int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			kf_buf_printf(why, "%s/%s: %s", dir->ptr, name, strerror(errno));
+			break;
+		}
+		size_t at = 0;
+		errno = 0;
+		while (at < script.len) {
+			ssize_t w = write(fd, script.ptr + at, script.len - at);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				break;
+			at += (size_t)w;
+		}
+		int e = at < script.len ? (errno ? errno : EIO) : 0;
+		if (close(fd) != 0 && !e)
+			e = errno;
+		if (e) {
+			kf_buf_printf(why, "%s/%s: %s", dir->ptr, name, strerror(e));
+			done++;
+			break;
+		}
+	}
+	kf_buf_release(&script);
+	if (done == n && !why->len)
+		return dfd;
+	for (size_t i = 0; i < done; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "%zu", i);
+		unlinkat(dfd, name, 0);
+	}
+	close(dfd);
+	rmdir(dir->ptr);
+	return -1;
+}
+
+bool kf_shellcheck(const kf_document *doc, const kf_model *m, const kf_shellcheck_limits *lim, kf_diag_bag *out)
+{
+	kf_shellcheck_limits l = lim ? *lim : (kf_shellcheck_limits){0};
+	if (!l.command_bytes)
+		l.command_bytes = KF_SHELLCHECK_COMMAND_BYTES;
+	if (!l.file_bytes)
+		l.file_bytes = KF_SHELLCHECK_FILE_BYTES;
+	if (!l.commands)
+		l.commands = KF_SHELLCHECK_COMMANDS;
+	if (!l.timeout)
+		l.timeout = KF_SHELLCHECK_TIMEOUT;
+	if (!l.memory)
+		l.memory = KF_SHELLCHECK_MEMORY;
+	/* not installed: nothing to do, and nothing to say */
+	char *prog = kf_proc_which("shellcheck");
+	if (!prog)
+		return false;
+	commands cs = {0};
+	collect(doc, &cs);
+	/* the commands given, within the limits, in order */
+	commands given = {0};
+	size_t total = 0;
+	char buf[64];
+	for (size_t i = 0; i < cs.n; i++) {
+		const command *c = &cs.v[i];
+		if (given.n == l.commands) {
+			skipped(out, c, "ShellCheck skipped this command%s: the file has more than %zu commands "
+				"(shellcheck-max-commands)", more(buf, sizeof(buf), cs.n - i - 1), l.commands);
+			break;
+		}
+		if (c->w.text.len > l.command_bytes) {
+			skipped(out, c, "ShellCheck skipped this command: it is %zu bytes, over the limit of %zu "
+				"(shellcheck-max-command-bytes)", c->w.text.len, l.command_bytes);
+			continue;
+		}
+		if (total + c->w.text.len + 1 > l.file_bytes) {
+			skipped(out, c, "ShellCheck skipped this command%s: the file's commands pass the limit of %zu "
+				"bytes (shellcheck-max-file-bytes)", more(buf, sizeof(buf), cs.n - i - 1), l.file_bytes);
+			break;
+		}
+		total += c->w.text.len + 1;
+		kf_vec_push(&given, *c);
+	}
+	bool ok = true;
+	if (given.n) {
+		kf_buf dir = KF_BUF_INIT, why = KF_BUF_INIT, res = KF_BUF_INIT;
+		int dfd = write_scripts(m, given.v, given.n, &dir, &why);
+		if (dfd < 0) {
+			skipped(out, &given.v[0], "ShellCheck was not run: %s", why.ptr);
+			ok = false;
+		} else {
+			KF_VEC(char *) argv = {0};
+			static const char *const opts[] = {"shellcheck", "--format=json1", "--shell=sh",
+							   "--exclude=SC2154"};
+			for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+				kf_vec_push(&argv, kf_xstrdup(opts[i]));
+			for (size_t i = 0; i < given.n; i++) {
+				snprintf(buf, sizeof(buf), "%zu", i);
+				kf_vec_push(&argv, kf_xstrdup(buf));
+			}
+			kf_vec_push(&argv, NULL);
+			kf_proc p = {.argv = argv.v, .path = prog, .dir_fd = dfd, .timeout_ms = l.timeout * 1000u,
+				     .max_memory = (size_t)l.memory << 20};
+			int status;
+			kf_proc_end end = kf_proc_run(&p, &res, &status);
+			for (size_t i = 0; i < given.n; i++)
+				unlinkat(dfd, argv.v[4 + i], 0);
+			close(dfd);
+			rmdir(dir.ptr);
+			for (size_t i = 0; i + 1 < argv.n; i++)
+				free(argv.v[i]);
+			kf_vec_free(&argv);
+			if (end == KF_PROC_TIMED_OUT) {
+				skipped(out, &given.v[0], "ShellCheck was stopped after %u s (shellcheck-timeout): the "
+					"file's commands are not checked", l.timeout);
+				ok = false;
+			} else if (end == KF_PROC_EXITED && status == GHC_EXIT_HEAP_OVERFLOW) {
+				skipped(out, &given.v[0], "ShellCheck ran out of memory (shellcheck-max-memory: %u MiB): "
+					"the file's commands are not checked", l.memory);
+				ok = false;
+			} else if (end != KF_PROC_EXITED || status >= 3) {
+				/* not installed, or it failed: as documented, no message */
+				ok = false;
+			} else {
+				report_all(out, given.v, given.n, &res);
+			}
+		}
+		kf_buf_release(&res);
+		kf_buf_release(&why);
+		kf_buf_release(&dir);
+	}
+	free(prog);
+	for (size_t i = 0; i < cs.n; i++)
+		free(cs.v[i].joined);
+	kf_vec_free(&cs);
+	kf_vec_free(&given);
+	return ok;
+}

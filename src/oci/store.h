@@ -1,0 +1,63 @@
+/* store.h - the local image store: an OCI layout under the user's data
+ * directory ($KFC_STORE, else $XDG_DATA_HOME/kubefile/store, else
+ * ~/.local/share/kubefile/store), with the build cache and the temporary
+ * directories of builds in progress beside it.
+ *
+ * Locks (flock): builds hold store.lock shared for their whole run, and
+ * `kfc rmi` holds it exclusive while it removes unreachable blobs, so it
+ * never removes a blob a build is about to reference; index.lock is held
+ * exclusive for each read-modify-write of index.json. Blobs need no lock:
+ * the same digest is the same bytes, and they appear by rename.
+ */
+#ifndef KF_STORE_H
+#define KF_STORE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "base/files.h"
+#include "oci/oci.h"
+
+typedef struct kf_store {
+	char *dir;      /* the OCI layout */
+	int lock_fd;    /* store.lock, or -1 */
+} kf_store;
+
+/* Opens (creating) the store and takes the store lock, shared or
+ * exclusive. */
+bool kf_store_open(kf_store *s, bool exclusive, kf_err *err);
+void kf_store_close(kf_store *s);
+
+/* Takes index.lock, reads the index, lets fn change it, writes it back.
+ * fn returns false to abandon the change. */
+bool kf_store_update_index(kf_store *s, bool (*fn)(json_t *index, void *ctx), void *ctx, kf_err *err);
+
+/* The build cache: one JSON record per step key under cache/. */
+json_t *kf_store_cache_get(const kf_store *s, const char *key);
+bool kf_store_cache_put(const kf_store *s, const char *key, const json_t *rec, kf_err *err);
+
+/* A new private directory for a build under tmp/, removed by the build;
+ * directories of builds that died are removed by the next one. */
+char *kf_store_mktemp(const kf_store *s, kf_err *err);
+
+/* kfc fsck: every blob of the store hashed against its name, and every
+ * tagged image's manifest, config and layers found, of their sizes. Each
+ * problem is passed to report (a message without the program's name);
+ * with repair, a blob whose content is not its digest is removed (the
+ * store must be open exclusive). False only when the store cannot be
+ * read. */
+typedef struct kf_fsck {
+	bool repair;
+	void (*report)(void *ud, const char *msg);
+	void *ud;
+	size_t blobs, images;   /* sound ones */
+	uint64_t bytes;
+	size_t corrupt, missing, removed;
+} kf_fsck;
+
+bool kf_store_fsck(kf_store *s, kf_fsck *f, kf_err *err);
+
+/* "name" → "name:latest"; NAME:TAG and NAME@DIGEST are kept. malloc'd. */
+char *kf_ref_with_tag(const char *ref);
+
+#endif

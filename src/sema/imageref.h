@@ -1,0 +1,49 @@
+/* imageref.h - container image references: Docker's grammar and its
+ * normalisation (distribution/reference, ParseNormalizedNamed).
+ *
+ *   reference := name [ ":" tag ] [ "@" digest ]
+ *   name      := [ domain "/" ] path-component ( "/" path-component )*
+ *   domain    := host [ ":" port ]      (a first component with "." or ":",
+ *                                         or "localhost", is a domain)
+ *   path-component := [a-z0-9]+ ( ( "." | "_" | "__" | "-"+ ) [a-z0-9]+ )*
+ *   tag       := [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}
+ *   digest    := "sha256:" 64 lower-case hex digits
+ *
+ * The name (domain and path) is at most 255 characters. A kf_imageref
+ * points into the text it was parsed from and owns nothing.
+ */
+#ifndef KF_IMAGEREF_H
+#define KF_IMAGEREF_H
+
+#include <stdbool.h>
+
+#include "base/buf.h"
+
+/* Longest name (domain and path) Docker accepts. */
+#define KF_IMAGEREF_NAME_MAX 255
+
+typedef struct kf_imageref {
+	kf_str domain; /* as written; empty when the reference names none */
+	kf_str path;   /* the repository path after the domain */
+	kf_str tag;    /* without ":"; empty when none */
+	kf_str digest; /* "sha256:…" without "@"; empty when none */
+} kf_imageref;
+
+/* Parses text. Returns NULL on success, or a static lower-case message that
+ * says why text is not a reference (ref is then unspecified). Variables
+ * ("$VAR") are not expanded here: "$" is simply invalid. */
+const char *kf_imageref_parse(kf_str text, kf_imageref *ref);
+
+/* Appends the normalised form of ref to out: the domain defaults to
+ * docker.io (index.docker.io is docker.io), a one-component path on
+ * docker.io gets "library/", and a reference with neither tag nor digest
+ * gets ":latest". A tag and a digest are both kept.
+ *   nginx               -> docker.io/library/nginx:latest
+ *   quay.io/a/b@sha256:… -> quay.io/a/b@sha256:… */
+void kf_imageref_normalise(kf_buf *out, const kf_imageref *ref);
+
+/* Parses and normalises text into a malloc'd string. Returns NULL (and
+ * sets *why to the static reason) when text is not a reference. */
+char *kf_imageref_normalise_str(kf_str text, const char **why);
+
+#endif
