@@ -319,23 +319,23 @@ berr() {
 	fi
 }
 berr dotdot 'FROM scratch
-COPY ../outside/secret /x' "CTX/Kubefile:2:6: error: source '../outside/secret' is outside the build context: sources must be paths inside it
+COPY ../outside/secret /x' "CTX/Kubefile:2:6: error: source '../outside/secret' is outside the build context: sources must be paths inside it [KF503]
   COPY ../outside/secret /x
        ^~~~~~~~~~~~~~~~~"
 berr absolute 'FROM scratch
-COPY /etc/passwd /x' "CTX/Kubefile:2:6: error: source '/etc/passwd' is an absolute path: a build reads only its context, write it relative to the context
+COPY /etc/passwd /x' "CTX/Kubefile:2:6: error: source '/etc/passwd' is an absolute path: a build reads only its context, write it relative to the context [KF502]
   COPY /etc/passwd /x
        ^~~~~~~~~~~"
 berr symlink 'FROM scratch
-COPY leak /x' "CTX/Kubefile:2:6: error: source 'leak' leads outside the build context through a symbolic link
+COPY leak /x' "CTX/Kubefile:2:6: error: source 'leak' leads outside the build context through a symbolic link [KF503]
   COPY leak /x
        ^~~~"
 berr missing 'FROM scratch
-COPY nothing.yaml /manifests/' "CTX/Kubefile:2:6: error: source 'nothing.yaml' not found in the build context (CTX)
+COPY nothing.yaml /manifests/' "CTX/Kubefile:2:6: error: source 'nothing.yaml' not found in the build context (CTX) [KF504]
   COPY nothing.yaml /manifests/
        ^~~~~~~~~~~~"
 berr run-fails 'FROM scratch
-RUN exit 3' "CTX/Kubefile:2:1: error: the command failed with exit status 3
+RUN exit 3' "CTX/Kubefile:2:1: error: the command failed with exit status 3 [KF604]
   RUN exit 3
   ^~~~~~~~~~"
 berr many-to-file 'FROM scratch
@@ -343,7 +343,7 @@ COPY file file /dest' "CTX/Kubefile:2:16: error: COPY with 2 sources needs a dir
   COPY file file /dest
                  ^~~~~"
 berr no-base 'FROM nosuch:v1
-COPY file /x' "CTX/Kubefile:1:1: error: base image 'nosuch:v1' is not in the local store (STORE); build it with -t nosuch:v1, or name a layout with FROM oci:DIR:TAG
+COPY file /x' "CTX/Kubefile:1:1: error: base image 'nosuch:v1' is not in the local store (STORE); build it with -t nosuch:v1, or name a layout with FROM oci:DIR:TAG [KF601]
   FROM nosuch:v1
   ^~~~~~~~~~~~~~"
 berr app-escapes 'FROM scratch
@@ -386,7 +386,7 @@ fi
 printf 'FROM scratch\nADD --checksum=sha256:%s http://127.0.0.1:%s/notes.txt /\n' \
 	0000000000000000000000000000000000000000000000000000000000000000 "$port" >"$T/bad-sum/Kubefile"
 "$KFC" build --progress=quiet "$T/bad-sum" >/dev/null 2>"$T/sum.err"
-printf '%s\n' "$T/bad-sum/Kubefile:2:1: error: http://127.0.0.1:$port/notes.txt: the download's digest is $(oci_sha256 "$T/remote/notes.txt"), not the --checksum sha256:0000000000000000000000000000000000000000000000000000000000000000" >"$T/want"
+printf '%s\n' "$T/bad-sum/Kubefile:2:1: error: http://127.0.0.1:$port/notes.txt: the download's digest is $(oci_sha256 "$T/remote/notes.txt"), not the --checksum sha256:0000000000000000000000000000000000000000000000000000000000000000 [KF603]" >"$T/want"
 head -1 "$T/sum.err" >"$T/got"
 compare "$T/want" "$T/got" "ADD --checksum: a download with another digest stops the build"
 kill "$http_pid" 2>/dev/null
@@ -458,7 +458,7 @@ if mount -t tmpfs -o size=400k tmpfs "$T/small" 2>/dev/null; then
 	KFC_STORE=$T/small/store "$KFC" build --progress=quiet -t full:v1 "$T/big" >/dev/null 2>"$T/full.err"
 	rc=$?
 	sed "s|$T/big|CTX|" "$T/full.err" >"$T/full.got"
-	printf '%s\n' "CTX/Kubefile:2:1: error: writing the layer: No space left on device" "  COPY blob.bin /" \
+	printf '%s\n' "CTX/Kubefile:2:1: error: writing the layer: No space left on device [KF605]" "  COPY blob.bin /" \
 		"  ^~~~~~~~~~~~~~~" >"$T/want"
 	if [ $rc -eq 1 ] && cmp -s "$T/want" "$T/full.got" && [ -z "$(ls "$T/small/store/tmp")" ] &&
 		[ -z "$(ls "$T/small/store/blobs/sha256")" ]; then
@@ -473,7 +473,7 @@ fi
 KFC_STORE=$T/big/blob.bin/store "$KFC" build --progress=quiet "$T/big" >/dev/null 2>"$T/store.err"
 rc=$?
 sed "s|$T/big|CTX|" "$T/store.err" >"$T/store.got"
-printf 'kfc build: store: CTX/blob.bin/store: Not a directory\n' >"$T/want"
+printf 'kfc build: store: CTX/blob.bin/store: Not a directory [KF617]\n' >"$T/want"
 if [ $rc -eq 1 ]; then compare "$T/want" "$T/store.got" "an unusable store: a clear message"; else
 	not_ok "an unusable store (exit $rc)"; fi
 
@@ -493,7 +493,7 @@ uerr "kfc build: --compression-level=12: gzip has levels 1 to 9" --compression-l
 uerr "kfc build: --build-arg X: expected NAME=VALUE" --build-arg X "$B"
 uerr "kfc build: --from builds without a Kubefile: not with -f" --from scratch -f "$B/Kubefile" "$B"
 uerr "kfc build: --startup-cmd, --container-images, --build-context and --print-kubefile build without a Kubefile: give --from IMAGE (scratch for none)" --startup-cmd true "$B"
-uerr "kfc build: platform 'linux': expected OS/ARCH[/VARIANT], such as linux/amd64" --platform=linux "$B"
+uerr "kfc build: platform 'linux': expected OS/ARCH[/VARIANT], such as linux/amd64 [KF614]" --platform=linux "$B"
 uerr "kfc build: context $T/nowhere: No such file or directory" "$T/nowhere"
 
 # ---- an interrupted build leaves nothing behind ------------------------------------------

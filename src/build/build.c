@@ -15,7 +15,7 @@
 #include "base/vec.h"
 
 /* A message of no file, to the front end. */
-void kf_builder_say(builder *b, kf_severity sev, const char *fmt, ...)
+void kf_builder_say(builder *b, kf_severity sev, const char *code, const char *fmt, ...)
 {
 	char msg[2048];
 	va_list ap;
@@ -23,10 +23,10 @@ void kf_builder_say(builder *b, kf_severity sev, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if (b->report && b->report->message)
-		b->report->message(b->report->ud, sev, msg);
+		b->report->message(b->report->ud, sev, code, msg);
 }
 
-void kf_builder_error(builder *b, const kf_plan_step *step, const char *fmt, ...)
+void kf_builder_error(builder *b, const kf_plan_step *step, const char *code, const char *fmt, ...)
 {
 	char msg[2048];
 	va_list ap;
@@ -35,9 +35,9 @@ void kf_builder_error(builder *b, const kf_plan_step *step, const char *fmt, ...
 	va_end(ap);
 	const kf_instr *in = step ? kf_plan_step_instr(b->doc, step) : NULL;
 	if (in) {
-		kf_diag_add(b->diags, KF_SEV_ERROR, in->span, NULL, "%s", msg);
+		kf_diag_add(b->diags, KF_SEV_ERROR, in->span, code, "%s", msg);
 	} else {
-		kf_builder_say(b, KF_SEV_ERROR, "%s", msg);
+		kf_builder_say(b, KF_SEV_ERROR, code, "%s", msg);
 		b->diags->nerrors++;
 	}
 }
@@ -88,9 +88,9 @@ static void from_error(builder *b, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if (b->from)
-		kf_diag_add(b->diags, KF_SEV_ERROR, b->from->span, NULL, "%s", msg);
+		kf_diag_add(b->diags, KF_SEV_ERROR, b->from->span, "KF601", "%s", msg);
 	else
-		kf_builder_error(b, NULL, "%s", msg);
+		kf_builder_error(b, NULL, "KF601", "%s", msg);
 }
 
 static bool load_base(builder *b, const char *ref, kf_image *img)
@@ -146,7 +146,7 @@ static bool build_platform(builder *b, const kf_model *model, kf_platform *plat)
 	bool ok = kf_platform_parse(o->platform ? o->platform : from_platform, plat);
 	free(from_platform);
 	if (!ok)
-		kf_builder_say(b, KF_SEV_ERROR, "platform '%s': expected OS/ARCH[/VARIANT], such as linux/amd64",
+		kf_builder_say(b, KF_SEV_ERROR, "KF614", "platform '%s': expected OS/ARCH[/VARIANT], such as linux/amd64",
 		    o->platform ? o->platform : "FROM --platform");
 	return ok;
 }
@@ -162,7 +162,7 @@ static void use_base(builder *b, const kf_image *base, kf_plan_input *pin)
 	pin->base_config = json_object_get(base->config, "config");
 	const char *barch = json_string_value(json_object_get(base->config, "architecture"));
 	if (barch && strcmp(barch, pin->platform.arch) != 0)
-		kf_builder_say(b, KF_SEV_WARNING, "the base image is for %s, the build for %s", barch, pin->platform.arch);
+		kf_builder_say(b, KF_SEV_WARNING, "KF611", "the base image is for %s, the build for %s", barch, pin->platform.arch);
 }
 
 /* The cluster descriptor from the command line wins over LABEL. */
@@ -188,7 +188,7 @@ static int prepare(builder *b)
 	kf_err e;
 	b->tmp = kf_store_mktemp(&b->store, &e);
 	if (!b->tmp) {
-		kf_builder_say(b, KF_SEV_ERROR, "%s", e.msg);
+		kf_builder_say(b, KF_SEV_ERROR, "KF617", "%s", e.msg);
 		return 1;
 	}
 	b->blobtmp = b->tmp;
@@ -199,7 +199,7 @@ static int prepare(builder *b)
 		char *end;
 		long long v = strtoll(sde, &end, 10);
 		if (*end || v < 0) {
-			kf_builder_say(b, KF_SEV_ERROR, "SOURCE_DATE_EPOCH=%s is not a number of seconds", sde);
+			kf_builder_say(b, KF_SEV_ERROR, "KF615", "SOURCE_DATE_EPOCH=%s is not a number of seconds", sde);
 			return 2;
 		}
 		b->lopt.epoch = v;
@@ -211,14 +211,14 @@ static int prepare(builder *b)
 	if (o->isolation != KF_ISOLATION_NONE) {
 		b->bwrap = kf_proc_which("bwrap");
 		if (!b->bwrap && o->isolation == KF_ISOLATION_BWRAP) {
-			kf_builder_say(b, KF_SEV_ERROR, "--isolation=bwrap: bwrap (bubblewrap) is not installed");
+			kf_builder_say(b, KF_SEV_ERROR, "KF616", "--isolation=bwrap: bwrap (bubblewrap) is not installed");
 			return 2;
 		}
 	}
 	if (!b->bwrap && o->isolation == KF_ISOLATION_AUTO)
 		for (size_t i = 0; i < b->plan->nsteps; i++)
 			if (b->plan->steps[i].kind == KF_STEP_RUN) {
-				kf_builder_say(b, KF_SEV_WARNING, "RUN runs without a sandbox, with all of this user's rights: "
+				kf_builder_say(b, KF_SEV_WARNING, "KF612", "RUN runs without a sandbox, with all of this user's rights: "
 						       "bubblewrap (bwrap) is not installed");
 				break;
 			}
@@ -265,7 +265,7 @@ static int publish(builder *b, const json_t *desc)
 			kf_vec_push(&refs, kf_ref_with_tag(o->tags[i]));
 		tag_ctx tc = {(const char *const *)refs.v, refs.n, desc};
 		if (!kf_store_update_index(&b->store, tag_fn, &tc, &e)) {
-			kf_builder_say(b, KF_SEV_ERROR, "store: %s", e.msg);
+			kf_builder_say(b, KF_SEV_ERROR, "KF617", "store: %s", e.msg);
 			status = 1;
 		}
 		for (size_t i = 0; i < refs.n; i++)
@@ -340,7 +340,7 @@ int kf_build(const kf_build_options *o, const kf_document *doc, const kf_model *
 	char *base_ref = diags->nerrors ? NULL : kf_plan_base_ref(&pin, diags);
 	bool from_scratch = base_ref && strcmp(base_ref, "scratch") == 0;
 	if (diags->nerrors == 0 && (!o->plan_only || !from_scratch) && !kf_store_open(&b->store, false, &e)) {
-		kf_builder_say(b, KF_SEV_ERROR, "store: %s", e.msg);
+		kf_builder_say(b, KF_SEV_ERROR, "KF617", "store: %s", e.msg);
 		free(base_ref);
 		return 1;
 	}

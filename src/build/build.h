@@ -90,8 +90,8 @@ typedef struct kf_build_report {
 	void *ud;
 	void (*step)(void *ud, const kf_build_step_event *e);
 	/* a problem that belongs to no file: an error that stops the build, or
-	 * a warning (the cache not written, no sandbox…) */
-	void (*message)(void *ud, kf_severity severity, const char *msg);
+	 * a warning (the cache not written, no sandbox…), with its code */
+	void (*message)(void *ud, kf_severity severity, const char *code, const char *msg);
 	/* the diagnostics of files other than the Kubefile (image lists,
 	 * manifests, charts read by container image discovery), rendered:
 	 * a cached discovery replays them as text */

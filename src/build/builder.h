@@ -50,10 +50,13 @@ typedef struct builder {
 	char isolation[8];
 } builder;
 
-/* A message of no file, through the report. */
-void kf_builder_say(builder *b, kf_severity sev, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* An error at the step's instruction, or of no file when step is NULL. */
-void kf_builder_error(builder *b, const kf_plan_step *step, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A message of no file with its code, through the report. */
+void kf_builder_say(builder *b, kf_severity sev, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* An error with its code (docs/diagnostics.md) at the step's instruction,
+ * or of no file when step is NULL. */
+void kf_builder_error(builder *b, const kf_plan_step *step, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* Monotonic seconds. */
 double kf_builder_now(void);
 void kf_builder_progress(builder *b, size_t i, size_t n, const kf_plan_step *step, kf_build_step_state state,

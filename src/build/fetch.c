@@ -55,7 +55,7 @@ bool kf_builder_fetch(builder *b, const kf_plan_step *step, const char *url, con
 {
 	FILE *f = fopen(dest, "wb");
 	if (!f) {
-		kf_builder_error(b, step, "%s: %s", dest, strerror(errno));
+		kf_builder_error(b, step, "KF606", "%s: %s", dest, strerror(errno));
 		return false;
 	}
 	download d = {f, 0, b->o->max_download ? b->o->max_download : KF_MAX_DOWNLOAD_DEFAULT, false,
@@ -92,16 +92,16 @@ bool kf_builder_fetch(builder *b, const kf_plan_step *step, const char *url, con
 	char sz[32];
 	fmt_binary(sz, sizeof sz, d.max);
 	if (r == CURLE_ABORTED_BY_CALLBACK)
-		kf_builder_error(b, step, "fetching %s: interrupted", url);
+		kf_builder_error(b, step, "KF608", "fetching %s: interrupted", url);
 	else if (r == CURLE_FILESIZE_EXCEEDED || d.too_big)
-		kf_builder_error(b, step, "fetching %s: larger than the --max-download-size of %s", url, sz);
+		kf_builder_error(b, step, "KF602", "fetching %s: larger than the --max-download-size of %s", url, sz);
 	else if (r == CURLE_OPERATION_TIMEDOUT && connected > 0)
-		kf_builder_error(b, step, "fetching %s: less than 1 kB/s for %ld s (--download-stall-timeout)", url, stall);
+		kf_builder_error(b, step, "KF602", "fetching %s: less than 1 kB/s for %ld s (--download-stall-timeout)", url, stall);
 	else if (r == CURLE_OPERATION_TIMEDOUT)
-		kf_builder_error(b, step, "fetching %s: no connection within %d s", url, KF_CONNECT_TIMEOUT);
+		kf_builder_error(b, step, "KF602", "fetching %s: no connection within %d s", url, KF_CONNECT_TIMEOUT);
 	else if (r != CURLE_OK)
-		kf_builder_error(b, step, "fetching %s: %s", url, ebuf[0] ? ebuf : curl_easy_strerror(r));
+		kf_builder_error(b, step, "KF602", "fetching %s: %s", url, ebuf[0] ? ebuf : curl_easy_strerror(r));
 	else if (!ok)
-		kf_builder_error(b, step, "%s: %s", dest, strerror(errno));
+		kf_builder_error(b, step, "KF606", "%s: %s", dest, strerror(errno));
 	return ok;
 }

@@ -169,7 +169,7 @@ static json_t *discover(builder *b)
 			char *p = kf_builder_blob(b, ld);
 			char err[1024] = "";
 			if (!kf_unpack_only(p, tmp, tops, b->o->interrupted, err, sizeof err))
-				kf_builder_say(b, KF_SEV_WARNING, "container image discovery: %s", err);
+				kf_builder_say(b, KF_SEV_WARNING, "KF613", "container image discovery: %s", err);
 			free(p);
 		}
 		rootfs = tmp;
@@ -193,7 +193,7 @@ static json_t *discover(builder *b)
 	kf_err e;
 	rec = json_pack("{s:O,s:s}", "images", imgs, "warnings", warnings);
 	if (!kf_store_cache_put(&b->store, key, rec, &e))
-		kf_builder_say(b, KF_SEV_WARNING, "the cache was not written: %s", e.msg);
+		kf_builder_say(b, KF_SEV_WARNING, "KF610", "the cache was not written: %s", e.msg);
 	json_decref(rec);
 	free(warnings);
 	return imgs;
@@ -276,7 +276,7 @@ bool kf_builder_write_image(builder *b, json_t **manifest_desc)
 	bool ok = kf_oci_put_json(b->store.dir, cfg, KF_MT_CONFIG, &cdesc, &e);
 	json_decref(cfg);
 	if (!ok) {
-		kf_builder_error(b, NULL, "%s", e.msg);
+		kf_builder_error(b, NULL, "KF606", "%s", e.msg);
 		return false;
 	}
 	json_t *ext = extension(b);
@@ -297,7 +297,7 @@ bool kf_builder_write_image(builder *b, json_t **manifest_desc)
 	ok = kf_oci_put_json(b->store.dir, m, KF_MT_MANIFEST, manifest_desc, &e);
 	json_decref(m);
 	if (!ok)
-		kf_builder_error(b, NULL, "%s", e.msg);
+		kf_builder_error(b, NULL, "KF606", "%s", e.msg);
 	else
 		json_object_set_new(*manifest_desc, "platform", kf_platform_to_json(plat));
 	return ok;
@@ -330,7 +330,7 @@ bool kf_builder_write_output(builder *b, const char *out, const json_t *desc)
 		struct stat st;
 		bool empty_dir = stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && rmdir(dir) == 0;
 		if (!empty_dir) {
-			kf_builder_error(b, NULL, "%s exists and is not an OCI layout: give a new or empty directory", dir);
+			kf_builder_error(b, NULL, "KF609", "%s exists and is not an OCI layout: give a new or empty directory", dir);
 			free(path);
 			return false;
 		}
@@ -368,7 +368,7 @@ bool kf_builder_write_output(builder *b, const char *out, const json_t *desc)
 			kf_err_set(&e, "%s", err);
 	}
 	if (!ok)
-		kf_builder_error(b, NULL, "%s: %s", out, e.msg);
+		kf_builder_error(b, NULL, "KF609", "%s: %s", out, e.msg);
 	if (dir != path)
 		free(dir);
 	free(path);

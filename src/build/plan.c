@@ -103,15 +103,15 @@ static bool lookup(void *ctx, kf_str name, kf_str *value)
 	return false;
 }
 
-static void error_at(lower *L, kf_span span, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void error_at(lower *L, kf_span span, const char *fmt, ...)
+static void error_at(lower *L, kf_span span, const char *code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void error_at(lower *L, kf_span span, const char *code, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	kf_diag_add(L->diags, KF_SEV_ERROR, span, NULL, "%s", msg);
+	kf_diag_add(L->diags, KF_SEV_ERROR, span, code, "%s", msg);
 	L->failed = true;
 }
 
@@ -123,7 +123,7 @@ static char *expand(lower *L, const kf_word *w)
 	kf_buf out = KF_BUF_INIT;
 	kf_expand_error e;
 	if (!kf_expand_word(w->text, L->esc, &env, &out, &e)) {
-		error_at(L, w->span, "%s", e.detail[0] ? e.detail : e.message);
+		error_at(L, w->span, "KF501", "%s", e.detail[0] ? e.detail : e.message);
 		kf_buf_release(&out);
 		return NULL;
 	}
@@ -214,14 +214,14 @@ typedef KF_VEC(resolved) resolved_vec;
 static bool resolve_source(lower *L, const char *src, kf_span span, const char *what, resolved_vec *out)
 {
 	if (src[0] == '/') {
-		error_at(L, span, "%s '%s' is an absolute path: a build reads only its context, write it relative to "
+		error_at(L, span, "KF502", "%s '%s' is an absolute path: a build reads only its context, write it relative to "
 			 "the context",
 			 what, src);
 		return false;
 	}
 	char *rel = kf_path_clean(src, false);
 	if (!rel) {
-		error_at(L, span, "%s '%s' is outside the build context: sources must be paths inside it", what, src);
+		error_at(L, span, "KF503", "%s '%s' is outside the build context: sources must be paths inside it", what, src);
 		return false;
 	}
 	kf_buf full = KF_BUF_INIT;
@@ -231,7 +231,7 @@ static bool resolve_source(lower *L, const char *src, kf_span span, const char *
 		glob_t g;
 		int r = glob(full.ptr, GLOB_PERIOD | GLOB_NOSORT, NULL, &g);
 		if (r != 0 || g.gl_pathc == 0) {
-			error_at(L, span, "%s '%s' matches no file in the build context", what, src);
+			error_at(L, span, "KF504", "%s '%s' matches no file in the build context", what, src);
 			ok = false;
 		} else {
 			size_t n0 = out->n;
@@ -240,7 +240,7 @@ static bool resolve_source(lower *L, const char *src, kf_span span, const char *
 				if (strcmp(b, ".") == 0 || strcmp(b, "..") == 0)
 					continue;
 				if (!inside_context(L, g.gl_pathv[i])) {
-					error_at(L, span, "%s '%s' leads outside the build context through a symbolic link",
+					error_at(L, span, "KF503", "%s '%s' leads outside the build context through a symbolic link",
 						 what, g.gl_pathv[i] + strlen(L->in->context) + 1);
 					ok = false;
 					break;
@@ -264,12 +264,12 @@ static bool resolve_source(lower *L, const char *src, kf_span span, const char *
 		struct stat st;
 		if (stat(full.ptr, &st) != 0) {
 			if (lstat(full.ptr, &st) == 0)
-				error_at(L, span, "%s '%s' is a symbolic link to nothing", what, src);
+				error_at(L, span, "KF504", "%s '%s' is a symbolic link to nothing", what, src);
 			else
-				error_at(L, span, "%s '%s' not found in the build context (%s)", what, src, L->in->context);
+				error_at(L, span, "KF504", "%s '%s' not found in the build context (%s)", what, src, L->in->context);
 			ok = false;
 		} else if (!inside_context(L, full.ptr)) {
-			error_at(L, span, "%s '%s' leads outside the build context through a symbolic link", what, src);
+			error_at(L, span, "KF503", "%s '%s' leads outside the build context through a symbolic link", what, src);
 			ok = false;
 		} else {
 			resolved rs = {strdup(rel), S_ISDIR(st.st_mode)};
@@ -327,7 +327,7 @@ static bool check_flags(lower *L, const kf_instr *in, const char *const *allowed
 			if (kf_str_eq_cstr(f[i].name, *a))
 				known = true;
 		if (!known) {
-			error_at(L, f[i].span, "%s does not support --%.*s", kf_kind_name((kf_kind)in->kind),
+			error_at(L, f[i].span, "KF505", "%s does not support --%.*s", kf_kind_name((kf_kind)in->kind),
 				 (int)f[i].name.len, f[i].name.ptr);
 			ok = false;
 		}
@@ -496,7 +496,7 @@ static bool mode_value(lower *L, const kf_instr *in, kf_plan_step *st)
 	char *end;
 	long m = strtol(v, &end, 8);
 	if (!*v || *end || m < 0 || m > 07777) {
-		error_at(L, f->span, "--chmod=%s is not an octal mode (such as 0644 or 755)", v);
+		error_at(L, f->span, "KF506", "--chmod=%s is not an octal mode (such as 0644 or 755)", v);
 		free(v);
 		return false;
 	}
@@ -597,7 +597,7 @@ static size_t copy_source(lower *L, const kf_instr *in, uint32_t i, const char *
 	kf_scheme sch = kf_scheme_of(kf_str_cstr(src), &rest);
 	if (sch == KF_SCHEME_HTTP || sch == KF_SCHEME_HTTPS) {
 		if (!is_add) {
-			error_at(L, w->span, "COPY does not fetch URLs: use ADD for '%s'", src);
+			error_at(L, w->span, "KF507", "COPY does not fetch URLs: use ADD for '%s'", src);
 		} else {
 			char b[256];
 			char *name = dest_dir ? join_dest(dest, url_basename(src, b, sizeof b)) : strdup(dest);
@@ -608,10 +608,10 @@ static size_t copy_source(lower *L, const kf_instr *in, uint32_t i, const char *
 			nitems = 1;
 		}
 	} else if (sch != KF_SCHEME_NONE) {
-		error_at(L, w->span, "%s source '%s': only paths in the build context%s", kf_kind_name((kf_kind)in->kind),
+		error_at(L, w->span, "KF507", "%s source '%s': only paths in the build context%s", kf_kind_name((kf_kind)in->kind),
 			 src, is_add ? " and http(s):// URLs" : "");
 	} else if (checksum) {
-		error_at(L, w->span, "ADD --checksum applies to URLs: '%s' is a path in the context", src);
+		error_at(L, w->span, "KF508", "ADD --checksum applies to URLs: '%s' is a path in the context", src);
 	} else {
 		size_t n0 = found->n;
 		if (resolve_source(L, src, w->span, "source", found))
@@ -647,7 +647,7 @@ static void lower_copy(lower *L, const kf_instr *in, kf_plan_step *st)
 		return;
 	const kf_flag *from = flag(in, "from");
 	if (from) {
-		error_at(L, from->span, "%s --from needs a multi-stage build, which kfc build does not support",
+		error_at(L, from->span, "KF509", "%s --from needs a multi-stage build, which kfc build does not support",
 			 kf_kind_name((kf_kind)in->kind));
 		return;
 	}
@@ -657,7 +657,7 @@ static void lower_copy(lower *L, const kf_instr *in, kf_plan_step *st)
 	if (ck) {
 		checksum = expand_str(L, ck->value, ck->span);
 		if (checksum && !kf_digest_valid(checksum)) {
-			error_at(L, ck->span, "--checksum=%s: expected sha256: and 64 lower-case hex digits", checksum);
+			error_at(L, ck->span, "KF508", "--checksum=%s: expected sha256: and 64 lower-case hex digits", checksum);
 			free(checksum);
 			return;
 		}
@@ -677,7 +677,7 @@ static void lower_copy(lower *L, const kf_instr *in, kf_plan_step *st)
 	for (uint32_t i = 0; i < ns; i++)
 		nitems += copy_source(L, in, i, dest, dest_dir, checksum, &found);
 	if (nitems > 1 && !dest_dir && !L->failed)
-		error_at(L, dw->span,
+		error_at(L, dw->span, "KF514",
 			 "with more than one source the destination must be a directory and end with '/': write '%s/'", d);
 	for (size_t k = 0; k < found.n; k++)
 		free(found.v[k].rel);
@@ -714,7 +714,7 @@ static void lower_app(lower *L, const kf_instr *in, kf_plan_step *st)
 			add_context_sources(L, path, srcs[i].word->span, "app source", dir);
 			free(path);
 		} else {
-			error_at(L, srcs[i].word->span, "app source '%s' must be local://PATH, http:// or https://", s);
+			error_at(L, srcs[i].word->span, "KF507", "app source '%s' must be local://PATH, http:// or https://", s);
 		}
 		free(s);
 	}
@@ -865,7 +865,7 @@ static void lower_run(lower *L, const kf_instr *in, kf_plan_step *st)
 	if (net) {
 		char *v = expand_str(L, net->value, net->span);
 		if (v && strcmp(v, "none") != 0 && strcmp(v, "default") != 0 && strcmp(v, "host") != 0)
-			error_at(L, net->span, "--network=%s: none, default or host", v);
+			error_at(L, net->span, "KF510", "--network=%s: none, default or host", v);
 		else if (v)
 			st->network = strcmp(v, "none") == 0 ? "none" : "host";
 		free(v);
@@ -881,7 +881,7 @@ static json_t *app_entry(lower *L, const kf_word *nw, char **name_out)
 		return NULL;
 	json_t *app = json_object_get(L->apps, name);
 	if (!app)
-		error_at(L, nw->span, "app '%s' is not declared, here or in the base image", name);
+		error_at(L, nw->span, "KF511", "app '%s' is not declared, here or in the base image", name);
 	*name_out = name;
 	return app;
 }
@@ -1068,7 +1068,7 @@ char *kf_plan_base_ref(const kf_plan_input *pin, kf_diag_bag *diags)
 	vars_release(&L);
 	if (!ref && !L.failed) {
 		kf_span at = {0, 0};
-		kf_diag_add(diags, KF_SEV_ERROR, at, NULL, "the Kubefile has no FROM: start it with FROM scratch or FROM <image>");
+		kf_diag_add(diags, KF_SEV_ERROR, at, "KF512", "the Kubefile has no FROM: start it with FROM scratch or FROM <image>");
 	}
 	return ref;
 }
@@ -1142,12 +1142,12 @@ static json_t *extension(lower *L)
 static void lower_instr(lower *L, const kf_instr *in, uint32_t index, bool *saw_from)
 {
 	if (in->kind == KF_INSTR_ERROR || in->broken) {
-		error_at(L, in->span, "this line has a syntax error");
+		error_at(L, in->span, "KF513", "this line has a syntax error");
 		return;
 	}
 	if (in->kind == KF_INSTR_FROM) {
 		if (*saw_from)
-			error_at(L, in->span, "a second FROM starts a multi-stage build, which kfc build does not support");
+			error_at(L, in->span, "KF509", "a second FROM starts a multi-stage build, which kfc build does not support");
 		*saw_from = true;
 		return;
 	}
@@ -1167,7 +1167,7 @@ static void warn_unused_args(lower *L)
 			kf_span at = {0, 0};
 			char name[256];
 			snprintf(name, sizeof name, "%.*s", (int)strcspn(L->in->build_args[b], "="), L->in->build_args[b]);
-			kf_diag_add(L->diags, KF_SEV_WARNING, at, NULL,
+			kf_diag_add(L->diags, KF_SEV_WARNING, at, "KF515",
 				    "build argument '%s' is not declared by an ARG: it was not used", name);
 		}
 }

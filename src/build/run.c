@@ -34,7 +34,7 @@ bool kf_builder_stage(builder *b, const kf_plan_step *step)
 		if (asprintf(&b->rootfs, "%s/rootfs", b->tmp) < 0)
 			abort();
 		if (!kf_mkdirs(b->rootfs, 0755)) {
-			kf_builder_error(b, step, "%s: %s", b->rootfs, strerror(errno));
+			kf_builder_error(b, step, "KF606", "%s: %s", b->rootfs, strerror(errno));
 			return false;
 		}
 		b->staged = 0;
@@ -45,7 +45,7 @@ bool kf_builder_stage(builder *b, const kf_plan_step *step)
 		bool ok = kf_unpack(p, b->rootfs, true, b->o->interrupted, err, sizeof err);
 		free(p);
 		if (!ok) {
-			kf_builder_error(b, step, "staging the rootfs: %s", err);
+			kf_builder_error(b, step, "KF605", "staging the rootfs: %s", err);
 			return false;
 		}
 	}
@@ -230,7 +230,7 @@ static int run_argv(builder *b, const kf_plan_step *step, char **argv, char **en
 {
 	pid_t pid = fork();
 	if (pid < 0) {
-		kf_builder_error(b, step, "fork: %s", strerror(errno));
+		kf_builder_error(b, step, "KF604", "fork: %s", strerror(errno));
 		return -1;
 	}
 	if (pid == 0) {
@@ -275,12 +275,12 @@ bool kf_builder_run(builder *b, const kf_plan_step *step, kf_layer *l)
 	if (!kf_builder_stage(b, step))
 		return false;
 	if (!step->nargv) {
-		kf_builder_error(b, step, "RUN has no command");
+		kf_builder_error(b, step, "KF604", "RUN has no command");
 		return false;
 	}
 	snaps before = {0}, after = {0};
 	if (!snapshot(b->rootfs, &before)) {
-		kf_builder_error(b, step, "%s: %s", b->rootfs, strerror(errno));
+		kf_builder_error(b, step, "KF606", "%s: %s", b->rootfs, strerror(errno));
 		return false;
 	}
 	KF_VEC(char *) av = {0};
@@ -312,13 +312,13 @@ bool kf_builder_run(builder *b, const kf_plan_step *step, kf_layer *l)
 	if (st < 0) {
 		/* reported */
 	} else if (KF_BUILDER_INTERRUPTED(b)) {
-		kf_builder_error(b, step, "interrupted");
+		kf_builder_error(b, step, "KF608", "interrupted");
 	} else if (WIFSIGNALED(st)) {
-		kf_builder_error(b, step, "the command was killed by signal %d", WTERMSIG(st));
+		kf_builder_error(b, step, "KF604", "the command was killed by signal %d", WTERMSIG(st));
 	} else if (WEXITSTATUS(st) != 0) {
-		kf_builder_error(b, step, "the command failed with exit status %d", WEXITSTATUS(st));
+		kf_builder_error(b, step, "KF604", "the command failed with exit status %d", WEXITSTATUS(st));
 	} else if (!snapshot(b->rootfs, &after)) {
-		kf_builder_error(b, step, "%s: %s", b->rootfs, strerror(errno));
+		kf_builder_error(b, step, "KF606", "%s: %s", b->rootfs, strerror(errno));
 	} else {
 		diff_snaps(b, l, &before, &after);
 		ok = true;

@@ -34,7 +34,7 @@ static bool owner_of(builder *b, const kf_plan_step *step, long *uid, long *gid)
 		if (strcmp(user, "root") == 0)
 			u = 0;
 		else {
-			kf_builder_error(b, step, "--chown=%s: user names other than root are not resolved; give the numeric uid", o);
+			kf_builder_error(b, step, "KF607", "--chown=%s: user names other than root are not resolved; give the numeric uid", o);
 			return false;
 		}
 	}
@@ -45,7 +45,7 @@ static bool owner_of(builder *b, const kf_plan_step *step, long *uid, long *gid)
 			if (strcmp(group, "root") == 0)
 				g = 0;
 			else {
-				kf_builder_error(b, step, "--chown=%s: group names other than root are not resolved; give the numeric gid",
+				kf_builder_error(b, step, "KF607", "--chown=%s: group names other than root are not resolved; give the numeric gid",
 				       o);
 				return false;
 			}
@@ -89,7 +89,7 @@ static bool prepare_sources(builder *b, const kf_plan_step *step, size_t index, 
 			const char *want = s->checksum;
 			char got[KF_DIGEST_LEN + 1];
 			if (want && (!kf_sha256_file(disk, got, NULL) || strcmp(got, want) != 0)) {
-				kf_builder_error(b, step, "%s: the download's digest is %s, not the --checksum %s", url, got, want);
+				kf_builder_error(b, step, "KF603", "%s: the download's digest is %s, not the --checksum %s", url, got, want);
 				free(disk);
 				return false;
 			}
@@ -106,7 +106,7 @@ static bool prepare_sources(builder *b, const kf_plan_step *step, size_t index, 
 		s->disk = disk;
 		bool ok = s->type == KF_SRC_DIR ? kf_builder_hash_tree(b, h, disk) : kf_builder_hash_path(b, h, disk, "", s->type == KF_SRC_URL);
 		if (!ok) {
-			kf_builder_error(b, step, "%s: %s", disk, strerror(errno));
+			kf_builder_error(b, step, "KF606", "%s: %s", disk, strerror(errno));
 			return false;
 		}
 	}
@@ -149,7 +149,7 @@ static bool do_files(builder *b, const kf_plan_step *step, kf_layer *l)
 			free(old);
 		} else if (s->type == KF_SRC_DIR) {
 			if (!kf_layer_add_tree(l, dest, disk, &meta, err, sizeof err)) {
-				kf_builder_error(b, step, "%s", err);
+				kf_builder_error(b, step, "KF605", "%s", err);
 				return false;
 			}
 		} else if (s->type == KF_SRC_ARCHIVE) {
@@ -162,7 +162,7 @@ static bool do_files(builder *b, const kf_plan_step *step, kf_layer *l)
 				  kf_layer_add_tree(l, dest, x, &meta, err, sizeof err);
 			free(x);
 			if (!ok) {
-				kf_builder_error(b, step, "%s", err);
+				kf_builder_error(b, step, "KF605", "%s", err);
 				return false;
 			}
 		} else {
@@ -229,12 +229,12 @@ json_t *kf_builder_store_layer(builder *b, const kf_plan_step *step, kf_layer *l
 	char err[1024];
 	kf_err e;
 	if (!kf_layer_finish(l, b->blobtmp, res, err, sizeof err)) {
-		kf_builder_error(b, step, "%s", err);
+		kf_builder_error(b, step, "KF605", "%s", err);
 		return NULL;
 	}
 	bool ok = kf_oci_put_file(b->store.dir, res->tmp_path, res->digest, &e);
 	if (!ok) {
-		kf_builder_error(b, step, "%s", e.msg);
+		kf_builder_error(b, step, "KF606", "%s", e.msg);
 		unlink(res->tmp_path);
 	}
 	free(res->tmp_path);
@@ -350,7 +350,7 @@ bool kf_builder_step(builder *b, size_t idx, size_t n, kf_plan_step *step)
 		json_decref(link);
 	}
 	if (!cached || !kf_store_cache_put(&b->store, b->key, record, &e))
-		kf_builder_say(b, KF_SEV_WARNING, "the cache was not written: %s", e.msg);
+		kf_builder_say(b, KF_SEV_WARNING, "KF610", "the cache was not written: %s", e.msg);
 	json_decref(record);
 	return true;
 }

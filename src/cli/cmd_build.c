@@ -136,13 +136,13 @@ static void show_step(void *ud, const kf_build_step_event *e)
 	fflush(stderr);
 }
 
-static void show_message(void *ud, kf_severity sev, const char *msg)
+static void show_message(void *ud, kf_severity sev, const char *code, const char *msg)
 {
 	shown *sh = ud;
 	if (sev == KF_SEV_ERROR)
-		fprintf(stderr, "kfc build: %s\n", msg);
+		fprintf(stderr, "kfc build: %s [%s]\n", msg, code);
 	else if (sh->progress != PROGRESS_QUIET)
-		fprintf(stderr, "kfc build: warning: %s\n", msg);
+		fprintf(stderr, "kfc build: warning: %s [%s]\n", msg, code);
 }
 
 static void show_files(void *ud, const char *rendered)
