@@ -502,7 +502,7 @@ printf 'FROM scratch\nCOPY Kubefile /k\nRUN sleep 30\n' >"$T/slow/Kubefile"
 "$KFC" build --progress=plain -t slow:v1 "$T/slow" >"$T/slow.out" 2>"$T/slow.err" &
 pid=$!
 n=0
-while [ $n -lt 50 ] && ! grep -q 'RUN sleep' "$T/slow.err"; do
+while [ $n -lt 50 ] && ! grep -q 'RUN sleep' "$T/slow.err" 2>/dev/null; do
 	sleep 0.1
 	n=$((n + 1))
 done
