@@ -88,21 +88,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	setup();
 	write_file(BASE "/in.tar", data, size);
-	char err[1024];
+	kf_err err;
 	for (int whiteouts = 0; whiteouts < 2; whiteouts++) {
 		kf_remove_tree(BASE "/root");
 		if (!kf_mkdirs(BASE "/root", 0755))
 			abort();
-		err[0] = '\0';
-		kf_unpack(BASE "/in.tar", BASE "/root", whiteouts, NULL, err, sizeof err);
+		err.msg[0] = '\0';
+		kf_unpack(BASE "/in.tar", BASE "/root", whiteouts, NULL, &err);
 		check_outside();
 	}
 	/* a second layer over the first: links it left lead the second */
-	err[0] = '\0';
-	kf_unpack(BASE "/in.tar", BASE "/root", 1, NULL, err, sizeof err);
+	err.msg[0] = '\0';
+	kf_unpack(BASE "/in.tar", BASE "/root", 1, NULL, &err);
 	check_outside();
 	static const char *const tops[] = {"manifests", "charts", "application", NULL};
-	kf_unpack_only(BASE "/in.tar", BASE "/root", tops, NULL, err, sizeof err);
+	kf_unpack_only(BASE "/in.tar", BASE "/root", tops, NULL, &err);
 	check_outside();
 	const char *layers[] = {BASE "/in.tar"};
 	size_t len = 0;

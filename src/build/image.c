@@ -167,9 +167,9 @@ static json_t *discover(builder *b)
 		kf_mkdirs(tmp, 0755);
 		json_array_foreach(b->layers, k, ld) {
 			char *p = kf_builder_blob(b, ld);
-			char err[1024] = "";
-			if (!kf_unpack_only(p, tmp, tops, b->o->interrupted, err, sizeof err))
-				kf_builder_say(b, KF_SEV_WARNING, "KF613", "container image discovery: %s", err);
+			kf_err err = {""};
+			if (!kf_unpack_only(p, tmp, tops, b->o->interrupted, &err))
+				kf_builder_say(b, KF_SEV_WARNING, "KF613", "container image discovery: %s", err.msg);
 			free(p);
 		}
 		rootfs = tmp;
@@ -350,22 +350,18 @@ bool kf_builder_write_output(builder *b, const char *out, const json_t *desc)
 	if (ok && archive) {
 		kf_layer_options lo = {KF_COMPRESS_NONE, 0, 1, b->lopt.epoch, b->now, b->o->interrupted};
 		kf_layer *l = kf_layer_new(&lo);
-		char err[1024];
 		kf_layer_result res;
-		ok = kf_layer_add_tree(l, "", dir, NULL, err, sizeof err);
+		ok = kf_layer_add_tree(l, "", dir, NULL, &e);
 		if (ok)
-			ok = kf_layer_finish(l, b->tmp, &res, err, sizeof err);
+			ok = kf_layer_finish(l, b->tmp, &res, &e);
 		else
 			kf_layer_free(l);
 		if (ok && rename(res.tmp_path, path) != 0) {
-			snprintf(err, sizeof err, "%s: %s", path, strerror(errno));
+			ok = kf_err_set(&e, "%s: %s", path, strerror(errno));
 			unlink(res.tmp_path);
-			ok = false;
 		}
 		if (ok)
 			free(res.tmp_path);
-		if (!ok)
-			kf_err_set(&e, "%s", err);
 	}
 	if (!ok)
 		kf_builder_error(b, NULL, "KF609", "%s: %s", out, e.msg);

@@ -41,11 +41,11 @@ bool kf_builder_stage(builder *b, const kf_plan_step *step)
 	}
 	for (; b->staged < json_array_size(b->layers); b->staged++) {
 		char *p = kf_builder_blob(b, json_array_get(b->layers, b->staged));
-		char err[1024] = "";
-		bool ok = kf_unpack(p, b->rootfs, true, b->o->interrupted, err, sizeof err);
+		kf_err err = {""};
+		bool ok = kf_unpack(p, b->rootfs, true, b->o->interrupted, &err);
 		free(p);
 		if (!ok) {
-			kf_builder_error(b, step, "KF605", "staging the rootfs: %s", err);
+			kf_builder_error(b, step, "KF605", "staging the rootfs: %s", err.msg);
 			return false;
 		}
 	}

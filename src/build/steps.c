@@ -123,7 +123,7 @@ static bool do_files(builder *b, const kf_plan_step *step, kf_layer *l)
 		const kf_plan_source *s = &step->sources[i];
 		const char *dest = s->dest;
 		const char *disk = s->disk;
-		char err[1024] = "";
+		kf_err err = {""};
 		if (s->type == KF_SRC_DATA) {
 			kf_layer_add_data(l, dest, s->data, strlen(s->data), 0644, &meta);
 		} else if (s->type == KF_SRC_APPEND) {
@@ -148,8 +148,8 @@ static bool do_files(builder *b, const kf_plan_step *step, kf_layer *l)
 			kf_buf_release(&all);
 			free(old);
 		} else if (s->type == KF_SRC_DIR) {
-			if (!kf_layer_add_tree(l, dest, disk, &meta, err, sizeof err)) {
-				kf_builder_error(b, step, "KF605", "%s", err);
+			if (!kf_layer_add_tree(l, dest, disk, &meta, &err)) {
+				kf_builder_error(b, step, "KF605", "%s", err.msg);
 				return false;
 			}
 		} else if (s->type == KF_SRC_ARCHIVE) {
@@ -158,11 +158,11 @@ static bool do_files(builder *b, const kf_plan_step *step, kf_layer *l)
 				abort();
 			kf_remove_tree(x);
 			kf_mkdirs(x, 0755);
-			bool ok = kf_unpack(disk, x, false, b->o->interrupted, err, sizeof err) &&
-				  kf_layer_add_tree(l, dest, x, &meta, err, sizeof err);
+			bool ok = kf_unpack(disk, x, false, b->o->interrupted, &err) &&
+				  kf_layer_add_tree(l, dest, x, &meta, &err);
 			free(x);
 			if (!ok) {
-				kf_builder_error(b, step, "KF605", "%s", err);
+				kf_builder_error(b, step, "KF605", "%s", err.msg);
 				return false;
 			}
 		} else {
@@ -226,10 +226,9 @@ static bool add_layer(builder *b, const json_t *desc, const char *diff_id)
  * descriptor (a new reference), or NULL after an error. Frees l. */
 json_t *kf_builder_store_layer(builder *b, const kf_plan_step *step, kf_layer *l, kf_layer_result *res)
 {
-	char err[1024];
 	kf_err e;
-	if (!kf_layer_finish(l, b->blobtmp, res, err, sizeof err)) {
-		kf_builder_error(b, step, "KF605", "%s", err);
+	if (!kf_layer_finish(l, b->blobtmp, res, &e)) {
+		kf_builder_error(b, step, "KF605", "%s", e.msg);
 		return NULL;
 	}
 	bool ok = kf_oci_put_file(b->store.dir, res->tmp_path, res->digest, &e);

@@ -25,6 +25,7 @@
 
 #include "syntax/ast.h"
 #include "base/buf.h"
+#include "base/err.h"
 #include "base/files.h"
 #include "sema/imageref.h"
 #include "base/vec.h"
@@ -594,8 +595,8 @@ static void vfs_walk(vfs *v, const char *dir, const char *rel, int depth)
 }
 
 /* Reads a gzip'd tar (from a file, or from memory when data is not NULL)
- * into v. False with *err set when it is no archive libarchive can read. */
-static bool vfs_read_tgz(vfs *v, const char *path, const char *data, size_t len, const char **err)
+ * into v. False with err set when it is no archive libarchive can read. */
+static bool vfs_read_tgz(vfs *v, const char *path, const char *data, size_t len, kf_err *err)
 {
 	struct archive *a = archive_read_new();
 	archive_read_support_filter_all(a);
@@ -604,6 +605,7 @@ static bool vfs_read_tgz(vfs *v, const char *path, const char *data, size_t len,
 	bool ok = r == ARCHIVE_OK;
 	size_t total = 0;
 	struct archive_entry *e;
+	err->msg[0] = '\0';
 	while (ok && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		if (archive_entry_filetype(e) != AE_IFREG)
 			continue;
@@ -613,32 +615,20 @@ static bool vfs_read_tgz(vfs *v, const char *path, const char *data, size_t len,
 		int64_t size = archive_entry_size(e);
 		if (!name || size < 0 || (size_t)size > KF_IMAGELIST_MAX_FILE ||
 		    (total += (size_t)size) > 8 * KF_IMAGELIST_MAX_FILE) {
-			*err = "an entry is larger than the limit";
-			ok = false;
+			ok = kf_err_set(err, "an entry is larger than the limit");
 			break;
 		}
 		char *buf = kf_xmalloc((size_t)size + 1);
 		la_ssize_t got = archive_read_data(a, buf, (size_t)size);
 		if (got != size) {
 			free(buf);
-			*err = archive_error_string(a) ? archive_error_string(a) : "short read";
-			ok = false;
+			ok = kf_err_set(err, "%s", archive_error_string(a) ? archive_error_string(a) : "short read");
 			break;
 		}
 		kf_vec_push(&v->files, ((vfile){kf_xstrdup(name), NULL, buf, (size_t)size}));
 	}
-	if (ok && r != ARCHIVE_EOF) {
-		*err = archive_error_string(a) ? archive_error_string(a) : "not an archive";
-		ok = false;
-	} else if (!ok && !*err) {
-		*err = archive_error_string(a) ? archive_error_string(a) : "not an archive";
-	}
-	/* the message lives in the archive: keep a copy that outlives it */
-	static char msg[256];
-	if (!ok) {
-		snprintf(msg, sizeof(msg), "%s", *err);
-		*err = msg;
-	}
+	if ((ok && r != ARCHIVE_EOF) || (!ok && !err->msg[0]))
+		ok = kf_err_set(err, "%s", archive_error_string(a) ? archive_error_string(a) : "not an archive");
 	archive_read_free(a);
 	if (v->files.n)
 		qsort(v->files.v, v->files.n, sizeof(vfile), vfile_cmp);
@@ -1558,14 +1548,14 @@ static void scan_tgz_chart(kf_imagelist *l, const char *path, const char *displa
 	kf_buf d = KF_BUF_INIT;
 	kf_buf_printf(&d, "%s!", display);
 	fs.display = kf_buf_detach(&d, NULL);
-	const char *err = NULL;
+	kf_err err;
 	struct stat st;
 	if (path && stat(path, &st) == 0 && (size_t)st.st_size > KF_IMAGELIST_MAX_FILE) {
 		warn_file(l, display, app, "KF303", "the file is larger than %zu MiB; not searched for images",
 			  KF_IMAGELIST_MAX_FILE >> 20);
 	} else if (!vfs_read_tgz(&fs, path, data, len, &err)) {
 		if (!quiet || fs.files.n)
-			warn_file(l, display, app, "KF306", "cannot read the chart archive: %s", err);
+			warn_file(l, display, app, "KF306", "cannot read the chart archive: %s", err.msg);
 	} else {
 		const char *top = NULL;
 		for (size_t i = 0; i < fs.files.n && !top; i++) {

@@ -129,12 +129,12 @@ void kf_layer_add_path(kf_layer *l, const char *name, const char *disk, const kf
 }
 
 bool kf_layer_add_tree(kf_layer *l, const char *prefix, const char *disk_dir, const kf_layer_meta *meta,
-		       char *err, size_t errlen)
+		       kf_err *err)
 {
 	char *const paths[] = {(char *)disk_dir, NULL};
 	FTS *fts = fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
 	if (!fts) {
-		snprintf(err, errlen, "%s: %s", disk_dir, strerror(errno));
+		kf_err_set(err, "%s: %s", disk_dir, strerror(errno));
 		return false;
 	}
 	size_t root = strlen(disk_dir);
@@ -147,7 +147,7 @@ bool kf_layer_add_tree(kf_layer *l, const char *prefix, const char *disk_dir, co
 		if (f->fts_info == FTS_DP)
 			continue;
 		if (f->fts_info == FTS_DNR || f->fts_info == FTS_ERR || f->fts_info == FTS_NS) {
-			snprintf(err, errlen, "%s: %s", f->fts_path, strerror(f->fts_errno));
+			kf_err_set(err, "%s: %s", f->fts_path, strerror(f->fts_errno));
 			ok = false;
 			break;
 		}
@@ -534,8 +534,7 @@ static bool compress_chunk(int comp, int level, const unsigned char *in, size_t 
 	ok = ok && archive_write_data(a, in, n) == (la_ssize_t)n;
 	ok = ok && archive_write_close(a) == ARCHIVE_OK;
 	if (!ok)
-		snprintf(err, errlen, "compressing the layer: %s",
-			 archive_error_string(a) ? archive_error_string(a) : "failed");
+		snprintf(err, errlen, "compressing the layer: %s", archive_error_string(a) ? archive_error_string(a) : "failed");
 	archive_entry_free(e);
 	archive_write_free(a);
 	return ok;
@@ -574,20 +573,19 @@ static void set_common(struct archive_entry *ae, const kf_layer_options *o, cons
 	archive_entry_set_gname(ae, NULL);
 }
 
-static bool cancelled(const kf_layer_options *o, char *err, size_t errlen)
+static bool cancelled(const kf_layer_options *o, kf_err *err)
 {
 	if (!o->cancel || !*o->cancel)
 		return false;
-	snprintf(err, errlen, "interrupted");
+	kf_err_set(err, "interrupted");
 	return true;
 }
 
-static bool write_file_data(struct archive *a, const kf_layer_options *o, const char *path, int64_t size, char *err,
-			    size_t errlen)
+static bool write_file_data(struct archive *a, const kf_layer_options *o, const char *path, int64_t size, kf_err *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		kf_err_set(err, "%s: %s", path, strerror(errno));
 		return false;
 	}
 	static __thread char buf[1 << 17];
@@ -597,16 +595,16 @@ static bool write_file_data(struct archive *a, const kf_layer_options *o, const 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
-			snprintf(err, errlen, "%s: %s", path, r < 0 ? strerror(errno) : "file shrank while it was read");
+			kf_err_set(err, "%s: %s", path, r < 0 ? strerror(errno) : "file shrank while it was read");
 			close(fd);
 			return false;
 		}
 		if (archive_write_data(a, buf, (size_t)r) != r) {
-			snprintf(err, errlen, "%s", archive_error_string(a));
+			kf_err_set(err, "%s", archive_error_string(a));
 			close(fd);
 			return false;
 		}
-		if (cancelled(o, err, errlen)) {
+		if (cancelled(o, err)) {
 			close(fd);
 			return false;
 		}
@@ -617,7 +615,7 @@ static bool write_file_data(struct archive *a, const kf_layer_options *o, const 
 }
 
 static bool write_entry(struct archive *a, struct archive_entry_linkresolver *res, const kf_layer_options *o,
-			const entry *e, char *err, size_t errlen)
+			const entry *e, kf_err *err)
 {
 	struct archive_entry *ae = archive_entry_new();
 	struct archive_entry *spare = NULL;
@@ -640,7 +638,7 @@ static bool write_entry(struct archive *a, struct archive_entry_linkresolver *re
 	case E_DISK: {
 		struct stat st;
 		if (lstat(e->disk, &st) != 0) {
-			snprintf(err, errlen, "%s: %s", e->disk, strerror(errno));
+			kf_err_set(err, "%s: %s", e->disk, strerror(errno));
 			archive_entry_free(ae);
 			return false;
 		}
@@ -656,7 +654,7 @@ static bool write_entry(struct archive *a, struct archive_entry_linkresolver *re
 			char target[4096];
 			ssize_t n = readlink(e->disk, target, sizeof target - 1);
 			if (n < 0) {
-				snprintf(err, errlen, "%s: %s", e->disk, strerror(errno));
+				kf_err_set(err, "%s: %s", e->disk, strerror(errno));
 				archive_entry_free(ae);
 				return false;
 			}
@@ -681,14 +679,14 @@ static bool write_entry(struct archive *a, struct archive_entry_linkresolver *re
 		archive_entry_set_ino(ae, 0);
 		archive_entry_set_nlink(ae, 1);
 		if (archive_write_header(a, ae) != ARCHIVE_OK) {
-			snprintf(err, errlen, "%s: %s", e->name, archive_error_string(a));
+			kf_err_set(err, "%s: %s", e->name, archive_error_string(a));
 			ok = false;
 		} else if (e->kind == E_DATA && e->len) {
 			ok = archive_write_data(a, e->data, e->len) == (la_ssize_t)e->len;
 			if (!ok)
-				snprintf(err, errlen, "%s", archive_error_string(a));
+				kf_err_set(err, "%s", archive_error_string(a));
 		} else if (disk && archive_entry_size(ae) > 0) {
-			ok = write_file_data(a, o, disk, archive_entry_size(ae), err, errlen);
+			ok = write_file_data(a, o, disk, archive_entry_size(ae), err);
 		}
 		archive_entry_free(ae);
 	}
@@ -723,7 +721,7 @@ static const char *not_a_dir(const entry *e)
 	return S_ISLNK(st.st_mode) ? "symbolic link" : S_ISREG(st.st_mode) ? "file" : "special file";
 }
 
-bool kf_layer_finish(kf_layer *l, const char *tmpdir, kf_layer_result *out, char *err, size_t errlen)
+bool kf_layer_finish(kf_layer *l, const char *tmpdir, kf_layer_result *out, kf_err *err)
 {
 	memset(out, 0, sizeof *out);
 	/* sort, drop all but the last entry of each name, add parents */
@@ -746,8 +744,7 @@ bool kf_layer_finish(kf_layer *l, const char *tmpdir, kf_layer_result *out, char
 	size_t nlisted = list.n;
 	for (size_t i = 0; i < nlisted && ok; i++)
 		if (list.v[i].kind != E_WHITEOUT && has_whiteout_name(list.v[i].name)) {
-			snprintf(err, errlen,
-				 "%s: a name that begins with .wh. would be read as a deletion (an OCI whiteout); rename the "
+			kf_err_set(err, "%s: a name that begins with .wh. would be read as a deletion (an OCI whiteout); rename the "
 				 "file or leave it out",
 				 list.v[i].name);
 			ok = false;
@@ -767,7 +764,7 @@ bool kf_layer_finish(kf_layer *l, const char *tmpdir, kf_layer_result *out, char
 			bool found = lo < nlisted && strcmp(list.v[lo].name, dir) == 0;
 			const char *kind = found ? not_a_dir(&list.v[lo]) : NULL;
 			if (kind && ok) {
-				snprintf(err, errlen, "%s is a %s in this layer, and %s is under it", dir, kind, n);
+				kf_err_set(err, "%s is a %s in this layer, and %s is under it", dir, kind, n);
 				ok = false;
 			}
 			if (!found) {
@@ -795,7 +792,7 @@ bool kf_layer_finish(kf_layer *l, const char *tmpdir, kf_layer_result *out, char
 		abort();
 	int fd = mkstemp(tmp);
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", tmpdir, strerror(errno));
+		kf_err_set(err, "%s: %s", tmpdir, strerror(errno));
 		free(tmp);
 		kf_vec_free(&list);
 		kf_layer_free(l);
@@ -811,26 +808,26 @@ bool kf_layer_finish(kf_layer *l, const char *tmpdir, kf_layer_result *out, char
 	archive_write_set_bytes_per_block(a, 0); /* unblocked: no copy into 10 KiB blocks, no padding */
 	ok = archive_write_open2(a, &p, NULL, tar_write, NULL, NULL) == ARCHIVE_OK;
 	if (!ok)
-		snprintf(err, errlen, "%s", archive_error_string(a));
+		kf_err_set(err, "%s", archive_error_string(a));
 	for (size_t i = 0; ok && i < list.n; i++)
-		ok = !cancelled(&l->opt, err, errlen) && write_entry(a, res, &l->opt, &list.v[i], err, errlen);
+		ok = !cancelled(&l->opt, err) && write_entry(a, res, &l->opt, &list.v[i], err);
 	if (ok && archive_write_close(a) != ARCHIVE_OK) {
-		snprintf(err, errlen, "%s", archive_error_string(a));
+		kf_err_set(err, "%s", archive_error_string(a));
 		ok = false;
 	}
 	archive_write_free(a);
 	archive_entry_linkresolver_free(res);
 	bool pok = pipeline_finish(&p, out);
 	if (ok && !pok) {
-		snprintf(err, errlen, "%s", p.error);
+		kf_err_set(err, "%s", p.error);
 		ok = false;
 	}
 	if (ok && fchmod(fd, 0644) != 0) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		kf_err_set(err, "%s: %s", tmp, strerror(errno));
 		ok = false;
 	}
 	if (close(fd) != 0 && ok) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		kf_err_set(err, "%s: %s", tmp, strerror(errno));
 		ok = false;
 	}
 	out->nentries = list.n;

@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/err.h"
 #include "oci/digest.h"
 
 typedef enum kf_compression {
@@ -79,7 +80,7 @@ void kf_layer_add_path(kf_layer *l, const char *name, const char *disk, const kf
 /* A directory's contents (not itself) under prefix ("" for the top);
  * false with errno if it cannot be walked. */
 bool kf_layer_add_tree(kf_layer *l, const char *prefix, const char *disk_dir, const kf_layer_meta *meta,
-		       char *err, size_t errlen);
+		       kf_err *err);
 void kf_layer_add_data(kf_layer *l, const char *name, const void *data, size_t len, int mode,
 		       const kf_layer_meta *meta);
 void kf_layer_add_dir(kf_layer *l, const char *name, int mode, const kf_layer_meta *meta);
@@ -90,7 +91,7 @@ size_t kf_layer_count(const kf_layer *l);
 
 /* Writes the layer into a temporary file in tmpdir. On failure, returns
  * false with a message in err and removes the file. Frees l either way. */
-bool kf_layer_finish(kf_layer *l, const char *tmpdir, kf_layer_result *out, char *err, size_t errlen);
+bool kf_layer_finish(kf_layer *l, const char *tmpdir, kf_layer_result *out, kf_err *err);
 void kf_layer_free(kf_layer *l);
 
 #endif

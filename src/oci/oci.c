@@ -14,15 +14,6 @@
 
 #include "base/buf.h"
 
-bool kf_err_set(kf_err *e, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-	va_end(ap);
-	return false;
-}
-
 bool kf_mkdirs(const char *path, mode_t mode)
 {
 	char *p = strdup(path);

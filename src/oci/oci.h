@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/err.h"
 #include "oci/digest.h"
 
 #define KF_MT_MANIFEST "application/vnd.oci.image.manifest.v1+json"
@@ -24,11 +25,6 @@
 #define KF_ANN_EXTENSION "sealer.image.extension"
 #define KF_ANN_IMAGES "sealer.image.container.images"
 
-typedef struct kf_err {
-	char msg[1024];
-} kf_err;
-
-bool kf_err_set(kf_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Creates dir (and its parents), oci-layout, blobs/sha256 and an empty
  * index.json where missing. */

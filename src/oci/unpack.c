@@ -69,18 +69,17 @@ static bool wanted(const char *name, const char *const *tops)
 }
 
 static bool unpack(const char *archive, const char *dir, bool whiteouts, const char *const *tops,
-		   volatile sig_atomic_t *cancel, char *err, size_t errlen);
+		   volatile sig_atomic_t *cancel, kf_err *err);
 
-bool kf_unpack(const char *archive, const char *dir, bool whiteouts, volatile sig_atomic_t *cancel, char *err,
-	       size_t errlen)
+bool kf_unpack(const char *archive, const char *dir, bool whiteouts, volatile sig_atomic_t *cancel, kf_err *err)
 {
-	return unpack(archive, dir, whiteouts, NULL, cancel, err, errlen);
+	return unpack(archive, dir, whiteouts, NULL, cancel, err);
 }
 
 bool kf_unpack_only(const char *archive, const char *dir, const char *const *tops, volatile sig_atomic_t *cancel,
-		    char *err, size_t errlen)
+		    kf_err *err)
 {
-	return unpack(archive, dir, true, tops, cancel, err, errlen);
+	return unpack(archive, dir, true, tops, cancel, err);
 }
 
 /* Removes what a whiteout names: the path itself, never what a link at it
@@ -136,16 +135,16 @@ static bool climbs(const char *name)
  * links as a second guard. Whiteouts are applied the same way, removing
  * the named path itself and never following a link at it. */
 static bool unpack(const char *archive, const char *dir, bool whiteouts, const char *const *tops,
-		   volatile sig_atomic_t *cancel, char *err, size_t errlen)
+		   volatile sig_atomic_t *cancel, kf_err *err)
 {
 	struct archive *a = open_read(archive);
 	if (!a) {
-		snprintf(err, errlen, "%s: not a readable tar archive", archive);
+		kf_err_set(err, "%s: not a readable tar archive", archive);
 		return false;
 	}
 	char real[PATH_MAX];
 	if (!realpath(dir, real)) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		kf_err_set(err, "%s: %s", dir, strerror(errno));
 		archive_read_free(a);
 		return false;
 	}
@@ -163,7 +162,7 @@ static bool unpack(const char *archive, const char *dir, bool whiteouts, const c
 	int r;
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		if (cancel && *cancel) {
-			snprintf(err, errlen, "interrupted");
+			kf_err_set(err, "interrupted");
 			ok = false;
 			break;
 		}
@@ -180,7 +179,7 @@ static bool unpack(const char *archive, const char *dir, bool whiteouts, const c
 		if (!name.len || strcmp(name.ptr, ".") == 0 || !wanted(name.ptr, tops))
 			continue;
 		if (climbs(name.ptr)) {
-			snprintf(err, errlen, "%s: entry '%s' would be written outside the directory", archive, name.ptr);
+			kf_err_set(err, "%s: entry '%s' would be written outside the directory", archive, name.ptr);
 			ok = false;
 			break;
 		}
@@ -192,7 +191,7 @@ static bool unpack(const char *archive, const char *dir, bool whiteouts, const c
 			free(last_res);
 			last_res = kf_path_in_root(dir, last_dir.ptr ? last_dir.ptr : "", true);
 			if (!last_res) {
-				snprintf(err, errlen, "%s: %s: %s", archive, name.ptr, strerror(errno));
+				kf_err_set(err, "%s: %s: %s", archive, name.ptr, strerror(errno));
 				ok = false;
 				break;
 			}
@@ -221,7 +220,7 @@ static bool unpack(const char *archive, const char *dir, bool whiteouts, const c
 			struct stat st;
 			hlfull = climbs(hlname.ptr) ? NULL : kf_path_in_root(dir, hlname.ptr, false);
 			if (!hlfull || lstat(hlfull, &st) != 0 || S_ISDIR(st.st_mode)) {
-				snprintf(err, errlen, "%s: %s: a hard link to %s, which is not a file of the %s", archive,
+				kf_err_set(err, "%s: %s: a hard link to %s, which is not a file of the %s", archive,
 					 name.ptr, hlname.ptr, what);
 				free(hlfull);
 				ok = false;
@@ -237,7 +236,7 @@ static bool unpack(const char *archive, const char *dir, bool whiteouts, const c
 			last_res = NULL;
 		}
 		if (r < ARCHIVE_WARN) {
-			snprintf(err, errlen, "%s: %s: %s", archive, name.ptr, archive_error_string(w));
+			kf_err_set(err, "%s: %s: %s", archive, name.ptr, archive_error_string(w));
 			ok = false;
 			break;
 		}
@@ -248,30 +247,30 @@ static bool unpack(const char *archive, const char *dir, bool whiteouts, const c
 			while ((r = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK) {
 				if (archive_write_data_block(w, buf, size, off) < ARCHIVE_OK) {
 					r = ARCHIVE_FATAL;
-					snprintf(err, errlen, "%s: %s: %s", archive, name.ptr, archive_error_string(w));
+					kf_err_set(err, "%s: %s: %s", archive, name.ptr, archive_error_string(w));
 					break;
 				}
 				if (cancel && *cancel) {
 					r = ARCHIVE_FATAL;
-					snprintf(err, errlen, "interrupted");
+					kf_err_set(err, "interrupted");
 					break;
 				}
 			}
 			if (r != ARCHIVE_EOF) {
-				if (r != ARCHIVE_FATAL || !err[0])
-					snprintf(err, errlen, "%s: %s: %s", archive, name.ptr, archive_error_string(a));
+				if (r != ARCHIVE_FATAL || !err->msg[0])
+					kf_err_set(err, "%s: %s: %s", archive, name.ptr, archive_error_string(a));
 				ok = false;
 				break;
 			}
 		}
 		if (archive_write_finish_entry(w) < ARCHIVE_WARN) {
-			snprintf(err, errlen, "%s: %s: %s", archive, name.ptr, archive_error_string(w));
+			kf_err_set(err, "%s: %s: %s", archive, name.ptr, archive_error_string(w));
 			ok = false;
 			break;
 		}
 	}
 	if (ok && r != ARCHIVE_EOF) {
-		snprintf(err, errlen, "%s: %s", archive, archive_error_string(a));
+		kf_err_set(err, "%s: %s", archive, archive_error_string(a));
 		ok = false;
 	}
 	free(last_res);

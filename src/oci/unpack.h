@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/err.h"
+
 /* Is path a tar archive (plain, or compressed by gzip, bzip2, xz or zstd)? */
 bool kf_is_archive_file(const char *path);
 
@@ -18,12 +20,11 @@ bool kf_is_archive_file(const char *path);
  * layer), the OCI whiteouts (.wh.NAME, .wh..wh..opq) remove what they name
  * inside dir, never following a link, instead of being extracted. When
  * *cancel is set (by a signal handler) it stops with "interrupted". */
-bool kf_unpack(const char *archive, const char *dir, bool whiteouts, volatile sig_atomic_t *cancel, char *err,
-	       size_t errlen);
+bool kf_unpack(const char *archive, const char *dir, bool whiteouts, volatile sig_atomic_t *cancel, kf_err *err);
 /* The same for the entries under one of the top-level directories named
  * (NULL-terminated, such as "manifests"), whiteouts included. */
 bool kf_unpack_only(const char *archive, const char *dir, const char *const *tops, volatile sig_atomic_t *cancel,
-		    char *err, size_t errlen);
+		    kf_err *err);
 
 /* The content of one file of a layer stack (top layer last), as the
  * stacked file system shows it; NULL if absent (whiteouts honoured).
