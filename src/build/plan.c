@@ -1255,7 +1255,7 @@ static void config_env_set(json_t *config, const char *k, const char *v)
 
 /* ---- the plan as JSON ---------------------------------------------------------------- */
 
-const char *kf_step_kind_name(kf_step_kind k)
+static const char *step_kind_name(kf_step_kind k)
 {
 	static const char *const names[] = {"files", "run", "config"};
 	return names[k];
@@ -1300,7 +1300,7 @@ json_t *kf_plan_step_to_json(const kf_plan_step *st, bool located)
 	}
 	json_object_set_new(s, "instruction", json_string(kf_kind_name(st->instruction)));
 	json_object_set_new(s, "created_by", json_string(st->created_by));
-	json_object_set_new(s, "kind", json_string(kf_step_kind_name(st->kind)));
+	json_object_set_new(s, "kind", json_string(step_kind_name(st->kind)));
 	if (st->owner)
 		json_object_set_new(s, "owner", json_string(st->owner));
 	if (st->mode >= 0)

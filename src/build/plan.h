@@ -118,7 +118,6 @@ json_t *kf_plan_step_to_json(const kf_plan_step *step, bool located);
 /* {"os", "architecture", "variant"?}, as the OCI index and the plan have it */
 json_t *kf_platform_to_json(const kf_platform *p);
 
-const char *kf_step_kind_name(kf_step_kind k);
 const char *kf_source_type_name(kf_source_type t);
 
 /* The instruction of a plan step (for located messages). */

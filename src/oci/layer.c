@@ -178,14 +178,6 @@ void kf_layer_add_data(kf_layer *l, const char *name, const void *data, size_t l
 	e->len = len;
 }
 
-void kf_layer_add_dir(kf_layer *l, const char *name, int mode, const kf_layer_meta *meta)
-{
-	entry *e = push(l, name, E_DIR, meta);
-	if (meta && meta->dir_mode >= 0)
-		e->mode = meta->dir_mode;
-	if (e->mode < 0)
-		e->mode = mode;
-}
 
 void kf_layer_add_whiteout(kf_layer *l, const char *name)
 {
@@ -197,12 +189,6 @@ void kf_layer_add_whiteout(kf_layer *l, const char *name)
 	e->mode = 0;
 }
 
-void kf_layer_add_opaque(kf_layer *l, const char *dir)
-{
-	char *w = kf_arena_printf(&l->arena, "%s/.wh..wh..opq", dir);
-	entry *e = push(l, w, E_WHITEOUT, NULL);
-	e->mode = 0;
-}
 
 static int cmp_entry(const void *a, const void *b)
 {

@@ -83,10 +83,8 @@ bool kf_layer_add_tree(kf_layer *l, const char *prefix, const char *disk_dir, co
 		       kf_err *err);
 void kf_layer_add_data(kf_layer *l, const char *name, const void *data, size_t len, int mode,
 		       const kf_layer_meta *meta);
-void kf_layer_add_dir(kf_layer *l, const char *name, int mode, const kf_layer_meta *meta);
-/* A whiteout for name (.wh.<base>), or an opaque marker inside dir. */
+/* A whiteout for name (.wh.<base>). */
 void kf_layer_add_whiteout(kf_layer *l, const char *name);
-void kf_layer_add_opaque(kf_layer *l, const char *dir);
 size_t kf_layer_count(const kf_layer *l);
 
 /* Writes the layer into a temporary file in tmpdir. On failure, returns

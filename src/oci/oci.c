@@ -14,6 +14,8 @@
 
 #include "base/buf.h"
 
+static bool layer_media_type(const char *media_type);
+
 bool kf_mkdirs(const char *path, mode_t mode)
 {
 	char *p = strdup(path);
@@ -171,7 +173,7 @@ bool kf_oci_put_file(const char *dir, const char *tmp, const char *digest, kf_er
 	return ok;
 }
 
-bool kf_oci_put_bytes(const char *dir, const void *data, size_t len, char digest[KF_DIGEST_LEN + 1], kf_err *err)
+static bool put_bytes(const char *dir, const void *data, size_t len, char digest[KF_DIGEST_LEN + 1], kf_err *err)
 {
 	kf_sha256_bytes(data, len, digest);
 	if (kf_oci_has_blob(dir, digest, len))
@@ -195,7 +197,7 @@ bool kf_oci_put_json(const char *dir, const json_t *doc, const char *media_type,
 		abort();
 	char digest[KF_DIGEST_LEN + 1];
 	size_t len = strlen(text);
-	bool ok = kf_oci_put_bytes(dir, text, len, digest, err);
+	bool ok = put_bytes(dir, text, len, digest, err);
 	free(text);
 	if (ok)
 		*desc = kf_json_descriptor(media_type, digest, len);
@@ -329,13 +331,13 @@ bool kf_oci_check_manifest(const json_t *m, kf_err *err)
 		if (!kf_oci_check_descriptor(l, what, err))
 			return false;
 		const char *mt = json_string_value(json_object_get(l, "mediaType"));
-		if (!kf_oci_layer_media_type(mt))
+		if (!layer_media_type(mt))
 			return kf_err_set(err, "%s: media type '%s' is not a layer kfc can read", what, mt);
 	}
 	return true;
 }
 
-bool kf_oci_layer_media_type(const char *mt)
+static bool layer_media_type(const char *mt)
 {
 	static const char *const known[] = {
 		"application/vnd.oci.image.layer.v1.tar",
@@ -450,7 +452,7 @@ static const char *ref_of(const json_t *desc)
 	return json_string_value(json_object_get(json_object_get(desc, "annotations"), KF_ANN_REF));
 }
 
-json_t *kf_oci_index_find(const json_t *index, const char *ref)
+static json_t *index_find(const json_t *index, const char *ref)
 {
 	size_t i;
 	json_t *d;
@@ -497,7 +499,7 @@ bool kf_image_load(const char *dir, const char *ref, kf_image *img, kf_err *err)
 		return false;
 	json_t *desc = NULL;
 	if (ref && *ref)
-		desc = kf_oci_index_find(index, ref);
+		desc = index_find(index, ref);
 	else if (json_array_size(json_object_get(index, "manifests")) == 1)
 		desc = json_array_get(json_object_get(index, "manifests"), 0);
 	if (!desc) {

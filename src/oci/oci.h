@@ -35,8 +35,6 @@ char *kf_oci_blob_path(const char *dir, const char *digest);
 bool kf_oci_has_blob(const char *dir, const char *digest, uint64_t size);
 /* Renames tmp (a file in the same file system) to the blob of digest. */
 bool kf_oci_put_file(const char *dir, const char *tmp, const char *digest, kf_err *err);
-bool kf_oci_put_bytes(const char *dir, const void *data, size_t len, char digest[KF_DIGEST_LEN + 1],
-		      kf_err *err);
 json_t *kf_json_descriptor(const char *media_type, const char *digest, uint64_t size);
 /* A JSON document's compact bytes as a blob; sets desc to a new descriptor. */
 bool kf_oci_put_json(const char *dir, const json_t *doc, const char *media_type, json_t **desc, kf_err *err);
@@ -52,14 +50,11 @@ bool kf_oci_check_descriptor(const json_t *desc, const char *what, kf_err *err);
 /* An image manifest's shape: schemaVersion 2, a config and layers whose
  * descriptors pass kf_oci_check_descriptor, layers of media types kfc reads. */
 bool kf_oci_check_manifest(const json_t *manifest, kf_err *err);
-bool kf_oci_layer_media_type(const char *media_type);
 /* A blob's JSON, checked against its digest. */
 json_t *kf_oci_read_json(const char *dir, const char *digest, kf_err *err);
 
 json_t *kf_oci_index_read(const char *dir, kf_err *err);
 bool kf_oci_index_write(const char *dir, const json_t *index, kf_err *err);
-/* The manifest descriptor named ref, or NULL (borrowed reference). */
-json_t *kf_oci_index_find(const json_t *index, const char *ref);
 /* Points ref at desc (a copy gets the ref annotation); other entries with
  * that ref lose it. */
 void kf_oci_index_tag(json_t *index, const char *ref, const json_t *desc);

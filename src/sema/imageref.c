@@ -170,7 +170,13 @@ const char *kf_imageref_parse(kf_str text, kf_imageref *ref)
 	return NULL;
 }
 
-void kf_imageref_normalise(kf_buf *out, const kf_imageref *ref)
+/* Appends the normalised form of ref to out: the domain defaults to
+ * docker.io (index.docker.io is docker.io), a one-component path on
+ * docker.io gets "library/", and a reference with neither tag nor digest
+ * gets ":latest". A tag and a digest are both kept.
+ *   nginx               -> docker.io/library/nginx:latest
+ *   quay.io/a/b@sha256:… -> quay.io/a/b@sha256:… */
+static void imageref_normalise(kf_buf *out, const kf_imageref *ref)
 {
 	kf_str domain = ref->domain;
 	if (!domain.len || kf_str_eq_cstr(domain, "index.docker.io"))
@@ -202,6 +208,6 @@ char *kf_imageref_normalise_str(kf_str text, const char **why)
 		return NULL;
 	}
 	kf_buf b = KF_BUF_INIT;
-	kf_imageref_normalise(&b, &ref);
+	imageref_normalise(&b, &ref);
 	return kf_buf_detach(&b, NULL);
 }

@@ -34,14 +34,6 @@ typedef struct kf_imageref {
  * ("$VAR") are not expanded here: "$" is simply invalid. */
 const char *kf_imageref_parse(kf_str text, kf_imageref *ref);
 
-/* Appends the normalised form of ref to out: the domain defaults to
- * docker.io (index.docker.io is docker.io), a one-component path on
- * docker.io gets "library/", and a reference with neither tag nor digest
- * gets ":latest". A tag and a digest are both kept.
- *   nginx               -> docker.io/library/nginx:latest
- *   quay.io/a/b@sha256:… -> quay.io/a/b@sha256:… */
-void kf_imageref_normalise(kf_buf *out, const kf_imageref *ref);
-
 /* Parses and normalises text into a malloc'd string. Returns NULL (and
  * sets *why to the static reason) when text is not a reference. */
 char *kf_imageref_normalise_str(kf_str text, const char **why);

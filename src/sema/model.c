@@ -6,7 +6,7 @@
 
 #include "base/vec.h"
 
-const char *kf_dialect_name(kf_dialect d)
+static const char *dialect_name(kf_dialect d)
 {
 	switch (d) {
 	case KF_DIALECT_AUTO: return "auto";
@@ -22,7 +22,7 @@ bool kf_dialect_parse(const char *s, kf_dialect *out)
 	static const kf_dialect all[] = {KF_DIALECT_AUTO, KF_DIALECT_SEALER, KF_DIALECT_SEALER_LEGACY,
 					 KF_DIALECT_SEALOS};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		if (strcmp(s, kf_dialect_name(all[i])) == 0) {
+		if (strcmp(s, dialect_name(all[i])) == 0) {
 			*out = all[i];
 			return true;
 		}

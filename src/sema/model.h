@@ -25,7 +25,6 @@ typedef enum kf_dialect {
 	KF_DIALECT_SEALOS,        /* sealos: FROM scratch, CMD ["cmd line", ...], $(VAR) */
 } kf_dialect;
 
-const char *kf_dialect_name(kf_dialect d);
 /* "sealer", "sealer-legacy", "sealos" or "auto"; false if none */
 bool kf_dialect_parse(const char *s, kf_dialect *out);
 

@@ -25,7 +25,8 @@ static bool go_isprint(uint32_t c)
 	return true;
 }
 
-void kf_go_quote(kf_buf *out, kf_str s)
+/* Go's strconv.Quote of s, appended to out. */
+static void go_quote(kf_buf *out, kf_str s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s.ptr, *e = p + s.len;
@@ -67,7 +68,7 @@ void kf_go_quote(kf_buf *out, kf_str s)
 static void arg(kf_buf *out, kf_str s)
 {
 	kf_buf_addc(out, ' ');
-	kf_go_quote(out, s);
+	go_quote(out, s);
 }
 
 static void dump_instr(kf_buf *out, const kf_document *doc, const kf_instr *in)
@@ -92,7 +93,7 @@ static void dump_instr(kf_buf *out, const kf_document *doc, const kf_instr *in)
 			}
 			if (i)
 				kf_buf_addc(out, ' ');
-			kf_go_quote(out, kf_str_make(b.ptr, b.len));
+			go_quote(out, kf_str_make(b.ptr, b.len));
 			kf_buf_release(&b);
 		}
 		kf_buf_addc(out, ']');

@@ -13,7 +13,5 @@
 
 void kf_dump_buildkit(kf_buf *out, const kf_document *doc);
 void kf_dump_json(kf_buf *out, const kf_document *doc);
-/* Go's strconv.Quote of s, appended to out. */
-void kf_go_quote(kf_buf *out, kf_str s);
 
 #endif
