@@ -210,7 +210,7 @@ static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const c
 				o->ntags ? " as " : o->noutputs ? "" : " (untagged: name it with -t or -o)",
 				o->ntags ? o->tags[0] : "");
 		printf("%s\n", res.digest);
-	} else if (status == 130) {
+	} else if (status == KF_EXIT_INTERRUPTED) {
 		fprintf(stderr, "kfc build: interrupted: nothing was written\n");
 	}
 	if (status == 0)
@@ -230,7 +230,7 @@ static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const c
 	return status;
 }
 
-int kf_cmd_build(int argc, char **argv, bool plan_only)
+static int build_main(int argc, char **argv, bool plan_only)
 {
 	const char *prog = plan_only ? "plan" : "build";
 	kf_build_options o = {0};
@@ -463,6 +463,16 @@ out:
 	kf_vec_free(&outs);
 	kf_vec_free(&args);
 	return status;
+}
+
+int kf_cmd_build(int argc, char **argv)
+{
+	return build_main(argc, argv, false);
+}
+
+int kf_cmd_plan(int argc, char **argv)
+{
+	return build_main(argc, argv, true);
 }
 
 /* ---- images, inspect, rmi -------------------------------------------------------------- */

@@ -1,4 +1,4 @@
-/* kflint_cli.c - the linter's command line (kflint, and kfc lint).
+/* cmd_lint.c - the linter's command line (kflint, and kfc lint).
  *
  *   kflint [-f FORMAT] [--config=FILE] [--dialect=D] [--ignore=CODE]...
  *          [--severity=CODE=LEVEL]... [--failure-threshold=LEVEL]
@@ -38,7 +38,7 @@ typedef struct lint_cli {
 	int format;              /* -1: not given */
 	int dialect;             /* -1: not given */
 	int threshold;           /* -1: not given */
-	int color;               /* -1: auto */
+	kf_color color;
 	int shellcheck;          /* -1: not given */
 	KF_VEC(const char *) ignored;
 	KF_VEC(kf_severity_override) overrides;
@@ -162,7 +162,8 @@ int kf_cmd_lint(int argc, char **argv, const char *prog)
 	lint_cli cli;
 	memset(&cli, 0, sizeof(cli));
 	cli.prog = prog;
-	cli.format = cli.dialect = cli.threshold = cli.color = cli.shellcheck = -1;
+	cli.format = cli.dialect = cli.threshold = cli.shellcheck = -1;
+	cli.color = KF_COLOR_AUTO;
 	static const struct option opts[] = {
 		{"format", required_argument, NULL, 'f'},
 		{"config", required_argument, NULL, 'c'},
@@ -244,9 +245,7 @@ int kf_cmd_lint(int argc, char **argv, const char *prog)
 			}
 			break;
 		case 'C':
-			cli.color = strcmp(optarg, "always") == 0 ? 1 : strcmp(optarg, "never") == 0 ? 0
-				  : strcmp(optarg, "auto") == 0 ? -1 : -2;
-			if (cli.color == -2) {
+			if (!kf_term_color_parse(optarg, &cli.color)) {
 				fprintf(stderr, "%s: --color takes auto, always or never\n", prog);
 				status = KF_EXIT_USAGE;
 				goto out;
@@ -317,11 +316,10 @@ int kf_cmd_lint(int argc, char **argv, const char *prog)
 		nrep++;
 		settings_release(&fs);
 	}
-	const char *no_color = getenv("NO_COLOR");
-	int color = cli.color >= 0 ? cli.color : isatty(STDOUT_FILENO) && !(no_color && *no_color);
+	bool color = kf_term_color(cli.color, STDOUT_FILENO);
 	kf_buf out = KF_BUF_INIT;
 	kf_report_write(&out, format, rep, nrep, PACKAGE_VERSION, KF_RENDER_SOURCE | (color ? KF_RENDER_COLOR : 0));
-	if (out.len && fwrite(out.ptr, 1, out.len, stdout) != out.len)
+	if (!kf_term_write(stdout, &out))
 		status = KF_EXIT_USAGE;
 	if (fflush(stdout) != 0)
 		status = KF_EXIT_USAGE;
