@@ -66,6 +66,13 @@ expect_run "no file" 2 "$KFC" parse
 expect_run "an unknown dump format" 2 "$KFC" parse --dump=yaml Kubefile
 expect_run "an unknown option" 2 "$KFC" parse --bogus Kubefile
 expect_run "an unknown command" 2 "$KFC" frobnicate
+head -n 1 err >first
+printf "kfc: unknown command 'frobnicate'\n" >want
+compare want first "an unknown command is named"
+expect_run "a mistyped command" 2 "$KFC" lnit
+head -n 1 err >first
+printf "kfc: unknown command 'lnit' (did you mean lint?)\n" >want
+compare want first "a mistyped command: did you mean"
 expect_run "--version" 0 "$KFC" --version
 expect_run "--color=always" 1 "$KFC" parse --color=always Kubefile
 if grep -q "$(printf '\033')\\[" err; then ok "--color=always colours"; else not_ok "--color=always has no colour"; fi

@@ -1,10 +1,11 @@
 /* kfc.c - the kfc command: a thin front end over the library, one command a
- * file (cmd_NAME.c). The command table below makes the dispatch and the
- * usage.
+ * file (cmd_NAME.c). The command table below makes the dispatch, the usage
+ * and the suggestion for a mistyped command.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "base/suggest.h"
 #include "cli/kfc.h"
 #include "config.h"
 
@@ -57,7 +58,14 @@ void kf_kfc_usage(FILE *f)
 
 static void unknown_command(const char *name)
 {
-	fprintf(stderr, "kfc: unknown command '%s'\n", name);
+	const char *names[NCOMMANDS];
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		names[i] = commands[i].name;
+	const char *s = kf_suggest(kf_str_cstr(name), names, NCOMMANDS, false);
+	if (s)
+		fprintf(stderr, "kfc: unknown command '%s' (did you mean %s?)\n", name, s);
+	else
+		fprintf(stderr, "kfc: unknown command '%s'\n", name);
 	kf_kfc_usage(stderr);
 }
 
