@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,238 +229,274 @@ static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const c
 	return status;
 }
 
+/* kfc build's and kfc plan's command line */
+typedef struct build_cli {
+	const char *prog; /* "build" or "plan" */
+	kf_build_options o;
+	KF_VEC(const char *) tags, outs, args, lists, ignored, cmds, images, contexts;
+	kf_synth syn;
+	const char *kubefile;
+	shown show;
+	bool print_kubefile;
+} build_cli;
+
+enum { O_ARG = 256, O_PLATFORM, O_COMP, O_LEVEL, O_NOCACHE, O_ISO, O_PROGRESS, O_TYPE, O_THREADS, O_LIST,
+       O_IGNORED, O_RUNTIME, O_RUNTIME_V, O_CRI, O_CRI_V, O_FROM, O_CMD, O_IMAGES, O_CONTEXT, O_PRINT,
+       O_MAXDL, O_STALL };
+
+static const struct option build_opts[] = {
+	{"file", required_argument, NULL, 'f'},
+	{"tag", required_argument, NULL, 't'},
+	{"output", required_argument, NULL, 'o'},
+	{"build-arg", required_argument, NULL, O_ARG},
+	{"platform", required_argument, NULL, O_PLATFORM},
+	{"compression", required_argument, NULL, O_COMP},
+	{"compression-level", required_argument, NULL, O_LEVEL},
+	{"threads", required_argument, NULL, O_THREADS},
+	{"no-cache", no_argument, NULL, O_NOCACHE},
+	{"isolation", required_argument, NULL, O_ISO},
+	{"progress", required_argument, NULL, O_PROGRESS},
+	{"type", required_argument, NULL, O_TYPE},
+	{"image-list", required_argument, NULL, O_LIST},
+	{"ignored-image-list", required_argument, NULL, O_IGNORED},
+	{"cluster-runtime", required_argument, NULL, O_RUNTIME},
+	{"cluster-runtime-version", required_argument, NULL, O_RUNTIME_V},
+	{"cri", required_argument, NULL, O_CRI},
+	{"cri-version", required_argument, NULL, O_CRI_V},
+	{"from", required_argument, NULL, O_FROM},
+	{"startup-cmd", required_argument, NULL, O_CMD},
+	{"container-images", required_argument, NULL, O_IMAGES},
+	{"build-context", required_argument, NULL, O_CONTEXT},
+	{"print-kubefile", no_argument, NULL, O_PRINT},
+	{"max-download-size", required_argument, NULL, O_MAXDL},
+	{"download-stall-timeout", required_argument, NULL, O_STALL},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* A usage error: "kfc build: " and the message; false. */
+static bool usage_error(const build_cli *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static bool usage_error(const build_cli *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "kfc %s: ", b->prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return false;
+}
+
+/* A decimal number from lo to hi (lo >= 1) */
+static bool parse_int(const char *s, int lo, int hi, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (*end || errno || v < lo || v > hi)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+/* The place of s in words (NULL-terminated); -1 when it is none of them */
+static int word_index(const char *s, const char *const *words)
+{
+	for (int i = 0; words[i]; i++)
+		if (strcmp(s, words[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* REF[,REF]... */
+static void push_refs(build_cli *b, char *list)
+{
+	for (char *p = list, *next; *p; p = next) {
+		next = p + strcspn(p, ",");
+		if (*next)
+			*next++ = '\0';
+		if (*p)
+			kf_vec_push(&b->images, p);
+	}
+}
+
+/* One option c with its argument arg; false after a usage error. */
+static bool build_option(build_cli *b, int c, char *arg)
+{
+	static const char *const isolations[] = {"auto", "bwrap", "none", NULL}; /* as kf_isolation */
+	static const char *const progresses[] = {"auto", "tty", "plain", "quiet", NULL}; /* as enum progress */
+	static const char *const types[] = {"kube-installer", "app-installer", NULL};
+	kf_build_options *o = &b->o;
+	int i;
+	switch (c) {
+	case 'f': b->kubefile = arg; break;
+	case 't': kf_vec_push(&b->tags, arg); break;
+	case 'o':
+		if (strncmp(arg, "oci:", 4) != 0 && strncmp(arg, "oci-archive:", 12) != 0)
+			return usage_error(b, "-o %s: expected oci:DIR[:TAG] or oci-archive:FILE[:TAG]", arg);
+		kf_vec_push(&b->outs, arg);
+		break;
+	case O_ARG:
+		if (!strchr(arg, '=') || arg[0] == '=')
+			return usage_error(b, "--build-arg %s: expected NAME=VALUE", arg);
+		kf_vec_push(&b->args, arg);
+		break;
+	case O_PLATFORM: o->platform = arg; break;
+	case O_COMP:
+		if (!kf_compression_parse(arg, &o->compression))
+			return usage_error(b, "--compression=%s: gzip, zstd or none", arg);
+		break;
+	case O_LEVEL:
+		if (!parse_int(arg, 1, 19, &o->level))
+			return usage_error(b, "--compression-level=%s: 1 to 9 for gzip, 1 to 19 for zstd", arg);
+		break;
+	case O_THREADS:
+		if (!parse_int(arg, 1, 64, &o->threads))
+			return usage_error(b, "--threads=%s: 1 to 64", arg);
+		break;
+	case O_NOCACHE: o->no_cache = true; break;
+	case O_MAXDL:
+		if (!parse_size(arg, &o->max_download))
+			return usage_error(b, "--max-download-size=%s: give a size in bytes, such as 500M or 2G", arg);
+		break;
+	case O_STALL:
+		if (!parse_int(arg, 1, 86400, &o->stall_timeout))
+			return usage_error(b, "--download-stall-timeout=%s: a number of seconds, 1 to 86400", arg);
+		break;
+	case O_ISO:
+		if ((i = word_index(arg, isolations)) < 0)
+			return usage_error(b, "--isolation=%s: auto, bwrap or none", arg);
+		o->isolation = (kf_isolation)i;
+		break;
+	case O_PROGRESS:
+		if ((i = word_index(arg, progresses)) < 0)
+			return usage_error(b, "--progress=%s: auto, tty, plain or quiet", arg);
+		b->show.progress = (enum progress)i;
+		break;
+	case O_TYPE:
+		if (word_index(arg, types) < 0)
+			return usage_error(b, "--type=%s: kube-installer or app-installer", arg);
+		o->image_type = arg;
+		break;
+	case O_LIST: kf_vec_push(&b->lists, arg); break;
+	case O_IGNORED: kf_vec_push(&b->ignored, arg); break;
+	case O_RUNTIME: o->cluster_runtime = arg; break;
+	case O_RUNTIME_V: o->cluster_runtime_version = arg; break;
+	case O_CRI: o->cri = arg; break;
+	case O_CRI_V: o->cri_version = arg; break;
+	case O_FROM: b->syn.from = arg; break;
+	case O_CMD: kf_vec_push(&b->cmds, arg); break;
+	case O_IMAGES: push_refs(b, arg); break;
+	case O_CONTEXT: kf_vec_push(&b->contexts, arg); break;
+	case O_PRINT: b->print_kubefile = true; break;
+	default: build_usage(stderr, b->prog); return false;
+	}
+	return true;
+}
+
+/* What the options say together, and the context directory (argv[optind]) */
+static bool build_check(build_cli *b, int argc, char **argv)
+{
+	kf_build_options *o = &b->o;
+	if (argc - optind > 1)
+		return usage_error(b, "one context directory, not %d", argc - optind);
+	if (o->compression == KF_COMPRESS_GZIP && o->level > 9)
+		return usage_error(b, "--compression-level=%d: gzip has levels 1 to 9", o->level);
+	o->context = optind < argc ? argv[optind] : ".";
+	o->tags = b->tags.v;
+	o->ntags = b->tags.n;
+	o->outputs = b->outs.v;
+	o->noutputs = b->outs.n;
+	o->build_args = b->args.v;
+	o->nbuild_args = b->args.n;
+	o->image_lists = b->lists.v;
+	o->nimage_lists = b->lists.n;
+	o->ignored_image_lists = b->ignored.v;
+	o->nignored_image_lists = b->ignored.n;
+	if (!b->syn.from && (b->cmds.n || b->images.n || b->contexts.n || b->print_kubefile))
+		return usage_error(b, "--startup-cmd, --container-images, --build-context and --print-kubefile "
+				      "build without a Kubefile: give --from IMAGE (scratch for none)");
+	if (b->syn.from && b->kubefile)
+		return usage_error(b, "--from builds without a Kubefile: not with -f");
+	return true;
+}
+
+/* Reads the command line into b: -1 to build, else the exit status (after
+ * --help or a usage error). */
+static int build_options(build_cli *b, int argc, char **argv)
+{
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:t:o:h", build_opts, NULL)) != -1) {
+		if (c == 'h') {
+			build_usage(stdout, b->prog);
+			return KF_EXIT_OK;
+		}
+		if (!build_option(b, c, optarg))
+			return KF_EXIT_USAGE;
+	}
+	return build_check(b, argc, argv) ? -1 : KF_EXIT_USAGE;
+}
+
+/* With --from: the Kubefile the options describe, its descriptor in its
+ * LABELs (malloc'd); NULL after a message. */
+static char *synthesize(build_cli *b)
+{
+	kf_synth *syn = &b->syn;
+	kf_build_options *o = &b->o;
+	syn->platform = o->platform;
+	syn->cluster_runtime = o->cluster_runtime;
+	syn->cluster_runtime_version = o->cluster_runtime_version;
+	syn->cri = o->cri;
+	syn->cri_version = o->cri_version;
+	syn->startup_cmds = b->cmds.v;
+	syn->nstartup_cmds = b->cmds.n;
+	syn->images = b->images.v;
+	syn->nimages = b->images.n;
+	syn->contexts = b->contexts.v;
+	syn->ncontexts = b->contexts.n;
+	char err[1024];
+	char *text = kf_synth_kubefile(syn, o->context, err, sizeof err);
+	if (!text)
+		usage_error(b, "%s", err);
+	/* they are in the Kubefile's LABELs now */
+	o->cluster_runtime = o->cluster_runtime_version = o->cri = o->cri_version = NULL;
+	return text;
+}
+
 static int build_main(int argc, char **argv, bool plan_only)
 {
-	const char *prog = plan_only ? "plan" : "build";
-	kf_build_options o = {0};
-	o.compression = KF_COMPRESS_GZIP;
-	KF_VEC(const char *) tags = {0}, outs = {0}, args = {0}, lists = {0}, ignored = {0}, cmds = {0}, images = {0},
-			      contexts = {0};
-	kf_synth syn = {0};
-	const char *kubefile = NULL, *kubefile_text = NULL;
-	shown show = {PROGRESS_AUTO, false};
-	bool print_kubefile = false;
+	build_cli b = {.prog = plan_only ? "plan" : "build", .show = {PROGRESS_AUTO, false}};
+	b.o.compression = KF_COMPRESS_GZIP;
+	b.o.plan_only = plan_only;
 	char *text = NULL;
-	enum { O_ARG = 256, O_PLATFORM, O_COMP, O_LEVEL, O_NOCACHE, O_ISO, O_PROGRESS, O_TYPE, O_THREADS, O_LIST,
-	       O_IGNORED, O_RUNTIME, O_RUNTIME_V, O_CRI, O_CRI_V, O_FROM, O_CMD, O_IMAGES, O_CONTEXT, O_PRINT,
-	       O_MAXDL, O_STALL };
-	static const struct option opts[] = {
-		{"file", required_argument, NULL, 'f'},
-		{"tag", required_argument, NULL, 't'},
-		{"output", required_argument, NULL, 'o'},
-		{"build-arg", required_argument, NULL, O_ARG},
-		{"platform", required_argument, NULL, O_PLATFORM},
-		{"compression", required_argument, NULL, O_COMP},
-		{"compression-level", required_argument, NULL, O_LEVEL},
-		{"threads", required_argument, NULL, O_THREADS},
-		{"no-cache", no_argument, NULL, O_NOCACHE},
-		{"isolation", required_argument, NULL, O_ISO},
-		{"progress", required_argument, NULL, O_PROGRESS},
-		{"type", required_argument, NULL, O_TYPE},
-		{"image-list", required_argument, NULL, O_LIST},
-		{"ignored-image-list", required_argument, NULL, O_IGNORED},
-		{"cluster-runtime", required_argument, NULL, O_RUNTIME},
-		{"cluster-runtime-version", required_argument, NULL, O_RUNTIME_V},
-		{"cri", required_argument, NULL, O_CRI},
-		{"cri-version", required_argument, NULL, O_CRI_V},
-		{"from", required_argument, NULL, O_FROM},
-		{"startup-cmd", required_argument, NULL, O_CMD},
-		{"container-images", required_argument, NULL, O_IMAGES},
-		{"build-context", required_argument, NULL, O_CONTEXT},
-		{"print-kubefile", no_argument, NULL, O_PRINT},
-		{"max-download-size", required_argument, NULL, O_MAXDL},
-		{"download-stall-timeout", required_argument, NULL, O_STALL},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c, status = KF_EXIT_USAGE;
-	char *end;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:t:o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f': kubefile = optarg; break;
-		case 't': kf_vec_push(&tags, optarg); break;
-		case 'o':
-			if (strncmp(optarg, "oci:", 4) != 0 && strncmp(optarg, "oci-archive:", 12) != 0) {
-				fprintf(stderr, "kfc %s: -o %s: expected oci:DIR[:TAG] or oci-archive:FILE[:TAG]\n", prog, optarg);
-				goto out;
-			}
-			kf_vec_push(&outs, optarg);
-			break;
-		case O_ARG:
-			if (!strchr(optarg, '=') || optarg[0] == '=') {
-				fprintf(stderr, "kfc %s: --build-arg %s: expected NAME=VALUE\n", prog, optarg);
-				goto out;
-			}
-			kf_vec_push(&args, optarg);
-			break;
-		case O_PLATFORM: o.platform = optarg; break;
-		case O_COMP:
-			if (!kf_compression_parse(optarg, &o.compression)) {
-				fprintf(stderr, "kfc %s: --compression=%s: gzip, zstd or none\n", prog, optarg);
-				goto out;
-			}
-			break;
-		case O_LEVEL:
-			o.level = (int)strtol(optarg, &end, 10);
-			if (*end || o.level < 1 || o.level > 19) {
-				fprintf(stderr, "kfc %s: --compression-level=%s: 1 to 9 for gzip, 1 to 19 for zstd\n", prog, optarg);
-				goto out;
-			}
-			break;
-		case O_THREADS:
-			o.threads = (int)strtol(optarg, &end, 10);
-			if (*end || o.threads < 1 || o.threads > 64) {
-				fprintf(stderr, "kfc %s: --threads=%s: 1 to 64\n", prog, optarg);
-				goto out;
-			}
-			break;
-		case O_NOCACHE: o.no_cache = true; break;
-		case O_MAXDL:
-			if (!parse_size(optarg, &o.max_download)) {
-				fprintf(stderr, "kfc %s: --max-download-size=%s: give a size in bytes, such as 500M or 2G\n", prog,
-					optarg);
-				goto out;
-			}
-			break;
-		case O_STALL:
-			o.stall_timeout = (int)strtol(optarg, &end, 10);
-			if (*end || !*optarg || o.stall_timeout < 1 || o.stall_timeout > 86400) {
-				fprintf(stderr, "kfc %s: --download-stall-timeout=%s: a number of seconds, 1 to 86400\n", prog,
-					optarg);
-				goto out;
-			}
-			break;
-		case O_ISO:
-			if (strcmp(optarg, "auto") == 0) o.isolation = KF_ISOLATION_AUTO;
-			else if (strcmp(optarg, "bwrap") == 0) o.isolation = KF_ISOLATION_BWRAP;
-			else if (strcmp(optarg, "none") == 0) o.isolation = KF_ISOLATION_NONE;
-			else {
-				fprintf(stderr, "kfc %s: --isolation=%s: auto, bwrap or none\n", prog, optarg);
-				goto out;
-			}
-			break;
-		case O_PROGRESS:
-			if (strcmp(optarg, "auto") == 0) show.progress = PROGRESS_AUTO;
-			else if (strcmp(optarg, "tty") == 0) show.progress = PROGRESS_TTY;
-			else if (strcmp(optarg, "plain") == 0) show.progress = PROGRESS_PLAIN;
-			else if (strcmp(optarg, "quiet") == 0) show.progress = PROGRESS_QUIET;
-			else {
-				fprintf(stderr, "kfc %s: --progress=%s: auto, tty, plain or quiet\n", prog, optarg);
-				goto out;
-			}
-			break;
-		case O_TYPE:
-			if (strcmp(optarg, "kube-installer") != 0 && strcmp(optarg, "app-installer") != 0) {
-				fprintf(stderr, "kfc %s: --type=%s: kube-installer or app-installer\n", prog, optarg);
-				goto out;
-			}
-			o.image_type = optarg;
-			break;
-		case O_LIST: kf_vec_push(&lists, optarg); break;
-		case O_IGNORED: kf_vec_push(&ignored, optarg); break;
-		case O_RUNTIME: o.cluster_runtime = optarg; break;
-		case O_RUNTIME_V: o.cluster_runtime_version = optarg; break;
-		case O_CRI: o.cri = optarg; break;
-		case O_CRI_V: o.cri_version = optarg; break;
-		case O_FROM: syn.from = optarg; break;
-		case O_CMD: kf_vec_push(&cmds, optarg); break;
-		case O_IMAGES:
-			/* REF[,REF]... */
-			for (char *p = optarg, *next; *p; p = next) {
-				next = p + strcspn(p, ",");
-				if (*next)
-					*next++ = '\0';
-				if (*p)
-					kf_vec_push(&images, p);
-			}
-			break;
-		case O_CONTEXT: kf_vec_push(&contexts, optarg); break;
-		case O_PRINT: print_kubefile = true; break;
-		case 'h':
-			build_usage(stdout, prog);
-			status = KF_EXIT_OK;
-			goto out;
-		default:
-			build_usage(stderr, prog);
-			goto out;
-		}
+	int status = build_options(&b, argc, argv);
+	if (status < 0 && b.syn.from && !(text = synthesize(&b)))
+		status = KF_EXIT_USAGE;
+	if (status < 0 && b.print_kubefile) {
+		fputs(text, stdout);
+		status = KF_EXIT_OK;
 	}
-	if (argc - optind > 1) {
-		fprintf(stderr, "kfc %s: one context directory, not %d\n", prog, argc - optind);
-		goto out;
+	if (status < 0) {
+		/* the build stops on these, within a second, and writes nothing */
+		struct sigaction sa = {0};
+		sa.sa_handler = on_signal;
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+		b.o.interrupted = &interrupted;
+		status = run_build(&b.o, &b.show, b.o.context, b.kubefile, text);
 	}
-	if (o.compression == KF_COMPRESS_GZIP && o.level > 9) {
-		fprintf(stderr, "kfc %s: --compression-level=%d: gzip has levels 1 to 9\n", prog, o.level);
-		goto out;
-	}
-	const char *ctxarg = optind < argc ? argv[optind] : ".";
-	o.context = ctxarg;
-	o.tags = tags.v;
-	o.ntags = tags.n;
-	o.outputs = outs.v;
-	o.noutputs = outs.n;
-	o.build_args = args.v;
-	o.nbuild_args = args.n;
-	o.plan_only = plan_only;
-	o.image_lists = lists.v;
-	o.nimage_lists = lists.n;
-	o.ignored_image_lists = ignored.v;
-	o.nignored_image_lists = ignored.n;
-	if (!syn.from && (cmds.n || images.n || contexts.n || print_kubefile)) {
-		fprintf(stderr, "kfc %s: --startup-cmd, --container-images, --build-context and --print-kubefile "
-				"build without a Kubefile: give --from IMAGE (scratch for none)\n", prog);
-		goto out;
-	}
-	if (syn.from) {
-		if (kubefile) {
-			fprintf(stderr, "kfc %s: --from builds without a Kubefile: not with -f\n", prog);
-			goto out;
-		}
-		/* the Kubefile the options describe; the descriptor is in its LABELs */
-		syn.platform = o.platform;
-		syn.cluster_runtime = o.cluster_runtime;
-		syn.cluster_runtime_version = o.cluster_runtime_version;
-		syn.cri = o.cri;
-		syn.cri_version = o.cri_version;
-		syn.startup_cmds = cmds.v;
-		syn.nstartup_cmds = cmds.n;
-		syn.images = images.v;
-		syn.nimages = images.n;
-		syn.contexts = contexts.v;
-		syn.ncontexts = contexts.n;
-		char err[1024];
-		text = kf_synth_kubefile(&syn, o.context, err, sizeof err);
-		if (!text) {
-			fprintf(stderr, "kfc %s: %s\n", prog, err);
-			goto out;
-		}
-		if (print_kubefile) {
-			fputs(text, stdout);
-			status = KF_EXIT_OK;
-			goto out;
-		}
-		kubefile_text = text;
-		o.cluster_runtime = o.cluster_runtime_version = o.cri = o.cri_version = NULL;
-	}
-	/* the build stops on these, within a second, and writes nothing */
-	struct sigaction sa = {0};
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	o.interrupted = &interrupted;
-	status = run_build(&o, &show, ctxarg, kubefile, kubefile_text);
-out:
 	free(text);
-	kf_vec_free(&lists);
-	kf_vec_free(&ignored);
-	kf_vec_free(&cmds);
-	kf_vec_free(&images);
-	kf_vec_free(&contexts);
-	kf_vec_free(&tags);
-	kf_vec_free(&outs);
-	kf_vec_free(&args);
+	kf_vec_free(&b.lists);
+	kf_vec_free(&b.ignored);
+	kf_vec_free(&b.cmds);
+	kf_vec_free(&b.images);
+	kf_vec_free(&b.contexts);
+	kf_vec_free(&b.tags);
+	kf_vec_free(&b.outs);
+	kf_vec_free(&b.args);
 	return status;
 }
 
