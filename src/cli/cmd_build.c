@@ -229,11 +229,13 @@ static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const c
 	return status;
 }
 
+enum { L_TAGS, L_OUTS, L_ARGS, L_IMAGE_LISTS, L_IGNORED, L_CMDS, L_IMAGES, L_CONTEXTS, NLISTS };
+
 /* kfc build's and kfc plan's command line */
 typedef struct build_cli {
 	const char *prog; /* "build" or "plan" */
 	kf_build_options o;
-	KF_VEC(const char *) tags, outs, args, lists, ignored, cmds, images, contexts;
+	KF_VEC(const char *) lists[NLISTS]; /* the options given many times */
 	kf_synth syn;
 	const char *kubefile;
 	shown show;
@@ -317,7 +319,7 @@ static void push_refs(build_cli *b, char *list)
 		if (*next)
 			*next++ = '\0';
 		if (*p)
-			kf_vec_push(&b->images, p);
+			kf_vec_push(&b->lists[L_IMAGES], p);
 	}
 }
 
@@ -331,16 +333,16 @@ static bool build_option(build_cli *b, int c, char *arg)
 	int i;
 	switch (c) {
 	case 'f': b->kubefile = arg; break;
-	case 't': kf_vec_push(&b->tags, arg); break;
+	case 't': kf_vec_push(&b->lists[L_TAGS], arg); break;
 	case 'o':
 		if (strncmp(arg, "oci:", 4) != 0 && strncmp(arg, "oci-archive:", 12) != 0)
 			return usage_error(b, "-o %s: expected oci:DIR[:TAG] or oci-archive:FILE[:TAG]", arg);
-		kf_vec_push(&b->outs, arg);
+		kf_vec_push(&b->lists[L_OUTS], arg);
 		break;
 	case O_ARG:
 		if (!strchr(arg, '=') || arg[0] == '=')
 			return usage_error(b, "--build-arg %s: expected NAME=VALUE", arg);
-		kf_vec_push(&b->args, arg);
+		kf_vec_push(&b->lists[L_ARGS], arg);
 		break;
 	case O_PLATFORM: o->platform = arg; break;
 	case O_COMP:
@@ -379,16 +381,16 @@ static bool build_option(build_cli *b, int c, char *arg)
 			return usage_error(b, "--type=%s: kube-installer or app-installer", arg);
 		o->image_type = arg;
 		break;
-	case O_LIST: kf_vec_push(&b->lists, arg); break;
-	case O_IGNORED: kf_vec_push(&b->ignored, arg); break;
+	case O_LIST: kf_vec_push(&b->lists[L_IMAGE_LISTS], arg); break;
+	case O_IGNORED: kf_vec_push(&b->lists[L_IGNORED], arg); break;
 	case O_RUNTIME: o->cluster_runtime = arg; break;
 	case O_RUNTIME_V: o->cluster_runtime_version = arg; break;
 	case O_CRI: o->cri = arg; break;
 	case O_CRI_V: o->cri_version = arg; break;
 	case O_FROM: b->syn.from = arg; break;
-	case O_CMD: kf_vec_push(&b->cmds, arg); break;
+	case O_CMD: kf_vec_push(&b->lists[L_CMDS], arg); break;
 	case O_IMAGES: push_refs(b, arg); break;
-	case O_CONTEXT: kf_vec_push(&b->contexts, arg); break;
+	case O_CONTEXT: kf_vec_push(&b->lists[L_CONTEXTS], arg); break;
 	case O_PRINT: b->print_kubefile = true; break;
 	default: build_usage(stderr, b->prog); return false;
 	}
@@ -404,17 +406,18 @@ static bool build_check(build_cli *b, int argc, char **argv)
 	if (o->compression == KF_COMPRESS_GZIP && o->level > 9)
 		return usage_error(b, "--compression-level=%d: gzip has levels 1 to 9", o->level);
 	o->context = optind < argc ? argv[optind] : ".";
-	o->tags = b->tags.v;
-	o->ntags = b->tags.n;
-	o->outputs = b->outs.v;
-	o->noutputs = b->outs.n;
-	o->build_args = b->args.v;
-	o->nbuild_args = b->args.n;
-	o->image_lists = b->lists.v;
-	o->nimage_lists = b->lists.n;
-	o->ignored_image_lists = b->ignored.v;
-	o->nignored_image_lists = b->ignored.n;
-	if (!b->syn.from && (b->cmds.n || b->images.n || b->contexts.n || b->print_kubefile))
+	o->tags = b->lists[L_TAGS].v;
+	o->ntags = b->lists[L_TAGS].n;
+	o->outputs = b->lists[L_OUTS].v;
+	o->noutputs = b->lists[L_OUTS].n;
+	o->build_args = b->lists[L_ARGS].v;
+	o->nbuild_args = b->lists[L_ARGS].n;
+	o->image_lists = b->lists[L_IMAGE_LISTS].v;
+	o->nimage_lists = b->lists[L_IMAGE_LISTS].n;
+	o->ignored_image_lists = b->lists[L_IGNORED].v;
+	o->nignored_image_lists = b->lists[L_IGNORED].n;
+	if (!b->syn.from && (b->lists[L_CMDS].n || b->lists[L_IMAGES].n || b->lists[L_CONTEXTS].n ||
+			    b->print_kubefile))
 		return usage_error(b, "--startup-cmd, --container-images, --build-context and --print-kubefile "
 				      "build without a Kubefile: give --from IMAGE (scratch for none)");
 	if (b->syn.from && b->kubefile)
@@ -450,12 +453,12 @@ static char *synthesize(build_cli *b)
 	syn->cluster_runtime_version = o->cluster_runtime_version;
 	syn->cri = o->cri;
 	syn->cri_version = o->cri_version;
-	syn->startup_cmds = b->cmds.v;
-	syn->nstartup_cmds = b->cmds.n;
-	syn->images = b->images.v;
-	syn->nimages = b->images.n;
-	syn->contexts = b->contexts.v;
-	syn->ncontexts = b->contexts.n;
+	syn->startup_cmds = b->lists[L_CMDS].v;
+	syn->nstartup_cmds = b->lists[L_CMDS].n;
+	syn->images = b->lists[L_IMAGES].v;
+	syn->nimages = b->lists[L_IMAGES].n;
+	syn->contexts = b->lists[L_CONTEXTS].v;
+	syn->ncontexts = b->lists[L_CONTEXTS].n;
 	char err[1024];
 	char *text = kf_synth_kubefile(syn, o->context, err, sizeof err);
 	if (!text)
@@ -489,14 +492,8 @@ static int build_main(int argc, char **argv, bool plan_only)
 		status = run_build(&b.o, &b.show, b.o.context, b.kubefile, text);
 	}
 	free(text);
-	kf_vec_free(&b.lists);
-	kf_vec_free(&b.ignored);
-	kf_vec_free(&b.cmds);
-	kf_vec_free(&b.images);
-	kf_vec_free(&b.contexts);
-	kf_vec_free(&b.tags);
-	kf_vec_free(&b.outs);
-	kf_vec_free(&b.args);
+	for (size_t i = 0; i < NLISTS; i++)
+		kf_vec_free(&b.lists[i]);
 	return status;
 }
 

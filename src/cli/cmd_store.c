@@ -24,13 +24,21 @@ static void store_size(char *buf, size_t len, uint64_t n)
 		snprintf(buf, len, "%.1f MB", (double)n / 1e6);
 }
 
+/* Opens the local store; false after "PROG: store: what went wrong" */
+static bool store_open(kf_store *s, bool exclusive, const char *prog)
+{
+	kf_err e;
+	if (kf_store_open(s, exclusive, &e))
+		return true;
+	fprintf(stderr, "%s: store: %s\n", prog, e.msg);
+	return false;
+}
+
 static json_t *open_index(kf_store *s, bool exclusive)
 {
 	kf_err e;
-	if (!kf_store_open(s, exclusive, &e)) {
-		fprintf(stderr, "kfc: store: %s\n", e.msg);
+	if (!store_open(s, exclusive, "kfc"))
 		return NULL;
-	}
 	json_t *index = kf_oci_index_read(s->dir, &e);
 	if (!index) {
 		fprintf(stderr, "kfc: store: %s\n", e.msg);
@@ -124,10 +132,8 @@ static bool load_ref(const char *ref, kf_image *img, char **dir_out)
 		*dir_out = dir;
 	} else {
 		kf_store s;
-		if (!kf_store_open(&s, false, &e)) {
-			fprintf(stderr, "kfc: store: %s\n", e.msg);
+		if (!store_open(&s, false, "kfc"))
 			return false;
-		}
 		char *r = kf_ref_with_tag(ref);
 		ok = kf_image_load(s.dir, r, img, &e);
 		free(r);
@@ -359,11 +365,9 @@ int kf_cmd_rmi(int argc, char **argv)
 		return KF_EXIT_USAGE;
 	}
 	kf_store s;
-	kf_err e;
-	if (!kf_store_open(&s, true, &e)) {
-		fprintf(stderr, "kfc rmi: store: %s\n", e.msg);
+	if (!store_open(&s, true, "kfc rmi"))
 		return KF_EXIT_PROBLEMS;
-	}
+	kf_err e;
 	untag_ctx u = {calloc((size_t)argc, sizeof(char *)), 0, 0};
 	for (int i = 1; i < argc; i++)
 		u.refs[u.n++] = kf_ref_with_tag(argv[i]);
@@ -405,11 +409,9 @@ int kf_cmd_fsck(int argc, char **argv)
 		}
 	}
 	kf_store s;
-	kf_err e;
-	if (!kf_store_open(&s, repair, &e)) {
-		fprintf(stderr, "kfc fsck: store: %s\n", e.msg);
+	if (!store_open(&s, repair, "kfc fsck"))
 		return KF_EXIT_PROBLEMS;
-	}
+	kf_err e;
 	kf_fsck f = {.repair = repair, .report = fsck_line};
 	bool ok = kf_store_fsck(&s, &f, &e);
 	kf_store_close(&s);
