@@ -218,8 +218,7 @@ static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const c
 	kf_buf out = KF_BUF_INIT;
 	for (size_t i = 0; i < diags.len; i++)
 		kf_diag_render_text(&out, &src, &diags.items[i], KF_RENDER_SOURCE);
-	if (out.len)
-		fwrite(out.ptr, 1, out.len, stderr);
+	kf_term_write(stderr, &out);
 	kf_buf_release(&out);
 	kf_diag_bag_release(&diags);
 	kf_model_free(model);

@@ -116,9 +116,5 @@ int kf_cmd_parse(int argc, char **argv)
 		kf_term_write(dump == DUMP_NONE ? stdout : stderr, &b);
 		kf_buf_release(&b);
 	}
-	if (fflush(stdout) != 0) {
-		perror("kfc: write error");
-		return KF_EXIT_USAGE;
-	}
-	return status;
+	return kf_term_flush("kfc") ? status : KF_EXIT_USAGE;
 }

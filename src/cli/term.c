@@ -1,4 +1,5 @@
 /* term.c - exit statuses, colour and output shared by the commands. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,4 +31,14 @@ bool kf_term_color(kf_color when, int fd)
 bool kf_term_write(FILE *f, const kf_buf *b)
 {
 	return !b->len || fwrite(b->ptr, 1, b->len, f) == b->len;
+}
+
+bool kf_term_flush(const char *prog)
+{
+	/* a write that failed before leaves the stream's error set and may have
+	 * left nothing to flush */
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return true;
+	fprintf(stderr, "%s: write error: %s\n", prog, strerror(errno));
+	return false;
 }

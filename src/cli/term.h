@@ -32,4 +32,8 @@ bool kf_term_color(kf_color when, int fd);
 /* Writes b's bytes to f; false when not all of them were written. */
 bool kf_term_write(FILE *f, const kf_buf *b);
 
+/* Flushes standard output; false after "PROG: write error: what went
+ * wrong" on standard error when that or an earlier write to it failed. */
+bool kf_term_flush(const char *prog);
+
 #endif
