@@ -200,6 +200,101 @@ static json_t *cluster_descriptor(const json_t *cfg, const json_t *ext, const js
 	return d;
 }
 
+/* kfc inspect's text: the image ref, read from img, its extension ext and
+ * its container images imgs (either NULL when the image has none) */
+static void print_image(const char *ref, const kf_image *img, const json_t *ext, const json_t *imgs)
+{
+	json_t *cfg = img->config;
+	printf("Image:        %s\n", ref);
+	printf("Digest:       %s\n", img->digest);
+	printf("Created:      %s\n", json_string_value(json_object_get(cfg, "created")));
+	printf("Platform:     %s/%s%s%s\n", json_string_value(json_object_get(cfg, "os")),
+	       json_string_value(json_object_get(cfg, "architecture")), json_object_get(cfg, "variant") ? "/" : "",
+	       json_object_get(cfg, "variant") ? json_string_value(json_object_get(cfg, "variant")) : "");
+	if (ext)
+		printf("Type:         %s\n", json_string_value(json_object_get(ext, "type")));
+	json_t *labels = json_object_get(json_object_get(cfg, "config"), "Labels");
+	const char *k;
+	json_t *v;
+	json_t *cluster = cluster_descriptor(cfg, ext, imgs);
+	printf("Cluster:\n");
+	static const char *const rows[][2] = {
+		{"runtime", "  Runtime:            "}, {"cri", "  Container runtime:  "},
+		{"cni", "  CNI:                "}, {"csi", "  CSI:                "},
+		{"kubernetes", "  Kubernetes:         "}, {"start", "  Start:              "},
+	};
+	for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+		json_t *f = json_object_get(cluster, rows[r][0]);
+		printf("%s", rows[r][1]);
+		if (json_is_string(f)) {
+			printf("%s\n", json_string_value(f));
+		} else if (json_array_size(f)) {
+			size_t j;
+			json_t *x;
+			json_array_foreach(f, j, x) printf("%s%s", j ? (r == 5 ? "\n                      " : ", ") : "",
+							 json_string_value(x));
+			printf("\n");
+		} else {
+			printf("-\n");
+		}
+	}
+	printf("  Apps:               %zu\n  Container images:   %zu\n", json_array_size(json_object_get(ext, "applications")),
+	       json_array_size(imgs));
+	json_decref(cluster);
+	if (json_object_size(labels)) {
+		printf("Labels:\n");
+		json_object_foreach(labels, k, v) printf("  %s=%s\n", k, json_string_value(v));
+	}
+	json_t *env = json_object_get(json_object_get(cfg, "config"), "Env");
+	size_t i;
+	if (json_array_size(env)) {
+		printf("Env:\n");
+		json_array_foreach(env, i, v) printf("  %s\n", json_string_value(v));
+	}
+	json_t *apps = json_object_get(ext, "applications");
+	if (json_array_size(apps)) {
+		printf("Apps:\n");
+		json_array_foreach(apps, i, v) {
+			json_t *t = json_object_get(v, "type");
+			printf("  %s (%s)", json_string_value(json_object_get(v, "name")), t ? json_string_value(t) : "untyped");
+			size_t j;
+			json_t *f;
+			json_array_foreach(json_object_get(v, "files"), j, f) printf("%s%s", j ? ", " : ": ", json_string_value(f));
+			json_t *cmds = json_object_get(v, "cmds");
+			json_array_foreach(cmds, j, f) printf("\n    cmds: %s", json_string_value(f));
+			printf("\n");
+		}
+	}
+	json_t *launch = json_object_get(ext, "launch");
+	if (json_object_size(launch)) {
+		printf("Launch:\n");
+		json_array_foreach(json_object_get(launch, "app_names"), i, v) printf("  app %s\n", json_string_value(v));
+		json_array_foreach(json_object_get(launch, "cmds"), i, v) printf("  cmd %s\n", json_string_value(v));
+	}
+	if (json_array_size(imgs)) {
+		printf("Container images:\n");
+		json_array_foreach(imgs, i, v) {
+			json_t *app = json_object_get(v, "appName");
+			if (app)
+				printf("  %s  (app %s)\n", json_string_value(json_object_get(v, "image")),
+				       json_string_value(app));
+			else
+				printf("  %s\n", json_string_value(json_object_get(v, "image")));
+		}
+	}
+	printf("Layers:\n");
+	json_t *diffs = json_object_get(json_object_get(cfg, "rootfs"), "diff_ids");
+	json_array_foreach(json_object_get(img->manifest, "layers"), i, v) {
+		printf("  %s  %10lld  %s\n", json_string_value(json_object_get(v, "digest")),
+		       (long long)json_integer_value(json_object_get(v, "size")),
+		       json_string_value(json_array_get(diffs, i)));
+	}
+	printf("History:\n");
+	json_array_foreach(json_object_get(cfg, "history"), i, v) printf(
+		"  %s%s\n", json_string_value(json_object_get(v, "created_by")),
+		json_is_true(json_object_get(v, "empty_layer")) ? "  (no layer)" : "");
+}
+
 int kf_cmd_inspect(int argc, char **argv)
 {
 	bool json_out = false;
@@ -236,95 +331,7 @@ int kf_cmd_inspect(int argc, char **argv)
 		free(t);
 		json_decref(o);
 	} else {
-		json_t *cfg = img.config;
-		printf("Image:        %s\n", ref);
-		printf("Digest:       %s\n", img.digest);
-		printf("Created:      %s\n", json_string_value(json_object_get(cfg, "created")));
-		printf("Platform:     %s/%s%s%s\n", json_string_value(json_object_get(cfg, "os")),
-		       json_string_value(json_object_get(cfg, "architecture")), json_object_get(cfg, "variant") ? "/" : "",
-		       json_object_get(cfg, "variant") ? json_string_value(json_object_get(cfg, "variant")) : "");
-		if (ext)
-			printf("Type:         %s\n", json_string_value(json_object_get(ext, "type")));
-		json_t *labels = json_object_get(json_object_get(cfg, "config"), "Labels");
-		const char *k;
-		json_t *v;
-		json_t *cluster = cluster_descriptor(cfg, ext, imgs);
-		printf("Cluster:\n");
-		static const char *const rows[][2] = {
-			{"runtime", "  Runtime:            "}, {"cri", "  Container runtime:  "},
-			{"cni", "  CNI:                "}, {"csi", "  CSI:                "},
-			{"kubernetes", "  Kubernetes:         "}, {"start", "  Start:              "},
-		};
-		for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
-			json_t *f = json_object_get(cluster, rows[r][0]);
-			printf("%s", rows[r][1]);
-			if (json_is_string(f)) {
-				printf("%s\n", json_string_value(f));
-			} else if (json_array_size(f)) {
-				size_t j;
-				json_t *x;
-				json_array_foreach(f, j, x) printf("%s%s", j ? (r == 5 ? "\n                      " : ", ") : "",
-								 json_string_value(x));
-				printf("\n");
-			} else {
-				printf("-\n");
-			}
-		}
-		printf("  Apps:               %zu\n  Container images:   %zu\n", json_array_size(json_object_get(ext, "applications")),
-		       json_array_size(imgs));
-		json_decref(cluster);
-		if (json_object_size(labels)) {
-			printf("Labels:\n");
-			json_object_foreach(labels, k, v) printf("  %s=%s\n", k, json_string_value(v));
-		}
-		json_t *env = json_object_get(json_object_get(cfg, "config"), "Env");
-		size_t i;
-		if (json_array_size(env)) {
-			printf("Env:\n");
-			json_array_foreach(env, i, v) printf("  %s\n", json_string_value(v));
-		}
-		json_t *apps = json_object_get(ext, "applications");
-		if (json_array_size(apps)) {
-			printf("Apps:\n");
-			json_array_foreach(apps, i, v) {
-				json_t *t = json_object_get(v, "type");
-				printf("  %s (%s)", json_string_value(json_object_get(v, "name")), t ? json_string_value(t) : "untyped");
-				size_t j;
-				json_t *f;
-				json_array_foreach(json_object_get(v, "files"), j, f) printf("%s%s", j ? ", " : ": ", json_string_value(f));
-				json_t *cmds = json_object_get(v, "cmds");
-				json_array_foreach(cmds, j, f) printf("\n    cmds: %s", json_string_value(f));
-				printf("\n");
-			}
-		}
-		json_t *launch = json_object_get(ext, "launch");
-		if (json_object_size(launch)) {
-			printf("Launch:\n");
-			json_array_foreach(json_object_get(launch, "app_names"), i, v) printf("  app %s\n", json_string_value(v));
-			json_array_foreach(json_object_get(launch, "cmds"), i, v) printf("  cmd %s\n", json_string_value(v));
-		}
-		if (json_array_size(imgs)) {
-			printf("Container images:\n");
-			json_array_foreach(imgs, i, v) {
-				json_t *app = json_object_get(v, "appName");
-				if (app)
-					printf("  %s  (app %s)\n", json_string_value(json_object_get(v, "image")),
-					       json_string_value(app));
-				else
-					printf("  %s\n", json_string_value(json_object_get(v, "image")));
-			}
-		}
-		printf("Layers:\n");
-		json_t *diffs = json_object_get(json_object_get(cfg, "rootfs"), "diff_ids");
-		json_array_foreach(json_object_get(img.manifest, "layers"), i, v) {
-			printf("  %s  %10lld  %s\n", json_string_value(json_object_get(v, "digest")),
-			       (long long)json_integer_value(json_object_get(v, "size")),
-			       json_string_value(json_array_get(diffs, i)));
-		}
-		printf("History:\n");
-		json_array_foreach(json_object_get(cfg, "history"), i, v) printf(
-			"  %s%s\n", json_string_value(json_object_get(v, "created_by")),
-			json_is_true(json_object_get(v, "empty_layer")) ? "  (no layer)" : "");
+		print_image(ref, &img, ext, imgs);
 	}
 	json_decref(ext);
 	json_decref(imgs);
