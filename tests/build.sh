@@ -491,6 +491,7 @@ uerr "kfc build: -o tar:x: expected oci:DIR[:TAG] or oci-archive:FILE[:TAG]" -o 
 uerr "kfc build: --compression=lz4: gzip, zstd or none" --compression=lz4 "$B"
 uerr "kfc build: --compression-level=12: gzip has levels 1 to 9" --compression-level=12 "$B"
 uerr "kfc build: --build-arg X: expected NAME=VALUE" --build-arg X "$B"
+uerr "kfc build: --threads=4294967297: 1 to 64" --threads=4294967297 "$B"
 uerr "kfc build: --from builds without a Kubefile: not with -f" --from scratch -f "$B/Kubefile" "$B"
 uerr "kfc build: --startup-cmd, --container-images, --build-context and --print-kubefile build without a Kubefile: give --from IMAGE (scratch for none)" --startup-cmd true "$B"
 uerr "kfc build: platform 'linux': expected OS/ARCH[/VARIANT], such as linux/amd64 [KF614]" --platform=linux "$B"

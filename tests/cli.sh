@@ -66,8 +66,24 @@ expect_run "no file" 2 "$KFC" parse
 expect_run "an unknown dump format" 2 "$KFC" parse --dump=yaml Kubefile
 expect_run "an unknown option" 2 "$KFC" parse --bogus Kubefile
 expect_run "an unknown command" 2 "$KFC" frobnicate
+head -n 1 err >first
+printf "kfc: unknown command 'frobnicate'\n" >want
+compare want first "an unknown command is named"
+expect_run "a mistyped command" 2 "$KFC" lnit
+head -n 1 err >first
+printf "kfc: unknown command 'lnit' (did you mean lint?)\n" >want
+compare want first "a mistyped command: did you mean"
 expect_run "--version" 0 "$KFC" --version
 expect_run "--color=always" 1 "$KFC" parse --color=always Kubefile
 if grep -q "$(printf '\033')\\[" err; then ok "--color=always colours"; else not_ok "--color=always has no colour"; fi
 expect_run "a directory" 2 "$KFC" parse .
+if [ -w /dev/full ]; then
+	i=0
+	while [ $i -lt 200 ]; do echo "LABEL key$i=value$i"; i=$((i + 1)); done >big.kubefile
+	expect_run "a dump to a full disk" 2 sh -c "\"$KFC\" parse --dump=json big.kubefile >/dev/full"
+	printf 'kfc: write error: No space left on device\n' >want
+	compare want err "a dump to a full disk: the write error is named"
+else
+	ok "a dump to a full disk # SKIP no /dev/full"
+fi
 finish

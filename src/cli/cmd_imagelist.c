@@ -1,4 +1,4 @@
-/* kfc_imagelist.c - kfc imagelist: the container images a build context
+/* cmd_imagelist.c - kfc imagelist: the container images a build context
  * (or any files and folders) refers to (docs/imagelist.md).
  *
  *   kfc imagelist [--format=text|json] [--image-list FILE]... [--rootfs] PATH...
@@ -107,23 +107,18 @@ int kf_cmd_imagelist(int argc, char **argv)
 		for (size_t i = 0; i < l.len; i++)
 			kf_buf_printf(&out, "%s\n", l.items[i].image);
 	}
-	if (out.len)
-		fwrite(out.ptr, 1, out.len, stdout);
+	kf_term_write(stdout, &out);
 	kf_buf_release(&out);
 	for (size_t i = 0; i < l.nfiles; i++) {
 		const kf_imagelist_file *f = l.files[i];
 		for (size_t k = 0; k < f->diags.len; k++) {
 			kf_buf b = KF_BUF_INIT;
 			kf_diag_render_text(&b, &f->src, &f->diags.items[k], 0);
-			fwrite(b.ptr, 1, b.len, stderr);
+			kf_term_write(stderr, &b);
 			kf_buf_release(&b);
 		}
 	}
 	int status = l.nwarnings ? KF_EXIT_PROBLEMS : KF_EXIT_OK;
 	kf_imagelist_release(&l);
-	if (fflush(stdout) != 0) {
-		perror("kfc: write error");
-		return KF_EXIT_USAGE;
-	}
-	return status;
+	return kf_term_flush("kfc") ? status : KF_EXIT_USAGE;
 }

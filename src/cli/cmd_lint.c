@@ -1,4 +1,4 @@
-/* kflint_cli.c - the linter's command line (kflint, and kfc lint).
+/* cmd_lint.c - the linter's command line (kflint, and kfc lint).
  *
  *   kflint [-f FORMAT] [--config=FILE] [--dialect=D] [--ignore=CODE]...
  *          [--severity=CODE=LEVEL]... [--failure-threshold=LEVEL]
@@ -38,7 +38,7 @@ typedef struct lint_cli {
 	int format;              /* -1: not given */
 	int dialect;             /* -1: not given */
 	int threshold;           /* -1: not given */
-	int color;               /* -1: auto */
+	kf_color color;
 	int shellcheck;          /* -1: not given */
 	KF_VEC(const char *) ignored;
 	KF_VEC(kf_severity_override) overrides;
@@ -157,122 +157,148 @@ typedef struct linted {
 	kf_diag_bag diags;
 } linted;
 
-int kf_cmd_lint(int argc, char **argv, const char *prog)
+static const struct option lint_opts[] = {
+	{"format", required_argument, NULL, 'f'},
+	{"config", required_argument, NULL, 'c'},
+	{"dialect", required_argument, NULL, 'd'},
+	{"ignore", required_argument, NULL, 'i'},
+	{"severity", required_argument, NULL, 's'},
+	{"failure-threshold", required_argument, NULL, 't'},
+	{"color", required_argument, NULL, 'C'},
+	{"stdin-filename", required_argument, NULL, 'n'},
+	{"context", required_argument, NULL, 'x'},
+	{"shellcheck", no_argument, NULL, 'S'},
+	{"no-shellcheck", no_argument, NULL, 'N'},
+	{"list-rules", no_argument, NULL, 'l'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+/* --ignore=CODE[,CODE]... */
+static bool add_ignored(lint_cli *cli, char *list)
 {
-	lint_cli cli;
-	memset(&cli, 0, sizeof(cli));
-	cli.prog = prog;
-	cli.format = cli.dialect = cli.threshold = cli.color = cli.shellcheck = -1;
-	static const struct option opts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"config", required_argument, NULL, 'c'},
-		{"dialect", required_argument, NULL, 'd'},
-		{"ignore", required_argument, NULL, 'i'},
-		{"severity", required_argument, NULL, 's'},
-		{"failure-threshold", required_argument, NULL, 't'},
-		{"color", required_argument, NULL, 'C'},
-		{"stdin-filename", required_argument, NULL, 'n'},
-		{"context", required_argument, NULL, 'x'},
-		{"shellcheck", no_argument, NULL, 'S'},
-		{"no-shellcheck", no_argument, NULL, 'N'},
-		{"list-rules", no_argument, NULL, 'l'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
-	};
-	int c, status = KF_EXIT_OK;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f': {
-			kf_report_format f;
-			if (!kf_report_format_parse(optarg, &f)) {
-				fprintf(stderr, "%s: unknown format '%s'\n", prog, optarg);
-				status = KF_EXIT_USAGE;
-				goto out;
-			}
-			cli.format = (int)f;
-			break;
+	char *save = NULL;
+	for (char *t = strtok_r(list, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+		if (!kf_lint_code_known(t)) {
+			fprintf(stderr, "%s: --ignore: no rule is named '%s' (see --list-rules)\n", cli->prog, t);
+			return false;
 		}
-		case 'c': cli.config = optarg; break;
-		case 'd': {
-			kf_dialect d;
-			if (!kf_dialect_parse(optarg, &d)) {
-				fprintf(stderr, "%s: unknown dialect '%s' (auto, sealer, sealer-legacy, sealos)\n", prog, optarg);
-				status = KF_EXIT_USAGE;
-				goto out;
-			}
-			cli.dialect = (int)d;
-			break;
-		}
-		case 'i': {
-			char *save = NULL;
-			for (char *t = strtok_r(optarg, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
-				if (!kf_lint_code_known(t)) {
-					fprintf(stderr, "%s: --ignore: no rule is named '%s' (see --list-rules)\n", prog, t);
-					status = KF_EXIT_USAGE;
-					goto out;
-				}
-				kf_vec_push(&cli.ignored, (const char *)t);
-			}
-			break;
-		}
-		case 's': {
-			char *eq = strchr(optarg, '=');
-			int lvl = eq ? kf_severity_parse(eq + 1) : -1;
-			if (lvl < 0) {
-				fprintf(stderr, "%s: --severity takes CODE=error|warning|info|style\n", prog);
-				status = KF_EXIT_USAGE;
-				goto out;
-			}
-			*eq = '\0';
-			if (!kf_lint_code_known(optarg)) {
-				fprintf(stderr, "%s: --severity: no rule is named '%s' (see --list-rules)\n", prog, optarg);
-				status = KF_EXIT_USAGE;
-				goto out;
-			}
-			kf_severity_override o = {optarg, (kf_severity)lvl};
-			kf_vec_push(&cli.overrides, o);
-			break;
-		}
-		case 't':
-			cli.threshold = strcmp(optarg, "none") == 0 ? KF_THRESHOLD_NONE : kf_severity_parse(optarg);
-			if (cli.threshold < 0) {
-				fprintf(stderr, "%s: --failure-threshold takes error, warning, info, style or none\n", prog);
-				status = KF_EXIT_USAGE;
-				goto out;
-			}
-			break;
-		case 'C':
-			cli.color = strcmp(optarg, "always") == 0 ? 1 : strcmp(optarg, "never") == 0 ? 0
-				  : strcmp(optarg, "auto") == 0 ? -1 : -2;
-			if (cli.color == -2) {
-				fprintf(stderr, "%s: --color takes auto, always or never\n", prog);
-				status = KF_EXIT_USAGE;
-				goto out;
-			}
-			break;
-		case 'n': cli.stdin_name = optarg; break;
-		case 'x': cli.context = optarg; break;
-		case 'S': cli.shellcheck = 1; break;
-		case 'N': cli.shellcheck = 0; break;
-		case 'l': list_rules(); goto out;
-		case 'V': printf("%s %s\n", prog, PACKAGE_VERSION); goto out;
-		case 'h': usage(stdout, prog); goto out;
-		default: usage(stderr, prog); status = KF_EXIT_USAGE; goto out;
-		}
+		kf_vec_push(&cli->ignored, (const char *)t);
 	}
-	if (optind >= argc) {
-		fprintf(stderr, "%s: no input file (use - for standard input)\n", prog);
-		usage(stderr, prog);
+	return true;
+}
+
+/* --severity=CODE=LEVEL */
+static bool add_override(lint_cli *cli, char *arg)
+{
+	char *eq = strchr(arg, '=');
+	int lvl = eq ? kf_severity_parse(eq + 1) : -1;
+	if (lvl < 0) {
+		fprintf(stderr, "%s: --severity takes CODE=error|warning|info|style\n", cli->prog);
+		return false;
+	}
+	*eq = '\0';
+	if (!kf_lint_code_known(arg)) {
+		fprintf(stderr, "%s: --severity: no rule is named '%s' (see --list-rules)\n", cli->prog, arg);
+		return false;
+	}
+	kf_severity_override o = {arg, (kf_severity)lvl};
+	kf_vec_push(&cli->overrides, o);
+	return true;
+}
+
+/* One option c with its argument arg: -1 to go on, else the exit status
+ * (after --help, --version, --list-rules or a usage error). */
+static int lint_option(lint_cli *cli, int c, char *arg)
+{
+	const char *prog = cli->prog;
+	switch (c) {
+	case 'f': {
+		kf_report_format f;
+		if (!kf_report_format_parse(arg, &f)) {
+			fprintf(stderr, "%s: unknown format '%s'\n", prog, arg);
+			return KF_EXIT_USAGE;
+		}
+		cli->format = (int)f;
+		break;
+	}
+	case 'c': cli->config = arg; break;
+	case 'd': {
+		kf_dialect d;
+		if (!kf_dialect_parse(arg, &d)) {
+			fprintf(stderr, "%s: unknown dialect '%s' (auto, sealer, sealer-legacy, sealos)\n", prog, arg);
+			return KF_EXIT_USAGE;
+		}
+		cli->dialect = (int)d;
+		break;
+	}
+	case 'i': return add_ignored(cli, arg) ? -1 : KF_EXIT_USAGE;
+	case 's': return add_override(cli, arg) ? -1 : KF_EXIT_USAGE;
+	case 't':
+		cli->threshold = strcmp(arg, "none") == 0 ? KF_THRESHOLD_NONE : kf_severity_parse(arg);
+		if (cli->threshold < 0) {
+			fprintf(stderr, "%s: --failure-threshold takes error, warning, info, style or none\n", prog);
+			return KF_EXIT_USAGE;
+		}
+		break;
+	case 'C':
+		if (!kf_term_color_parse(arg, &cli->color)) {
+			fprintf(stderr, "%s: --color takes auto, always or never\n", prog);
+			return KF_EXIT_USAGE;
+		}
+		break;
+	case 'n': cli->stdin_name = arg; break;
+	case 'x': cli->context = arg; break;
+	case 'S': cli->shellcheck = 1; break;
+	case 'N': cli->shellcheck = 0; break;
+	case 'l': list_rules(); return KF_EXIT_OK;
+	case 'V': printf("%s %s\n", prog, PACKAGE_VERSION); return KF_EXIT_OK;
+	case 'h': usage(stdout, prog); return KF_EXIT_OK;
+	default: usage(stderr, prog); return KF_EXIT_USAGE;
+	}
+	return -1;
+}
+
+/* Lints the file at path into l, and sets *format to the report format its
+ * settings choose. Its exit status; KF_EXIT_USAGE when its settings or the
+ * file could not be read, and l holds nothing. */
+static int lint_file(const lint_cli *cli, const char *path, linted *l, kf_report_format *format)
+{
+	bool is_stdin = strcmp(path, "-") == 0;
+	const char *name = is_stdin ? (cli->stdin_name ? cli->stdin_name : "-") : path;
+	file_settings fs;
+	if (!settings_for(cli, is_stdin ? (cli->stdin_name ? cli->stdin_name : "./-") : path, &fs)) {
+		settings_release(&fs);
+		return KF_EXIT_USAGE;
+	}
+	*format = fs.format;
+	int status = KF_EXIT_OK;
+	const char *err;
+	if (!kf_source_init_file(&l->src, path, name, &err)) {
+		fprintf(stderr, "%s: %s: %s\n", cli->prog, path, err);
 		status = KF_EXIT_USAGE;
-		goto out;
+	} else {
+		l->doc = kf_parse(&l->src);
+		kf_diag_bag_init(&l->diags, &l->doc->arena);
+		kf_lint(l->doc, &fs.ls.opt, &l->diags);
+		for (size_t k = 0; k < l->diags.len; k++)
+			if (fs.threshold != KF_THRESHOLD_NONE && (int)l->diags.items[k].severity <= fs.threshold)
+				status = KF_EXIT_PROBLEMS;
 	}
+	settings_release(&fs);
+	return status;
+}
+
+/* Lints the files and folders args, writes the report; the exit status. */
+static int lint_run(lint_cli *cli, char **args, int nargs)
+{
+	int status = KF_EXIT_OK;
 	kf_paths files = {NULL, 0, 0};
-	for (int i = optind; i < argc; i++) {
+	for (int i = 0; i < nargs; i++) {
 		char *err = NULL;
-		if (!kf_collect_kubefiles(argv[i], &files, &err)) {
-			fprintf(stderr, "%s: %s\n", prog, err);
+		if (!kf_collect_kubefiles(args[i], &files, &err)) {
+			fprintf(stderr, "%s: %s\n", cli->prog, err);
 			free(err);
 			status = KF_EXIT_USAGE;
 		}
@@ -280,48 +306,24 @@ int kf_cmd_lint(int argc, char **argv, const char *prog)
 	linted *docs = kf_xcalloc(files.n ? files.n : 1, sizeof(*docs));
 	kf_report_file *rep = kf_xcalloc(files.n ? files.n : 1, sizeof(*rep));
 	size_t nrep = 0;
-	kf_report_format format = cli.format >= 0 ? (kf_report_format)cli.format : KF_REPORT_TTY;
+	kf_report_format format = cli->format >= 0 ? (kf_report_format)cli->format : KF_REPORT_TTY;
 	/* one run of one file cache for all the files: a directory of many
 	 * Kubefiles is listed once, not stat'ed per source */
-	cli.files = kf_fscache_new();
-	kf_fscache_begin(cli.files);
+	cli->files = kf_fscache_new();
+	kf_fscache_begin(cli->files);
 	for (size_t i = 0; i < files.n; i++) {
-		const char *path = files.v[i];
-		bool is_stdin = strcmp(path, "-") == 0;
-		const char *name = is_stdin ? (cli.stdin_name ? cli.stdin_name : "-") : path;
-		file_settings fs;
-		if (!settings_for(&cli, is_stdin ? (cli.stdin_name ? cli.stdin_name : "./-") : path, &fs)) {
-			settings_release(&fs);
-			status = KF_EXIT_USAGE;
-			continue;
-		}
-		format = fs.format;
 		linted *l = &docs[nrep];
-		const char *err;
-		if (!kf_source_init_file(&l->src, path, name, &err)) {
-			fprintf(stderr, "%s: %s: %s\n", prog, path, err);
-			settings_release(&fs);
-			status = KF_EXIT_USAGE;
+		int st = lint_file(cli, files.v[i], l, &format);
+		if (st > status)
+			status = st;
+		if (st == KF_EXIT_USAGE)
 			continue;
-		}
-		l->doc = kf_parse(&l->src);
-		kf_diag_bag_init(&l->diags, &l->doc->arena);
-		kf_lint(l->doc, &fs.ls.opt, &l->diags);
-		for (size_t k = 0; k < l->diags.len; k++)
-			if (fs.threshold != KF_THRESHOLD_NONE && (int)l->diags.items[k].severity <= fs.threshold &&
-			    status == KF_EXIT_OK)
-				status = KF_EXIT_PROBLEMS;
-		rep[nrep].src = &l->src;
-		rep[nrep].diags = l->diags.items;
-		rep[nrep].ndiags = l->diags.len;
-		nrep++;
-		settings_release(&fs);
+		rep[nrep++] = (kf_report_file){&l->src, l->diags.items, l->diags.len};
 	}
-	const char *no_color = getenv("NO_COLOR");
-	int color = cli.color >= 0 ? cli.color : isatty(STDOUT_FILENO) && !(no_color && *no_color);
+	bool color = kf_term_color(cli->color, STDOUT_FILENO);
 	kf_buf out = KF_BUF_INIT;
 	kf_report_write(&out, format, rep, nrep, PACKAGE_VERSION, KF_RENDER_SOURCE | (color ? KF_RENDER_COLOR : 0));
-	if (out.len && fwrite(out.ptr, 1, out.len, stdout) != out.len)
+	if (!kf_term_write(stdout, &out))
 		status = KF_EXIT_USAGE;
 	if (fflush(stdout) != 0)
 		status = KF_EXIT_USAGE;
@@ -334,8 +336,28 @@ int kf_cmd_lint(int argc, char **argv, const char *prog)
 	free(docs);
 	free(rep);
 	kf_paths_release(&files);
-	kf_fscache_free(cli.files);
-out:
+	kf_fscache_free(cli->files);
+	return status;
+}
+
+int kf_cmd_lint(int argc, char **argv, const char *prog)
+{
+	lint_cli cli;
+	memset(&cli, 0, sizeof(cli));
+	cli.prog = prog;
+	cli.format = cli.dialect = cli.threshold = cli.shellcheck = -1;
+	cli.color = KF_COLOR_AUTO;
+	int c, status = -1;
+	optind = 1;
+	while (status < 0 && (c = getopt_long(argc, argv, "f:h", lint_opts, NULL)) != -1)
+		status = lint_option(&cli, c, optarg);
+	if (status < 0 && optind >= argc) {
+		fprintf(stderr, "%s: no input file (use - for standard input)\n", prog);
+		usage(stderr, prog);
+		status = KF_EXIT_USAGE;
+	}
+	if (status < 0)
+		status = lint_run(&cli, argv + optind, argc - optind);
 	kf_vec_free(&cli.ignored);
 	kf_vec_free(&cli.overrides);
 	return status;

@@ -1,20 +1,27 @@
-/* kfc.h - the kfc subcommands (front ends over the library). */
+/* kfc.h - the commands of kfc and kflint, one file each (cmd_NAME.c); kfc.c
+ * dispatches through its command table. Each takes its own argument
+ * vector (argv[0] is the command's name) and returns the exit status
+ * (term.h). */
 #ifndef KF_KFC_H
 #define KF_KFC_H
 
-enum { KF_EXIT_OK = 0, KF_EXIT_PROBLEMS = 1, KF_EXIT_USAGE = 2 };
+#include "cli/term.h"
 
+/* kfc's usage, made from the command table (kfc parse --help shows it too) */
+void kf_kfc_usage(FILE *f);
+
+int kf_cmd_parse(int argc, char **argv);
 int kf_cmd_fmt(int argc, char **argv);
 /* prog names the command in messages: "kflint" or "kfc lint" */
 int kf_cmd_lint(int argc, char **argv, const char *prog);
-int kf_cmd_imagelist(int argc, char **argv);
 
-#include <stdbool.h>
-
-int kf_cmd_build(int argc, char **argv, bool plan_only);
+/* with the build layer (KF_WITH_BUILD) */
+int kf_cmd_build(int argc, char **argv);
+int kf_cmd_plan(int argc, char **argv);
 int kf_cmd_images(int argc, char **argv);
 int kf_cmd_inspect(int argc, char **argv);
 int kf_cmd_rmi(int argc, char **argv);
 int kf_cmd_fsck(int argc, char **argv);
+int kf_cmd_imagelist(int argc, char **argv);
 
 #endif

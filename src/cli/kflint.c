@@ -1,4 +1,4 @@
-/* kflint.c - the kflint command: the linter's command line (kflint_cli.c). */
+/* kflint.c - the kflint command: the linter's command line (cmd_lint.c). */
 #include "cli/kfc.h"
 
 int main(int argc, char **argv)

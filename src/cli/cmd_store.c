@@ -1,0 +1,437 @@
+/* cmd_store.c - kfc images, kfc inspect, kfc rmi, kfc fsck: the local store
+ * (store.h) and the images in it or in OCI layouts (oci.h).
+ *
+ *   kfc images [--format=json]
+ *   kfc inspect [--format=json] NAME[:TAG]|oci:DIR[:TAG]
+ *   kfc rmi NAME[:TAG]...
+ *   kfc fsck [--repair]
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/kfc.h"
+#include "oci/oci.h"
+#include "oci/store.h"
+
+/* n bytes in kB below a megabyte, else in MB */
+static void store_size(char *buf, size_t len, uint64_t n)
+{
+	if (n < 1000000)
+		snprintf(buf, len, "%.1f kB", (double)n / 1e3);
+	else
+		snprintf(buf, len, "%.1f MB", (double)n / 1e6);
+}
+
+/* Opens the local store; false after "PROG: store: what went wrong" */
+static bool store_open(kf_store *s, bool exclusive, const char *prog)
+{
+	kf_err e;
+	if (kf_store_open(s, exclusive, &e))
+		return true;
+	fprintf(stderr, "%s: store: %s\n", prog, e.msg);
+	return false;
+}
+
+static json_t *open_index(kf_store *s, bool exclusive)
+{
+	kf_err e;
+	if (!store_open(s, exclusive, "kfc"))
+		return NULL;
+	json_t *index = kf_oci_index_read(s->dir, &e);
+	if (!index) {
+		fprintf(stderr, "kfc: store: %s\n", e.msg);
+		kf_store_close(s);
+	}
+	return index;
+}
+
+int kf_cmd_images(int argc, char **argv)
+{
+	bool json_out = argc > 1 && strcmp(argv[1], "--format=json") == 0;
+	if (argc > 1 && !json_out) {
+		fprintf(stderr, "usage: kfc images [--format=json]\n");
+		return KF_EXIT_USAGE;
+	}
+	kf_store s;
+	json_t *index = open_index(&s, false);
+	if (!index)
+		return KF_EXIT_PROBLEMS;
+	json_t *list = json_array();
+	if (!json_out)
+		printf("%-40s %-16s %-19s %-20s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
+	size_t i;
+	json_t *d;
+	json_t *sorted = json_deep_copy(json_object_get(index, "manifests"));
+	size_t nm = json_array_size(sorted);
+	for (size_t a = 1; a < nm; a++) /* by name */
+		for (size_t k = a; k > 0; k--) {
+			const char *x = json_string_value(json_object_get(json_object_get(json_array_get(sorted, k - 1), "annotations"), KF_ANN_REF));
+			const char *y = json_string_value(json_object_get(json_object_get(json_array_get(sorted, k), "annotations"), KF_ANN_REF));
+			if (strcmp(x ? x : "", y ? y : "") <= 0)
+				break;
+			json_t *t = json_incref(json_array_get(sorted, k - 1));
+			json_array_set(sorted, k - 1, json_array_get(sorted, k));
+			json_array_set_new(sorted, k, t);
+		}
+	json_array_foreach(sorted, i, d) {
+		const char *ref = json_string_value(json_object_get(json_object_get(d, "annotations"), KF_ANN_REF));
+		const char *digest = json_string_value(json_object_get(d, "digest"));
+		kf_err e;
+		json_t *m = kf_oci_read_json(s.dir, digest, &e);
+		uint64_t size = (uint64_t)json_integer_value(json_object_get(json_object_get(m, "config"), "size"));
+		size_t k;
+		json_t *l;
+		json_array_foreach(json_object_get(m, "layers"), k, l) size += (uint64_t)json_integer_value(json_object_get(l, "size"));
+		const char *created = json_string_value(json_object_get(json_object_get(m, "annotations"), KF_ANN_CREATED));
+		char repo[512] = "<none>", tag[128] = "<none>";
+		if (ref) {
+			const char *sl = strrchr(ref, '/');
+			const char *colon = strrchr(sl ? sl : ref, ':');
+			snprintf(repo, sizeof repo, "%.*s", colon ? (int)(colon - ref) : (int)strlen(ref), ref);
+			if (colon)
+				snprintf(tag, sizeof tag, "%s", colon + 1);
+		}
+		if (json_out) {
+			json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s?,s:I}", "repository", repo, "tag", tag, "digest",
+							      digest, "created", created, "size", (json_int_t)size));
+		} else {
+			char sz[32];
+			store_size(sz, sizeof sz, size);
+			printf("%-40s %-16s %-19.19s %-20s %s\n", repo, tag, digest + 7, created ? created : "", sz);
+		}
+		json_decref(m);
+	}
+	if (json_out) {
+		char *t = json_dumps(list, JSON_INDENT(2));
+		printf("%s\n", t);
+		free(t);
+	}
+	json_decref(list);
+	json_decref(sorted);
+	json_decref(index);
+	kf_store_close(&s);
+	return KF_EXIT_OK;
+}
+
+/* REF: a store name, or oci:DIR[:TAG] */
+static bool load_ref(const char *ref, kf_image *img, char **dir_out)
+{
+	kf_err e;
+	bool ok;
+	if (strncmp(ref, "oci:", 4) == 0) {
+		char *dir = strdup(ref + 4);
+		char *colon = strrchr(dir, ':');
+		const char *tag = NULL;
+		if (colon && !strchr(colon, '/')) {
+			*colon = '\0';
+			tag = colon + 1;
+		}
+		ok = kf_image_load(dir, tag, img, &e);
+		*dir_out = dir;
+	} else {
+		kf_store s;
+		if (!store_open(&s, false, "kfc"))
+			return false;
+		char *r = kf_ref_with_tag(ref);
+		ok = kf_image_load(s.dir, r, img, &e);
+		free(r);
+		*dir_out = strdup(s.dir);
+		kf_store_close(&s);
+	}
+	if (!ok)
+		fprintf(stderr, "kfc: %s\n", e.msg);
+	return ok;
+}
+
+/* The cluster descriptor: what the labels and the extension say about the
+ * cluster the image runs (spec §4). */
+static json_t *cluster_descriptor(const json_t *cfg, const json_t *ext, const json_t *imgs)
+{
+	json_t *labels = json_object_get(json_object_get(cfg, "config"), "Labels");
+	json_t *d = json_object();
+	const char *lv[4];
+	const char *keys[] = {"cluster-runtime-type", "cluster-runtime-version", "container-runtime-type",
+			      "container-runtime-version"};
+	for (int i = 0; i < 4; i++) {
+		char key[128];
+		snprintf(key, sizeof key, "cluster.alpha.sealer.io/%s", keys[i]);
+		lv[i] = json_string_value(json_object_get(labels, key));
+	}
+	char buf[512];
+	if (lv[0] || lv[1]) {
+		snprintf(buf, sizeof buf, "%s%s%s", lv[0] ? lv[0] : "?", lv[1] ? " " : "", lv[1] ? lv[1] : "");
+		json_object_set_new(d, "runtime", json_string(buf));
+	}
+	if (lv[2] || lv[3]) {
+		snprintf(buf, sizeof buf, "%s%s%s", lv[2] ? lv[2] : "?", lv[3] ? " " : "", lv[3] ? lv[3] : "");
+		json_object_set_new(d, "cri", json_string(buf));
+	}
+	json_t *cni = json_array(), *csi = json_array();
+	const char *k;
+	json_t *v;
+	json_object_foreach(labels, k, v) {
+		if (strncmp(k, "cluster.alpha.sealer.io/kube-cni-", 33) == 0)
+			json_array_append_new(cni, json_string(k + 33));
+		else if (strncmp(k, "cluster.alpha.sealer.io/kube-csi-", 33) == 0)
+			json_array_append_new(csi, json_string(k + 33));
+	}
+	json_object_set_new(d, "cni", cni);
+	json_object_set_new(d, "csi", csi);
+	const char *kv = json_string_value(json_object_get(labels, "app.alpha.sealer.io/supported-kube-version"));
+	if (kv)
+		json_object_set_new(d, "kubernetes", json_string(kv));
+	json_t *start = json_array();
+	json_t *launch = json_object_get(ext, "launch");
+	size_t i;
+	json_array_foreach(json_object_get(launch, "cmds"), i, v) json_array_append(start, v);
+	json_array_foreach(json_object_get(launch, "app_names"), i, v) {
+		snprintf(buf, sizeof buf, "app %s", json_string_value(v));
+		json_array_append_new(start, json_string(buf));
+	}
+	json_object_set_new(d, "start", start);
+	json_t *apps = json_array();
+	json_array_foreach(json_object_get(ext, "applications"), i, v) json_array_append(apps, json_object_get(v, "name"));
+	json_object_set_new(d, "apps", apps);
+	json_t *images = json_array();
+	json_array_foreach(imgs, i, v) json_array_append(images, json_object_get(v, "image"));
+	json_object_set_new(d, "images", images);
+	return d;
+}
+
+/* kfc inspect's text: the image ref, read from img, its extension ext and
+ * its container images imgs (either NULL when the image has none) */
+static void print_image(const char *ref, const kf_image *img, const json_t *ext, const json_t *imgs)
+{
+	json_t *cfg = img->config;
+	printf("Image:        %s\n", ref);
+	printf("Digest:       %s\n", img->digest);
+	printf("Created:      %s\n", json_string_value(json_object_get(cfg, "created")));
+	printf("Platform:     %s/%s%s%s\n", json_string_value(json_object_get(cfg, "os")),
+	       json_string_value(json_object_get(cfg, "architecture")), json_object_get(cfg, "variant") ? "/" : "",
+	       json_object_get(cfg, "variant") ? json_string_value(json_object_get(cfg, "variant")) : "");
+	if (ext)
+		printf("Type:         %s\n", json_string_value(json_object_get(ext, "type")));
+	json_t *labels = json_object_get(json_object_get(cfg, "config"), "Labels");
+	const char *k;
+	json_t *v;
+	json_t *cluster = cluster_descriptor(cfg, ext, imgs);
+	printf("Cluster:\n");
+	static const char *const rows[][2] = {
+		{"runtime", "  Runtime:            "}, {"cri", "  Container runtime:  "},
+		{"cni", "  CNI:                "}, {"csi", "  CSI:                "},
+		{"kubernetes", "  Kubernetes:         "}, {"start", "  Start:              "},
+	};
+	for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+		json_t *f = json_object_get(cluster, rows[r][0]);
+		printf("%s", rows[r][1]);
+		if (json_is_string(f)) {
+			printf("%s\n", json_string_value(f));
+		} else if (json_array_size(f)) {
+			size_t j;
+			json_t *x;
+			json_array_foreach(f, j, x) printf("%s%s", j ? (r == 5 ? "\n                      " : ", ") : "",
+							 json_string_value(x));
+			printf("\n");
+		} else {
+			printf("-\n");
+		}
+	}
+	printf("  Apps:               %zu\n  Container images:   %zu\n", json_array_size(json_object_get(ext, "applications")),
+	       json_array_size(imgs));
+	json_decref(cluster);
+	if (json_object_size(labels)) {
+		printf("Labels:\n");
+		json_object_foreach(labels, k, v) printf("  %s=%s\n", k, json_string_value(v));
+	}
+	json_t *env = json_object_get(json_object_get(cfg, "config"), "Env");
+	size_t i;
+	if (json_array_size(env)) {
+		printf("Env:\n");
+		json_array_foreach(env, i, v) printf("  %s\n", json_string_value(v));
+	}
+	json_t *apps = json_object_get(ext, "applications");
+	if (json_array_size(apps)) {
+		printf("Apps:\n");
+		json_array_foreach(apps, i, v) {
+			json_t *t = json_object_get(v, "type");
+			printf("  %s (%s)", json_string_value(json_object_get(v, "name")), t ? json_string_value(t) : "untyped");
+			size_t j;
+			json_t *f;
+			json_array_foreach(json_object_get(v, "files"), j, f) printf("%s%s", j ? ", " : ": ", json_string_value(f));
+			json_t *cmds = json_object_get(v, "cmds");
+			json_array_foreach(cmds, j, f) printf("\n    cmds: %s", json_string_value(f));
+			printf("\n");
+		}
+	}
+	json_t *launch = json_object_get(ext, "launch");
+	if (json_object_size(launch)) {
+		printf("Launch:\n");
+		json_array_foreach(json_object_get(launch, "app_names"), i, v) printf("  app %s\n", json_string_value(v));
+		json_array_foreach(json_object_get(launch, "cmds"), i, v) printf("  cmd %s\n", json_string_value(v));
+	}
+	if (json_array_size(imgs)) {
+		printf("Container images:\n");
+		json_array_foreach(imgs, i, v) {
+			json_t *app = json_object_get(v, "appName");
+			if (app)
+				printf("  %s  (app %s)\n", json_string_value(json_object_get(v, "image")),
+				       json_string_value(app));
+			else
+				printf("  %s\n", json_string_value(json_object_get(v, "image")));
+		}
+	}
+	printf("Layers:\n");
+	json_t *diffs = json_object_get(json_object_get(cfg, "rootfs"), "diff_ids");
+	json_array_foreach(json_object_get(img->manifest, "layers"), i, v) {
+		printf("  %s  %10lld  %s\n", json_string_value(json_object_get(v, "digest")),
+		       (long long)json_integer_value(json_object_get(v, "size")),
+		       json_string_value(json_array_get(diffs, i)));
+	}
+	printf("History:\n");
+	json_array_foreach(json_object_get(cfg, "history"), i, v) printf(
+		"  %s%s\n", json_string_value(json_object_get(v, "created_by")),
+		json_is_true(json_object_get(v, "empty_layer")) ? "  (no layer)" : "");
+}
+
+int kf_cmd_inspect(int argc, char **argv)
+{
+	bool json_out = false;
+	const char *ref = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--format=json") == 0)
+			json_out = true;
+		else if (!ref && argv[i][0] != '-')
+			ref = argv[i];
+		else
+			ref = NULL, i = argc;
+	}
+	if (!ref) {
+		fprintf(stderr, "usage: kfc inspect [--format=json] NAME[:TAG]|oci:DIR[:TAG]\n");
+		return KF_EXIT_USAGE;
+	}
+	kf_image img;
+	char *dir = NULL;
+	if (!load_ref(ref, &img, &dir)) {
+		free(dir);
+		return KF_EXIT_PROBLEMS;
+	}
+	json_t *ann = json_object_get(img.manifest, "annotations");
+	const char *ext_text = json_string_value(json_object_get(ann, KF_ANN_EXTENSION));
+	const char *imgs_text = json_string_value(json_object_get(ann, KF_ANN_IMAGES));
+	json_t *ext = ext_text ? json_loads(ext_text, 0, NULL) : NULL;
+	json_t *imgs = imgs_text ? json_loads(imgs_text, 0, NULL) : NULL;
+	if (json_out) {
+		json_t *o = json_pack("{s:s,s:o,s:O,s:O,s:O*,s:O*}", "digest", img.digest, "cluster",
+				      cluster_descriptor(img.config, ext, imgs), "manifest", img.manifest, "config",
+				      img.config, "extension", ext, "containerImages", imgs);
+		char *t = json_dumps(o, JSON_INDENT(2));
+		printf("%s\n", t);
+		free(t);
+		json_decref(o);
+	} else {
+		print_image(ref, &img, ext, imgs);
+	}
+	json_decref(ext);
+	json_decref(imgs);
+	kf_image_release(&img);
+	free(dir);
+	return KF_EXIT_OK;
+}
+
+typedef struct untag_ctx {
+	char **refs;
+	size_t n;
+	size_t missing;
+} untag_ctx;
+
+static bool untag_fn(json_t *index, void *ctx)
+{
+	untag_ctx *u = ctx;
+	for (size_t i = 0; i < u->n; i++)
+		if (!kf_oci_index_untag(index, u->refs[i])) {
+			fprintf(stderr, "kfc rmi: no image named '%s'\n", u->refs[i]);
+			u->missing++;
+		} else {
+			printf("untagged %s\n", u->refs[i]);
+		}
+	return true;
+}
+
+#define FSCK_USAGE                                                                                  \
+	"usage: kfc fsck [--repair]\n"                                                                 \
+	"Hashes every blob of the local store against its digest and checks that every image's\n"     \
+	"manifest, config and layers are there. --repair removes the blobs whose content is not\n"    \
+	"their digest. Exit status: 0 sound, 1 problems found.\n"
+
+int kf_cmd_rmi(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: kfc rmi NAME[:TAG]...\n");
+		return KF_EXIT_USAGE;
+	}
+	kf_store s;
+	if (!store_open(&s, true, "kfc rmi"))
+		return KF_EXIT_PROBLEMS;
+	kf_err e;
+	untag_ctx u = {calloc((size_t)argc, sizeof(char *)), 0, 0};
+	for (int i = 1; i < argc; i++)
+		u.refs[u.n++] = kf_ref_with_tag(argv[i]);
+	bool ok = kf_store_update_index(&s, untag_fn, &u, &e);
+	if (!ok)
+		fprintf(stderr, "kfc rmi: store: %s\n", e.msg);
+	json_t *index = ok ? kf_oci_index_read(s.dir, &e) : NULL;
+	if (index) {
+		size_t n = kf_oci_gc(s.dir, index);
+		if (n)
+			printf("removed %zu unreferenced blob%s\n", n, n == 1 ? "" : "s");
+		json_decref(index);
+	}
+	for (size_t i = 0; i < u.n; i++)
+		free(u.refs[i]);
+	free(u.refs);
+	kf_store_close(&s);
+	return !ok ? KF_EXIT_PROBLEMS : u.missing ? KF_EXIT_PROBLEMS : KF_EXIT_OK;
+}
+
+static void fsck_line(void *ud, const char *msg)
+{
+	(void)ud;
+	fprintf(stderr, "kfc fsck: %s\n", msg);
+}
+
+int kf_cmd_fsck(int argc, char **argv)
+{
+	bool repair = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--repair") == 0) {
+			repair = true;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(FSCK_USAGE, stdout);
+			return KF_EXIT_OK;
+		} else {
+			fprintf(stderr, "kfc fsck: unrecognized argument '%s'\n%s", argv[i], FSCK_USAGE);
+			return KF_EXIT_USAGE;
+		}
+	}
+	kf_store s;
+	if (!store_open(&s, repair, "kfc fsck"))
+		return KF_EXIT_PROBLEMS;
+	kf_err e;
+	kf_fsck f = {.repair = repair, .report = fsck_line};
+	bool ok = kf_store_fsck(&s, &f, &e);
+	kf_store_close(&s);
+	if (!ok) {
+		fprintf(stderr, "kfc fsck: %s\n", e.msg);
+		return KF_EXIT_PROBLEMS;
+	}
+	char sz[32];
+	store_size(sz, sizeof sz, f.bytes);
+	printf("%zu blobs verified (%s), %zu images whole; %zu corrupt, %zu missing\n", f.blobs, sz, f.images,
+	       f.corrupt, f.missing);
+	if (f.removed)
+		printf("removed %zu corrupt blob%s: a pull or a build fetches or makes %s again\n", f.removed,
+		       f.removed == 1 ? "" : "s", f.removed == 1 ? "it" : "them");
+	return f.corrupt || f.missing ? KF_EXIT_PROBLEMS : KF_EXIT_OK;
+}
