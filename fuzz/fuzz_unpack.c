@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "oci/oci.h"
+#include "base/fsutil.h"
 #include "oci/unpack.h"
 
 #define BASE "/tmp/kf-fuzz-unpack"

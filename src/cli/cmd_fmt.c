@@ -30,7 +30,7 @@
 #include "base/files.h"
 #include "syntax/format.h"
 #include "cli/kfc.h"
-#include "oci/oci.h"
+#include "base/fsutil.h"
 #include "syntax/source.h"
 
 extern char **environ;

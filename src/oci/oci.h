@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "base/fsutil.h"
 #include "oci/digest.h"
 
 #define KF_MT_MANIFEST "application/vnd.oci.image.manifest.v1+json"
@@ -81,14 +82,5 @@ bool kf_oci_copy_image(const char *from, const char *to, const json_t *manifest_
  * digits are removed. Returns how many. */
 size_t kf_oci_gc(const char *dir, const json_t *index);
 
-/* Writes data to path through a temporary file beside it, given mode, and
- * a rename: the file is never half written.  sync: flush the data to the
- * disk before the rename (a user's file; the store's files are rebuilt). */
-bool kf_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, bool sync, kf_err *err);
-/* mkdir -p */
-bool kf_mkdirs(const char *path, mode_t mode);
-/* rm -rf, never following a symbolic link (not even one at path
- * itself, whatever slashes end it); quiet */
-void kf_remove_tree(const char *path);
 
 #endif

@@ -19,7 +19,7 @@
 
 #include "syntax/ast.h"
 #include "sema/model.h"
-#include "oci/oci.h"
+#include "base/fsutil.h"
 #include "build/plan.h"
 
 static char ctx[] = "/tmp/kf-test-plan-XXXXXX";
