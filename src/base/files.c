@@ -19,10 +19,10 @@ bool kf_is_kubefile_name(const char *base)
 	       (n > 9 && strcmp(base + n - 9, ".kubefile") == 0);
 }
 
-static char *join(const char *dir, const char *name)
+char *kf_path_join(const char *dir, const char *name)
 {
 	kf_buf b = KF_BUF_INIT;
-	kf_buf_printf(&b, "%s%s%s", dir, dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+	kf_buf_printf(&b, "%s%s%s", dir, dir[0] && dir[strlen(dir) - 1] != '/' ? "/" : "", name);
 	return kf_buf_detach(&b, NULL);
 }
 
@@ -40,7 +40,7 @@ static bool walk(const char *dir, kf_paths *out, char **err, int depth)
 	for (int i = 0; i < n; i++) {
 		const char *name = ents[i]->d_name;
 		if (ok && name[0] != '.') {
-			char *p = join(dir, name);
+			char *p = kf_path_join(dir, name);
 			struct stat st;
 			bool found = stat(p, &st) == 0;
 			if (found && S_ISDIR(st.st_mode) && depth < 64) {

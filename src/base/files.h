@@ -20,6 +20,10 @@ bool kf_is_kubefile_name(const char *base);
 bool kf_collect_kubefiles(const char *path, kf_paths *out, char **err);
 void kf_paths_release(kf_paths *p);
 
+/* dir/name, malloc'd: no '/' is added after an empty dir or one that ends
+ * with '/'. The one path join. */
+char *kf_path_join(const char *dir, const char *name);
+
 /* p as a relative path without ".", "..", empty components or a leading
  * or trailing slash ("" for the top).  A ".." that climbs above the top is
  * dropped when clamp (a destination in a rootfs: "/.." is "/"), else the

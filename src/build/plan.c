@@ -281,14 +281,6 @@ static bool resolve_source(lower *L, const char *src, kf_span span, const char *
 	return ok;
 }
 
-static char *join_dest(const char *dir, const char *name)
-{
-	char *s;
-	if (asprintf(&s, "%s%s%s", dir, dir[0] ? "/" : "", name) < 0)
-		abort();
-	return s;
-}
-
 static const char *url_basename(const char *url, char *buf, size_t len)
 {
 	const char *p = strstr(url, "://");
@@ -465,7 +457,7 @@ static void add_context_sources(lower *L, const char *path, kf_span span, const 
 	resolved_vec found = {0};
 	if (resolve_source(L, path, span, what, &found))
 		for (size_t k = 0; k < found.n; k++) {
-			char *dest = found.v[k].is_dir ? strdup(dir) : join_dest(dir, base_name(found.v[k].rel));
+			char *dest = found.v[k].is_dir ? strdup(dir) : kf_path_join(dir, base_name(found.v[k].rel));
 			add_source(L, found.v[k].is_dir ? KF_SRC_DIR : KF_SRC_FILE, found.v[k].rel, dest);
 			free(dest);
 		}
@@ -582,7 +574,7 @@ static size_t copy_source(lower *L, const kf_instr *in, uint32_t i, const char *
 	if (h) {
 		char *text = heredoc_text(L, h);
 		char *delim = strndup(h->delim.ptr, h->delim.len);
-		char *name = dest_dir ? join_dest(dest, delim) : strdup(dest);
+		char *name = dest_dir ? kf_path_join(dest, delim) : strdup(dest);
 		add_source(L, KF_SRC_DATA, NULL, name)->data = S(L, text);
 		free(delim);
 		free(text);
@@ -600,7 +592,7 @@ static size_t copy_source(lower *L, const kf_instr *in, uint32_t i, const char *
 			error_at(L, w->span, "KF507", "COPY does not fetch URLs: use ADD for '%s'", src);
 		} else {
 			char b[256];
-			char *name = dest_dir ? join_dest(dest, url_basename(src, b, sizeof b)) : strdup(dest);
+			char *name = dest_dir ? kf_path_join(dest, url_basename(src, b, sizeof b)) : strdup(dest);
 			kf_plan_source *s = add_source(L, KF_SRC_URL, NULL, name);
 			s->url = S(L, src);
 			s->checksum = S(L, checksum);
@@ -627,7 +619,7 @@ static size_t copy_source(lower *L, const kf_instr *in, uint32_t i, const char *
 			bool many = kf_copy_nsrcs(in) > 1 || is_glob(src);
 			bool archive = is_add && kf_is_archive_file(full);
 			char *name = archive		 ? strdup(dest)
-				     : (dest_dir || many) ? join_dest(dest, base_name(r->rel))
+				     : (dest_dir || many) ? kf_path_join(dest, base_name(r->rel))
 							  : strdup(dest);
 			add_source(L, archive ? KF_SRC_ARCHIVE : KF_SRC_FILE, r->rel, name);
 			free(name);
@@ -695,7 +687,7 @@ static void lower_app(lower *L, const kf_instr *in, kf_plan_step *st)
 	if (!name)
 		return;
 	st->app = S(L, name);
-	char *dir = join_dest("application/apps", name);
+	char *dir = kf_path_join("application/apps", name);
 	uint32_t n;
 	const kf_app_source *srcs = kf_app_sources(in, &n);
 	for (uint32_t i = 0; i < n; i++) {
@@ -706,7 +698,7 @@ static void lower_app(lower *L, const kf_instr *in, kf_plan_step *st)
 		kf_scheme sch = kf_scheme_of(kf_str_cstr(s), &rest);
 		if (sch == KF_SCHEME_HTTP || sch == KF_SCHEME_HTTPS) {
 			char b[256];
-			char *dest = join_dest(dir, url_basename(s, b, sizeof b));
+			char *dest = kf_path_join(dir, url_basename(s, b, sizeof b));
 			add_source(L, KF_SRC_URL, NULL, dest)->url = S(L, s);
 			free(dest);
 		} else if (sch == KF_SCHEME_LOCAL) {

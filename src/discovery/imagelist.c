@@ -559,13 +559,6 @@ static int vfile_cmp(const void *a, const void *b)
 	return strcmp(((const vfile *)a)->rel, ((const vfile *)b)->rel);
 }
 
-static char *join2(const char *a, const char *b)
-{
-	kf_buf buf = KF_BUF_INIT;
-	kf_buf_printf(&buf, "%s%s%s", a, a[0] && a[strlen(a) - 1] != '/' ? "/" : "", b);
-	return kf_buf_detach(&buf, NULL);
-}
-
 static void vfs_walk(vfs *v, const char *dir, const char *rel, int depth)
 {
 	struct dirent **ents;
@@ -575,8 +568,8 @@ static void vfs_walk(vfs *v, const char *dir, const char *rel, int depth)
 	for (int i = 0; i < n; i++) {
 		const char *name = ents[i]->d_name;
 		if (name[0] != '.' && v->files.n < 100000) {
-			char *p = join2(dir, name);
-			char *r = rel[0] ? join2(rel, name) : kf_xstrdup(name);
+			char *p = kf_path_join(dir, name);
+			char *r = rel[0] ? kf_path_join(rel, name) : kf_xstrdup(name);
 			struct stat st;
 			if (stat(p, &st) == 0 && S_ISDIR(st.st_mode) && depth < 32) {
 				vfs_walk(v, p, r, depth + 1);
@@ -1435,7 +1428,7 @@ static void scan_chart(kf_imagelist *l, const vfs *fs, const char *base, const c
 	kf_arena_init(&scratch);
 	size_t calls = 0;
 	ev E = {&c, &scratch, {V_ROOT, NULL}, 0, &calls};
-	char *tdir = join2(base, "templates/");
+	char *tdir = kf_path_join(base, "templates/");
 	size_t nt = strlen(tdir);
 	for (size_t i = 0; i < fs->files.n; i++) {
 		const vfile *t = &fs->files.v[i];
@@ -1462,7 +1455,7 @@ static void scan_chart(kf_imagelist *l, const vfs *fs, const char *base, const c
 	kf_arena_release(&scratch);
 
 	/* subcharts: charts/<dir>/ and charts/<name>.tgz */
-	char *cdir = join2(base, "charts/");
+	char *cdir = kf_path_join(base, "charts/");
 	size_t nc = strlen(cdir);
 	for (size_t i = 0; i < fs->files.n && c.depth < 6; i++) {
 		const vfile *s = &fs->files.v[i];
@@ -1614,7 +1607,7 @@ static bool has_suffix(const char *s, const char *suf)
 
 static bool is_chart_dir(const char *dir)
 {
-	char *c = join2(dir, "Chart.yaml"), *t = join2(dir, "templates");
+	char *c = kf_path_join(dir, "Chart.yaml"), *t = kf_path_join(dir, "templates");
 	struct stat st;
 	bool yes = stat(c, &st) == 0 && S_ISREG(st.st_mode) && stat(t, &st) == 0 && S_ISDIR(st.st_mode);
 	free(c);
@@ -1652,7 +1645,7 @@ static void scan_dir(kf_imagelist *l, const char *path, const char *display, con
 	for (int i = 0; i < n; i++) {
 		const char *name = ents[i]->d_name;
 		if (name[0] != '.') {
-			char *p = join2(path, name), *d = display[0] ? join2(display, name) : kf_xstrdup(name);
+			char *p = kf_path_join(path, name), *d = display[0] ? kf_path_join(display, name) : kf_xstrdup(name);
 			struct stat st;
 			if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
 				if (depth < 64)
@@ -1692,18 +1685,18 @@ void kf_imagelist_scan_rootfs(kf_imagelist *l, const char *rootfs)
 	static const char *const dirs[] = {"manifests", "charts"};
 	struct stat st;
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		char *p = join2(rootfs, dirs[i]);
+		char *p = kf_path_join(rootfs, dirs[i]);
 		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
 			scan_dir(l, p, dirs[i], NULL, 0);
 		free(p);
 	}
-	char *apps = join2(rootfs, "application/apps");
+	char *apps = kf_path_join(rootfs, "application/apps");
 	struct dirent **ents;
 	int n = scandir(apps, &ents, NULL, alphasort);
 	for (int i = 0; i < n; i++) {
 		const char *name = ents[i]->d_name;
 		if (name[0] != '.') {
-			char *p = join2(apps, name), *d = join2("application/apps", name);
+			char *p = kf_path_join(apps, name), *d = kf_path_join("application/apps", name);
 			if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
 				scan_dir(l, p, d, name, 0);
 			free(p);

@@ -13,23 +13,16 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/files.h"
 
 static bool layer_media_type(const char *media_type);
 
 
 
 
-static char *join(const char *a, const char *b)
-{
-	char *s;
-	if (asprintf(&s, "%s/%s", a, b) < 0)
-		abort();
-	return s;
-}
-
 bool kf_oci_is_layout(const char *dir)
 {
-	char *p = join(dir, "oci-layout");
+	char *p = kf_path_join(dir, "oci-layout");
 	bool ok = access(p, F_OK) == 0;
 	free(p);
 	return ok;
@@ -37,20 +30,20 @@ bool kf_oci_is_layout(const char *dir)
 
 bool kf_oci_init(const char *dir, kf_err *err)
 {
-	char *blobs = join(dir, "blobs/sha256");
+	char *blobs = kf_path_join(dir, "blobs/sha256");
 	bool ok = kf_mkdirs(blobs, 0755);
 	if (!ok)
 		kf_err_set(err, "%s: %s", dir, strerror(errno));
 	free(blobs);
 	if (!ok)
 		return false;
-	char *lay = join(dir, "oci-layout");
+	char *lay = kf_path_join(dir, "oci-layout");
 	if (access(lay, F_OK) != 0) {
 		static const char text[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
 		ok = kf_write_file_atomic(lay, text, sizeof text - 1, 0644, false, err);
 	}
 	free(lay);
-	char *idx = join(dir, "index.json");
+	char *idx = kf_path_join(dir, "index.json");
 	if (ok && access(idx, F_OK) != 0) {
 		static const char text[] = "{\"schemaVersion\":2,\"mediaType\":\"" KF_MT_INDEX "\",\"manifests\":[]}";
 		ok = kf_write_file_atomic(idx, text, sizeof text - 1, 0644, false, err);
@@ -332,7 +325,7 @@ json_t *kf_oci_read_json(const char *dir, const char *digest, kf_err *err)
 
 json_t *kf_oci_index_read(const char *dir, kf_err *err)
 {
-	char *p = join(dir, "index.json");
+	char *p = kf_path_join(dir, "index.json");
 	size_t len = 0;
 	char *text = read_all(p, &len, 64u << 20, err);
 	json_t *doc = NULL;
@@ -355,7 +348,7 @@ json_t *kf_oci_index_read(const char *dir, kf_err *err)
 bool kf_oci_index_write(const char *dir, const json_t *index, kf_err *err)
 {
 	char *text = json_dumps(index, JSON_COMPACT);
-	char *p = join(dir, "index.json");
+	char *p = kf_path_join(dir, "index.json");
 	bool ok = kf_write_file_atomic(p, text, strlen(text), 0644, false, err);
 	free(p);
 	free(text);
@@ -558,7 +551,7 @@ size_t kf_oci_gc(const char *dir, const json_t *index)
 	size_t i;
 	json_t *desc;
 	json_array_foreach(json_object_get(index, "manifests"), i, desc) mark(dir, desc, &keep, 0);
-	char *blobs = join(dir, "blobs/sha256");
+	char *blobs = kf_path_join(dir, "blobs/sha256");
 	DIR *dh = opendir(blobs);
 	size_t removed = 0;
 	struct dirent *de;
@@ -570,7 +563,7 @@ size_t kf_oci_gc(const char *dir, const json_t *index)
 		snprintf(d, sizeof d, "sha256:%.64s", de->d_name);
 		const char *key = d;
 		if (!keep.n || !bsearch(&key, keep.v, keep.n, sizeof *keep.v, cmp_str)) {
-			char *p = join(blobs, de->d_name);
+			char *p = kf_path_join(blobs, de->d_name);
 			if (unlink(p) == 0)
 				removed++;
 			free(p);
