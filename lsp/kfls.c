@@ -3,7 +3,7 @@
  * The loop (kfls_serve; main.c is the command): it reads messages (rpc.h),
  * reading ahead so that $/cancelRequest reaches a request before it runs,
  * answers the lifecycle (initialize, initialized, shutdown, exit) and
- * hands every other method to its row of the method table (features.h).
+ * hands every other method to its row of the method table (methods.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +11,7 @@
 #include "config.h"
 #include "base/vec.h"
 #include "documents.h"
-#include "features.h"
+#include "methods.h"
 #include "kfls.h"
 #include "session.h"
 

@@ -4,7 +4,7 @@
  *
  * The server's rooms: rpc.h (the framing), protocol.h (LSP's values),
  * session.h (the session's state), documents.h (the open documents and
- * their analysis), kfls.c (the loop and the lifecycle), features.h (the
+ * their analysis), kfls.c (the loop and the lifecycle), methods.h (the
  * method table) and features/ (one file per family of methods).
  */
 #ifndef KF_KFLS_H

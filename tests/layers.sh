@@ -2,7 +2,7 @@
 # layers.sh - the rule of which layer may include which (docs/hacking.md):
 # every #include "…" of the sources names a header of a layer that the
 # including file's layer may use, and is written from the source root
-# ("syntax/ast.h"; the server's, outside src/, as "lsp/features.h"), or
+# ("syntax/ast.h"; the server's, outside src/, as "lsp/methods.h"), or
 # names a header of its own folder. Fails with the file, the line and the
 # rule broken.
 . "$(dirname "$0")/lib.sh"

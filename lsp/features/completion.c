@@ -8,7 +8,7 @@
 #include "config/images.h"
 #include "sema/platform.h"
 #include "syntax/instrdoc.h"
-#include "lsp/features.h"
+#include "lsp/methods.h"
 #include "lsp/documents.h"
 #include "lsp/protocol.h"
 #include "query.h"

@@ -1,9 +1,9 @@
 /* diagnostics.c - the diagnostics kflint finds, pushed and pulled
- * (diagnostics.h, features.h). */
+ * (diagnostics.h, methods.h). */
 #include <string.h>
 
 #include "syntax/jsonutil.h"
-#include "lsp/features.h"
+#include "lsp/methods.h"
 #include "lsp/protocol.h"
 #include "diagnostics.h"
 

@@ -1,7 +1,7 @@
 /* diagnostics.h - a document's diagnostics as LSP's Diagnostic: pushed
  * (textDocument/publishDiagnostics, after every analysis) and in the code
  * actions that fix them. textDocument/diagnostic, the pull, is in the
- * method table (features.h).
+ * method table (methods.h).
  */
 #ifndef KF_KFLS_DIAGNOSTICS_H
 #define KF_KFLS_DIAGNOSTICS_H

@@ -8,7 +8,7 @@
 #include "sema/apptype.h"
 #include "syntax/instrdoc.h"
 #include "syntax/jsonutil.h"
-#include "lsp/features.h"
+#include "lsp/methods.h"
 #include "lsp/documents.h"
 #include "lsp/protocol.h"
 #include "query.h"

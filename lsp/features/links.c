@@ -2,7 +2,7 @@
  * or folder in the build context. */
 #include <string.h>
 
-#include "lsp/features.h"
+#include "lsp/methods.h"
 #include "lsp/documents.h"
 #include "lsp/protocol.h"
 #include "query.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "syntax/jsonutil.h"
-#include "lsp/features.h"
+#include "lsp/methods.h"
 #include "lsp/documents.h"
 #include "lsp/protocol.h"
 #include "query.h"

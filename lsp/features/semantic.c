@@ -3,7 +3,7 @@
  * (the answer for a large document is the largest kfls sends). */
 #include <stdlib.h>
 
-#include "lsp/features.h"
+#include "lsp/methods.h"
 #include "lsp/documents.h"
 #include "lsp/protocol.h"
 #include "query.h"
@@ -12,7 +12,7 @@
 enum { TT_KEYWORD, TT_PARAMETER, TT_VARIABLE, TT_STRING, TT_COMMENT, TT_MACRO, TT_CLASS, TT_PROPERTY, TT_OPERATOR };
 enum { TM_DECLARATION = 1, TM_DEPRECATED = 2 };
 
-/* the capability (features.c), with the legend */
+/* the capability (methods.c), with the legend */
 const char kfls_semantic_options[] =
 	"{\"legend\":{\"tokenTypes\":[\"keyword\",\"parameter\",\"variable\",\"string\",\"comment\",\"macro\","
 	"\"class\",\"property\",\"operator\"],\"tokenModifiers\":[\"declaration\",\"deprecated\"]},"

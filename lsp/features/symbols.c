@@ -1,7 +1,7 @@
 /* symbols.c - the document's outline (FROM, apps with the instructions
  * that name them, ARG and ENV, the start section) and its folds (comment
  * blocks, continued lines, heredocs). */
-#include "lsp/features.h"
+#include "lsp/methods.h"
 #include "lsp/documents.h"
 #include "lsp/protocol.h"
 #include "query.h"

@@ -2,7 +2,7 @@
  * didSave) and the notifications after which every document is analysed
  * again (the editor's settings, a settings file on disk). Each analysis is
  * followed by its diagnostics. */
-#include "lsp/features.h"
+#include "lsp/methods.h"
 #include "lsp/documents.h"
 #include "diagnostics.h"
 

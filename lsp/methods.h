@@ -1,4 +1,4 @@
-/* features.h - the method table: every method kfls serves but the
+/* methods.h - the method table: every method kfls serves but the
  * lifecycle (kfls.c answers initialize, initialized, shutdown and exit),
  * one row each: the method, its handler, and the server capability it
  * announces in initialize's result. The loop dispatches from the table and
@@ -7,12 +7,14 @@
  * A new feature is one file under lsp/features/ (a family of methods,
  * listed in Makefile.am's kfls_SOURCES and fuzz/fuzz_rpc.c's
  * fuzz-sources), its handlers declared below, and one row per method in
- * the table (features.c). Handlers are kfls_handler (session.h): they read the
+ * the table (methods.c). Handlers are kfls_handler (session.h): they read the
  * document's tree, diagnostics and model (documents.h) and turn them into
- * LSP's shapes (protocol.h); nothing there parses Kubefile text.
+ * LSP's shapes (protocol.h); nothing there parses Kubefile text. (Not
+ * "features.h": <features.h> is glibc's, and lsp/ is on the fuzz
+ * targets' include path.)
  */
-#ifndef KF_KFLS_FEATURES_H
-#define KF_KFLS_FEATURES_H
+#ifndef KF_KFLS_METHODS_H
+#define KF_KFLS_METHODS_H
 
 #include <jansson.h>
 

@@ -1,7 +1,7 @@
-/* features.c - the method table (features.h). */
+/* methods.c - the method table (methods.h). */
 #include <string.h>
 
-#include "features.h"
+#include "methods.h"
 
 #define SYNC_OPTIONS "{\"openClose\":true,\"change\":2,\"save\":{\"includeText\":false}}"
 #define DIAGNOSTIC_OPTIONS "{\"identifier\":\"kflint\",\"interFileDependencies\":false,\"workspaceDiagnostics\":false}"
