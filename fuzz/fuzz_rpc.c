@@ -3,7 +3,7 @@
  * JSON-RPC dispatch and every method, with no crash, leak or hang, and
  * the server's memory freed when the input ends.
  *
- * fuzz-sources: lsp/kfls.c lsp/features.c lsp/rpc.c
+ * fuzz-sources: lsp/kfls.c lsp/rpc.c lsp/protocol.c lsp/documents.c lsp/methods.c lsp/features/query.c lsp/features/sync.c lsp/features/diagnostics.c lsp/features/formatting.c lsp/features/completion.c lsp/features/hover.c lsp/features/navigation.c lsp/features/symbols.c lsp/features/semantic.c lsp/features/links.c lsp/features/actions.c
  *
  * The input is a memfd (read like a pipe, without a writer thread); what
  * kfls writes goes to /dev/null. The environment points the settings

@@ -55,7 +55,7 @@ for t in $targets; do
 	for e in $extra; do extra_paths="$extra_paths $top/$e"; done
 	# shellcheck disable=SC2086
 	clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer $san \
-		-I"$top/src" -I"$top/grammar" -I"$top/lsp" -I"$build" -I"$build/grammar" \
+		-I"$top/src" -I"$top/grammar" -I"$top" -I"$top/lsp" -I"$build" -I"$build/grammar" \
 		"$src" $extra_paths $libs $deps -lpthread -o "$build/fuzz_$t"
 	work=$build/work/$t
 	mkdir -p "$work" "$top/fuzz/corpus/$t" "$top/fuzz/out/$t"

@@ -111,16 +111,21 @@ static uint32_t name_hash(kf_str s)
 }
 
 /* a Kubefile may declare hundreds of apps and name them again as often:
- * look them up by hash, not by a scan */
+ * look them up by hash, not by a scan; the app named name in apps, or NULL */
+static kf_app *probe(const uint32_t *index, size_t cap, kf_app *apps, kf_str name)
+{
+	if (!cap)
+		return NULL;
+	size_t mask = cap - 1;
+	for (size_t h = name_hash(name) & mask; index[h]; h = (h + 1) & mask)
+		if (kf_str_eq(apps[index[h] - 1].name, name))
+			return &apps[index[h] - 1];
+	return NULL;
+}
+
 static kf_app *find_app(builder *b, kf_str name)
 {
-	if (!b->index_cap)
-		return NULL;
-	size_t mask = b->index_cap - 1;
-	for (size_t h = name_hash(name) & mask; b->index[h]; h = (h + 1) & mask)
-		if (kf_str_eq(b->apps.v[b->index[h] - 1].name, name))
-			return &b->apps.v[b->index[h] - 1];
-	return NULL;
+	return probe(b->index, b->index_cap, b->apps.v, name);
 }
 
 static void index_app(builder *b, size_t i)
@@ -315,6 +320,9 @@ kf_model *kf_model_build(const kf_document *doc, kf_dialect dialect)
 	kf_vec_free(&b.defs);
 	kf_vec_free(&b.refs);
 	kf_vec_free(&b.uses);
+	/* the index survives the builder: kf_model_app answers from it */
+	m->app_index_cap = (uint32_t)b.index_cap;
+	m->app_index = b.index_cap ? kf_arena_memdup(&m->arena, b.index, b.index_cap * sizeof(uint32_t)) : NULL;
 	free(b.index);
 	/* indexes (1-based, so that 0 stays NULL) become pointers */
 	for (uint32_t i = 0; i < m->nrefs; i++)
@@ -340,8 +348,5 @@ void kf_model_free(kf_model *m)
 
 const kf_app *kf_model_app(const kf_model *m, kf_str name)
 {
-	for (uint32_t i = 0; i < m->napps; i++)
-		if (kf_str_eq(m->apps[i].name, name))
-			return &m->apps[i];
-	return NULL;
+	return probe(m->app_index, m->app_index_cap, m->apps, name);
 }

@@ -81,11 +81,17 @@ typedef struct kf_model {
 	const kf_instr *launch;  /* the first LAUNCH */
 	const kf_instr *cmds;    /* the first CMDS */
 	uint32_t ncmd;           /* CMD instructions */
+	/* the apps by name, for kf_model_app: index into apps + 1 (0: empty),
+	 * app_index_cap slots (a power of two; 0 when there are no apps) */
+	uint32_t *app_index;
+	uint32_t app_index_cap;
 } kf_model;
 
 kf_model *kf_model_build(const kf_document *doc, kf_dialect dialect);
 void kf_model_free(kf_model *m);
 
+/* The app declared with that name (in m->apps), or NULL: a hash lookup,
+ * for Kubefiles with thousands of apps. */
 const kf_app *kf_model_app(const kf_model *m, kf_str name);
 
 #endif

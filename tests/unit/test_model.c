@@ -106,6 +106,30 @@ static void test_apps(void **state)
 	modelled_free(x);
 }
 
+/* many apps (the index grows), each found by its name; none without apps */
+static void test_app_lookup(void **state)
+{
+	(void)state;
+	char *text = malloc(300 * 40 + 64);
+	size_t n = (size_t)sprintf(text, "FROM scratch\n");
+	for (int i = 0; i < 300; i++)
+		n += (size_t)sprintf(text + n, "APP app%d local://a%d\n", i, i);
+	modelled *x = model_text(text, KF_DIALECT_AUTO);
+	kf_model *m = x->m;
+	assert_int_equal(m->napps, 300);
+	char name[16];
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof name, "app%d", i);
+		assert_ptr_equal(kf_model_app(m, kf_str_cstr(name)), &m->apps[i]);
+	}
+	assert_null(kf_model_app(m, kf_str_cstr("app300")));
+	modelled_free(x);
+	free(text);
+	x = model_text("FROM scratch\n", KF_DIALECT_AUTO);
+	assert_null(kf_model_app(x->m, kf_str_cstr("web")));
+	modelled_free(x);
+}
+
 static void test_vars(void **state)
 {
 	(void)state;
@@ -154,6 +178,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dialects),
 		cmocka_unit_test(test_apps),
+		cmocka_unit_test(test_app_lookup),
 		cmocka_unit_test(test_vars),
 		cmocka_unit_test(test_start),
 	};
