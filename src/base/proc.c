@@ -113,7 +113,7 @@ kf_proc_end kf_proc_run(const kf_proc *p, kf_buf *out, int *status)
 		if (getppid() != parent)
 			_exit(127);
 #endif
-		if (move_fd(devnull, 0) != 0 || move_fd(res[1], 1) != 0)
+		if (move_fd(devnull, 0) != 0 || move_fd(p->out_fd ? p->out_fd : res[1], 1) != 0)
 			e = errno;
 		if (!e && p->dir_fd >= 0 && fchdir(p->dir_fd) != 0)
 			e = errno;
@@ -128,7 +128,7 @@ kf_proc_end kf_proc_run(const kf_proc *p, kf_buf *out, int *status)
 				e = errno;
 		}
 		if (!e) {
-			execve(prog, p->argv, environ);
+			execve(prog, p->argv, p->envp ? p->envp : environ);
 			e = errno;
 		}
 		ssize_t w = write(err[1], &e, sizeof(e));
@@ -183,11 +183,22 @@ kf_proc_end kf_proc_run(const kf_proc *p, kf_buf *out, int *status)
 	}
 	close(res[0]);
 	/* the output is closed (or the time is up): wait for the exit, still
-	 * within the deadline */
-	for (long nap = 50 * 1000; !timed_out && !ended(pid); nap = nap < 10 * 1000 * 1000 ? nap * 2 : nap) {
+	 * within the deadline; a child whose output is not captured, or that
+	 * may be cancelled, is looked at every 20 ms at least */
+	long most = p->out_fd || p->cancel ? 20 * 1000 * 1000 : 10 * 1000 * 1000;
+	int64_t cancelled = 0;
+	for (long nap = 50 * 1000; !timed_out && !ended(pid); nap = nap < most ? nap * 2 : most) {
 		if (deadline && now_ms() >= deadline) {
 			timed_out = true;
 			break;
+		}
+		if (p->cancel && *p->cancel) {
+			if (!cancelled) {
+				cancelled = now_ms();
+				kill(-pid, SIGTERM);
+			} else if (now_ms() - cancelled > 500) {
+				break;
+			}
 		}
 		/* it closed its output, so it is most likely exiting now */
 		struct timespec ts = {0, nap};
@@ -207,6 +218,8 @@ kf_proc_end kf_proc_run(const kf_proc *p, kf_buf *out, int *status)
 	}
 	if (timed_out)
 		return KF_PROC_TIMED_OUT;
+	if (cancelled)
+		return KF_PROC_CANCELLED;
 	if (WIFSIGNALED(st)) {
 		*status = WTERMSIG(st);
 		return KF_PROC_SIGNALED;

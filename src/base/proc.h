@@ -13,6 +13,7 @@
 #ifndef KF_PROC_H
 #define KF_PROC_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "base/buf.h"
@@ -23,6 +24,11 @@ typedef struct kf_proc {
 	int dir_fd;          /* the child's working directory; -1: the caller's */
 	unsigned timeout_ms; /* wall-clock limit from the start; 0: none */
 	size_t max_memory;   /* bytes of address space (RLIMIT_AS); 0: no limit */
+	int out_fd;          /* 0: standard output captured into out; else the child's
+			      * standard output is this descriptor (1, 2) */
+	char *const *envp;   /* the child's environment; NULL: the caller's */
+	volatile sig_atomic_t *cancel; /* when set (by a signal handler): SIGTERM to the child's
+			      * group, SIGKILL half a second later; NULL: never */
 } kf_proc;
 
 typedef enum kf_proc_end {
@@ -30,6 +36,7 @@ typedef enum kf_proc_end {
 	KF_PROC_EXITED,    /* status is its exit status */
 	KF_PROC_SIGNALED,  /* killed by a signal the runner did not send: status is the signal */
 	KF_PROC_TIMED_OUT, /* killed by the runner at the time limit */
+	KF_PROC_CANCELLED, /* killed by the runner when *cancel was set */
 } kf_proc_end;
 
 /* The program name would run as, malloc'd: name itself when it holds a

@@ -226,48 +226,41 @@ static void sandbox_argv(builder *b, bool net, void *vec)
 		  b->rootfs, "--", NULL);
 }
 
-static int run_argv(builder *b, const kf_plan_step *step, char **argv, char **envp)
+/* Runs the command in the rootfs, its output on our standard error, stopped
+ * within a second when the front end asks (base/proc.h); false after an
+ * error at the step. */
+static bool run_command(builder *b, const kf_plan_step *step, char **argv, char **envp)
 {
-	pid_t pid = fork();
-	if (pid < 0) {
-		kf_builder_error(b, step, "KF604", "fork: %s", strerror(errno));
-		return -1;
+	int dir = open(b->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0) {
+		kf_builder_error(b, step, "KF606", "%s: %s", b->rootfs, strerror(errno));
+		return false;
 	}
-	if (pid == 0) {
-		if (chdir(b->rootfs) != 0)
-			_exit(126);
-		dup2(2, 1);
-		int devnull = open("/dev/null", O_RDONLY);
-		if (devnull >= 0) {
-			dup2(devnull, 0);
-			close(devnull);
-		}
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		execve(argv[0], argv, envp);
-		fprintf(stderr, "kfc build: %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
+	kf_proc p = {.argv = argv, .path = argv[0], .dir_fd = dir, .out_fd = 2, .envp = envp,
+		     .cancel = b->o->interrupted};
+	kf_buf none = KF_BUF_INIT;
+	int status;
+	kf_proc_end end = kf_proc_run(&p, &none, &status);
+	kf_buf_release(&none);
+	close(dir);
+	switch (end) {
+	case KF_PROC_EXITED:
+		if (status == 0)
+			return true;
+		kf_builder_error(b, step, "KF604", "the command failed with exit status %d", status);
+		return false;
+	case KF_PROC_SIGNALED:
+		kf_builder_error(b, step, "KF604", "the command was killed by signal %d", status);
+		return false;
+	case KF_PROC_CANCELLED:
+	case KF_PROC_TIMED_OUT:
+		kf_builder_error(b, step, "KF608", "interrupted");
+		return false;
+	case KF_PROC_NOT_RUN:
+		kf_builder_error(b, step, "KF604", "%s: %s", argv[0], strerror(status));
+		return false;
 	}
-	/* waited for in short naps, so that an interruption stops the command
-	 * within a second: SIGTERM, then SIGKILL half a second later */
-	int st = 0;
-	double killed = 0;
-	for (;;) {
-		pid_t r = waitpid(pid, &st, WNOHANG);
-		if (r == pid || (r < 0 && errno != EINTR))
-			break;
-		if (KF_BUILDER_INTERRUPTED(b)) {
-			if (killed == 0) {
-				kill(pid, SIGTERM);
-				killed = kf_builder_now();
-			} else if (kf_builder_now() - killed > 0.5) {
-				kill(pid, SIGKILL);
-			}
-		}
-		struct timespec nap = {0, 10 * 1000 * 1000};
-		nanosleep(&nap, NULL);
-	}
-	return st;
+	return false;
 }
 
 bool kf_builder_run(builder *b, const kf_plan_step *step, kf_layer *l)
@@ -301,7 +294,7 @@ bool kf_builder_run(builder *b, const kf_plan_step *step, kf_layer *l)
 	for (size_t i = 0; i < step->nenv; i++)
 		kf_vec_push(&ev, strdup(step->env[i]));
 	kf_vec_push(&ev, NULL);
-	int st = run_argv(b, step, av.v, ev.v);
+	bool ran = run_command(b, step, av.v, ev.v);
 	for (size_t k = 0; k < av.n; k++)
 		free(av.v[k]);
 	for (size_t k = 0; k < ev.n; k++)
@@ -309,14 +302,8 @@ bool kf_builder_run(builder *b, const kf_plan_step *step, kf_layer *l)
 	kf_vec_free(&av);
 	kf_vec_free(&ev);
 	bool ok = false;
-	if (st < 0) {
+	if (!ran) {
 		/* reported */
-	} else if (KF_BUILDER_INTERRUPTED(b)) {
-		kf_builder_error(b, step, "KF608", "interrupted");
-	} else if (WIFSIGNALED(st)) {
-		kf_builder_error(b, step, "KF604", "the command was killed by signal %d", WTERMSIG(st));
-	} else if (WEXITSTATUS(st) != 0) {
-		kf_builder_error(b, step, "KF604", "the command failed with exit status %d", WEXITSTATUS(st));
 	} else if (!snapshot(b->rootfs, &after)) {
 		kf_builder_error(b, step, "KF606", "%s: %s", b->rootfs, strerror(errno));
 	} else {
