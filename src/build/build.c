@@ -26,20 +26,27 @@ void kf_builder_say(builder *b, kf_severity sev, const char *code, const char *f
 		b->report->message(b->report->ud, sev, code, msg);
 }
 
-void kf_builder_error(builder *b, const kf_plan_step *step, const char *code, const char *fmt, ...)
+/* An error at in, or of no file. */
+static void verror(builder *b, const kf_instr *in, const char *code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+static void verror(builder *b, const kf_instr *in, const char *code, const char *fmt, va_list ap)
 {
 	char msg[2048];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	const kf_instr *in = step ? kf_plan_step_instr(b->doc, step) : NULL;
 	if (in) {
 		kf_diag_add(b->diags, KF_SEV_ERROR, in->span, code, "%s", msg);
 	} else {
 		kf_builder_say(b, KF_SEV_ERROR, code, "%s", msg);
 		b->diags->nerrors++;
 	}
+}
+
+void kf_builder_error(builder *b, const kf_plan_step *step, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	verror(b, step ? kf_plan_step_instr(b->doc, step) : NULL, code, fmt, ap);
+	va_end(ap);
 }
 
 double kf_builder_now(void)
@@ -82,15 +89,10 @@ static bool tag_fn(json_t *index, void *ctx)
 static void from_error(builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void from_error(builder *b, const char *fmt, ...)
 {
-	char msg[2048];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	verror(b, b->from, "KF601", fmt, ap);
 	va_end(ap);
-	if (b->from)
-		kf_diag_add(b->diags, KF_SEV_ERROR, b->from->span, "KF601", "%s", msg);
-	else
-		kf_builder_error(b, NULL, "KF601", "%s", msg);
 }
 
 static bool load_base(builder *b, const char *ref, kf_image *img)
