@@ -19,11 +19,18 @@ typedef struct hover_files {
 	kf_buf *b;
 	kf_str top; /* the source's path, as written */
 	size_t total;
+	size_t walked; /* entries, folders included */
 } hover_files;
+
+/* entries a hover walks at most: a source of local://. in a folder such as
+ * / or a home directory would otherwise be walked whole at each hover */
+#define KFLS_HOVER_WALK 10000
 
 static bool hover_file(void *ctx, const char *rel, unsigned type)
 {
 	hover_files *hf = ctx;
+	if (++hf->walked > KFLS_HOVER_WALK)
+		return false;
 	if (type == S_IFDIR)
 		return true;
 	if (hf->total++ < KFLS_HOVER_FILES)
@@ -35,7 +42,7 @@ static bool hover_file(void *ctx, const char *rel, unsigned type)
 static void app_files(kfls *s, kfls_doc *d, const kf_app_source *srcs, uint32_t n, kf_buf *b)
 {
 	kf_buf list = KF_BUF_INIT, path = KF_BUF_INIT;
-	hover_files hf = {&list, {NULL, 0}, 0};
+	hover_files hf = {&list, {NULL, 0}, 0, 0};
 	bool local = false;
 	for (uint32_t i = 0; i < n; i++) {
 		if (srcs[i].scheme != KF_SCHEME_LOCAL || !srcs[i].path.len)
@@ -56,7 +63,8 @@ static void app_files(kfls *s, kfls_doc *d, const kf_app_source *srcs, uint32_t 
 			kf_buf_printf(&list, "- `%.*s`\n", (int)p.len, p.ptr);
 	}
 	if (local) {
-		kf_buf_printf(b, "\nFiles in the build context (%zu):\n", hf.total);
+		kf_buf_printf(b, "\nFiles in the build context (%s%zu):\n", hf.walked > KFLS_HOVER_WALK ? "more than " : "",
+			      hf.total);
 		kf_buf_add(b, list.ptr, list.len);
 		if (hf.total > KFLS_HOVER_FILES)
 			kf_buf_printf(b, "- and %zu more\n", hf.total - KFLS_HOVER_FILES);

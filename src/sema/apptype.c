@@ -54,11 +54,14 @@ static void count(seen *c, const char *name)
 /* nftw's FTW_F with FTW_PHYS: what is neither a directory nor a link */
 static bool count_file(void *ctx, const char *rel, unsigned type)
 {
+	seen *c = ctx;
 	if (type && type != S_IFDIR && type != S_IFLNK) {
 		const char *slash = strrchr(rel, '/');
-		count(ctx, slash ? slash + 1 : rel);
+		count(c, slash ? slash + 1 : rel);
 	}
-	return true;
+	/* one file of another kind, or YAML and scripts together, decide the
+	 * type (none): the rest of a large tree need not be walked */
+	return !c->other && !(c->yaml && c->sh);
 }
 
 kf_app_type kf_app_detect_paths(kf_fscache *fs, const char *const *paths, size_t n)

@@ -182,3 +182,29 @@ compare "$k12/rss.exp" "$k12/rss.out" "kfls framing: 512 MiB of junk, one error 
 printf "# kfls's peak RSS: %s MiB\n" "$(cat "$k12/rss.err")"
 
 fi
+
+# hovering an app whose source is a folder of 20,000 files lists the first
+# ones and stops walking after 10,000 entries: a source of local://. in a
+# folder such as / would otherwise be walked whole at each hover
+if command -v python3 >/dev/null 2>&1; then
+	mkdir -p "$k12/hov/ctx/big"
+	python3 -c 'import sys
+for i in range(20000): open("%s/f%05d.yaml" % (sys.argv[1], i), "w").close()' "$k12/hov/ctx/big"
+	printf 'FROM scratch\nAPP big local://big\n' >"$k12/hov/ctx/Kubefile"
+	cat >"$k12/hov/session.in" <<S
+$k12_init
+{"method":"textDocument/didOpen","params":{"textDocument":{"uri":"file://@DIR@/Kubefile","languageId":"kubefile","version":1,"text":"FROM scratch\\nAPP big local://big\\n"}}}
+{"id":3,"method":"textDocument/hover","params":{"textDocument":{"uri":"file://@DIR@/Kubefile"},"position":{"line":1,"character":5}}}
+$k12_end
+S
+	t0=$(date +%s%N)
+	python3 "$KF_TESTDATA/lsp-driver.py" "$KFLS" "$k12/hov/session.in" >"$k12/hov.out" 2>&1
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	if grep -q 'Files in the build context (more than 10000)' "$k12/hov.out" && [ $ms -lt 20000 ]; then
+		ok "kfls hover: the walk of a large source stops at 10,000 entries"
+	else
+		not_ok "kfls hover of a large source ($ms ms)"
+		grep -o 'Files in the build context ([^)]*)' "$k12/hov.out" | sed 's/^/# /'
+		head -c 500 "$k12/hov.out" | sed 's/^/# /'
+	fi
+fi
