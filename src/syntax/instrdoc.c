@@ -159,7 +159,7 @@ void kf_instr_doc_hover(kf_kind kind, kf_buf *out)
 void kf_instr_docs_markdown(kf_buf *out)
 {
 	kf_buf_adds(out, "# Instructions\n\n"
-			 "<!-- Generated from src/instrdoc.c by `kfls --print-instruction-docs`; "
+			 "<!-- Generated from src/syntax/instrdoc.c by `kfls --print-instruction-docs`; "
 			 "tests/instructions-doc.sh checks it. Edit the table, not this file. -->\n\n"
 			 "What each instruction and flag does, as the language server shows it on hover. "
 			 "The language itself is described in the project's specification.\n");
