@@ -13,12 +13,10 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/arena.h"
@@ -31,9 +29,9 @@
 #include "syntax/format.h"
 #include "cli/kfc.h"
 #include "base/fsutil.h"
+#include "base/proc.h"
 #include "syntax/source.h"
 
-extern char **environ;
 
 enum mode { MODE_PRINT, MODE_WRITE, MODE_CHECK, MODE_DIFF };
 
@@ -176,14 +174,16 @@ static bool show_diff(const char *name, const kf_source *src, const kf_buf *text
 		kf_buf_printf(&la, "a/%s", name);
 		kf_buf_printf(&lb, "b/%s", name);
 		char *argv[] = {"diff", "-u", "--label", la.ptr, "--label", lb.ptr, a, b, NULL};
-		pid_t pid;
 		fflush(stdout);
-		int rc = posix_spawnp(&pid, "diff", NULL, NULL, argv, environ);
+		kf_proc p = {.argv = argv, .dir_fd = -1, .out_fd = 1};
+		kf_buf none = KF_BUF_INIT;
 		int status = 0;
-		if (rc != 0) {
-			fprintf(stderr, "kfc fmt: cannot run diff: %s\n", strerror(rc));
+		kf_proc_end end = kf_proc_run(&p, &none, &status);
+		kf_buf_release(&none);
+		if (end == KF_PROC_NOT_RUN) {
+			fprintf(stderr, "kfc fmt: cannot run diff: %s\n", strerror(status));
 			ok = false;
-		} else if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) > 1) {
+		} else if (end != KF_PROC_EXITED || status > 1) {
 			fprintf(stderr, "kfc fmt: diff failed\n");
 			ok = false;
 		}
