@@ -10,10 +10,10 @@
 #   --merge     afterwards, fold what the run found into fuzz/corpus/NAME
 #               (libFuzzer's -merge=1 keeps only inputs that add coverage)
 #
-# Seeds come from fuzz/corpus/NAME/ (committed) and, for the parser, from the
-# test corpora; the run works in build-fuzz/work/NAME/ so the committed
-# corpus changes only with --merge. Crashes are written to fuzz/out/NAME/,
-# and the run fails on the first one. A target names extra sources outside
+# Seeds come from fuzz/corpus/NAME/ (committed) and, for the parser and the
+# formatter, from the test corpora and goldens; the run works in
+# build-fuzz/work/NAME/ so the committed corpus changes only with --merge.
+# Crashes are written to fuzz/out/NAME/, and the run fails on the first one. A target names extra sources outside
 # the library in a line "fuzz-sources: FILE..." of its comment.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -59,12 +59,13 @@ for t in $targets; do
 		"$src" $extra_paths $libs $deps -lpthread -o "$build/fuzz_$t"
 	work=$build/work/$t
 	mkdir -p "$work" "$top/fuzz/corpus/$t" "$top/fuzz/out/$t"
-	if [ "$t" = parse ]; then
+	if [ "$t" = parse ] || [ "$t" = fmt ]; then
 		cp "$top"/tests/corpus/kubefile/*__* "$work/" 2>/dev/null || true
 		for d in "$top"/tests/corpus/buildkit/*/ "$top"/tests/corpus/buildkit/negative/*/; do
 			[ -f "$d/Dockerfile" ] && cp "$d/Dockerfile" "$work/bk-$(basename "$d")"
 		done
 		cp "$top"/tests/golden/parse/*.kubefile "$work/"
+		for f in "$top"/tests/golden/fmt/*.kubefile; do cp "$f" "$work/fmt-$(basename "$f")"; done
 	fi
 	dict=
 	[ -f "$top/fuzz/$t.dict" ] && dict="-dict=$top/fuzz/$t.dict"

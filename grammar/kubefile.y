@@ -77,6 +77,9 @@ static int kf_yylex(KF_YYSTYPE *lval, kf_span *lloc, kf_parser *p)
 	/* kept for the syntax error message */
 	if (t != KF_TOK_EOL && t != KF_TOK_END)
 		p->last = lval->word;
+	/* where the line this EOL ends began, for the instruction it ends */
+	if (t == KF_TOK_EOL)
+		p->line_first = p->lx.line_first;
 	return t;
 }
 

@@ -5,8 +5,9 @@
  *    parser directives as trivia, and joins an instruction's continued
  *    lines into one logical line (the escape character and the line end
  *    cut out; comment and blank lines inside a continuation skipped). A
- *    logical line with no continuation is lexed in place; a joined one is
- *    copied once into the document's arena, with a table that maps its
+ *    logical line with no continuation is lexed in place; a joined one,
+ *    or one that ends in "\r\n" (whose "\r" is no part of its content),
+ *    is copied once into the document's arena, with a table that maps its
  *    offsets back to the source.
  *  - tokens: re2c start conditions lex the logical line in the argument
  *    mode of its instruction (words, quote-aware words, the rest of the
@@ -42,6 +43,9 @@ typedef struct kf_lexer {
 	const unsigned char *cur, *mar, *lim, *tok, *ctx;
 	bool cooked;
 	KF_VEC(struct kf_lex_seg) segs;
+	uint32_t line_first; /* source offset where the logical line starts: its
+			      * first non-blank byte, before the keyword when
+			      * lines holding only the escape character come first */
 	uint32_t line_end;  /* source offset where the logical line ends */
 	uint32_t eol;       /* source offset of its line end ("\n", or len) */
 	int cond;

@@ -105,27 +105,38 @@ void kf_lexer_release(kf_lexer *lx)
 	kf_vec_free(&lx->directives);
 }
 
+/* The last segment that starts at or before offset a of the line buffer
+ * (segments are in order; a binary search, since a line joined from many
+ * continuation lines has as many segments and tokens). */
+static const struct kf_lex_seg *seg_at(const kf_lexer *lx, uint32_t a)
+{
+	size_t lo = 1, hi = lx->segs.n; /* the answer is in [lo - 1, hi - 1] */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (lx->segs.v[mid].at > a)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return &lx->segs.v[lo - 1];
+}
+
 kf_span kf_lexer_span(const kf_lexer *lx, const unsigned char *from, const unsigned char *to)
 {
 	if (!lx->cooked)
 		return (kf_span){(uint32_t)(from - lx->text), (uint32_t)(to - lx->text)};
 	uint32_t a = (uint32_t)(from - lx->buf), b = (uint32_t)(to - lx->buf);
-	size_t i = lx->segs.n;
 	kf_span s;
-	/* the last segment that starts at or before a */
-	while (i > 1 && lx->segs.v[i - 1].at > a)
-		i--;
-	s.start = lx->segs.v[i - 1].src + (a - lx->segs.v[i - 1].at);
+	const struct kf_lex_seg *g = seg_at(lx, a);
+	s.start = g->src + (a - g->at);
 	if (b == a) {
 		s.end = s.start;
 		return s;
 	}
 	/* the end is mapped from the last byte inside, so that a span ending
 	 * at a join does not reach over the cut-out continuation */
-	i = lx->segs.n;
-	while (i > 1 && lx->segs.v[i - 1].at > b - 1)
-		i--;
-	s.end = lx->segs.v[i - 1].src + (b - 1 - lx->segs.v[i - 1].at) + 1;
+	g = seg_at(lx, b - 1);
+	s.end = g->src + (b - 1 - g->at) + 1;
 	return s;
 }
 
@@ -242,6 +253,7 @@ static bool next_logical_line(kf_lexer *lx)
 		else
 			break;
 	}
+	lx->line_first = l.first;
 	lx->segs.n = 0;
 	lx->kind = KF_INSTR_ERROR;
 	lx->nargs = 0;
@@ -250,7 +262,11 @@ static bool next_logical_line(kf_lexer *lx)
 	lx->hd_next = 0;
 	lx->jdepth = 0;
 	uint32_t cut = continuation_at(lx, l.first, l.end);
-	if (cut == UINT32_MAX) {
+	/* a line's content ends before the "\r" of a "\r\n"; lexed in place,
+	 * a quote left open would run over it (and be longer than the match
+	 * that closes no quote: "\\'\r" is no escaped quote then) */
+	bool cr = l.end < lx->len && lx->text[l.end] != '\n';
+	if (cut == UINT32_MAX && !cr) {
 		/* the common case: lexed in place, up to its "\n" or the end */
 		lx->cooked = false;
 		lx->buf = lx->text;
@@ -262,8 +278,8 @@ static bool next_logical_line(kf_lexer *lx)
 		return true;
 	}
 	kf_buf line = KF_BUF_INIT;
-	cook(lx, &line, l.first, cut);
-	uint32_t last_end = cut;
+	uint32_t last_end = cut == UINT32_MAX ? l.end : cut;
+	cook(lx, &line, l.first, last_end);
 	while (cut != UINT32_MAX && lx->pos < lx->len) {
 		l = read_pline(lx, lx->pos);
 		lx->pos = l.next;
@@ -495,14 +511,20 @@ static int word(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc)
 	return token(lx, lval, lloc, tok, lx->tok, lx->cur);
 }
 
-/* A quote-aware word. In ENV and LABEL, a first word without "=" selects
- * the legacy form: the key is the raw text up to the first blank and the
- * value is the rest of the line. */
+/* In ENV and LABEL, a first word without "=" selects the legacy form: the
+ * key is the raw text up to the first blank and the value is the rest of
+ * the line. */
+static bool legacy_key(const kf_lexer *lx)
+{
+	return lx->step == STEP_NAMEVAL && lx->nargs == 0 && !memchr(lx->tok, '=', (size_t)(lx->cur - lx->tok));
+}
+
+/* A quote-aware word (or a legacy key, see legacy_key). */
 static int qword(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc)
 {
 	const unsigned char *a = lx->tok, *b = lx->cur;
 	bool has_eq = memchr(a, '=', (size_t)(b - a)) != NULL;
-	if (lx->step == STEP_NAMEVAL && lx->nargs == 0 && !has_eq) {
+	if (legacy_key(lx)) {
 		b = a;
 		while (b < content_end(lx) && !is_blank(*b))
 			b++;
@@ -587,6 +609,16 @@ static void open_quote(kf_lexer *lx)
 		    "this quote is not closed: the value runs to the end of the line");
 }
 
+/* A quote-aware word with a quote left open; no quote at all when it is
+ * a legacy key, which is raw text up to a blank (so "ENV \\ \"" warns no
+ * more than "ENV \\  \"" does). */
+static int qword_open(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc)
+{
+	if (!legacy_key(lx))
+		open_quote(lx);
+	return qword(lx, lval, lloc);
+}
+
 static int lex_args(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc)
 {
 	for (;;) {
@@ -665,9 +697,9 @@ static int lex_args(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc)
 		qp_bs = [^ \t\v\f\r\n"'\\] | "\\" [^\n] | "\\" | sq | dq_bs;
 		qp_bt = [^ \t\v\f\r\n"'`] | "`" [^\n] | "`" | sq | dq_bt;
 		<qw_bs> qp_bs+ { return qword(lx, lval, lloc); }
-		<qw_bs> qp_bs* (sq_open | dq_bs_open) { open_quote(lx); return qword(lx, lval, lloc); }
+		<qw_bs> qp_bs* (sq_open | dq_bs_open) { return qword_open(lx, lval, lloc); }
 		<qw_bt> qp_bt+ { return qword(lx, lval, lloc); }
-		<qw_bt> qp_bt* (sq_open | dq_bt_open) { open_quote(lx); return qword(lx, lval, lloc); }
+		<qw_bt> qp_bt* (sq_open | dq_bt_open) { return qword_open(lx, lval, lloc); }
 		<qw_bs, qw_bt> * { return 0; }
 
 		<text> * { lx->cur = lx->tok; return text(lx, lval, lloc); }
@@ -706,8 +738,10 @@ static int heredoc_body(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc)
 			lx->pos = l.next;
 			break;
 		}
-		if (l.next > l.end + 1)
-			rewrite = true; /* "\r\n" */
+		/* "\r\n", or a "\r" the end of the file ends: not as written */
+		bool nl = lx->text[l.next - 1] == '\n';
+		if (l.next - l.end != (nl ? 1u : 0u))
+			rewrite = true;
 		p = l.next;
 	}
 	if (!h->terminated) {
@@ -719,7 +753,8 @@ static int heredoc_body(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc)
 	if (!rewrite) {
 		h->text = kf_str_make((const char *)lx->text + body, body_end - body);
 	} else {
-		/* leading tabs stripped, "\r\n" read as "\n" */
+		/* leading tabs stripped, "\r\n" read as "\n", a "\r" at the end of
+		 * the file dropped (no line's content, as everywhere) */
 		char *t = kf_arena_alloc(&lx->doc->arena, body_end - body + 1);
 		size_t n = 0;
 		for (uint32_t q = body; q < body_end;) {
@@ -730,7 +765,7 @@ static int heredoc_body(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc)
 					s++;
 			memcpy(t + n, lx->text + s, l.end - s);
 			n += l.end - s;
-			if (l.next > l.end && l.next <= body_end)
+			if (l.next > l.end && l.next <= body_end && lx->text[l.next - 1] == '\n')
 				t[n++] = '\n';
 			q = l.next > body_end ? body_end : l.next;
 		}

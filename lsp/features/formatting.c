@@ -12,7 +12,7 @@ static json_t *edits_json(kfls *s, kfls_doc *d, const kf_edits *e)
 {
 	json_t *arr = json_array();
 	for (size_t i = 0; i < e->n; i++)
-		json_array_append_new(arr, kfls_text_edit(s, &d->src, e->v[i].span, e->v[i].text, strlen(e->v[i].text)));
+		json_array_append_new(arr, kfls_text_edit(s, &d->src, e->v[i].span, e->v[i].text, e->v[i].len));
 	return arr;
 }
 

@@ -2,6 +2,7 @@
 #include "base/fsutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fts.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,38 +64,154 @@ void kf_remove_tree(const char *path)
 	free(p);
 }
 
-bool kf_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, bool sync, kf_err *err)
+bool kf_write_all(int fd, const void *data, size_t len)
+{
+	const char *c = data;
+	while (len) {
+		ssize_t w = write(fd, c, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return false;
+		c += w;
+		len -= (size_t)w;
+	}
+	return true;
+}
+
+/* Writes data to a new temporary file beside path ("path.tmp-XXXXXX"),
+ * given mode. With owner, the file first takes owner's uid and gid;
+ * *owned says whether it could (when not, it keeps mode 0600). Returns its
+ * name (malloc'd), or NULL with nothing left behind. Messages name the
+ * file name. */
+static char *write_temp(const char *path, const char *name, const void *data, size_t len, mode_t mode, bool sync,
+			const struct stat *owner, bool *owned, kf_err *err)
 {
 	kf_buf tmp = KF_BUF_INIT;
 	kf_buf_printf(&tmp, "%s.tmp-XXXXXX", path);
 	int fd = mkstemp(tmp.ptr);
 	if (fd < 0) {
-		kf_err_set(err, "%s: cannot create a temporary file: %s", path, strerror(errno));
+		kf_err_set(err, "%s: cannot create a temporary file: %s", name, strerror(errno));
 		kf_buf_release(&tmp);
-		return false;
+		return NULL;
 	}
-	const char *c = data;
-	size_t left = len;
-	bool ok = true;
-	while (left) {
-		ssize_t w = write(fd, c, left);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			ok = kf_err_set(err, "%s: %s", path, strerror(errno));
-			break;
-		}
-		c += w;
-		left -= (size_t)w;
+	bool ok = kf_write_all(fd, data, len);
+	if (ok && owner) {
+		/* chown before chmod: a chown may clear the set-id bits */
+		*owned = fchown(fd, owner->st_uid, owner->st_gid) == 0;
+		if (!*owned)
+			mode = 0600;
 	}
 	if (ok && (fchmod(fd, mode) != 0 || (sync && fsync(fd) != 0)))
-		ok = kf_err_set(err, "%s: %s", path, strerror(errno));
-	if (close(fd) != 0 && ok)
-		ok = kf_err_set(err, "%s: %s", path, strerror(errno));
-	if (ok && rename(tmp.ptr, path) != 0)
-		ok = kf_err_set(err, "%s: %s", path, strerror(errno));
+		ok = false;
 	if (!ok)
+		kf_err_set(err, "%s: %s", name, strerror(errno));
+	if (close(fd) != 0 && ok)
+		ok = kf_err_set(err, "%s: %s", name, strerror(errno));
+	if (!ok) {
 		unlink(tmp.ptr);
-	kf_buf_release(&tmp);
+		kf_buf_release(&tmp);
+		return NULL;
+	}
+	return kf_buf_detach(&tmp, NULL);
+}
+
+bool kf_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, bool sync, kf_err *err)
+{
+	char *tmp = write_temp(path, path, data, len, mode, sync, NULL, NULL, err);
+	if (!tmp)
+		return false;
+	bool ok = rename(tmp, path) == 0 || kf_err_set(err, "%s: %s", path, strerror(errno));
+	if (!ok)
+		unlink(tmp);
+	free(tmp);
+	return ok;
+}
+
+/* Does the file at path hold exactly data? */
+static bool holds(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	char buf[65536];
+	size_t at = 0;
+	bool same = true;
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof buf);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			same = r == 0 && at == len;
+			break;
+		}
+		if ((size_t)r > len - at || memcmp(buf, (const char *)data + at, (size_t)r) != 0) {
+			same = false;
+			break;
+		}
+		at += (size_t)r;
+	}
+	close(fd);
+	return same;
+}
+
+/* Writes data over the file st describes, at path, through its own inode.
+ * A whole copy of data is at tmp first, read back: if the write fails or
+ * is cut short, the text is not lost, and the message says where it is
+ * (*touched: the file may have been changed). */
+static bool write_through(const char *path, const char *name, const struct stat *st, const void *data, size_t len,
+			  const char *tmp, bool *touched, kf_err *err)
+{
+	*touched = false;
+	if (!holds(tmp, data, len))
+		return kf_err_set(err, "%s: the temporary copy %s does not read back whole", name, tmp);
+	int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return kf_err_set(err, "%s: %s", name, strerror(errno));
+	struct stat now;
+	bool ok = true;
+	if (fstat(fd, &now) != 0 || now.st_dev != st->st_dev || now.st_ino != st->st_ino) {
+		ok = kf_err_set(err, "%s: the file was replaced while it was being rewritten", name);
+	} else {
+		*touched = true;
+		if (!kf_write_all(fd, data, len) || ftruncate(fd, (off_t)len) != 0 || fsync(fd) != 0)
+			ok = kf_err_set(err, "%s: %s (the new text is in %s)", name, strerror(errno), tmp);
+	}
+	if (close(fd) != 0 && ok)
+		ok = kf_err_set(err, "%s: %s (the new text is in %s)", name, strerror(errno), tmp);
+	return ok;
+}
+
+bool kf_rewrite_file(const char *path, const void *data, size_t len, kf_err *err)
+{
+	char *real = realpath(path, NULL);
+	if (!real)
+		return kf_err_set(err, "%s: %s", path, strerror(errno));
+	struct stat st;
+	bool ok = false;
+	if (stat(real, &st) != 0) {
+		kf_err_set(err, "%s: %s", path, strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		kf_err_set(err, "%s: not a regular file", path);
+	} else {
+		bool owned = false;
+		bool links = st.st_nlink > 1;
+		char *tmp = write_temp(real, path, data, len, links ? 0600 : st.st_mode & 07777, true,
+				       links ? NULL : &st, &owned, err);
+		if (tmp && !links && owned) {
+			ok = rename(tmp, real) == 0 || kf_err_set(err, "%s: %s", path, strerror(errno));
+			if (!ok)
+				unlink(tmp);
+		} else if (tmp) {
+			/* other links, or an owner this process cannot give a
+			 * new file: the file itself is written */
+			bool touched;
+			ok = write_through(real, path, &st, data, len, tmp, &touched, err);
+			if (ok || !touched)
+				unlink(tmp);
+		}
+		free(tmp);
+	}
+	free(real);
 	return ok;
 }

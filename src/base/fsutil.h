@@ -14,7 +14,19 @@
 /* Writes data to path through a temporary file beside it, given mode, and
  * a rename: the file is never half written.  sync: flush the data to the
  * disk before the rename (a user's file; the store's files are rebuilt). */
+/* write(2) until all of data is written (EINTR retried); false with errno. */
+bool kf_write_all(int fd, const void *data, size_t len);
 bool kf_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, bool sync, kf_err *err);
+/* Rewrites a user's file with data, keeping the file the user has: a
+ * symbolic link stays a link and its target is rewritten; the file keeps
+ * its owner, group and mode. A file with one link is replaced as above
+ * (a new file given its owner and mode, flushed, renamed over it). A file
+ * with other hard links, or whose owner this process cannot give a new
+ * file, keeps its inode: data goes to a temporary file beside it first,
+ * flushed and read back, then over the file itself, and the temporary
+ * file is removed; if that write fails midway the temporary file stays
+ * and the message names it. */
+bool kf_rewrite_file(const char *path, const void *data, size_t len, kf_err *err);
 /* mkdir -p */
 bool kf_mkdirs(const char *path, mode_t mode);
 /* rm -rf, never following a symbolic link (not even one at path

@@ -127,31 +127,11 @@ static bool options_for(const fmt_cli *cli, const char *path, kf_fmt_options *op
 	return true;
 }
 
-static bool write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return false;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
-/* Replaces path by text, keeping the file's mode, never half written. */
+/* Rewrites path with text, keeping its links, owner and mode. */
 static bool write_in_place(const char *path, const kf_buf *text)
 {
-	struct stat st;
 	kf_err err;
-	if (stat(path, &st) != 0) {
-		fprintf(stderr, "kfc fmt: %s: %s\n", path, strerror(errno));
-		return false;
-	}
-	if (!kf_write_file_atomic(path, text->ptr ? text->ptr : "", text->len, st.st_mode & 07777, true, &err)) {
+	if (!kf_rewrite_file(path, text->ptr ? text->ptr : "", text->len, &err)) {
 		fprintf(stderr, "kfc fmt: %s\n", err.msg);
 		return false;
 	}
@@ -163,8 +143,8 @@ static bool show_diff(const char *name, const kf_source *src, const kf_buf *text
 {
 	char a[] = "/tmp/kfc-fmt-a-XXXXXX", b[] = "/tmp/kfc-fmt-b-XXXXXX";
 	int fa = mkstemp(a), fb = mkstemp(b);
-	bool ok = fa >= 0 && fb >= 0 && write_all(fa, src->text, src->len) &&
-		  write_all(fb, text->ptr ? text->ptr : "", text->len);
+	bool ok = fa >= 0 && fb >= 0 && kf_write_all(fa, src->text, src->len) &&
+		  kf_write_all(fb, text->ptr ? text->ptr : "", text->len);
 	if (fa >= 0)
 		close(fa);
 	if (fb >= 0)

@@ -176,7 +176,9 @@ typedef struct kf_instr_ext {
  * on one. What most instructions lack is in ext; the keyword is found from
  * the kind and the span. */
 struct kf_instr {
-	kf_span span;     /* keyword to the end of the logical line, heredoc bodies included */
+	kf_span span;     /* the logical line, heredoc bodies included: from the keyword,
+			   * or from the first line when lines holding only the escape
+			   * character come before it */
 	uint32_t json_start;  /* where "[" is, when the arguments are in JSON form;
 			       * the array ends where the instruction does */
 	uint32_t nargs;

@@ -144,7 +144,8 @@ void kf_dump_buildkit(kf_buf *out, const kf_document *doc)
 	for (uint32_t i = 0; i < doc->ninstrs; i++) {
 		const kf_instr *in = doc->instrs[i];
 		/* a line that did not parse at all has nothing to show */
-		if (in->kind == KF_INSTR_ERROR && kf_instr_keyword_span(in).end == in->span.start)
+		kf_span kw = kf_instr_keyword_span(in);
+		if (in->kind == KF_INSTR_ERROR && kw.end == kw.start)
 			continue;
 		dump_instr(out, doc, in);
 		kf_buf_addc(out, '\n');

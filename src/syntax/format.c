@@ -69,6 +69,23 @@ static void add_trimmed(kf_buf *out, const char *p, size_t n)
 	kf_buf_add(out, p, n);
 }
 
+/* Source text [from, to) as written, but for its line ends: each, with
+ * the "\r"s before it, is the file's (a line end taken as written could
+ * change the file's line ending, which its first line gives, and a
+ * formatted file's first line may be another). */
+static void add_lines(const fmt *f, kf_buf *out, uint32_t from, uint32_t to)
+{
+	uint32_t pos = from;
+	while (pos < to) {
+		kf_pline l = kf_source_pline(f->src, pos);
+		kf_buf_add(out, f->src->text + pos, (l.end < to ? l.end : to) - pos);
+		if (l.next > to || f->src->text[l.next - 1] != '\n')
+			break;
+		kf_buf_adds(out, f->eol);
+		pos = l.next;
+	}
+}
+
 /* ---- pieces ----------------------------------------------------------- */
 
 static void add_src_piece(fmt *f, kf_span span)
@@ -101,16 +118,26 @@ static kf_str piece_text(const fmt *f, const piece *p)
 	return kf_str_make(f->scratch.ptr + ((uintptr_t)p->text.ptr - 1), p->text.len);
 }
 
-/* A JSON string literal for text (jansson escapes it). */
-static void json_quote(kf_buf *out, kf_str text)
+/* A JSON string literal for text (jansson escapes it). False, with
+ * nothing written, when text is no valid UTF-8: JSON has no way to write
+ * such bytes that reads them back. */
+static bool json_quote(kf_buf *out, kf_str text)
 {
-	json_t *j = json_stringn_nocheck(text.ptr ? text.ptr : "", text.len);
-	char *s = json_dumps(j, JSON_ENCODE_ANY);
-	if (s) {
-		kf_buf_adds(out, s);
-		free(s);
-	}
+	json_t *j = json_stringn(text.ptr ? text.ptr : "", text.len);
+	char *s = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
 	json_decref(j);
+	if (!s)
+		return false;
+	kf_buf_adds(out, s);
+	free(s);
+	return true;
+}
+
+static bool json_quotable(kf_str text)
+{
+	json_t *j = json_stringn(text.ptr ? text.ptr : "", text.len);
+	json_decref(j);
+	return j != NULL;
 }
 
 static void word_piece(fmt *f, const kf_word *w)
@@ -143,7 +170,7 @@ static void json_pieces(fmt *f, const kf_instr *in)
 			sp.start = all.start;
 		}
 		if (multi_line(f, w->span))
-			json_quote(&t, w->text);
+			(void)json_quote(&t, w->text); /* verbatim() saw that it can */
 		else
 			kf_buf_add(&t, f->src->text + w->span.start, w->span.end - w->span.start);
 		if (i + 1 < n) {
@@ -183,6 +210,16 @@ static bool legacy_rewrite(fmt *f, const kf_pair *pr)
 	return true;
 }
 
+/* Does w end with an escape character that is not itself escaped, which
+ * would escape what comes next? */
+static bool escapes_next(kf_str w, char esc)
+{
+	size_t run = 0;
+	while (run < w.len && w.ptr[w.len - 1 - run] == esc)
+		run++;
+	return run % 2 == 1;
+}
+
 static void instr_pieces(fmt *f, const kf_instr *in)
 {
 	kf_kind kind = (kf_kind)in->kind;
@@ -207,6 +244,12 @@ static void instr_pieces(fmt *f, const kf_instr *in)
 		if (pr->sep == KF_SEP_SPACE) {
 			if (f->opt->rewrite_legacy_env && legacy_rewrite(f, pr))
 				continue;
+			if (escapes_next(kf_pair_key(pr).text, f->esc)) {
+				/* "\  value": one space would be the escaped one,
+				 * and the key and value one word; the blanks stay */
+				add_src_piece(f, kf_pair_span(pr));
+				continue;
+			}
 			add_src_piece(f, pr->key);
 			add_src_piece(f, pr->value);
 		} else {
@@ -218,10 +261,11 @@ static void instr_pieces(fmt *f, const kf_instr *in)
 		json_pieces(f, in);
 		break;
 	case KF_FORM_SHELL:
-		if (kind == KF_INSTR_CMDS && f->opt->rewrite_cmds_json && in->nargs == 1) {
+		if (kind == KF_INSTR_CMDS && f->opt->rewrite_cmds_json && in->nargs == 1 &&
+		    json_quotable(in->args[0].text)) {
 			kf_buf t = KF_BUF_INIT;
 			kf_buf_addc(&t, '[');
-			json_quote(&t, in->args[0].text);
+			(void)json_quote(&t, in->args[0].text);
 			kf_buf_addc(&t, ']');
 			add_made_piece(f, in->args[0].span, t.ptr, t.len);
 			kf_buf_release(&t);
@@ -283,7 +327,7 @@ static void emit_multi_line(fmt *f, kf_buf *out, kf_span s, bool shell)
 	const char *text = f->src->text;
 	uint32_t pos = s.start;
 	char quote = 0;
-	bool first = true, prev_blank_before_cut = false;
+	bool first = true, prev_blank_before_cut = false, prev_escapes = false;
 	while (pos < s.end) {
 		kf_pline l = kf_source_pline(f->src, pos);
 		uint32_t from = first ? s.start : l.start;
@@ -305,16 +349,22 @@ static void emit_multi_line(fmt *f, kf_buf *out, kf_span s, bool shell)
 			/* leading blanks separate words here: one indent unit
 			 * says the same; inside quotes or in the middle of a
 			 * word they are text, and stay */
-			bool splice = !prev_blank_before_cut && l.first == l.start;
+			bool splice = (!prev_blank_before_cut && l.first == l.start) || prev_escapes;
 			if (shell && !quote && !splice) {
 				indent(f, out);
 				from = l.first;
 			}
 		}
 		kf_buf_add(out, text + from, to - from);
-		quote = track_quotes(quote, text + from, to - from, f->esc);
+		/* the shell's quotes and escapes: "\ " is no blank between
+		 * words, whatever the Kubefile's escape character */
+		quote = track_quotes(quote, text + from, to - from, '\\');
 		if (cut != UINT32_MAX && cut < s.end) {
-			prev_blank_before_cut = cut > from && is_blank(text[cut - 1]);
+			prev_blank_before_cut = cut > from && is_blank(text[cut - 1]) &&
+						!escapes_next(kf_str_make(text + from, cut - 1 - from), '\\');
+			/* with the escape character `, a backslash can end the
+			 * line and escape the blank that starts the next */
+			prev_escapes = escapes_next(kf_str_make(text + from, cut - from), '\\');
 			kf_buf_addc(out, f->esc);
 		}
 		first = false;
@@ -324,30 +374,41 @@ static void emit_multi_line(fmt *f, kf_buf *out, kf_span s, bool shell)
 	}
 }
 
-/* The comments a continuation skipped between two pieces. */
-static void emit_skipped_comments(fmt *f, kf_buf *out, uint32_t from, uint32_t to)
+/* The comments a continuation skipped on the lines after from's, up to
+ * to; with out NULL, only whether there are any. */
+static bool emit_skipped_comments(fmt *f, kf_buf *out, uint32_t from, uint32_t to)
 {
 	uint32_t pos = kf_source_pline(f->src, from).next;
 	while (pos < to) {
 		kf_pline l = kf_source_pline(f->src, pos);
 		if (l.start >= to)
 			break;
-		if (l.first < l.end && f->src->text[l.first] == '#' && l.end <= to)
+		if (l.first < l.end && f->src->text[l.first] == '#' && l.end <= to) {
+			if (!out)
+				return true;
 			emit_comment_line(f, out, l);
+		}
 		pos = l.next;
 	}
+	return false;
 }
 
 static void emit_pieces(fmt *f, kf_buf *out)
 {
 	for (size_t i = 0; i < f->pieces.n; i++) {
 		const piece *p = &f->pieces.v[i];
+		/* a made text is written on one line: the comments its source
+		 * lines skipped go before it, with those skipped before it
+		 * (the keyword's, before the instruction: format_instr) */
+		uint32_t upto = p->span.start;
+		if (p->text.ptr && emit_skipped_comments(f, NULL, p->span.start, p->span.end))
+			upto = p->span.end;
 		if (i > 0) {
 			const piece *q = &f->pieces.v[i - 1];
-			if (line_of(f, p->span.start) > line_of(f, q->span.end)) {
+			if (line_of(f, upto) > line_of(f, q->span.end)) {
 				kf_buf_addc(out, ' ');
 				kf_buf_addc(out, f->esc);
-				emit_skipped_comments(f, out, q->span.end, p->span.start);
+				emit_skipped_comments(f, out, q->span.end, upto);
 				kf_buf_adds(out, f->eol);
 				indent(f, out);
 			} else {
@@ -363,13 +424,24 @@ static void emit_pieces(fmt *f, kf_buf *out)
 
 /* ---- items ------------------------------------------------------------ */
 
-static bool verbatim(const kf_instr *in)
+static bool verbatim(const fmt *f, const kf_instr *in)
 {
 	if (in->broken || in->kind == KF_INSTR_ERROR)
 		return true;
+	/* a JSON string a continuation runs through is written again as one
+	 * literal, which bytes that are no UTF-8 cannot be */
+	if (in->form == KF_FORM_JSON) {
+		const kf_word *w = name_in_json(in) ? in->args - 1 : in->args;
+		for (uint32_t i = 0, n = name_in_json(in) ? in->nargs + 1 : in->nargs; i < n; i++)
+			if (multi_line(f, w[i].span) && !json_quotable(w[i].text))
+				return true;
+	}
 	/* "[…" that is no JSON array: respacing it could make it one, and
-	 * change its meaning; the linter reports it */
-	if (in->form != KF_FORM_JSON && in->nargs && in->args[0].text.len && in->args[0].text.ptr[0] == '[')
+	 * change its meaning; the linter reports it. The array would start
+	 * at the first argument, or at the name of APP, CNI and CSI. */
+	bool app = in->kind == KF_INSTR_APP || in->kind == KF_INSTR_CNI || in->kind == KF_INSTR_CSI;
+	const kf_word *first = app && in->has_name ? in->args - 1 : in->nargs ? in->args : NULL;
+	if (in->form != KF_FORM_JSON && first && first->text.len && first->text.ptr[0] == '[')
 		return true;
 	uint32_t n;
 	const kf_heredoc *h = kf_instr_heredocs(in, &n);
@@ -377,7 +449,7 @@ static bool verbatim(const kf_instr *in)
 		if (!h[i].terminated)
 			return true;
 	if (kf_onbuild_inner(in))
-		return verbatim(kf_onbuild_inner(in));
+		return verbatim(f, kf_onbuild_inner(in));
 	return in->kind == KF_INSTR_ONBUILD && !kf_onbuild_inner(in);
 }
 
@@ -393,53 +465,136 @@ static kf_span instr_lines(const fmt *f, const kf_instr *in)
 	return (kf_span){first, l.end};
 }
 
-static void format_instr(fmt *f, const kf_instr *in, kf_buf *out)
+typedef enum { ITEM_INSTR, ITEM_COMMENT, ITEM_DIRECTIVE, ITEM_BLANKS } item_kind;
+
+typedef struct item {
+	item_kind kind;
+	kf_span lines;     /* whole lines, see instr_lines and collect_items */
+	const kf_instr *in;
+	kf_span span;
+	uint32_t cont_end; /* ITEM_INSTR: the end of the last comment or blank
+			    * line its continuation skipped (0: none) */
+} item;
+
+typedef KF_VEC(item) item_vec;
+
+/* An instruction, over its whole lines (see collect_items). */
+static void format_instr(fmt *f, const item *it, kf_buf *out)
 {
-	if (verbatim(in)) {
-		kf_span s = instr_lines(f, in);
-		kf_buf_add(out, f->src->text + s.start, s.end - s.start);
+	const kf_instr *in = it->in;
+	kf_span lines = it->lines;
+	if (verbatim(f, in)) {
+		add_lines(f, out, lines.start, lines.end);
 		return;
+	}
+	/* lines holding only the escape character before the keyword mean
+	 * nothing, but the comments among them stay inside the continuation
+	 * (out of it, one could become a pragma or a parser directive); so
+	 * do those inside a keyword a continuation splits */
+	kf_span kw = kf_instr_keyword_span(in);
+	if (emit_skipped_comments(f, NULL, lines.start, kw.end)) {
+		kf_buf_addc(out, f->esc);
+		emit_skipped_comments(f, out, lines.start, kw.end);
+		kf_buf_adds(out, f->eol);
+		indent(f, out);
 	}
 	f->pieces.n = 0;
 	kf_buf_reset(&f->scratch);
 	instr_pieces(f, in);
 	emit_pieces(f, out);
+	/* the blanks after the last word go, unless the line would then end
+	 * otherwise: continue, the word ending in the escape character (with
+	 * blanks after it that are not all spaces and tabs, \v or \f, or with
+	 * the line continued after the blanks, up to the end of the file), or
+	 * lose the "\r" the word ends with to the line end (an escaped "\r"
+	 * can end a word); then the rest of the line stays as written */
+	uint32_t last = f->pieces.v[f->pieces.n - 1].span.end;
+	size_t ls = out->len;
+	while (ls > 0 && out->ptr[ls - 1] != '\n')
+		ls--;
+	bool continued = false;
+	if ((out->len > ls && out->ptr[out->len - 1] == '\r') ||
+	    kf_continuation_at(out->ptr, (uint32_t)ls, (uint32_t)out->len, f->esc) != UINT32_MAX) {
+		kf_pline l = kf_source_pline(f->src, last);
+		kf_buf_add(out, f->src->text + last, l.end - last);
+		continued = kf_continuation_at(f->src->text, last, l.end, f->esc) != UINT32_MAX;
+	}
+	/* a continuation that the end of the file ends after comments (it
+	 * has no heredoc body then: one would begin after the comments, and
+	 * reach the end of the file unterminated) */
+	if (it->cont_end > last && emit_skipped_comments(f, NULL, last, it->cont_end)) {
+		/* no blank where there was none: a quote left open in the
+		 * last word runs to the escape character, blanks and all */
+		if (!continued && f->src->text[last] != f->esc)
+			kf_buf_addc(out, ' ');
+		if (!continued)
+			kf_buf_addc(out, f->esc);
+		emit_skipped_comments(f, out, last, it->cont_end);
+	}
+	/* the bodies are the instruction's, or those of ONBUILD's instruction */
+	const kf_instr *with = in;
+	while (kf_onbuild_inner(with))
+		with = kf_onbuild_inner(with);
 	uint32_t n;
-	const kf_heredoc *h = kf_instr_heredocs(in, &n);
+	const kf_heredoc *h = kf_instr_heredocs(with, &n);
 	for (uint32_t i = 0; i < n; i++) {
 		kf_buf_adds(out, f->eol);
-		kf_buf_add(out, f->src->text + h[i].body.start, h[i].end.end - h[i].body.start);
+		add_lines(f, out, h[i].body.start, h[i].end.end);
 	}
 }
 
-typedef enum { ITEM_INSTR, ITEM_COMMENT, ITEM_DIRECTIVE, ITEM_BLANKS } item_kind;
-
-typedef struct item {
-	item_kind kind;
-	kf_span lines; /* whole lines, see instr_lines */
-	const kf_instr *in;
-	kf_span span;
-} item;
-
-typedef KF_VEC(item) item_vec;
+/* The end of the last line of an instruction's continuation, from the
+ * line its last word is on: lines the lexer joins to it without a word
+ * (blank and comment lines, lines holding only the escape character)
+ * come after its last word when the end of the file ends the
+ * continuation. */
+static uint32_t continuation_end(const fmt *f, uint32_t at)
+{
+	const char *text = f->src->text;
+	kf_pline l = kf_source_pline(f->src, f->src->lines[line_of(f, at)]);
+	bool more = kf_continuation_at(text, l.first, l.end, f->esc) != UINT32_MAX;
+	while (more && l.next < f->src->len && text[l.next - 1] == '\n') {
+		l = kf_source_pline(f->src, l.next);
+		if (l.first < l.end && text[l.first] != '#')
+			more = kf_continuation_at(text, l.start, l.end, f->esc) != UINT32_MAX;
+	}
+	return l.end;
+}
 
 /* Instructions and top-level trivia in source order; runs of blank lines
- * are one item. */
+ * are one item. An instruction's lines run to the end of the last line of
+ * its continuation: the comment and blank lines a continuation skipped are
+ * its own, and so are lines holding only the escape character, before its
+ * keyword (its span starts there) or after its last word. */
 static void collect_items(const fmt *f, item_vec *items)
 {
 	const kf_document *doc = f->doc;
 	uint32_t i = 0, t = 0;
 	while (i < doc->ninstrs || t < doc->ntrivia) {
 		const kf_trivia *tv = t < doc->ntrivia ? &doc->trivia[t] : NULL;
-		if (tv && tv->in_continuation) {
-			t++;
-			continue;
-		}
 		const kf_instr *in = i < doc->ninstrs ? doc->instrs[i] : NULL;
 		if (in && (!tv || in->span.start < tv->span.start)) {
-			item it = {ITEM_INSTR, instr_lines(f, in), in, in->span};
+			item it = {ITEM_INSTR, instr_lines(f, in), in, in->span, 0};
+			uint32_t nh;
+			kf_instr_heredocs(kf_onbuild_inner(in) ? kf_onbuild_inner(in) : in, &nh);
+			if (!nh) {
+				uint32_t end = continuation_end(f, in->span.end > in->span.start ? in->span.end - 1
+												 : in->span.end);
+				if (end > it.lines.end)
+					it.lines.end = end;
+			}
 			kf_vec_push(items, it);
 			i++;
+			continue;
+		}
+		if (tv->in_continuation) {
+			item *last = items->n ? &items->v[items->n - 1] : NULL;
+			if (last && last->kind == ITEM_INSTR) {
+				last->cont_end = tv->span.end;
+				if (tv->span.end > last->lines.end)
+					last->lines.end = tv->span.end;
+			}
+			t++;
 			continue;
 		}
 		t++;
@@ -452,11 +607,11 @@ static void collect_items(const fmt *f, item_vec *items)
 				items->v[items->n - 1].lines.end = lines.end;
 				continue;
 			}
-			item it = {ITEM_BLANKS, lines, NULL, tv->span};
+			item it = {ITEM_BLANKS, lines, NULL, tv->span, 0};
 			kf_vec_push(items, it);
 		} else {
 			item it = {tv->kind == KF_TRIVIA_COMMENT ? ITEM_COMMENT : ITEM_DIRECTIVE, lines, NULL,
-				   tv->span};
+				   tv->span, 0};
 			kf_vec_push(items, it);
 		}
 	}
@@ -484,7 +639,7 @@ static void format_item(fmt *f, const item *it, kf_buf *out)
 {
 	switch (it->kind) {
 	case ITEM_INSTR:
-		format_instr(f, it->in, out);
+		format_instr(f, it, out);
 		break;
 	case ITEM_COMMENT:
 	case ITEM_DIRECTIVE:
@@ -511,6 +666,19 @@ static void fmt_release(fmt *f)
 	kf_buf_release(&f->scratch);
 }
 
+/* Text formatted to start the file, where the source had no byte order
+ * mark, must not start with one: a line end before it keeps the bytes of
+ * the mark what they were (an instruction's first word, say). */
+static void keep_bom_text(const fmt *f, kf_buf *out, size_t at)
+{
+	if (f->src->bom || out->len - at < 3 || memcmp(out->ptr + at, "\xEF\xBB\xBF", 3) != 0)
+		return;
+	size_t n = strlen(f->eol), tail = out->len - at;
+	kf_buf_add(out, f->eol, n); /* room; the text moves up below */
+	memmove(out->ptr + at + n, out->ptr + at, tail);
+	memcpy(out->ptr + at, f->eol, n);
+}
+
 void kf_format(const kf_document *doc, const kf_fmt_options *opt, kf_buf *out)
 {
 	fmt f;
@@ -519,6 +687,7 @@ void kf_format(const kf_document *doc, const kf_fmt_options *opt, kf_buf *out)
 	collect_items(&f, &items);
 	if (doc->src->bom)
 		kf_buf_add(out, doc->src->text, doc->src->bom);
+	size_t start = out->len;
 	bool wrote = false;
 	for (size_t i = 0; i < items.n; i++) {
 		const item *it = &items.v[i];
@@ -533,7 +702,10 @@ void kf_format(const kf_document *doc, const kf_fmt_options *opt, kf_buf *out)
 			kf_buf_adds(out, f.eol);
 			continue;
 		}
+		size_t at = out->len;
 		format_item(&f, it, out);
+		if (at == start)
+			keep_bom_text(&f, out, at);
 		kf_buf_adds(out, f.eol);
 		wrote = true;
 	}
@@ -554,12 +726,26 @@ void kf_format_range(const kf_document *doc, const kf_fmt_options *opt, kf_span 
 		if (it->lines.end < range.start || it->lines.start > range.end)
 			continue;
 		kf_buf_reset(&t);
-		if (it->kind != ITEM_BLANKS)
+		kf_span sp = it->lines;
+		if (it->kind != ITEM_BLANKS) {
 			format_item(&f, it, &t);
-		kf_str old = kf_str_make(doc->src->text + it->lines.start, it->lines.end - it->lines.start);
+		} else {
+			/* a run of blank lines becomes one, with the file's line
+			 * end (that of the last could change the file's line
+			 * ending, when the run starts the file) */
+			kf_pline l = kf_source_pline(f.src, f.src->lines[line_of(&f, sp.end)]);
+			if (l.next > l.end && doc->src->text[l.next - 1] == '\n') {
+				sp.end = l.next;
+				kf_buf_adds(&t, f.eol);
+			}
+		}
+		if (sp.start == 0)
+			keep_bom_text(&f, &t, 0);
+		kf_str old = kf_str_make(doc->src->text + sp.start, sp.end - sp.start);
 		if (kf_str_eq(old, kf_str_make(t.ptr ? t.ptr : "", t.len)))
 			continue;
-		kf_edit e = {it->lines, kf_xstrdup(t.ptr ? t.ptr : "")};
+		kf_edit e = {sp, NULL, 0};
+		e.text = kf_buf_detach(&t, &e.len);
 		kf_vec_push(edits, e);
 	}
 	kf_buf_release(&t);
@@ -580,7 +766,7 @@ void kf_edits_apply(const kf_source *src, const kf_edits *edits, kf_buf *out)
 	for (size_t i = 0; i < edits->n; i++) {
 		const kf_edit *e = &edits->v[i];
 		kf_buf_add(out, src->text + pos, e->span.start - pos);
-		kf_buf_adds(out, e->text);
+		kf_buf_add(out, e->text, e->len);
 		pos = e->span.end;
 	}
 	kf_buf_add(out, src->text + pos, src->len - pos);
@@ -628,7 +814,7 @@ bool kf_json_form(const kf_document *doc, const kf_instr *in, kf_edit *edit)
 	if (in->form == KF_FORM_SHELL) {
 		kf_str t = kf_str_make(text + sp.start, sp.end - sp.start);
 		if (k == KF_INSTR_CMD || k == KF_INSTR_CMDS) {
-			json_quote(&out, t);
+			ok = json_quote(&out, t);
 		} else {
 			/* split into words if each is plain (quoted as they come,
 			 * taken back at the first that is not); else a shell runs it */
@@ -645,7 +831,7 @@ bool kf_json_form(const kf_document *doc, const kf_instr *in, kf_edit *edit)
 					plain = plain_word(w, doc->escape);
 					if (nw++)
 						kf_buf_adds(&out, ", ");
-					json_quote(&out, w);
+					plain = plain && json_quote(&out, w);
 				}
 				i = j;
 			}
@@ -654,7 +840,7 @@ bool kf_json_form(const kf_document *doc, const kf_instr *in, kf_edit *edit)
 				out.ptr[mark] = '\0';
 				if (k == KF_INSTR_RUN || k == KF_INSTR_ENTRYPOINT) {
 					kf_buf_adds(&out, "\"/bin/sh\", \"-c\", ");
-					json_quote(&out, t);
+					ok = json_quote(&out, t);
 				} else {
 					ok = false;
 				}
@@ -663,15 +849,15 @@ bool kf_json_form(const kf_document *doc, const kf_instr *in, kf_edit *edit)
 	} else {
 		uint32_t first = 0;
 		if (with_name) {
-			ok = plain_word(kf_instr_name(in)->text, doc->escape);
-			json_quote(&out, kf_instr_name(in)->text);
+			ok = plain_word(kf_instr_name(in)->text, doc->escape) &&
+			     json_quote(&out, kf_instr_name(in)->text);
 			first = 1;
 		}
 		for (uint32_t i = 0; i < in->nargs && ok; i++) {
 			ok = plain_word(in->args[i].text, doc->escape);
 			if (i + first)
 				kf_buf_adds(&out, ", ");
-			json_quote(&out, in->args[i].text);
+			ok = ok && json_quote(&out, in->args[i].text);
 		}
 	}
 	kf_buf_addc(&out, ']');
@@ -680,6 +866,6 @@ bool kf_json_form(const kf_document *doc, const kf_instr *in, kf_edit *edit)
 		return false;
 	}
 	edit->span = sp;
-	edit->text = kf_buf_detach(&out, NULL);
+	edit->text = kf_buf_detach(&out, &edit->len);
 	return true;
 }

@@ -34,7 +34,8 @@ void kf_format(const kf_document *doc, const kf_fmt_options *opt, kf_buf *out);
 /* One replacement of the source text. */
 typedef struct kf_edit {
 	kf_span span;
-	char *text; /* malloc'd */
+	char *text; /* malloc'd, NUL-terminated; a NUL of the source may be inside */
+	size_t len;
 } kf_edit;
 
 typedef struct kf_edits {

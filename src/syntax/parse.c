@@ -37,8 +37,27 @@ static bool looks_unfinished(const kf_parser *p, const kf_instr *in)
 	return false;
 }
 
+static kf_instr_ext *ext_of(kf_parser *p, kf_instr *in)
+{
+	if (!in->ext)
+		in->ext = KF_ARENA_NEW(arena(p), kf_instr_ext);
+	return (kf_instr_ext *)in->ext;
+}
+
+/* An instruction spans its whole logical line: from the first line, which
+ * may hold only the escape character (as BuildKit's StartLine has it), so
+ * that no line of it is outside every node. */
+static void span_from_line_start(kf_parser *p, kf_instr *in)
+{
+	if (p->line_first >= in->span.start)
+		return;
+	ext_of(p, in)->keyword = kf_instr_keyword_span(in);
+	in->span.start = p->line_first;
+}
+
 void kf_parser_add(kf_parser *p, kf_instr *in)
 {
+	span_from_line_start(p, in);
 	p->prev_open = looks_unfinished(p, in);
 	p->in_open_run = false;
 	kf_vec_push(&p->instrs, in);
@@ -50,18 +69,12 @@ void kf_parser_add_error(kf_parser *p, kf_span span)
 	in->kind = KF_INSTR_ERROR;
 	in->span = span;
 	in->broken = true;
+	span_from_line_start(p, in);
 	/* drop what the broken line had pushed */
 	p->words.n = p->flags.n = p->pairs.n = 0;
 	p->prev_open = false;
 	p->in_open_run = false;
 	kf_vec_push(&p->instrs, in);
-}
-
-static kf_instr_ext *ext_of(kf_parser *p, kf_instr *in)
-{
-	if (!in->ext)
-		in->ext = KF_ARENA_NEW(arena(p), kf_instr_ext);
-	return (kf_instr_ext *)in->ext;
 }
 
 /* The parts every instruction has: keyword, flags, words, pairs and
@@ -72,8 +85,7 @@ static kf_instr *base(kf_parser *p, kf_kind kind, const kf_word *kw, kf_marks m,
 	kf_instr *in = KF_ARENA_NEW(arena(p), kf_instr);
 	in->kind = kind;
 	in->span = span;
-	if (kw->text.ptr != p->doc->src->text + kw->span.start ||
-	    kw->text.len != kw->span.end - kw->span.start) {
+	if (kw->text.len != kw->span.end - kw->span.start) {
 		/* a continuation splits it */
 		ext_of(p, in)->keyword = kw->span;
 		ext_of(p, in)->keyword_text = kw->text;

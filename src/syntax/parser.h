@@ -22,6 +22,7 @@ struct kf_parser {
 	kf_word last;           /* the last token, for error messages */
 	uint32_t error_line;    /* the last line with a syntax error, +1 */
 	kf_span json_span;      /* the last JSON array */
+	uint32_t line_first;    /* where the logical line of the last EOL began */
 	bool broken;            /* the instruction being parsed has an error */
 	bool prev_open;         /* the previous line looks unfinished */
 	bool in_open_run;       /* this line's unknown word continues such a line */

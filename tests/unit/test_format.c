@@ -86,6 +86,18 @@ static void test_range_edits(void **state)
 	kf_edits_release(&edits);
 	kf_document_free(doc);
 	kf_source_release(&src);
+	/* blank lines that start a CRLF file become one, in CRLF: keeping the
+	 * last one's LF made it an LF file */
+	text = "\r\n\n\nFROM a\r\n";
+	assert_true(kf_source_init_mem(&src, "Kubefile", text, strlen(text), &err));
+	doc = kf_parse(&src);
+	kf_format_range(doc, &opt, (kf_span){0, (uint32_t)strlen(text)}, &edits);
+	kf_edits_apply(&src, &edits, &out);
+	assert_string_equal(out.ptr, "\r\nFROM a\r\n");
+	kf_buf_release(&out);
+	kf_edits_release(&edits);
+	kf_document_free(doc);
+	kf_source_release(&src);
 }
 
 static void test_broken_line_kept(void **state)
@@ -95,6 +107,94 @@ static void test_broken_line_kept(void **state)
 	char *s = format("from  scratch\nFOO   bar  \nenv  KEY\ncopy  a  b\n", &opt);
 	assert_string_equal(s, "FROM scratch\nFOO   bar  \nenv  KEY\nCOPY a b\n");
 	free(s);
+	/* all its lines: 100000 that hold only a backslash are one line that
+	 * does not parse (all but the last were lost) */
+	size_t n = 100000;
+	char *many = malloc(2 * n + 1);
+	assert_non_null(many);
+	for (size_t i = 0; i < n; i++)
+		memcpy(many + 2 * i, "\\\n", 2);
+	many[2 * n] = '\0';
+	s = format(many, &opt);
+	assert_string_equal(s, many);
+	free(s);
+	free(many);
+	/* a comment after the last word of a broken line continued to the end */
+	s = format("FROM \\\n# c\n", &opt);
+	assert_string_equal(s, "FROM \\\n# c\n");
+	free(s);
+}
+
+/* The lines of a continuation outside the words of its instruction:
+ * comments there were dropped, and a range edit did not cover them. */
+static void test_continuation_edges(void **state)
+{
+	(void)state;
+	kf_fmt_options opt = KF_FMT_OPTIONS_INIT;
+	char *s = format("FROM a\n\\\n# c\nrun  x\n", &opt);
+	assert_string_equal(s, "FROM a\n\\\n    # c\n    RUN x\n");
+	free(s);
+	s = format("FROM a\n\\\n  \\\n\nrun  x\n", &opt); /* nothing to keep: dropped */
+	assert_string_equal(s, "FROM a\nRUN x\n");
+	free(s);
+	s = format("FROM a\nLAUNCH  x \\\n  # c\n\n", &opt);
+	assert_string_equal(s, "FROM a\nLAUNCH x \\\n    # c\n");
+	free(s);
+	/* a "#" line of a heredoc body is no comment of the continuation */
+	s = format("FROM a\nRUN <<\"END\"\n#\nb\nEND\n", &opt);
+	assert_string_equal(s, "FROM a\nRUN <<\"END\"\n#\nb\nEND\n");
+	free(s);
+	/* the range edit of RUN covers the lines before its keyword */
+	const char *text = "FROM a\n\\\n# c\nrun  x\n";
+	kf_source src;
+	const char *err;
+	assert_true(kf_source_init_mem(&src, "Kubefile", text, strlen(text), &err));
+	kf_document *doc = kf_parse(&src);
+	assert_int_equal(doc->ninstrs, 2);
+	assert_int_equal(doc->instrs[1]->span.start, 7);
+	assert_int_equal(kf_instr_keyword_span(doc->instrs[1]).start, 13);
+	kf_edits edits = {NULL, 0, 0};
+	kf_format_range(doc, &opt, (kf_span){13, 19}, &edits);
+	assert_int_equal(edits.n, 1);
+	assert_int_equal(edits.v[0].span.start, 7);
+	assert_int_equal(edits.v[0].span.end, 19);
+	assert_string_equal(edits.v[0].text, "\\\n    # c\n    RUN x");
+	kf_edits_release(&edits);
+	kf_document_free(doc);
+	kf_source_release(&src);
+	/* and the lines after its last word: a line holding only the escape
+	 * character was left behind, a line of its own once RUN was edited */
+	text = "FROM a\nrun  i \\\n\\\n";
+	assert_true(kf_source_init_mem(&src, "Kubefile", text, strlen(text), &err));
+	doc = kf_parse(&src);
+	kf_format_range(doc, &opt, (kf_span){7, 7}, &edits);
+	assert_int_equal(edits.n, 1);
+	assert_int_equal(edits.v[0].span.start, 7);
+	assert_int_equal(edits.v[0].span.end, 17);
+	assert_string_equal(edits.v[0].text, "RUN i");
+	kf_edits_release(&edits);
+	kf_document_free(doc);
+	kf_source_release(&src);
+}
+
+/* A quote left open on a CRLF line: its value ends before the "\r" */
+static void test_crlf_open_quote(void **state)
+{
+	(void)state;
+	kf_fmt_options opt = KF_FMT_OPTIONS_INIT;
+	char *s = format("FROM a\r\nENV A=\"x\r\nRUN y\r\n", &opt);
+	assert_string_equal(s, "FROM a\r\nENV A=\"x\r\nRUN y\r\n");
+	free(s);
+	kf_source src;
+	const char *err;
+	const char *text = "FROM a\r\nENV A=\"x\r\n";
+	assert_true(kf_source_init_mem(&src, "Kubefile", text, strlen(text), &err));
+	kf_document *doc = kf_parse(&src);
+	assert_int_equal(doc->ninstrs, 2);
+	assert_int_equal(doc->instrs[1]->span.end, 16);
+	assert_int_equal(doc->instrs[1]->pairs[0].vlen, 2);
+	kf_document_free(doc);
+	kf_source_release(&src);
 }
 
 static void test_rewrites(void **state)
@@ -146,6 +246,9 @@ static void test_json_form(void **state)
 		{"ENV a=b\n", NULL},               /* no exec form */
 		{"RUN a \\\n  b\n", NULL},         /* continued */
 		{"RUN <<EOF\nx\nEOF\n", NULL},      /* heredoc */
+		{"RUN echo \377\n", NULL},         /* no UTF-8: JSON cannot hold it (it gave []) */
+		{"CMD echo \377\n", NULL},
+		{"COPY a\377 b\n", NULL},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *r = json_form(cases[i].in);
@@ -228,6 +331,8 @@ int main(void)
 		cmocka_unit_test(test_whole_document),
 		cmocka_unit_test(test_range_edits),
 		cmocka_unit_test(test_broken_line_kept),
+		cmocka_unit_test(test_continuation_edges),
+		cmocka_unit_test(test_crlf_open_quote),
 		cmocka_unit_test(test_rewrites),
 		cmocka_unit_test(test_json_form),
 		cmocka_unit_test(test_instr_docs),

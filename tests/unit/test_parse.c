@@ -174,6 +174,50 @@ static void test_heredoc(void **state)
 	assert_span_text(p, h->end, "\tEOT");
 	assert_int_equal(p->doc->instrs[2]->kind, KF_INSTR_LAUNCH);
 	parsed_free(p);
+	/* a "\r" that the end of the file ends a body with is no content of
+	 * it, as "\r\n" is none (it was kept, and formatting changed it) */
+	p = parse_text("RUN <<EOT\nab\r");
+	h = kf_instr_heredocs(p->doc->instrs[0], &n);
+	assert_int_equal(n, 1);
+	assert_false(h->terminated);
+	assert_str(h->text, "ab");
+	parsed_free(p);
+	p = parse_text("RUN <<EOT\nab\r\n");
+	h = kf_instr_heredocs(p->doc->instrs[0], &n);
+	assert_str(h->text, "ab\n");
+	parsed_free(p);
+}
+
+/* a legacy key is raw text up to a blank: a quote in it opens nothing,
+ * however many blanks follow (one blank gave a warning, two none) */
+static void test_legacy_key_quote(void **state)
+{
+	(void)state;
+	for (int blanks = 1; blanks <= 2; blanks++) {
+		parsed *p = parse_text(blanks == 1 ? "ENV \\ \"\n" : "ENV \\  \"\n");
+		assert_int_equal(p->doc->diags.len, 0);
+		assert_int_equal(p->doc->instrs[0]->npairs, 1);
+		assert_str(kf_pair_key(&p->doc->instrs[0]->pairs[0]).text, "\\");
+		assert_str(kf_pair_value(&p->doc->instrs[0]->pairs[0]).text, "\"");
+		parsed_free(p);
+	}
+}
+
+/* the "\r" of a "\r\n" is no part of a line: a quote left open does not
+ * run over it, and "\\'" at the end of a line is the same on a CRLF line */
+static void test_crlf_line_content(void **state)
+{
+	(void)state;
+	parsed *p = parse_text("ENV A=\"x\r\nENV B=\\'\r\n");
+	assert_int_equal(p->doc->ninstrs, 2);
+	assert_int_equal(p->doc->instrs[0]->npairs, 1);
+	assert_str(kf_pair_value(&p->doc->instrs[0]->pairs[0]).text, "\"x");
+	assert_span_text(p, p->doc->instrs[0]->span, "ENV A=\"x");
+	assert_str(kf_pair_value(&p->doc->instrs[1]->pairs[0]).text, "\\'");
+	assert_int_equal(p->doc->diags.len, 1); /* the open quote of line 1 only */
+	assert_string_equal(p->doc->diags.items[0].code, "KF012");
+	assert_int_equal(p->doc->diags.items[0].span.start, 6);
+	parsed_free(p);
 }
 
 /* five broken lines: five diagnostics, and every good line in the AST */
@@ -287,6 +331,8 @@ int main(void)
 		cmocka_unit_test(test_cluster_instructions),
 		cmocka_unit_test(test_json_escapes_decoded),
 		cmocka_unit_test(test_heredoc),
+		cmocka_unit_test(test_crlf_line_content),
+		cmocka_unit_test(test_legacy_key_quote),
 		cmocka_unit_test(test_recovery),
 		cmocka_unit_test(test_utf16_columns),
 		cmocka_unit_test(test_directives_and_escape),
