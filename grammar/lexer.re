@@ -680,8 +680,11 @@ static int lex_args(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc)
 		 * closing quote would let the longest match pair quotes wrongly. */
 		flagq = ["] ([^"\\\n] | "\\" [^\n])* ["] | ['] ([^'\\\n] | "\\" [^\n])* ['];
 		flagq_open = ["] ([^"\\\n] | "\\" [^\n])* "\\"? | ['] ([^'\\\n] | "\\" [^\n])* "\\"?;
-		flagp = [^ \t\v\f\r\n"'\\] | "\\" [^\n] | "\\" | flagq;
-		<flags> "--" flagp* { return flag(lx, lval, lloc); }
+		/* An escape character escapes the next one, whatever it is; one
+		 * left alone can only end a word (allowed anywhere, the longest
+		 * match would read "\\ " as a lone one and an escaped blank). */
+		flagp = [^ \t\v\f\r\n"'\\] | "\\" [^\n] | flagq;
+		<flags> "--" flagp* "\\"? { return flag(lx, lval, lloc); }
 		<flags> "--" flagp* flagq_open { open_quote(lx); return flag(lx, lval, lloc); }
 		<flags> * { lx->cur = lx->tok; begin_args(lx); continue; }
 
@@ -694,11 +697,11 @@ static int lex_args(kf_lexer *lx, KF_YYSTYPE *lval, kf_span *lloc)
 		dq_bs_open = ["] ([^"\\\n] | "\\" [^\n])* "\\"?;
 		dq_bt = ["] ([^"`\n] | "`" [^\n])* ["];
 		dq_bt_open = ["] ([^"`\n] | "`" [^\n])* "`"?;
-		qp_bs = [^ \t\v\f\r\n"'\\] | "\\" [^\n] | "\\" | sq | dq_bs;
-		qp_bt = [^ \t\v\f\r\n"'`] | "`" [^\n] | "`" | sq | dq_bt;
-		<qw_bs> qp_bs+ { return qword(lx, lval, lloc); }
+		qp_bs = [^ \t\v\f\r\n"'\\] | "\\" [^\n] | sq | dq_bs;
+		qp_bt = [^ \t\v\f\r\n"'`] | "`" [^\n] | sq | dq_bt;
+		<qw_bs> qp_bs+ "\\"? | "\\" { return qword(lx, lval, lloc); }
 		<qw_bs> qp_bs* (sq_open | dq_bs_open) { return qword_open(lx, lval, lloc); }
-		<qw_bt> qp_bt+ { return qword(lx, lval, lloc); }
+		<qw_bt> qp_bt+ "`"? | "`" { return qword(lx, lval, lloc); }
 		<qw_bt> qp_bt* (sq_open | dq_bt_open) { return qword_open(lx, lval, lloc); }
 		<qw_bs, qw_bt> * { return 0; }
 

@@ -507,13 +507,18 @@ static void format_instr(fmt *f, const item *it, kf_buf *out)
 	 * blanks after it that are not all spaces and tabs, \v or \f, or with
 	 * the line continued after the blanks, up to the end of the file), or
 	 * lose the "\r" the word ends with to the line end (an escaped "\r"
-	 * can end a word); then the rest of the line stays as written */
+	 * can end a word), or hold only blanks (the last word's, when a
+	 * quote left open runs over a continued line: a line of blanks in
+	 * a continuation is skipped); then the rest of the line stays as
+	 * written */
 	uint32_t last = f->pieces.v[f->pieces.n - 1].span.end;
 	size_t ls = out->len;
 	while (ls > 0 && out->ptr[ls - 1] != '\n')
 		ls--;
-	bool continued = false;
-	if ((out->len > ls && out->ptr[out->len - 1] == '\r') ||
+	bool continued = false, blank_line = ls > 0;
+	for (size_t k = ls; k < out->len && blank_line; k++)
+		blank_line = is_blank(out->ptr[k]);
+	if ((out->len > ls && out->ptr[out->len - 1] == '\r') || blank_line ||
 	    kf_continuation_at(out->ptr, (uint32_t)ls, (uint32_t)out->len, f->esc) != UINT32_MAX) {
 		kf_pline l = kf_source_pline(f->src, last);
 		kf_buf_add(out, f->src->text + last, l.end - last);
@@ -742,6 +747,12 @@ void kf_format_range(const kf_document *doc, const kf_fmt_options *opt, kf_span 
 		if (sp.start == 0)
 			keep_bom_text(&f, &t, 0);
 		kf_str old = kf_str_make(doc->src->text + sp.start, sp.end - sp.start);
+		/* lines that end the file with no line end after them, formatted
+		 * into one, keep a line end: the file's line ending is that of
+		 * its first line end, which may be among them */
+		if (sp.end == doc->src->len && old.len && memchr(old.ptr, '\n', old.len) &&
+		    !(t.len && memchr(t.ptr, '\n', t.len)))
+			kf_buf_adds(&t, f.eol);
 		if (kf_str_eq(old, kf_str_make(t.ptr ? t.ptr : "", t.len)))
 			continue;
 		kf_edit e = {sp, NULL, 0};
