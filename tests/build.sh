@@ -289,6 +289,49 @@ rc=$?
 printf "kfc rmi: no image named 'nosuch:v9'\n" >"$T/want"
 if [ $rc -eq 1 ]; then compare "$T/want" "$T/rmi.err" "kfc rmi of an unknown name"; else
 	not_ok "kfc rmi of an unknown name: exit $rc"; fi
+# ---- names: one normalised name per image (docker's rules), shown in the familiar form
+"$KFC" build -t My/Image:v1 "$B" >/dev/null 2>"$T/upper.err"
+rc=$?
+printf "kfc build: -t 'My/Image:v1' is no image name: the name must be lower case\n" >"$T/want"
+if [ $rc -eq 2 ]; then compare "$T/want" "$T/upper.err" "-t with upper case is refused"; else
+	not_ok "-t with upper case: exit $rc"; fi
+if python3 -c 'import json,sys; print("\n".join(sorted(m["annotations"]["org.opencontainers.image.ref.name"] for m in json.load(open(sys.argv[1]))["manifests"])))' \
+	"$KFC_STORE/index.json" >"$T/names" &&
+	printf 'docker.io/library/base:v1\ndocker.io/library/derived:v1\ndocker.io/library/myapp:v1\ndocker.io/library/myapp:v2\n' >"$T/want"; then
+	compare "$T/want" "$T/names" "the store keeps normalised names"
+fi
+mkdir -p "$T/longname"
+printf 'FROM docker.io/library/base:v1\nCOPY x /x\n' >"$T/longname/Kubefile"
+echo x >"$T/longname/x"
+if build -t index.docker.io/library/longname "$T/longname" >"$T/longname.out" 2>&1 &&
+	"$KFC" inspect docker.io/library/longname:latest >/dev/null 2>&1 && "$KFC" images | grep -q '^longname  *latest '; then
+	ok "FROM docker.io/library/base:v1 finds base:v1, and -t index.docker.io/library/longname is longname:latest"
+else
+	not_ok "FROM and -t with a full name"; sed 's/^/# /' "$T/longname.out"
+fi
+"$KFC" images --format=json | python3 -c 'import json,sys; print([(i["name"], i["repository"], i["tag"]) for i in json.load(sys.stdin) if i["repository"] == "longname"])' >"$T/names.json"
+echo "[('docker.io/library/longname:latest', 'longname', 'latest')]" >"$T/want"
+compare "$T/want" "$T/names.json" "kfc images --format=json: the name, and the familiar repository and tag"
+"$KFC" rmi docker.io/library/longname >"$T/rmi.out" 2>&1
+printf 'untagged longname:latest\n' >"$T/want"
+grep untagged "$T/rmi.out" >"$T/rmi.got"
+compare "$T/want" "$T/rmi.got" "kfc rmi of a full name untags the familiar one"
+# a store written before names were normalised: its names are renamed once
+python3 -c '
+import json, sys
+p = sys.argv[1]
+ix = json.load(open(p))
+for m in ix["manifests"]:
+    a = m["annotations"]
+    if a["org.opencontainers.image.ref.name"] == "docker.io/library/myapp:v2":
+        a["org.opencontainers.image.ref.name"] = "myapp:v2"
+json.dump(ix, open(p, "w"))' "$KFC_STORE/index.json"
+if "$KFC" inspect myapp:v2 >/dev/null 2>&1 && grep -q '"docker.io/library/myapp:v2"' "$KFC_STORE/index.json" &&
+	! grep -q '"myapp:v2"' "$KFC_STORE/index.json"; then
+	ok "an old store's short name is renamed to the normalised one"
+else
+	not_ok "an old store's short name"; cat "$KFC_STORE/index.json" | head -c 600 | sed 's/^/# /'
+fi
 # the store is a layout with the cache beside it: what else oci-verify says is a problem
 oci_verify "$KFC_STORE" >"$T/store.verify" 2>&1
 grep -v -e '^cache: unexpected file' -e '^tmp: unexpected file' -e '^store.lock: unexpected file' \

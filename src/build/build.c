@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/imageref.h"
 #include "oci/oci.h"
 #include "base/proc.h"
 #include "base/vec.h"
@@ -120,12 +121,19 @@ static bool load_base(builder *b, const char *ref, kf_image *img)
 			from_error(b, "base image %s: %s", ref, e.msg);
 		return ok;
 	}
-	char *r = kf_ref_with_tag(ref);
+	char *r = kf_store_name(ref, &e);
+	if (!r) {
+		from_error(b, "base image %s", e.msg);
+		return false;
+	}
 	bool ok = kf_image_load(b->store.dir, r, img, &e);
-	if (!ok)
+	if (!ok) {
+		char *familiar = kf_imageref_familiar(r);
 		from_error(b, "base image '%s' is not in the local store (%s); build it with -t %s, or name a layout "
 			      "with FROM oci:DIR:TAG",
-			   r, b->store.dir, r);
+			   familiar, b->store.dir, familiar);
+		free(familiar);
+	}
 	free(r);
 	return ok;
 }
@@ -263,10 +271,15 @@ static int publish(builder *b, const json_t *desc)
 	kf_err e;
 	if (o->ntags && !KF_BUILDER_INTERRUPTED(b)) {
 		KF_VEC(char *) refs = {0};
-		for (size_t i = 0; i < o->ntags; i++)
-			kf_vec_push(&refs, kf_ref_with_tag(o->tags[i]));
+		bool named = true;
+		for (size_t i = 0; i < o->ntags && named; i++) {
+			char *name = kf_store_name(o->tags[i], &e);
+			named = name != NULL;
+			if (named)
+				kf_vec_push(&refs, name);
+		}
 		tag_ctx tc = {(const char *const *)refs.v, refs.n, desc};
-		if (!kf_store_update_index(&b->store, tag_fn, &tc, &e)) {
+		if (!named || !kf_store_update_index(&b->store, tag_fn, &tc, &e)) {
 			kf_builder_say(b, KF_SEV_ERROR, "KF617", "store: %s", e.msg);
 			status = 1;
 		}

@@ -18,6 +18,7 @@
 #include "cli/kfc.h"
 #include "lint/lint.h"
 #include "oci/layer.h"
+#include "oci/store.h"
 
 static void build_usage(FILE *f, const char *prog)
 {
@@ -332,7 +333,15 @@ static bool build_option(build_cli *b, int c, char *arg)
 	int i;
 	switch (c) {
 	case 'f': b->kubefile = arg; break;
-	case 't': kf_vec_push(&b->lists[L_TAGS], arg); break;
+	case 't': {
+		kf_err e;
+		char *name = kf_store_name(arg, &e);
+		if (!name)
+			return usage_error(b, "-t %s", e.msg);
+		free(name);
+		kf_vec_push(&b->lists[L_TAGS], arg);
+		break;
+	}
 	case 'o':
 		if (strncmp(arg, "oci:", 4) != 0 && strncmp(arg, "oci-archive:", 12) != 0)
 			return usage_error(b, "-o %s: expected oci:DIR[:TAG] or oci-archive:FILE[:TAG]", arg);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/imageref.h"
 #include "cli/kfc.h"
 #include "oci/oci.h"
 #include "oci/store.h"
@@ -86,16 +87,20 @@ int kf_cmd_images(int argc, char **argv)
 		json_array_foreach(json_object_get(m, "layers"), k, l) size += (uint64_t)json_integer_value(json_object_get(l, "size"));
 		const char *created = json_string_value(json_object_get(json_object_get(m, "annotations"), KF_ANN_CREATED));
 		char repo[512] = "<none>", tag[128] = "<none>";
-		if (ref) {
-			const char *sl = strrchr(ref, '/');
-			const char *colon = strrchr(sl ? sl : ref, ':');
-			snprintf(repo, sizeof repo, "%.*s", colon ? (int)(colon - ref) : (int)strlen(ref), ref);
+		char *familiar = ref ? kf_imageref_familiar(ref) : NULL;
+		if (familiar) {
+			const char *sl = strrchr(familiar, '/');
+			const char *colon = strrchr(sl ? sl : familiar, ':');
+			snprintf(repo, sizeof repo, "%.*s", colon ? (int)(colon - familiar) : (int)strlen(familiar),
+				 familiar);
 			if (colon)
 				snprintf(tag, sizeof tag, "%s", colon + 1);
 		}
+		free(familiar);
 		if (json_out) {
-			json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s?,s:I}", "repository", repo, "tag", tag, "digest",
-							      digest, "created", created, "size", (json_int_t)size));
+			json_array_append_new(list, json_pack("{s:s?,s:s,s:s,s:s,s:s?,s:I}", "name", ref, "repository", repo,
+							      "tag", tag, "digest", digest, "created", created, "size",
+							      (json_int_t)size));
 		} else {
 			char sz[32];
 			store_size(sz, sizeof sz, size);
@@ -134,8 +139,8 @@ static bool load_ref(const char *ref, kf_image *img, char **dir_out)
 		kf_store s;
 		if (!store_open(&s, false, "kfc"))
 			return false;
-		char *r = kf_ref_with_tag(ref);
-		ok = kf_image_load(s.dir, r, img, &e);
+		char *r = kf_store_name(ref, &e);
+		ok = r && kf_image_load(s.dir, r, img, &e);
 		free(r);
 		*dir_out = strdup(s.dir);
 		kf_store_close(&s);
@@ -341,7 +346,7 @@ int kf_cmd_inspect(int argc, char **argv)
 }
 
 typedef struct untag_ctx {
-	char **refs;
+	char **refs; /* store names */
 	size_t n;
 	size_t missing;
 } untag_ctx;
@@ -349,13 +354,16 @@ typedef struct untag_ctx {
 static bool untag_fn(json_t *index, void *ctx)
 {
 	untag_ctx *u = ctx;
-	for (size_t i = 0; i < u->n; i++)
+	for (size_t i = 0; i < u->n; i++) {
+		char *familiar = kf_imageref_familiar(u->refs[i]);
 		if (!kf_oci_index_untag(index, u->refs[i])) {
-			fprintf(stderr, "kfc rmi: no image named '%s'\n", u->refs[i]);
+			fprintf(stderr, "kfc rmi: no image named '%s'\n", familiar);
 			u->missing++;
 		} else {
-			printf("untagged %s\n", u->refs[i]);
+			printf("untagged %s\n", familiar);
 		}
+		free(familiar);
+	}
 	return true;
 }
 
@@ -376,8 +384,15 @@ int kf_cmd_rmi(int argc, char **argv)
 		return KF_EXIT_PROBLEMS;
 	kf_err e;
 	untag_ctx u = {calloc((size_t)argc, sizeof(char *)), 0, 0};
-	for (int i = 1; i < argc; i++)
-		u.refs[u.n++] = kf_ref_with_tag(argv[i]);
+	for (int i = 1; i < argc; i++) {
+		char *name = kf_store_name(argv[i], &e);
+		if (!name) {
+			fprintf(stderr, "kfc rmi: %s\n", e.msg);
+			u.missing++;
+			continue;
+		}
+		u.refs[u.n++] = name;
+	}
 	bool ok = kf_store_update_index(&s, untag_fn, &u, &e);
 	if (!ok)
 		fprintf(stderr, "kfc rmi: store: %s\n", e.msg);

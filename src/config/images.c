@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/files.h"
+#include "base/imageref.h"
 #include "base/vec.h"
 
 char **kf_local_images(size_t *n)
@@ -25,7 +26,7 @@ char **kf_local_images(size_t *n)
 		const char *ref =
 			json_string_value(json_object_get(json_object_get(m, "annotations"), "org.opencontainers.image.ref.name"));
 		if (ref)
-			kf_vec_push(&names, strdup(ref));
+			kf_vec_push(&names, kf_imageref_familiar(ref));
 	}
 	json_decref(idx);
 	*n = names.n;

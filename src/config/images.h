@@ -8,7 +8,8 @@
 
 #include <stddef.h>
 
-/* The ref names of the store's index.json in its order, malloc'd (each and
+/* The ref names of the store's index.json in its order, in their familiar
+ * form (labring/x:v1, not docker.io/labring/x:v1), malloc'd (each and
  * the array; free with kf_local_images_free); none when there is no store. */
 char **kf_local_images(size_t *n);
 void kf_local_images_free(char **names, size_t n);

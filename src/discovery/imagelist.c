@@ -27,7 +27,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/files.h"
-#include "sema/imageref.h"
+#include "base/imageref.h"
 #include "base/vec.h"
 #include "syntax/yamlload.h"
 

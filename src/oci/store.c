@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/imageref.h"
 #include "base/vec.h"
-
 
 static int lock_file(const char *dir, const char *name, int op, kf_err *err)
 {
@@ -39,6 +39,65 @@ static int lock_file(const char *dir, const char *name, int op, kf_err *err)
 	return fd;
 }
 
+char *kf_store_name(const char *ref, kf_err *err)
+{
+	const char *why;
+	char *name = kf_imageref_normalise_str(kf_str_cstr(ref), &why);
+	if (!name)
+		kf_err_set(err, "'%s' is no image name: %s", ref, why);
+	return name;
+}
+
+static const char *index_name(const json_t *desc)
+{
+	return json_string_value(json_object_get(json_object_get(desc, "annotations"), KF_ANN_REF));
+}
+
+/* Renames each image whose name is not normalised (a store written before
+ * names were) to its normalised name; false to leave the index as it is. */
+static bool normalise_fn(json_t *index, void *ctx)
+{
+	(void)ctx;
+	bool changed = false;
+	size_t i;
+	json_t *d;
+	json_array_foreach(json_object_get(index, "manifests"), i, d) {
+		json_t *ann = json_object_get(d, "annotations");
+		const char *ref = json_string_value(json_object_get(ann, KF_ANN_REF));
+		char *name = ref ? kf_imageref_normalise_str(kf_str_cstr(ref), NULL) : NULL;
+		if (name && strcmp(name, ref) != 0) {
+			json_object_set_new(ann, KF_ANN_REF, json_string(name));
+			changed = true;
+		}
+		free(name);
+	}
+	/* two old names for one new: the later entry wins, as a tag would */
+	json_t *arr = json_object_get(index, "manifests");
+	for (size_t a = 0; changed && a < json_array_size(arr);) {
+		const char *x = index_name(json_array_get(arr, a));
+		bool later = false;
+		for (size_t b = a + 1; x && b < json_array_size(arr) && !later; b++)
+			later = index_name(json_array_get(arr, b)) && strcmp(x, index_name(json_array_get(arr, b))) == 0;
+		if (later)
+			json_array_remove(arr, a);
+		else
+			a++;
+	}
+	return changed;
+}
+
+static bool normalise_names(kf_store *s, kf_err *err)
+{
+	json_t *index = kf_oci_index_read(s->dir, err);
+	if (!index)
+		return false;
+	json_t *copy = json_deep_copy(index);
+	bool needed = normalise_fn(copy, NULL);
+	json_decref(copy);
+	json_decref(index);
+	return !needed || kf_store_update_index(s, normalise_fn, NULL, err);
+}
+
 bool kf_store_open(kf_store *s, bool exclusive, kf_err *err)
 {
 	s->dir = kf_store_path();
@@ -55,7 +114,12 @@ bool kf_store_open(kf_store *s, bool exclusive, kf_err *err)
 		s->lock_fd = lock_file(s->dir, "store.lock", exclusive ? LOCK_EX : LOCK_SH, err);
 		ok = s->lock_fd >= 0;
 	}
+	if (ok)
+		ok = normalise_names(s, err);
 	if (!ok) {
+		if (s->lock_fd >= 0)
+			close(s->lock_fd);
+		s->lock_fd = -1;
 		free(s->dir);
 		s->dir = NULL;
 	}
@@ -153,18 +217,6 @@ char *kf_store_mktemp(const kf_store *s, kf_err *err)
 		free(p);
 		return NULL;
 	}
-	return p;
-}
-
-char *kf_ref_with_tag(const char *ref)
-{
-	const char *slash = strrchr(ref, '/');
-	const char *last = slash ? slash + 1 : ref;
-	char *p;
-	if (strchr(ref, '@') || strchr(last, ':'))
-		return strdup(ref);
-	if (asprintf(&p, "%s:latest", ref) < 0)
-		abort();
 	return p;
 }
 

@@ -57,7 +57,12 @@ typedef struct kf_fsck {
 
 bool kf_store_fsck(kf_store *s, kf_fsck *f, kf_err *err);
 
-/* "name" → "name:latest"; NAME:TAG and NAME@DIGEST are kept. malloc'd. */
-char *kf_ref_with_tag(const char *ref);
+/* The name the store keeps an image under: the reference normalised
+ * (nginx -> docker.io/library/nginx:latest, labring/x:v1 ->
+ * docker.io/labring/x:v1; base/imageref.h), malloc'd; NULL with err when
+ * ref is no image name (upper case in the repository, a bad tag or
+ * digest). Every store name is one: kf_store_open renames the images of a
+ * store written before names were normalised. */
+char *kf_store_name(const char *ref, kf_err *err);
 
 #endif

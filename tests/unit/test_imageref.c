@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "base/buf.h"
-#include "sema/imageref.h"
+#include "base/imageref.h"
 
 #define D64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -55,6 +55,26 @@ static void test_normalise(void **state)
 	expect_norm("k8s.io/a/b:v1@sha256:" D64, "k8s.io/a/b:v1@sha256:" D64);
 	expect_norm("docker.io/a__b.c-d---e/f_g:W.1-x_Y", "docker.io/a__b.c-d---e/f_g:W.1-x_Y");
 	expect_norm("local/x", "docker.io/local/x:latest"); /* no "." or ":": a path */
+}
+
+static void expect_familiar(const char *in, const char *want)
+{
+	char *got = kf_imageref_familiar(in);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* docker's short form of a normalised name (what `kfc images` shows) */
+static void test_familiar(void **state)
+{
+	(void)state;
+	expect_familiar("docker.io/library/nginx:latest", "nginx:latest");
+	expect_familiar("docker.io/library/nginx@sha256:" D64, "nginx@sha256:" D64);
+	expect_familiar("docker.io/labring/kubernetes:v1.25.0", "labring/kubernetes:v1.25.0");
+	expect_familiar("docker.io/library/a/b:1", "library/a/b:1");
+	expect_familiar("docker.io/librar", "librar");
+	expect_familiar("quay.io/library/x:1", "quay.io/library/x:1");
+	expect_familiar("127.0.0.1:5000/labring/x:v1", "127.0.0.1:5000/labring/x:v1");
 }
 
 static void test_parts(void **state)
@@ -135,6 +155,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_normalise),
+		cmocka_unit_test(test_familiar),
 		cmocka_unit_test(test_parts),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_lengths),

@@ -1,7 +1,7 @@
 /* KF121 invalid-image-reference: IMAGES names something that is not a container image reference. See docs/rules/KF121.md. */
 #include "rules.h"
 
-#include "sema/imageref.h"
+#include "base/imageref.h"
 
 /* Docker's reference grammar (imageref.h); references that hold a variable
  * are not checked */

@@ -38,4 +38,9 @@ const char *kf_imageref_parse(kf_str text, kf_imageref *ref);
  * sets *why to the static reason) when text is not a reference. */
 char *kf_imageref_normalise_str(kf_str text, const char **why);
 
+/* The familiar form of a normalised name, as docker shows it: without
+ * "docker.io/", and without "library/" for a one-component path
+ * (docker.io/library/nginx:latest -> nginx:latest). malloc'd. */
+char *kf_imageref_familiar(const char *name);
+
 #endif

@@ -1,7 +1,7 @@
 /* imageref.c - see imageref.h. A hand-written matcher for Docker's
  * reference grammar: the regular expressions of distribution/reference,
  * anchored, with a reason for each way a word can fail. */
-#include "sema/imageref.h"
+#include "base/imageref.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -210,4 +210,18 @@ char *kf_imageref_normalise_str(kf_str text, const char **why)
 	kf_buf b = KF_BUF_INIT;
 	imageref_normalise(&b, &ref);
 	return kf_buf_detach(&b, NULL);
+}
+
+char *kf_imageref_familiar(const char *name)
+{
+	const char *p = name;
+	if (strncmp(p, "docker.io/", 10) == 0) {
+		p += 10;
+		if (strncmp(p, "library/", 8) == 0 && !memchr(p + 8, '/', strcspn(p + 8, ":@")))
+			p += 8;
+	}
+	char *s = strdup(p);
+	if (!s)
+		abort();
+	return s;
 }
