@@ -17,12 +17,13 @@ may() {
 	lint) echo "base syntax sema lint" ;;
 	config) echo "base syntax sema lint config" ;;
 	oci) echo "base oci" ;;
+	registry) echo "base oci registry" ;;
 	discovery) echo "base syntax sema discovery" ;;
-	build) echo "base syntax sema oci discovery build" ;;
-	cli) echo "base syntax sema lint config oci discovery build cli" ;;
+	build) echo "base syntax sema oci registry discovery build" ;;
+	cli) echo "base syntax sema lint config oci registry discovery build cli" ;;
 	lsp) echo "base syntax sema lint config lsp" ;;
 	grammar) echo "base syntax" ;;
-	fuzz | unit) echo "base syntax sema lint config oci discovery build lsp" ;;
+	fuzz | unit) echo "base syntax sema lint config oci registry discovery build lsp" ;;
 	esac
 }
 
