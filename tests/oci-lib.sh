@@ -14,12 +14,15 @@
 #   skopeo_roundtrip LAYOUT:TAG [DEST-LAYOUT]
 #                           oci: -> registry -> new layout; the manifest digest
 #                           must not change; sets ROUNDTRIP_DIGEST, ROUNDTRIP_LAYOUT
-#   oci_cleanup             registry_stop and remove the scratch directory
+#   oci_cleanup             registry_stop (registry_stop_all when
+#                           registry-lib.sh is loaded) and remove the
+#                           scratch directory
 #
 # Every function returns non-zero with a line "oci-lib: FUNCTION: why" on
 # stderr when it fails. Call registry_start and skopeo_roundtrip directly,
 # not in $(...): the variables they set would be lost in a subshell.
 
+# shellcheck shell=sh
 : "${KF_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 # Debian's python3 has python3-jsonschema; a python3 first in PATH may not.
 if [ -z "${OCI_PYTHON:-}" ]; then
@@ -226,9 +229,14 @@ skopeo_roundtrip() {
 	fi
 }
 
-# oci_cleanup: stop the registry and remove the scratch directory; for the
-# caller's EXIT trap.
+# oci_cleanup: stop the registry (and those registry-lib.sh started) and
+# remove the scratch directory; for the caller's EXIT trap.
 oci_cleanup() {
-	registry_stop
+	# registry-lib.sh's registry_stop_all also stops what it started
+	if command -v registry_stop_all >/dev/null 2>&1; then
+		registry_stop_all
+	else
+		registry_stop
+	fi
 	[ -z "$OCI_TMP" ] || rm -rf "$OCI_TMP"
 }
