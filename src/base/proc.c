@@ -79,6 +79,27 @@ static bool ended(pid_t pid)
 	return si.si_pid == pid;
 }
 
+/* A pipe's reading end holding data (at most PIPE_BUF bytes, which an
+ * empty pipe takes in one write that cannot block), the writing end
+ * closed; -1 with errno. */
+static int open_input(const char *data, size_t len)
+{
+	int fd[2];
+	if (pipe2(fd, O_CLOEXEC) != 0)
+		return -1;
+	ssize_t w;
+	while ((w = write(fd[1], data, len)) < 0 && errno == EINTR)
+		;
+	int e = w == (ssize_t)len ? 0 : w < 0 ? errno : EIO;
+	close(fd[1]);
+	if (e) {
+		close(fd[0]);
+		errno = e;
+		return -1;
+	}
+	return fd[0];
+}
+
 kf_proc_end kf_proc_run(const kf_proc *p, kf_buf *out, int *status)
 {
 	*status = 0;
@@ -87,9 +108,16 @@ kf_proc_end kf_proc_run(const kf_proc *p, kf_buf *out, int *status)
 		*status = ENOENT;
 		return KF_PROC_NOT_RUN;
 	}
+	if (p->input && p->input_len > KF_PROC_INPUT_MAX) {
+		free(prog);
+		*status = E2BIG;
+		return KF_PROC_NOT_RUN;
+	}
 	/* res: the child's output; err: errno of a failed exec (closed by a
-	 * successful one) */
-	int res[2] = {-1, -1}, err[2] = {-1, -1}, devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	 * successful one); devnull: the child's input, /dev/null or a pipe
+	 * already holding the input, whose writing end is closed */
+	int res[2] = {-1, -1}, err[2] = {-1, -1}, devnull = p->input ? open_input(p->input, p->input_len)
+								    : open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (devnull < 0 || pipe2(res, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
 		*status = errno;
 		if (devnull >= 0)

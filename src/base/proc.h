@@ -1,7 +1,8 @@
 /* proc.h - the process runner: runs a program with its standard output
  * captured, within a time limit and an address-space limit.
  *
- * The child gets /dev/null as standard input, a pipe as standard output,
+ * The child gets /dev/null (or the bytes of input) as standard input, a
+ * pipe as standard output,
  * and the caller's standard error; it runs in a process group of its own,
  * so that at the time limit it is killed with everything it started
  * (SIGKILL to the group). On Linux it is also killed if the caller dies.
@@ -18,6 +19,9 @@
 
 #include "base/buf.h"
 
+/* The most bytes of input: PIPE_BUF, which a pipe always takes whole. */
+#define KF_PROC_INPUT_MAX 4096
+
 typedef struct kf_proc {
 	char *const *argv;   /* NULL-terminated */
 	const char *path;    /* the program; NULL: argv[0], looked up with kf_proc_which */
@@ -29,10 +33,14 @@ typedef struct kf_proc {
 	char *const *envp;   /* the child's environment; NULL: the caller's */
 	volatile sig_atomic_t *cancel; /* when set (by a signal handler): SIGTERM to the child's
 			      * group, SIGKILL half a second later; NULL: never */
+	const char *input;   /* NULL: standard input is /dev/null; else the child reads
+			      * these input_len bytes, then the end of the file */
+	size_t input_len;    /* at most KF_PROC_INPUT_MAX: a pipe takes them at once */
 } kf_proc;
 
 typedef enum kf_proc_end {
-	KF_PROC_NOT_RUN,   /* it could not be started (not found, or exec failed): status is an errno */
+	KF_PROC_NOT_RUN,   /* it could not be started (not found, or exec failed): status is an errno
+			    * (E2BIG: input longer than KF_PROC_INPUT_MAX) */
 	KF_PROC_EXITED,    /* status is its exit status */
 	KF_PROC_SIGNALED,  /* killed by a signal the runner did not send: status is the signal */
 	KF_PROC_TIMED_OUT, /* killed by the runner at the time limit */

@@ -2,7 +2,7 @@
  * status or signal told, a program that cannot start said so; at the time
  * limit the child and what it started are killed and the child is reaped
  * (no zombie left); the address-space limit and the working directory
- * reach the child.
+ * reach the child, and so does the input given for its standard input.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -148,6 +148,38 @@ static void test_dir(void **state)
 	kf_buf_release(&out);
 }
 
+/* the bytes of input are the child's standard input, then its end */
+static void test_input(void **state)
+{
+	(void)state;
+	kf_buf out = KF_BUF_INIT;
+	int status = -1;
+	char *argv[] = {"sh", "-c", "cat; echo \"[$?]\"", NULL};
+	kf_proc p = {.argv = argv, .dir_fd = -1, .timeout_ms = 5000, .input = "a\0b\nc", .input_len = 5};
+	assert_int_equal(kf_proc_run(&p, &out, &status), KF_PROC_EXITED);
+	assert_int_equal(status, 0);
+	assert_int_equal(out.len, 9);
+	assert_memory_equal(out.ptr, "a\0b\nc[0]\n", 9);
+	/* empty input: the end at once */
+	kf_buf_reset(&out);
+	p.input_len = 0;
+	assert_int_equal(kf_proc_run(&p, &out, &status), KF_PROC_EXITED);
+	assert_string_equal(out.ptr, "[0]\n");
+	/* the most a pipe takes at once, and one byte more */
+	static char big[KF_PROC_INPUT_MAX + 1];
+	memset(big, 'x', sizeof(big));
+	kf_buf_reset(&out);
+	p.input = big;
+	p.input_len = KF_PROC_INPUT_MAX;
+	assert_int_equal(kf_proc_run(&p, &out, &status), KF_PROC_EXITED);
+	assert_int_equal(out.len, KF_PROC_INPUT_MAX + 4);
+	p.input_len = KF_PROC_INPUT_MAX + 1;
+	assert_int_equal(kf_proc_run(&p, &out, &status), KF_PROC_NOT_RUN);
+	assert_int_equal(status, E2BIG);
+	kf_buf_release(&out);
+	no_child_left();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_dir),
+		cmocka_unit_test(test_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
