@@ -351,7 +351,8 @@ printf 'x\n' >"$E/ctx/file"
 # berr NAME KUBEFILE-TEXT EXPECTED-STDERR
 berr() {
 	printf '%s\n' "$2" >"$E/ctx/Kubefile"
-	"$KFC" build --progress=quiet -t "err:$1" "$E/ctx" >"$E/out" 2>"$E/err"
+	# shellcheck disable=SC2086
+	"$KFC" build --progress=quiet ${BERR_OPTS:-} -t "err:$1" "$E/ctx" >"$E/out" 2>"$E/err"
 	rc=$?
 	sed -e "s|$E/ctx|CTX|g" -e "s|$KFC_STORE|STORE|g" "$E/err" >"$E/err.got"
 	printf '%s\n' "$3" >"$E/err.want"
@@ -385,8 +386,9 @@ berr many-to-file 'FROM scratch
 COPY file file /dest' "CTX/Kubefile:2:16: error: COPY with 2 sources needs a directory destination ending with / [KF207]
   COPY file file /dest
                  ^~~~~"
-berr no-base 'FROM nosuch:v1
-COPY file /x' "CTX/Kubefile:1:1: error: base image 'nosuch:v1' is not in the local store (STORE); build it with -t nosuch:v1, or name a layout with FROM oci:DIR:TAG [KF601]
+# (never pulled: no network in the tests; tests/registry.sh pulls)
+BERR_OPTS=--pull=never berr no-base 'FROM nosuch:v1
+COPY file /x' "CTX/Kubefile:1:1: error: base image 'nosuch:v1' is not in the local store (STORE) and --pull=never; build it with -t nosuch:v1, pull it, or name a layout with FROM oci:DIR:TAG [KF601]
   FROM nosuch:v1
   ^~~~~~~~~~~~~~"
 berr app-escapes 'FROM scratch

@@ -12,6 +12,7 @@
 
 #include "base/imageref.h"
 #include "oci/oci.h"
+#include "registry/client.h"
 #include "base/proc.h"
 #include "base/vec.h"
 
@@ -72,20 +73,6 @@ void kf_builder_progress(builder *b, size_t i, size_t n, const kf_plan_step *ste
 	b->report->step(b->report->ud, &e);
 }
 
-typedef struct tag_ctx {
-	const char *const *refs;
-	size_t n;
-	const json_t *desc;
-} tag_ctx;
-
-static bool tag_fn(json_t *index, void *ctx)
-{
-	tag_ctx *t = ctx;
-	for (size_t i = 0; i < t->n; i++)
-		kf_oci_index_tag(index, t->refs[i], t->desc);
-	return true;
-}
-
 /* An error about the base image, at the FROM line. */
 static void from_error(builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void from_error(builder *b, const char *fmt, ...)
@@ -96,7 +83,36 @@ static void from_error(builder *b, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool load_base(builder *b, const char *ref, kf_image *img)
+/* Pulls the store name r for the build's platform and tags it; the error
+ * is the FROM line's. */
+static bool pull_base(builder *b, const char *r, const kf_platform *plat, kf_image *img)
+{
+	kf_err e;
+	char *tmp = kf_store_mktemp(&b->store, &e);
+	kf_registry_options ro = {.tls_verify = !b->o->tls_verify_off, .stall_timeout = b->o->stall_timeout,
+				  .interrupted = b->o->interrupted, .tmpdir = tmp};
+	kf_platform_want want = {plat->os, plat->arch, plat->variant};
+	kf_pull_result res;
+	bool ok = tmp && kf_registry_pull(b->store.dir, r, &want, &ro, &res, &e);
+	if (tmp)
+		kf_remove_tree(tmp);
+	free(tmp);
+	if (ok) {
+		json_t *desc = kf_json_descriptor(res.media_type, res.digest, res.size);
+		ok = kf_store_tag(&b->store, &r, 1, desc, &e);
+		json_decref(desc);
+	}
+	if (ok)
+		ok = kf_image_load(b->store.dir, r, img, &e);
+	if (!ok) {
+		char *familiar = kf_imageref_familiar(r);
+		from_error(b, "base image '%s' is not in the local store, and pulling it failed: %s", familiar, e.msg);
+		free(familiar);
+	}
+	return ok;
+}
+
+static bool load_base(builder *b, const char *ref, const kf_platform *plat, kf_image *img)
 {
 	kf_err e;
 	if (strncmp(ref, "oci:", 4) == 0) {
@@ -126,11 +142,13 @@ static bool load_base(builder *b, const char *ref, kf_image *img)
 		from_error(b, "base image %s", e.msg);
 		return false;
 	}
-	bool ok = kf_image_load(b->store.dir, r, img, &e);
-	if (!ok) {
+	bool ok = b->o->pull != KF_PULL_ALWAYS && kf_image_load(b->store.dir, r, img, &e);
+	if (!ok && b->o->pull != KF_PULL_NEVER) {
+		ok = pull_base(b, r, plat, img);
+	} else if (!ok) {
 		char *familiar = kf_imageref_familiar(r);
-		from_error(b, "base image '%s' is not in the local store (%s); build it with -t %s, or name a layout "
-			      "with FROM oci:DIR:TAG",
+		from_error(b, "base image '%s' is not in the local store (%s) and --pull=never; build it with -t %s, "
+			      "pull it, or name a layout with FROM oci:DIR:TAG",
 			   familiar, b->store.dir, familiar);
 		free(familiar);
 	}
@@ -278,8 +296,7 @@ static int publish(builder *b, const json_t *desc)
 			if (named)
 				kf_vec_push(&refs, name);
 		}
-		tag_ctx tc = {(const char *const *)refs.v, refs.n, desc};
-		if (!named || !kf_store_update_index(&b->store, tag_fn, &tc, &e)) {
+		if (!named || !kf_store_tag(&b->store, (const char *const *)refs.v, refs.n, desc, &e)) {
 			kf_builder_say(b, KF_SEV_ERROR, "KF617", "store: %s", e.msg);
 			status = 1;
 		}
@@ -361,7 +378,7 @@ int kf_build(const kf_build_options *o, const kf_document *doc, const kf_model *
 	}
 	if (diags->nerrors == 0 && base_ref && !from_scratch) {
 		b->from = model->from;
-		have_base = load_base(b, base_ref, &base);
+		have_base = load_base(b, base_ref, &pin.platform, &base);
 		if (have_base)
 			use_base(b, &base, &pin);
 	}

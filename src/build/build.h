@@ -28,6 +28,10 @@
 
 typedef enum kf_isolation { KF_ISOLATION_AUTO, KF_ISOLATION_BWRAP, KF_ISOLATION_NONE } kf_isolation;
 
+/* FROM an image that is not in the store: pull it (the default), pull it
+ * even when it is, or never. */
+typedef enum kf_pull_policy { KF_PULL_MISSING, KF_PULL_ALWAYS, KF_PULL_NEVER } kf_pull_policy;
+
 typedef struct kf_build_options {
 	const char *context;            /* the build context: absolute, resolved */
 	const char *const *tags;        /* name[:tag] into the store */
@@ -56,6 +60,10 @@ typedef struct kf_build_options {
 	 * defaults below */
 	uint64_t max_download;
 	int stall_timeout;
+	/* FROM's registry: the pull policy, and no certificate check (plain
+	 * HTTP allowed) when tls_verify_off */
+	kf_pull_policy pull;
+	bool tls_verify_off;
 	/* set (by a signal handler of the front end) to stop the build: a
 	 * running command, download or layer ends within a second, and the
 	 * build returns 130 having written nothing; NULL: never */

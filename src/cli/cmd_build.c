@@ -29,6 +29,7 @@ static void build_usage(FILE *f, const char *prog)
 		"                 [--isolation=auto|bwrap|none] [--progress=auto|tty|plain|quiet]\n"
 		"                 [--type=kube-installer|app-installer]\n"
 		"                 [--max-download-size=SIZE] [--download-stall-timeout=SECONDS]\n"
+		"                 [--pull=missing|always|never] [--tls-verify=true|false]\n"
 		"                 [--image-list FILE]... [--ignored-image-list FILE]...\n"
 		"                 [--cluster-runtime T] [--cluster-runtime-version V] [--cri T] [--cri-version V]\n"
 		"                 [CONTEXT]\n"
@@ -71,13 +72,6 @@ static bool parse_size(const char *s, uint64_t *out)
 		return false;
 	*out = (uint64_t)v << shift;
 	return true;
-}
-
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-	interrupted = sig;
 }
 
 /* ---- what a build shows ---------------------------------------------------------------- */
@@ -243,7 +237,7 @@ typedef struct build_cli {
 } build_cli;
 
 enum { O_ARG = 256, O_PLATFORM, O_COMP, O_LEVEL, O_NOCACHE, O_ISO, O_PROGRESS, O_TYPE, O_THREADS, O_LIST,
-       O_IGNORED, O_RUNTIME, O_RUNTIME_V, O_CRI, O_CRI_V, O_FROM, O_CMD, O_IMAGES, O_CONTEXT, O_PRINT,
+       O_IGNORED, O_RUNTIME, O_RUNTIME_V, O_CRI, O_CRI_V, O_FROM, O_CMD, O_IMAGES, O_CONTEXT, O_PRINT, O_PULL, O_TLS,
        O_MAXDL, O_STALL };
 
 static const struct option build_opts[] = {
@@ -270,6 +264,8 @@ static const struct option build_opts[] = {
 	{"container-images", required_argument, NULL, O_IMAGES},
 	{"build-context", required_argument, NULL, O_CONTEXT},
 	{"print-kubefile", no_argument, NULL, O_PRINT},
+	{"pull", required_argument, NULL, O_PULL},
+	{"tls-verify", required_argument, NULL, O_TLS},
 	{"max-download-size", required_argument, NULL, O_MAXDL},
 	{"download-stall-timeout", required_argument, NULL, O_STALL},
 	{"help", no_argument, NULL, 'h'},
@@ -329,6 +325,8 @@ static bool build_option(build_cli *b, int c, char *arg)
 	static const char *const isolations[] = {"auto", "bwrap", "none", NULL}; /* as kf_isolation */
 	static const char *const progresses[] = {"auto", "tty", "plain", "quiet", NULL}; /* as enum progress */
 	static const char *const types[] = {"kube-installer", "app-installer", NULL};
+	static const char *const pulls[] = {"missing", "always", "never", NULL}; /* as kf_pull_policy */
+	static const char *const bools[] = {"false", "true", NULL};
 	kf_build_options *o = &b->o;
 	int i;
 	switch (c) {
@@ -400,6 +398,16 @@ static bool build_option(build_cli *b, int c, char *arg)
 	case O_IMAGES: push_refs(b, arg); break;
 	case O_CONTEXT: kf_vec_push(&b->lists[L_CONTEXTS], arg); break;
 	case O_PRINT: b->print_kubefile = true; break;
+	case O_PULL:
+		if ((i = word_index(arg, pulls)) < 0)
+			return usage_error(b, "--pull=%s: missing, always or never", arg);
+		o->pull = (kf_pull_policy)i;
+		break;
+	case O_TLS:
+		if ((i = word_index(arg, bools)) < 0)
+			return usage_error(b, "--tls-verify=%s: true or false", arg);
+		o->tls_verify_off = i == 0;
+		break;
 	default: build_usage(stderr, b->prog); return false;
 	}
 	return true;
@@ -491,12 +499,7 @@ static int build_main(int argc, char **argv, bool plan_only)
 	}
 	if (status < 0) {
 		/* the build stops on these, within a second, and writes nothing */
-		struct sigaction sa = {0};
-		sa.sa_handler = on_signal;
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
-		b.o.interrupted = &interrupted;
+		b.o.interrupted = kf_term_catch_interrupts();
 		status = run_build(&b.o, &b.show, b.o.context, b.kubefile, text);
 	}
 	free(text);

@@ -33,6 +33,9 @@ static const command commands[] = {
 	{"images", kf_cmd_images, "kfc images | kfc inspect REF | kfc rmi REF...            (the local store)"},
 	{"inspect", kf_cmd_inspect, NULL},
 	{"rmi", kf_cmd_rmi, NULL},
+	{"pull", kf_cmd_pull, "kfc pull [--platform=P] [--tls-verify=false] NAME[:TAG]  (from a registry)"},
+	{"login", kf_cmd_login, "kfc login -u USER [--password-stdin] REGISTRY | kfc logout REGISTRY"},
+	{"logout", kf_cmd_logout, NULL},
 	{"fsck", kf_cmd_fsck, "kfc fsck [--repair]                     (verifies the local store's blobs)"},
 	{"imagelist", kf_cmd_imagelist,
 	 "kfc imagelist [--format=text|json] [--image-list FILE] PATH...\n"

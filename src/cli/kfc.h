@@ -23,5 +23,8 @@ int kf_cmd_inspect(int argc, char **argv);
 int kf_cmd_rmi(int argc, char **argv);
 int kf_cmd_fsck(int argc, char **argv);
 int kf_cmd_imagelist(int argc, char **argv);
+int kf_cmd_pull(int argc, char **argv);
+int kf_cmd_login(int argc, char **argv);
+int kf_cmd_logout(int argc, char **argv);
 
 #endif

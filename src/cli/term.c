@@ -42,3 +42,21 @@ bool kf_term_flush(const char *prog)
 	fprintf(stderr, "%s: write error: %s\n", prog, strerror(errno));
 	return false;
 }
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+volatile sig_atomic_t *kf_term_catch_interrupts(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	return &interrupted;
+}

@@ -4,6 +4,7 @@
 #ifndef KF_TERM_H
 #define KF_TERM_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -35,5 +36,10 @@ bool kf_term_write(FILE *f, const kf_buf *b);
 /* Flushes standard output; false after "PROG: write error: what went
  * wrong" on standard error when that or an earlier write to it failed. */
 bool kf_term_flush(const char *prog);
+
+/* From now on SIGINT, SIGTERM and SIGHUP set the flag returned (to the
+ * signal's number) instead of ending the process: the library polls it
+ * and stops within a second (a build, a pull). */
+volatile sig_atomic_t *kf_term_catch_interrupts(void);
 
 #endif

@@ -81,7 +81,7 @@ bool kf_oci_put_file(const char *dir, const char *tmp, const char *digest, kf_er
 	return ok;
 }
 
-static bool put_bytes(const char *dir, const void *data, size_t len, char digest[KF_DIGEST_LEN + 1], kf_err *err)
+bool kf_oci_put_bytes(const char *dir, const void *data, size_t len, char digest[KF_DIGEST_LEN + 1], kf_err *err)
 {
 	kf_sha256_bytes(data, len, digest);
 	if (kf_oci_has_blob(dir, digest, len))
@@ -105,7 +105,7 @@ bool kf_oci_put_json(const char *dir, const json_t *doc, const char *media_type,
 		abort();
 	char digest[KF_DIGEST_LEN + 1];
 	size_t len = strlen(text);
-	bool ok = put_bytes(dir, text, len, digest, err);
+	bool ok = kf_oci_put_bytes(dir, text, len, digest, err);
 	free(text);
 	if (ok)
 		*desc = kf_json_descriptor(media_type, digest, len);
@@ -417,7 +417,7 @@ bool kf_image_load(const char *dir, const char *ref, kf_image *img, kf_err *err)
 	}
 	const char *digest = json_string_value(json_object_get(desc, "digest"));
 	const char *mt = json_string_value(json_object_get(desc, "mediaType"));
-	if (!digest || (mt && strcmp(mt, KF_MT_MANIFEST) != 0)) {
+	if (!digest || (mt && strcmp(mt, KF_MT_MANIFEST) != 0 && strcmp(mt, KF_MT_DOCKER_MANIFEST) != 0)) {
 		json_decref(index);
 		return kf_err_set(err, "%s: '%s' is not an image manifest (%s)", dir, ref ? ref : "", mt ? mt : "?");
 	}

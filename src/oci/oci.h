@@ -20,6 +20,9 @@
 #define KF_MT_MANIFEST "application/vnd.oci.image.manifest.v1+json"
 #define KF_MT_INDEX "application/vnd.oci.image.index.v1+json"
 #define KF_MT_CONFIG "application/vnd.oci.image.config.v1+json"
+/* Docker's schema2 manifest and manifest list, which registries serve too */
+#define KF_MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
+#define KF_MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
 #define KF_ANN_REF "org.opencontainers.image.ref.name"
 #define KF_ANN_CREATED "org.opencontainers.image.created"
 /* sealer's: the image extension (JSON text), the container images (JSON text) */
@@ -37,6 +40,8 @@ bool kf_oci_has_blob(const char *dir, const char *digest, uint64_t size);
 /* Renames tmp (a file in the same file system) to the blob of digest. */
 bool kf_oci_put_file(const char *dir, const char *tmp, const char *digest, kf_err *err);
 json_t *kf_json_descriptor(const char *media_type, const char *digest, uint64_t size);
+/* Bytes as a blob (unless it is there); sets digest to theirs. */
+bool kf_oci_put_bytes(const char *dir, const void *data, size_t len, char digest[KF_DIGEST_LEN + 1], kf_err *err);
 /* A JSON document's compact bytes as a blob; sets desc to a new descriptor. */
 bool kf_oci_put_json(const char *dir, const json_t *doc, const char *media_type, json_t **desc, kf_err *err);
 /* Copies the blob of desc from one layout to another, unless it is there.

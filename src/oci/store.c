@@ -149,6 +149,26 @@ bool kf_store_update_index(kf_store *s, bool (*fn)(json_t *index, void *ctx), vo
 	return ok;
 }
 
+typedef struct tag_ctx {
+	const char *const *names;
+	size_t n;
+	const json_t *desc;
+} tag_ctx;
+
+static bool tag_fn(json_t *index, void *ctx)
+{
+	tag_ctx *t = ctx;
+	for (size_t i = 0; i < t->n; i++)
+		kf_oci_index_tag(index, t->names[i], t->desc);
+	return true;
+}
+
+bool kf_store_tag(kf_store *s, const char *const *names, size_t n, const json_t *desc, kf_err *err)
+{
+	tag_ctx t = {names, n, desc};
+	return kf_store_update_index(s, tag_fn, &t, err);
+}
+
 static char *cache_path(const kf_store *s, const char *key)
 {
 	char *p;

@@ -32,6 +32,10 @@ void kf_store_close(kf_store *s);
  * fn returns false to abandon the change. */
 bool kf_store_update_index(kf_store *s, bool (*fn)(json_t *index, void *ctx), void *ctx, kf_err *err);
 
+/* Points each of names (store names, kf_store_name) at the image desc
+ * describes, in one change of the index. */
+bool kf_store_tag(kf_store *s, const char *const *names, size_t n, const json_t *desc, kf_err *err);
+
 /* The build cache: one JSON record per step key under cache/. */
 json_t *kf_store_cache_get(const kf_store *s, const char *key);
 bool kf_store_cache_put(const kf_store *s, const char *key, const json_t *rec, kf_err *err);

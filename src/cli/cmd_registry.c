@@ -1,0 +1,246 @@
+/* cmd_registry.c - kfc pull (an image from a registry into the local
+ * store), kfc login and kfc logout (docs/registries.md). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/imageref.h"
+#include "cli/kfc.h"
+#include "oci/oci.h"
+#include "oci/store.h"
+#include "registry/auth.h"
+#include "registry/client.h"
+#include "sema/platform.h"
+
+#define PULL_USAGE                                                                                   \
+	"usage: kfc pull [--platform=OS/ARCH[/VARIANT]] [--tls-verify=true|false] [--quiet] NAME[:TAG|@DIGEST]\n" \
+	"Pulls an image from its registry into the local store (blobs the store has are not fetched)\n" \
+	"and prints its manifest digest. The platform defaults to this machine's.\n"                 \
+	"  --tls-verify=false  no certificate check, and plain HTTP allowed\n"                        \
+	"  -q, --quiet         no progress on standard error\n"
+
+typedef struct pull_cli {
+	const char *ref, *platform;
+	bool tls_verify, quiet;
+} pull_cli;
+
+static void blob_line(void *ud, const char *digest, uint64_t done, uint64_t total)
+{
+	(void)total;
+	if (!*(bool *)ud)
+		fprintf(stderr, "fetched %.19s %llu bytes\n", digest, (unsigned long long)done);
+}
+
+static bool parse_bool(const char *s, bool *out)
+{
+	if (strcmp(s, "true") == 0 || strcmp(s, "1") == 0)
+		*out = true;
+	else if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0)
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+static int pull_args(int argc, char **argv, pull_cli *c)
+{
+	enum { O_PLATFORM = 256, O_TLS };
+	static const struct option longs[] = {{"platform", required_argument, NULL, O_PLATFORM},
+					      {"tls-verify", required_argument, NULL, O_TLS},
+					      {"quiet", no_argument, NULL, 'q'},
+					      {"help", no_argument, NULL, 'h'},
+					      {NULL, 0, NULL, 0}};
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "qh", longs, NULL)) != -1) {
+		switch (ch) {
+		case O_PLATFORM: c->platform = optarg; break;
+		case O_TLS:
+			if (!parse_bool(optarg, &c->tls_verify)) {
+				fprintf(stderr, "kfc pull: --tls-verify=%s: true or false\n", optarg);
+				return KF_EXIT_USAGE;
+			}
+			break;
+		case 'q': c->quiet = true; break;
+		case 'h': fputs(PULL_USAGE, stdout); return KF_EXIT_OK;
+		default: fputs(PULL_USAGE, stderr); return KF_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		fputs(PULL_USAGE, stderr);
+		return KF_EXIT_USAGE;
+	}
+	c->ref = argv[optind];
+	return -1;
+}
+
+int kf_cmd_pull(int argc, char **argv)
+{
+	pull_cli c = {NULL, NULL, true, false};
+	int status = pull_args(argc, argv, &c);
+	if (status >= 0)
+		return status;
+	kf_platform plat;
+	if (!kf_platform_parse(c.platform, &plat)) {
+		fprintf(stderr, "kfc pull: --platform=%s: expected OS/ARCH[/VARIANT], such as linux/arm64\n", c.platform);
+		return KF_EXIT_USAGE;
+	}
+	kf_err e;
+	char *name = kf_store_name(c.ref, &e);
+	if (!name) {
+		fprintf(stderr, "kfc pull: %s\n", e.msg);
+		return KF_EXIT_USAGE;
+	}
+	kf_store s;
+	if (!kf_store_open(&s, false, &e)) {
+		fprintf(stderr, "kfc pull: store: %s\n", e.msg);
+		free(name);
+		return KF_EXIT_PROBLEMS;
+	}
+	/* blobs arrive in a folder of this process, which the next one
+	 * removes if this one is killed */
+	char *tmp = kf_store_mktemp(&s, &e);
+	kf_registry_options o = {.tls_verify = c.tls_verify, .progress = blob_line, .ud = &c.quiet, .tmpdir = tmp};
+	o.interrupted = kf_term_catch_interrupts();
+	kf_platform_want want = {plat.os, plat.arch, plat.variant};
+	kf_pull_result r;
+	bool ok = tmp && kf_registry_pull(s.dir, name, &want, &o, &r, &e);
+	if (tmp)
+		kf_remove_tree(tmp);
+	free(tmp);
+	if (ok) {
+		json_t *desc = kf_json_descriptor(r.media_type, r.digest, r.size);
+		ok = kf_store_tag(&s, (const char *const *)&name, 1, desc, &e);
+		json_decref(desc);
+	}
+	if (ok) {
+		if (!c.quiet)
+			fprintf(stderr, "pulled %s: %u blob%s fetched (%llu bytes), %u already in the store\n", c.ref,
+				r.fetched, r.fetched == 1 ? "" : "s", (unsigned long long)r.bytes, r.present);
+		printf("%s\n", r.digest);
+	} else {
+		fprintf(stderr, "kfc pull: %s\n", e.msg);
+	}
+	kf_store_close(&s);
+	free(name);
+	if (!ok && o.interrupted && *o.interrupted)
+		return KF_EXIT_INTERRUPTED;
+	return ok ? KF_EXIT_OK : KF_EXIT_PROBLEMS;
+}
+
+/* ---- login, logout --------------------------------------------------------------------------- */
+
+#define LOGIN_USAGE                                                                                 \
+	"usage: kfc login -u USER [--password-stdin] [--tls-verify=true|false] REGISTRY\n"           \
+	"       kfc logout REGISTRY\n"                                                                \
+	"login checks the credentials against the registry, then keeps them in the containers\n"     \
+	"auth file ($REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json), mode 0600;\n"  \
+	"the password is read from standard input with --password-stdin, else asked for.\n"          \
+	"logout removes that entry.\n"
+
+/* "https://host:5000/" -> "host:5000", as docker accepts it */
+static char *registry_arg(const char *s)
+{
+	if (strncmp(s, "https://", 8) == 0)
+		s += 8;
+	else if (strncmp(s, "http://", 7) == 0)
+		s += 7;
+	char *r = strdup(s);
+	size_t n = strlen(r);
+	while (n && r[n - 1] == '/')
+		r[--n] = '\0';
+	return r;
+}
+
+static char *read_password(bool from_stdin)
+{
+	if (!from_stdin) {
+		if (!isatty(STDIN_FILENO))
+			return NULL;
+		char *p = getpass("Password: ");
+		return p ? strdup(p) : NULL;
+	}
+	kf_buf b = KF_BUF_INIT;
+	char buf[4096];
+	size_t got;
+	while ((got = fread(buf, 1, sizeof buf, stdin)) > 0 && b.len < 65536)
+		kf_buf_add(&b, buf, got);
+	while (b.len && (b.ptr[b.len - 1] == '\n' || b.ptr[b.len - 1] == '\r'))
+		b.ptr[--b.len] = '\0';
+	return kf_buf_detach(&b, NULL);
+}
+
+int kf_cmd_login(int argc, char **argv)
+{
+	enum { O_TLS = 256, O_STDIN };
+	static const struct option longs[] = {{"username", required_argument, NULL, 'u'},
+					      {"password-stdin", no_argument, NULL, O_STDIN},
+					      {"tls-verify", required_argument, NULL, O_TLS},
+					      {"help", no_argument, NULL, 'h'},
+					      {NULL, 0, NULL, 0}};
+	const char *user = NULL;
+	bool from_stdin = false, tls_verify = true;
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "u:h", longs, NULL)) != -1) {
+		switch (ch) {
+		case 'u': user = optarg; break;
+		case O_STDIN: from_stdin = true; break;
+		case O_TLS:
+			if (!parse_bool(optarg, &tls_verify)) {
+				fprintf(stderr, "kfc login: --tls-verify=%s: true or false\n", optarg);
+				return KF_EXIT_USAGE;
+			}
+			break;
+		case 'h': fputs(LOGIN_USAGE, stdout); return KF_EXIT_OK;
+		default: fputs(LOGIN_USAGE, stderr); return KF_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1 || !user) {
+		fputs(LOGIN_USAGE, stderr);
+		return KF_EXIT_USAGE;
+	}
+	char *password = read_password(from_stdin);
+	if (!password || !*password) {
+		fprintf(stderr, "kfc login: no password (give it on standard input with --password-stdin)\n");
+		free(password);
+		return KF_EXIT_USAGE;
+	}
+	char *registry = registry_arg(argv[optind]);
+	kf_registry_options o = {.tls_verify = tls_verify};
+	o.interrupted = kf_term_catch_interrupts();
+	kf_err e;
+	char *path = NULL;
+	bool ok = kf_registry_login(registry, user, password, &o, &e) &&
+		  kf_creds_store(registry, user, password, &path, &e);
+	if (ok)
+		fprintf(stderr, "logged in to %s (credentials in %s)\n", registry, path);
+	else
+		fprintf(stderr, "kfc login: %s\n", e.msg);
+	free(path);
+	memset(password, 0, strlen(password));
+	free(password);
+	free(registry);
+	return ok ? KF_EXIT_OK : KF_EXIT_PROBLEMS;
+}
+
+int kf_cmd_logout(int argc, char **argv)
+{
+	if (argc != 2 || argv[1][0] == '-') {
+		fputs(LOGIN_USAGE, argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
+		return argc == 2 && strcmp(argv[1], "--help") == 0 ? KF_EXIT_OK : KF_EXIT_USAGE;
+	}
+	char *registry = registry_arg(argv[1]);
+	kf_err e;
+	char *path = NULL;
+	bool ok = kf_creds_erase(registry, &path, &e);
+	if (ok)
+		fprintf(stderr, "logged out of %s (%s)\n", registry, path);
+	else
+		fprintf(stderr, "kfc logout: %s\n", e.msg);
+	free(path);
+	free(registry);
+	return ok ? KF_EXIT_OK : KF_EXIT_PROBLEMS;
+}

@@ -1,0 +1,736 @@
+/* client.c - the registry client. See client.h. */
+#include "config.h"
+
+#include "registry/client.h"
+
+#include <curl/curl.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/files.h"
+#include "base/imageref.h"
+#include "oci/oci.h"
+#include "registry/auth.h"
+
+#define MANIFEST_MAX (4u << 20)   /* the largest manifest or index read */
+#define CONNECT_TIMEOUT 30L
+#define RESUMES 3                 /* how many times a cut blob transfer is resumed */
+#define SYSTEM_CAS "/etc/ssl/certs/ca-certificates.crt"
+
+static const char *const manifest_accept =
+	"Accept: " KF_MT_MANIFEST ", " KF_MT_INDEX ", " KF_MT_DOCKER_MANIFEST ", " KF_MT_DOCKER_LIST;
+
+/* ---- a session with one repository of one registry ------------------------------------ */
+
+typedef struct session {
+	const kf_registry_options *o;
+	char *host;      /* host[:port] as the API is reached (docker.io: registry-1.docker.io) */
+	char *name_host; /* as the name has it, for credentials and certs.d */
+	char *repo;      /* the repository path */
+	char *scheme;    /* "https" or "http" */
+	CURL *curl;
+	char *auth;      /* the Authorization header's value, or NULL */
+	time_t auth_expires;
+	kf_buf cas;      /* the CA bundle with certs.d's, or empty for the default */
+	char *client_cert, *client_key;
+	const kf_creds *given; /* kfc login's, instead of the auth files' */
+} session;
+
+/* The response of one request. */
+typedef struct response {
+	long status;
+	char *www_auth, *content_type, *location;
+	kf_buf body;   /* small bodies: manifests, tokens, errors */
+	size_t limit;  /* the most body kept */
+	bool overflow;
+	/* a blob streamed to fd, hashed on its way */
+	int fd;
+	kf_sha256 *hash;
+	uint64_t got, want;
+	bool too_long;
+	const char *digest; /* for progress */
+} response;
+
+static void response_reset(response *r)
+{
+	free(r->www_auth);
+	free(r->content_type);
+	free(r->location);
+	r->www_auth = r->content_type = r->location = NULL;
+	r->status = 0;
+	kf_buf_reset(&r->body);
+	r->overflow = false;
+}
+
+static void response_release(response *r)
+{
+	response_reset(r);
+	kf_buf_release(&r->body);
+}
+
+static char *header_value(const char *line, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+	if (n <= k || strncasecmp(line, name, k) != 0 || line[k] != ':')
+		return NULL;
+	const char *v = line + k + 1, *e = line + n;
+	while (v < e && (*v == ' ' || *v == '\t'))
+		v++;
+	while (e > v && (e[-1] == '\r' || e[-1] == '\n' || e[-1] == ' '))
+		e--;
+	return strndup(v, (size_t)(e - v));
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+	response *r = ud;
+	size_t len = size * n;
+	/* a new response (after a redirect) starts with its status line */
+	if (len > 5 && strncmp(p, "HTTP/", 5) == 0) {
+		free(r->www_auth);
+		free(r->content_type);
+		free(r->location);
+		r->www_auth = r->content_type = r->location = NULL;
+		const char *sp = memchr(p, ' ', len);
+		r->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+		if (r->fd >= 0 && r->status == 200 && r->got > 0) {
+			/* the whole blob again (a server that ignores Range) */
+			if (ftruncate(r->fd, 0) != 0 || lseek(r->fd, 0, SEEK_SET) != 0)
+				return 0;
+			kf_sha256_abort(r->hash);
+			kf_sha256_init(r->hash);
+			r->got = 0;
+		}
+	}
+	char *v;
+	if ((v = header_value(p, len, "WWW-Authenticate"))) {
+		free(r->www_auth);
+		r->www_auth = v;
+	} else if ((v = header_value(p, len, "Content-Type"))) {
+		free(r->content_type);
+		r->content_type = v;
+	} else if ((v = header_value(p, len, "Location"))) {
+		free(r->location);
+		r->location = v;
+	}
+	return len;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+	response *r = ud;
+	size_t len = size * n;
+	if (r->fd >= 0 && (r->status == 200 || r->status == 206)) {
+		if (r->got + len > r->want) {
+			r->too_long = true;
+			return 0;
+		}
+		if (!kf_write_all(r->fd, p, len))
+			return 0;
+		kf_sha256_update(r->hash, p, len);
+		r->got += len;
+		return len;
+	}
+	if (r->body.len + len > r->limit) {
+		r->overflow = true;
+		return 0;
+	}
+	kf_buf_add(&r->body, p, len);
+	return len;
+}
+
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	const session *s = ud;
+	return s->o->interrupted && *s->o->interrupted ? 1 : 0;
+}
+
+/* certs.d: HOST[:PORT]/ under each folder; *.crt are CAs (added to the
+ * system's), *.cert and *.key a client certificate */
+static void load_certs_d(session *s)
+{
+	const char *dirs = s->o->certs_d ? s->o->certs_d : getenv("KFC_CERTS_D");
+	if (!dirs)
+		dirs = "/etc/containers/certs.d:/etc/docker/certs.d";
+	char *list = strdup(dirs);
+	bool added = false;
+	for (char *d = strtok(list, ":"); d; d = strtok(NULL, ":")) {
+		char *folder = kf_path_join(d, s->name_host);
+		DIR *dp = opendir(folder);
+		struct dirent *de;
+		while (dp && (de = readdir(dp))) {
+			size_t n = strlen(de->d_name);
+			char *p = kf_path_join(folder, de->d_name);
+			if (n > 4 && strcmp(de->d_name + n - 4, ".crt") == 0) {
+				FILE *f = fopen(p, "rb");
+				char buf[8192];
+				size_t got;
+				while (f && (got = fread(buf, 1, sizeof buf, f)) > 0)
+					kf_buf_add(&s->cas, buf, got);
+				if (f) {
+					fclose(f);
+					kf_buf_addc(&s->cas, '\n');
+					added = true;
+				}
+			} else if (n > 5 && strcmp(de->d_name + n - 5, ".cert") == 0 && !s->client_cert) {
+				s->client_cert = strdup(p);
+			} else if (n > 4 && strcmp(de->d_name + n - 4, ".key") == 0 && !s->client_key) {
+				s->client_key = strdup(p);
+			}
+			free(p);
+		}
+		if (dp)
+			closedir(dp);
+		free(folder);
+	}
+	free(list);
+	if (added) {
+		/* CAINFO_BLOB replaces the default bundle: the system's go first */
+		kf_buf sys = KF_BUF_INIT;
+		FILE *f = fopen(SYSTEM_CAS, "rb");
+		char buf[8192];
+		size_t got;
+		while (f && (got = fread(buf, 1, sizeof buf, f)) > 0)
+			kf_buf_add(&sys, buf, got);
+		if (f)
+			fclose(f);
+		kf_buf_add(&sys, s->cas.ptr, s->cas.len);
+		kf_buf_release(&s->cas);
+		s->cas = sys;
+	} else {
+		kf_buf_reset(&s->cas);
+	}
+}
+
+static bool session_open(session *s, const kf_imageref *ref, const kf_registry_options *o, kf_err *err)
+{
+	memset(s, 0, sizeof *s);
+	s->o = o;
+	s->name_host = strndup(ref->domain.ptr, ref->domain.len);
+	s->host = strdup(strcmp(s->name_host, "docker.io") == 0 ? "registry-1.docker.io" : s->name_host);
+	s->repo = strndup(ref->path.ptr, ref->path.len);
+	s->scheme = "https";
+	s->curl = curl_easy_init();
+	if (!s->curl)
+		return kf_err_set(err, "cannot start libcurl");
+	load_certs_d(s);
+	return true;
+}
+
+static void session_close(session *s)
+{
+	if (s->curl)
+		curl_easy_cleanup(s->curl);
+	free(s->host);
+	free(s->name_host);
+	free(s->repo);
+	free(s->auth);
+	free(s->client_cert);
+	free(s->client_key);
+	kf_buf_release(&s->cas);
+}
+
+/* One HTTP exchange, with what the session knows of TLS and credentials;
+ * auth: send the session's Authorization (never to another host: curl
+ * drops it on a redirect that leaves the host). */
+static CURLcode perform(session *s, const char *method, const char *url, const char *accept, const char *range,
+			const char *auth, response *r, char *ebuf)
+{
+	CURL *c = s->curl;
+	curl_easy_reset(c);
+	struct curl_slist *h = NULL;
+	kf_buf line = KF_BUF_INIT;
+	if (accept)
+		h = curl_slist_append(h, accept);
+	if (auth) {
+		kf_buf_printf(&line, "Authorization: %s", auth);
+		h = curl_slist_append(h, line.ptr);
+	}
+	if (range) {
+		kf_buf_reset(&line);
+		kf_buf_printf(&line, "Range: %s", range);
+		h = curl_slist_append(h, line.ptr);
+	}
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, s);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(c, CURLOPT_UNRESTRICTED_AUTH, 0L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)(s->o->stall_timeout > 0 ? s->o->stall_timeout : 60));
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "kfc/" PACKAGE_VERSION);
+	if (!s->o->tls_verify) {
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (s->cas.len) {
+		struct curl_blob blob = {s->cas.ptr, s->cas.len, CURL_BLOB_COPY};
+		curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob);
+	}
+	if (s->client_cert && s->client_key) {
+		curl_easy_setopt(c, CURLOPT_SSLCERT, s->client_cert);
+		curl_easy_setopt(c, CURLOPT_SSLKEY, s->client_key);
+	}
+	ebuf[0] = '\0';
+	CURLcode rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_slist_free_all(h);
+	kf_buf_release(&line);
+	return rc;
+}
+
+/* A token for the session's repository from a Bearer challenge. */
+static bool fetch_token(session *s, const kf_challenge *ch, const kf_creds *cr, kf_err *err)
+{
+	char *svc = ch->service ? curl_easy_escape(s->curl, ch->service, 0) : NULL;
+	kf_buf scope = KF_BUF_INIT, url = KF_BUF_INIT;
+	if (ch->scope)
+		kf_buf_adds(&scope, ch->scope);
+	else if (*s->repo)
+		kf_buf_printf(&scope, "repository:%s:pull", s->repo);
+	char *sc = scope.len ? curl_easy_escape(s->curl, scope.ptr, 0) : NULL;
+	/* a login asks for no scope, as docker's does */
+	kf_buf_printf(&url, "%s%s", ch->realm, strchr(ch->realm, '?') ? "&" : "?");
+	if (sc)
+		kf_buf_printf(&url, "scope=%s&", sc);
+	if (svc)
+		kf_buf_printf(&url, "service=%s&", svc);
+	url.ptr[--url.len] = '\0';
+	curl_free(svc);
+	curl_free(sc);
+	kf_buf_release(&scope);
+	char *basic = cr->user ? kf_basic_auth(cr->user, cr->secret) : NULL;
+	response r = {.fd = -1, .limit = 1u << 20};
+	char ebuf[CURL_ERROR_SIZE];
+	CURLcode rc = perform(s, "GET", url.ptr, NULL, NULL, basic, &r, ebuf);
+	free(basic);
+	bool ok = false;
+	if (rc != CURLE_OK) {
+		kf_err_set(err, "%s: token from %s: %s", s->name_host, ch->realm, ebuf[0] ? ebuf : curl_easy_strerror(rc));
+	} else if (r.status == 401 || r.status == 403) {
+		kf_err_set(err, "%s: the token server %s refused %s (HTTP %ld)%s", s->name_host, ch->realm,
+			   cr->user ? "the credentials" : "an anonymous request", r.status,
+			   cr->user ? "" : "; log in with kfc login");
+	} else if (r.status != 200) {
+		kf_err_set(err, "%s: the token server %s answered HTTP %ld", s->name_host, ch->realm, r.status);
+	} else {
+		char *token = NULL;
+		time_t expires;
+		ok = kf_token_parse(r.body.ptr ? r.body.ptr : "", r.body.len, time(NULL), &token, &expires, err);
+		if (ok) {
+			free(s->auth);
+			kf_buf b = KF_BUF_INIT;
+			kf_buf_printf(&b, "Bearer %s", token);
+			s->auth = kf_buf_detach(&b, NULL);
+			s->auth_expires = expires;
+			free(token);
+		}
+	}
+	kf_buf_release(&url);
+	response_release(&r);
+	return ok;
+}
+
+/* After a 401: what the challenge asks, with the user's credentials */
+static bool authenticate(session *s, const char *www_auth, kf_err *err)
+{
+	kf_challenge ch;
+	if (!www_auth || !kf_challenge_parse(www_auth, &ch))
+		return kf_err_set(err, "%s: access denied (HTTP 401) with no challenge kfc understands", s->name_host);
+	kf_creds cr = {0};
+	if (s->given) {
+		cr.user = strdup(s->given->user);
+		cr.secret = strdup(s->given->secret);
+	} else if (kf_creds_lookup(s->name_host, s->repo, &cr, err) == KF_CREDS_ERROR) {
+		kf_creds_release(&cr);
+		kf_challenge_release(&ch);
+		return false;
+	}
+	bool ok;
+	if (cr.user && cr.identity_token) {
+		ok = kf_err_set(err, "%s: the credentials in %s are an identity token, which kfc does not use yet; "
+				     "log in with a password (kfc login %s)",
+				s->name_host, cr.source ? cr.source : "the auth file", s->name_host);
+	} else if (ch.scheme == KF_AUTH_BEARER && ch.realm) {
+		ok = fetch_token(s, &ch, &cr, err);
+	} else if (ch.scheme == KF_AUTH_BASIC && cr.user) {
+		free(s->auth);
+		s->auth = kf_basic_auth(cr.user, cr.secret);
+		s->auth_expires = 0;
+		ok = true;
+	} else {
+		ok = kf_err_set(err, "%s: authentication required and no credentials found (kfc login %s)", s->name_host,
+				s->name_host);
+	}
+	kf_creds_release(&cr);
+	kf_challenge_release(&ch);
+	return ok;
+}
+
+/* GET or HEAD path under /v2/ with authentication, the scheme fallback
+ * and (for blobs) resuming; r->status is the final status. */
+static bool request(session *s, const char *method, const char *path, const char *accept, response *r, kf_err *err)
+{
+	for (int attempt = 0; attempt < 3; attempt++) {
+		kf_buf url = KF_BUF_INIT;
+		kf_buf_printf(&url, "%s://%s/v2/%s", s->scheme, s->host, path);
+		char ebuf[CURL_ERROR_SIZE];
+		if (s->auth && s->auth_expires && time(NULL) >= s->auth_expires) {
+			free(s->auth);
+			s->auth = NULL;
+		}
+		response_reset(r);
+		char range[64];
+		if (r->fd >= 0 && r->got)
+			snprintf(range, sizeof range, "bytes=%llu-", (unsigned long long)r->got);
+		CURLcode rc = perform(s, method, url.ptr, accept, r->fd >= 0 && r->got ? range : NULL, s->auth, r, ebuf);
+		kf_buf_release(&url);
+		if (rc != CURLE_OK && !s->o->tls_verify && strcmp(s->scheme, "https") == 0 &&
+		    (rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_RECV_ERROR)) {
+			s->scheme = "http"; /* --tls-verify=false: plain HTTP allowed */
+			attempt--;
+			continue;
+		}
+		if (rc == CURLE_ABORTED_BY_CALLBACK && s->o->interrupted && *s->o->interrupted)
+			return kf_err_set(err, "interrupted");
+		if (rc != CURLE_OK)
+			return kf_err_set(err, "%s: %s", s->name_host, ebuf[0] ? ebuf : curl_easy_strerror(rc));
+		if (r->status != 401)
+			return true;
+		if (attempt == 2 || !authenticate(s, r->www_auth, err)) {
+			if (attempt == 2)
+				kf_err_set(err, "%s: access denied (HTTP 401) with the credentials kfc has", s->name_host);
+			return false;
+		}
+	}
+	return false;
+}
+
+/* The registry's error body, for a message: "MANIFEST_UNKNOWN: manifest unknown" */
+static void describe_error(const response *r, char *out, size_t n)
+{
+	json_t *j = r->body.len ? json_loadb(r->body.ptr, r->body.len, 0, NULL) : NULL;
+	json_t *e0 = json_array_get(json_object_get(j, "errors"), 0);
+	const char *code = json_string_value(json_object_get(e0, "code"));
+	const char *msg = json_string_value(json_object_get(e0, "message"));
+	if (code)
+		snprintf(out, n, "HTTP %ld, %s%s%s", r->status, code, msg ? ": " : "", msg ? msg : "");
+	else
+		snprintf(out, n, "HTTP %ld", r->status);
+	json_decref(j);
+}
+
+/* ---- manifests ----------------------------------------------------------------------- */
+
+/* Fetches the manifest or index at reference (a tag or a digest) into
+ * body; checks it against the digest when reference is one. */
+static bool get_manifest(session *s, const char *reference, kf_buf *body, char digest[KF_DIGEST_LEN + 1],
+			 char **media_type, kf_err *err)
+{
+	response r = {.fd = -1, .limit = MANIFEST_MAX};
+	kf_buf path = KF_BUF_INIT;
+	kf_buf_printf(&path, "%s/manifests/%s", s->repo, reference);
+	bool ok = request(s, "GET", path.ptr, manifest_accept, &r, err);
+	kf_buf_release(&path);
+	if (ok && r.overflow) {
+		ok = kf_err_set(err, "%s/%s:%s: the manifest is larger than %u bytes", s->name_host, s->repo, reference,
+				MANIFEST_MAX);
+	} else if (ok && r.status != 200) {
+		char why[256];
+		describe_error(&r, why, sizeof why);
+		ok = kf_err_set(err, "%s/%s: manifest %s: %s", s->name_host, s->repo, reference, why);
+	}
+	if (ok) {
+		kf_sha256_bytes(r.body.ptr ? r.body.ptr : "", r.body.len, digest);
+		if (strncmp(reference, "sha256:", 7) == 0 && strcmp(reference, digest) != 0)
+			ok = kf_err_set(err, "%s/%s: the manifest served for %s has the digest %s", s->name_host, s->repo,
+					reference, digest);
+	}
+	if (ok) {
+		*body = r.body;
+		r.body = (kf_buf)KF_BUF_INIT;
+		*media_type = r.content_type ? strndup(r.content_type, strcspn(r.content_type, "; ")) : NULL;
+	}
+	response_release(&r);
+	return ok;
+}
+
+/* containerd's platform names: x86_64 is amd64, aarch64 arm64; arm64's
+ * variant defaults to v8 and arm's to v7 */
+static const char *norm_arch(const char *a)
+{
+	if (!a)
+		return "";
+	if (strcmp(a, "x86_64") == 0 || strcmp(a, "x86-64") == 0)
+		return "amd64";
+	if (strcmp(a, "aarch64") == 0)
+		return "arm64";
+	return a;
+}
+
+static const char *norm_variant(const char *arch, const char *v)
+{
+	if (v && *v)
+		return v;
+	if (strcmp(arch, "arm64") == 0)
+		return "v8";
+	if (strcmp(arch, "arm") == 0)
+		return "v7";
+	return "";
+}
+
+/* The entry of an index for the platform, or NULL */
+static const json_t *pick_platform(const json_t *index, const kf_platform_want *want)
+{
+	const char *warch = norm_arch(want->arch);
+	const char *wvar = want->variant && *want->variant ? norm_variant(warch, want->variant) : NULL;
+	size_t i;
+	json_t *m;
+	const json_t *any = NULL;
+	json_array_foreach(json_object_get(index, "manifests"), i, m) {
+		const json_t *p = json_object_get(m, "platform");
+		const char *os = json_string_value(json_object_get(p, "os"));
+		const char *arch = norm_arch(json_string_value(json_object_get(p, "architecture")));
+		const char *var = norm_variant(arch, json_string_value(json_object_get(p, "variant")));
+		if (!os || strcmp(os, want->os) != 0 || strcmp(arch, warch) != 0)
+			continue;
+		if (wvar ? strcmp(var, wvar) == 0 : strcmp(var, norm_variant(warch, NULL)) == 0)
+			return m;
+		if (!wvar && !any)
+			any = m;
+	}
+	return any;
+}
+
+static bool is_index(const char *mt)
+{
+	return mt && (strcmp(mt, KF_MT_INDEX) == 0 || strcmp(mt, KF_MT_DOCKER_LIST) == 0);
+}
+
+/* ---- blobs ------------------------------------------------------------------------------- */
+
+/* Streams the blob of desc into the layout, verified; resumes a cut
+ * transfer with Range. */
+static bool get_blob(session *s, const char *dir, const json_t *desc, kf_pull_result *res, kf_err *err)
+{
+	const char *digest = json_string_value(json_object_get(desc, "digest"));
+	uint64_t size = (uint64_t)json_integer_value(json_object_get(desc, "size"));
+	if (kf_oci_has_blob(dir, digest, size)) {
+		res->present++;
+		return true;
+	}
+	kf_buf tmp = KF_BUF_INIT;
+	if (s->o->tmpdir)
+		kf_buf_printf(&tmp, "%s/pull-XXXXXX", s->o->tmpdir);
+	else
+		kf_buf_printf(&tmp, "%s/blobs/sha256/.pull-XXXXXX", dir);
+	int fd = mkstemp(tmp.ptr);
+	if (fd < 0) {
+		kf_err_set(err, "%s: %s", tmp.ptr, strerror(errno));
+		kf_buf_release(&tmp);
+		return false;
+	}
+	kf_sha256 h;
+	kf_sha256_init(&h);
+	response r = {.fd = fd, .hash = &h, .want = size, .limit = 64u << 10, .digest = digest};
+	kf_buf path = KF_BUF_INIT;
+	kf_buf_printf(&path, "%s/blobs/%s", s->repo, digest);
+	bool ok = false;
+	for (int tries = 0; tries <= RESUMES; tries++) {
+		uint64_t before = r.got;
+		kf_err e;
+		bool done = request(s, "GET", path.ptr, NULL, &r, &e);
+		if (done && (r.status == 200 || r.status == 206) && r.got == size && !r.too_long) {
+			ok = true;
+			break;
+		}
+		if (done && r.status != 200 && r.status != 206) {
+			char why[256];
+			describe_error(&r, why, sizeof why);
+			kf_err_set(err, "%s/%s: blob %s: %s", s->name_host, s->repo, digest, why);
+			break;
+		}
+		if (r.too_long) {
+			kf_err_set(err, "%s/%s: blob %s is larger than its descriptor says (%llu bytes)", s->name_host,
+				   s->repo, digest, (unsigned long long)size);
+			break;
+		}
+		if (s->o->interrupted && *s->o->interrupted) {
+			kf_err_set(err, "interrupted");
+			break;
+		}
+		/* cut short: resume from what arrived, if anything did */
+		if (r.got == before || tries == RESUMES) {
+			if (done)
+				kf_err_set(err, "%s/%s: blob %s ended after %llu of %llu bytes", s->name_host, s->repo, digest,
+					   (unsigned long long)r.got, (unsigned long long)size);
+			else
+				*err = e;
+			break;
+		}
+	}
+	kf_buf_release(&path);
+	char got[KF_DIGEST_LEN + 1];
+	kf_sha256_final(&h, got);
+	if (ok && strcmp(got, digest) != 0)
+		ok = kf_err_set(err, "%s/%s: blob %s: its bytes have the digest %s", s->name_host, s->repo, digest, got);
+	if (ok && (fsync(fd) != 0 || fchmod(fd, 0644) != 0))
+		ok = kf_err_set(err, "%s: %s", tmp.ptr, strerror(errno));
+	close(fd);
+	if (ok)
+		ok = kf_oci_put_file(dir, tmp.ptr, digest, err);
+	if (!ok)
+		unlink(tmp.ptr);
+	else {
+		res->fetched++;
+		res->bytes += size;
+		if (s->o->progress)
+			s->o->progress(s->o->ud, digest, size, size);
+	}
+	response_release(&r);
+	kf_buf_release(&tmp);
+	return ok;
+}
+
+/* ---- pull -------------------------------------------------------------------------------- */
+
+bool kf_registry_pull(const char *dir, const char *name, const kf_platform_want *plat, const kf_registry_options *o,
+		      kf_pull_result *res, kf_err *err)
+{
+	memset(res, 0, sizeof *res);
+	kf_imageref ref;
+	const char *why = kf_imageref_parse(kf_str_cstr(name), &ref);
+	if (why)
+		return kf_err_set(err, "'%s' is no image name: %s", name, why);
+	if (!ref.domain.len)
+		return kf_err_set(err, "'%s' is not a normalised name", name);
+	session s;
+	if (!session_open(&s, &ref, o, err)) {
+		session_close(&s);
+		return false;
+	}
+	char *reference = ref.digest.len ? strndup(ref.digest.ptr, ref.digest.len)
+					 : strndup(ref.tag.ptr ? ref.tag.ptr : "latest", ref.tag.len ? ref.tag.len : 6);
+	kf_buf body = KF_BUF_INIT;
+	char digest[KF_DIGEST_LEN + 1];
+	char *mt = NULL;
+	bool ok = get_manifest(&s, reference, &body, digest, &mt, err);
+	json_t *doc = NULL;
+	if (ok) {
+		doc = json_loadb(body.ptr ? body.ptr : "", body.len, 0, NULL);
+		const char *inner = json_string_value(json_object_get(doc, "mediaType"));
+		if (inner) {
+			free(mt);
+			mt = strdup(inner);
+		}
+		if (!json_is_object(doc))
+			ok = kf_err_set(err, "%s: the manifest of %s is not JSON", s.name_host, name);
+	}
+	if (ok && is_index(mt)) {
+		/* the index itself is kept, and the platform's manifest fetched */
+		ok = kf_oci_put_bytes(dir, body.ptr, body.len, digest, err);
+		snprintf(res->index_digest, sizeof res->index_digest, "%s", digest);
+		const json_t *m = ok ? pick_platform(doc, plat) : NULL;
+		if (ok && !m)
+			ok = kf_err_set(err, "%s: no image for %s/%s%s%s in its index", name, plat->os, plat->arch,
+					plat->variant && *plat->variant ? "/" : "", plat->variant ? plat->variant : "");
+		if (ok)
+			ok = kf_oci_check_descriptor(m, "the platform's manifest", err);
+		if (ok) {
+			char *d = strdup(json_string_value(json_object_get(m, "digest")));
+			json_decref(doc);
+			doc = NULL;
+			free(mt);
+			mt = NULL;
+			kf_buf_release(&body);
+			ok = get_manifest(&s, d, &body, digest, &mt, err);
+			free(d);
+			if (ok) {
+				doc = json_loadb(body.ptr ? body.ptr : "", body.len, 0, NULL);
+				const char *inner = json_string_value(json_object_get(doc, "mediaType"));
+				if (inner) {
+					free(mt);
+					mt = strdup(inner);
+				}
+			}
+		}
+	}
+	if (ok && (!mt || (strcmp(mt, KF_MT_MANIFEST) != 0 && strcmp(mt, KF_MT_DOCKER_MANIFEST) != 0)))
+		ok = kf_err_set(err, "%s: '%s' is not an image manifest kfc reads", name, mt ? mt : "no media type");
+	if (ok && !kf_oci_check_manifest(doc, err))
+		ok = false;
+	/* the config and the layers first, the manifest last */
+	if (ok)
+		ok = get_blob(&s, dir, json_object_get(doc, "config"), res, err);
+	size_t i;
+	json_t *l;
+	json_array_foreach(json_object_get(doc, "layers"), i, l) {
+		if (!ok)
+			break;
+		ok = get_blob(&s, dir, l, res, err);
+	}
+	if (ok)
+		ok = kf_oci_put_bytes(dir, body.ptr, body.len, digest, err);
+	if (ok) {
+		snprintf(res->digest, sizeof res->digest, "%s", digest);
+		snprintf(res->media_type, sizeof res->media_type, "%s", mt);
+		res->size = body.len;
+	}
+	json_decref(doc);
+	free(mt);
+	free(reference);
+	kf_buf_release(&body);
+	session_close(&s);
+	return ok;
+}
+
+/* ---- login ------------------------------------------------------------------------------- */
+
+bool kf_registry_login(const char *registry, const char *user, const char *password, const kf_registry_options *o,
+		       kf_err *err)
+{
+	kf_imageref ref = {kf_str_cstr(registry), KF_STR_LIT(""), KF_STR_NULL, KF_STR_NULL};
+	session s;
+	bool ok = session_open(&s, &ref, o, err);
+	kf_creds given = {.user = (char *)user, .secret = (char *)password};
+	s.given = &given;
+	response r = {.fd = -1, .limit = 64u << 10};
+	if (ok)
+		ok = request(&s, "GET", "", NULL, &r, err);
+	/* a registry that asks for nothing takes any credentials; one that
+	 * asked was answered with these */
+	if (ok && r.status != 200) {
+		char why[256];
+		describe_error(&r, why, sizeof why);
+		ok = kf_err_set(err, "%s: /v2/ answered %s", s.name_host, why);
+	}
+	response_release(&r);
+	session_close(&s);
+	return ok;
+}

@@ -1,0 +1,77 @@
+/* client.h - the registry client: the OCI distribution spec (1.1) and the
+ * Docker registry API v2, on libcurl, between a registry and an OCI layout
+ * on disk (the store).
+ *
+ * A pull reads the manifest by tag or digest (OCI manifest and index,
+ * Docker schema2 manifest and manifest list), picks the platform's manifest
+ * from an index as containerd does, and streams each blob that the layout
+ * does not hold yet into a temporary file beside its blobs, hashing it on
+ * the way: a blob whose digest or size is not its descriptor's is removed
+ * and is an error; nothing enters the layout that was not verified. The
+ * manifest is stored with the bytes the registry sent, so its digest is
+ * the registry's.
+ *
+ * Authentication: anonymous, Basic, and Bearer tokens from the registry's
+ * WWW-Authenticate challenge (registry/auth.h), tokens kept per scope for
+ * their lifetime. Credentials never follow a redirect to another host.
+ * TLS: the system's CAs plus certs.d folders (HOST[:PORT]/ with .crt files, client
+ * certificates .cert with .key); tls_verify false skips the certificate
+ * check and falls back to plain HTTP, as podman's --tls-verify=false.
+ */
+#ifndef KF_REGISTRY_CLIENT_H
+#define KF_REGISTRY_CLIENT_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+typedef struct kf_registry_options {
+	bool tls_verify;
+	/* folders of HOST[:PORT]/ CA and client certificates, ':'-separated;
+	 * NULL: $KFC_CERTS_D, else /etc/containers/certs.d:/etc/docker/certs.d */
+	const char *certs_d;
+	int stall_timeout;                  /* seconds without a byte before a transfer fails; 0: 60 */
+	/* where blobs are written while they arrive (the layout's file
+	 * system; a folder that the next run removes if this one is killed);
+	 * NULL: beside the layout's blobs */
+	const char *tmpdir;
+	volatile sig_atomic_t *interrupted; /* polled during transfers; set: stop */
+	/* a blob's progress: done of total bytes (total 0 when unknown);
+	 * done == total once it is whole */
+	void (*progress)(void *ud, const char *digest, uint64_t done, uint64_t total);
+	void *ud;
+} kf_registry_options;
+
+/* The platform wanted from an index: os, architecture and variant as the
+ * OCI image spec writes them ("linux", "arm64", "v8"); variant NULL or ""
+ * for any. */
+typedef struct kf_platform_want {
+	const char *os, *arch, *variant;
+} kf_platform_want;
+
+/* What a pull did. */
+typedef struct kf_pull_result {
+	char digest[72];        /* the manifest of the platform's image */
+	char index_digest[72];  /* the index it came from, "" when none */
+	uint64_t size;          /* of the manifest */
+	char media_type[96];    /* of the manifest */
+	unsigned fetched, present; /* blobs fetched, blobs the layout had */
+	uint64_t bytes;         /* fetched */
+} kf_pull_result;
+
+/* Pulls ref, a normalised name (base/imageref.h: "docker.io/library/x:1",
+ * "127.0.0.1:5000/a/b@sha256:..."), into the OCI layout dir, for the
+ * platform plat. Does not tag it: the caller points a name at
+ * r->digest. */
+bool kf_registry_pull(const char *dir, const char *ref, const kf_platform_want *plat,
+		      const kf_registry_options *o, kf_pull_result *r, kf_err *err);
+
+/* kfc login: checks user and password against registry (host[:port]):
+ * GET /v2/ with what its challenge asks (Basic, or a Bearer token got
+ * with them, with no scope). True when the registry let them in. */
+bool kf_registry_login(const char *registry, const char *user, const char *password, const kf_registry_options *o,
+		       kf_err *err);
+
+#endif
