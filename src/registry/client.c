@@ -448,11 +448,27 @@ static void describe_error(const response *r, char *out, size_t n)
 
 /* ---- manifests ----------------------------------------------------------------------- */
 
-/* Fetches the manifest or index at reference (a tag or a digest) into
- * body; checks it against the digest when reference is one. */
-static bool get_manifest(session *s, const char *reference, kf_buf *body, char digest[KF_DIGEST_LEN + 1],
-			 char **media_type, kf_err *err)
+/* A manifest or an index as the registry sent it. */
+typedef struct manifest {
+	kf_buf body;
+	char digest[KF_DIGEST_LEN + 1];
+	char *media_type; /* the document's own, else the Content-Type's */
+	json_t *doc;
+} manifest;
+
+static void manifest_release(manifest *m)
 {
+	kf_buf_release(&m->body);
+	free(m->media_type);
+	json_decref(m->doc);
+	memset(m, 0, sizeof *m);
+}
+
+/* Fetches the manifest or index at reference (a tag or a digest) and
+ * parses it; checks it against the digest when reference is one. */
+static bool get_manifest(session *s, const char *reference, manifest *m, kf_err *err)
+{
+	memset(m, 0, sizeof *m);
 	response r = {.fd = -1, .limit = MANIFEST_MAX};
 	kf_buf path = KF_BUF_INIT;
 	kf_buf_printf(&path, "%s/manifests/%s", s->repo, reference);
@@ -467,17 +483,26 @@ static bool get_manifest(session *s, const char *reference, kf_buf *body, char d
 		ok = kf_err_set(err, "%s/%s: manifest %s: %s", s->name_host, s->repo, reference, why);
 	}
 	if (ok) {
-		kf_sha256_bytes(r.body.ptr ? r.body.ptr : "", r.body.len, digest);
-		if (strncmp(reference, "sha256:", 7) == 0 && strcmp(reference, digest) != 0)
+		kf_sha256_bytes(r.body.ptr ? r.body.ptr : "", r.body.len, m->digest);
+		if (strncmp(reference, "sha256:", 7) == 0 && strcmp(reference, m->digest) != 0)
 			ok = kf_err_set(err, "%s/%s: the manifest served for %s has the digest %s", s->name_host, s->repo,
-					reference, digest);
+					reference, m->digest);
 	}
 	if (ok) {
-		*body = r.body;
+		m->body = r.body;
 		r.body = (kf_buf)KF_BUF_INIT;
-		*media_type = r.content_type ? strndup(r.content_type, strcspn(r.content_type, "; ")) : NULL;
+		m->doc = json_loadb(m->body.ptr ? m->body.ptr : "", m->body.len, 0, NULL);
+		const char *inner = json_string_value(json_object_get(m->doc, "mediaType"));
+		if (inner)
+			m->media_type = strdup(inner);
+		else if (r.content_type)
+			m->media_type = strndup(r.content_type, strcspn(r.content_type, "; "));
+		if (!json_is_object(m->doc))
+			ok = kf_err_set(err, "%s/%s: manifest %s is not a JSON object", s->name_host, s->repo, reference);
 	}
 	response_release(&r);
+	if (!ok)
+		manifest_release(m);
 	return ok;
 }
 
@@ -637,75 +662,50 @@ bool kf_registry_pull(const char *dir, const char *name, const kf_platform_want 
 	}
 	char *reference = ref.digest.len ? strndup(ref.digest.ptr, ref.digest.len)
 					 : strndup(ref.tag.ptr ? ref.tag.ptr : "latest", ref.tag.len ? ref.tag.len : 6);
-	kf_buf body = KF_BUF_INIT;
-	char digest[KF_DIGEST_LEN + 1];
-	char *mt = NULL;
-	bool ok = get_manifest(&s, reference, &body, digest, &mt, err);
-	json_t *doc = NULL;
-	if (ok) {
-		doc = json_loadb(body.ptr ? body.ptr : "", body.len, 0, NULL);
-		const char *inner = json_string_value(json_object_get(doc, "mediaType"));
-		if (inner) {
-			free(mt);
-			mt = strdup(inner);
-		}
-		if (!json_is_object(doc))
-			ok = kf_err_set(err, "%s: the manifest of %s is not JSON", s.name_host, name);
-	}
-	if (ok && is_index(mt)) {
+	manifest m;
+	bool ok = get_manifest(&s, reference, &m, err);
+	if (ok && is_index(m.media_type)) {
 		/* the index itself is kept, and the platform's manifest fetched */
-		ok = kf_oci_put_bytes(dir, body.ptr, body.len, digest, err);
+		char digest[KF_DIGEST_LEN + 1];
+		ok = kf_oci_put_bytes(dir, m.body.ptr, m.body.len, digest, err);
 		snprintf(res->index_digest, sizeof res->index_digest, "%s", digest);
-		const json_t *m = ok ? pick_platform(doc, plat) : NULL;
-		if (ok && !m)
+		const json_t *e = ok ? pick_platform(m.doc, plat) : NULL;
+		if (ok && !e)
 			ok = kf_err_set(err, "%s: no image for %s/%s%s%s in its index", name, plat->os, plat->arch,
 					plat->variant && *plat->variant ? "/" : "", plat->variant ? plat->variant : "");
 		if (ok)
-			ok = kf_oci_check_descriptor(m, "the platform's manifest", err);
+			ok = kf_oci_check_descriptor(e, "the platform's manifest", err);
 		if (ok) {
-			char *d = strdup(json_string_value(json_object_get(m, "digest")));
-			json_decref(doc);
-			doc = NULL;
-			free(mt);
-			mt = NULL;
-			kf_buf_release(&body);
-			ok = get_manifest(&s, d, &body, digest, &mt, err);
+			char *d = strdup(json_string_value(json_object_get(e, "digest")));
+			manifest_release(&m);
+			ok = get_manifest(&s, d, &m, err);
 			free(d);
-			if (ok) {
-				doc = json_loadb(body.ptr ? body.ptr : "", body.len, 0, NULL);
-				const char *inner = json_string_value(json_object_get(doc, "mediaType"));
-				if (inner) {
-					free(mt);
-					mt = strdup(inner);
-				}
-			}
 		}
 	}
+	const char *mt = m.media_type;
 	if (ok && (!mt || (strcmp(mt, KF_MT_MANIFEST) != 0 && strcmp(mt, KF_MT_DOCKER_MANIFEST) != 0)))
 		ok = kf_err_set(err, "%s: '%s' is not an image manifest kfc reads", name, mt ? mt : "no media type");
-	if (ok && !kf_oci_check_manifest(doc, err))
+	if (ok && !kf_oci_check_manifest(m.doc, err))
 		ok = false;
 	/* the config and the layers first, the manifest last */
 	if (ok)
-		ok = get_blob(&s, dir, json_object_get(doc, "config"), res, err);
+		ok = get_blob(&s, dir, json_object_get(m.doc, "config"), res, err);
 	size_t i;
 	json_t *l;
-	json_array_foreach(json_object_get(doc, "layers"), i, l) {
+	json_array_foreach(json_object_get(m.doc, "layers"), i, l) {
 		if (!ok)
 			break;
 		ok = get_blob(&s, dir, l, res, err);
 	}
 	if (ok)
-		ok = kf_oci_put_bytes(dir, body.ptr, body.len, digest, err);
+		ok = kf_oci_put_bytes(dir, m.body.ptr, m.body.len, m.digest, err);
 	if (ok) {
-		snprintf(res->digest, sizeof res->digest, "%s", digest);
+		snprintf(res->digest, sizeof res->digest, "%s", m.digest);
 		snprintf(res->media_type, sizeof res->media_type, "%s", mt);
-		res->size = body.len;
+		res->size = m.body.len;
 	}
-	json_decref(doc);
-	free(mt);
+	manifest_release(&m);
 	free(reference);
-	kf_buf_release(&body);
 	session_close(&s);
 	return ok;
 }
