@@ -129,6 +129,45 @@ fi
 printf "kfc pull: 'Upper/Case:v1' is no image name: the name must be lower case\n" >"$T/want"
 compare "$T/want" "$T/err" "a name with upper case is refused before any request"
 
+# ---- kfc push and kfc build --push --------------------------------------------------------------------
+export KFC_STORE="$T/store-push"
+mkdir -p "$T/app"
+printf 'FROM scratch\nCOPY app.yaml /manifests/app.yaml\nLABEL x=y\n' >"$T/app/Kubefile"
+printf 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: nginx:1.25\n' >"$T/app/app.yaml"
+built=$(build -t "local/app:v1" "$T/app" 2>"$T/err")
+got=$("$KFC" push --tls-verify=false local/app:v1 "docker://$R/kfc/app:v1" 2>"$T/push.err")
+raw=$(oci_skopeo inspect --tls-verify=false --raw "docker://$R/kfc/app:v1" 2>&1 | sha256sum | cut -d' ' -f1)
+if [ -n "$built" ] && [ "$got" = "$built" ] && [ "sha256:$raw" = "$built" ]; then
+	ok "kfc push: skopeo reads the manifest with the digest kfc built"
+else
+	not_ok "kfc push: built $built, pushed '$got', skopeo's sha256:$raw"; sed 's/^/# /' "$T/push.err"
+fi
+if oci_skopeo inspect --tls-verify=false "docker://$R/kfc/app:v1" 2>&1 | grep -q '"sealer.image.extension"' ||
+	oci_skopeo inspect --tls-verify=false --raw "docker://$R/kfc/app:v1" 2>&1 | grep -q 'sealer.image.extension'; then
+	ok "the pushed manifest keeps its annotations"
+else
+	not_ok "the pushed manifest's annotations"
+fi
+"$KFC" push --tls-verify=false local/app:v1 "$R/kfc/app:v1" >/dev/null 2>"$T/again.err"
+if grep -q "^pushed $R/kfc/app:v1: 0 blobs uploaded (0 bytes), [0-9]* already there$" "$T/again.err"; then
+	ok "a second push uploads no blob"
+else
+	not_ok "a second push"; sed 's/^/# /' "$T/again.err"
+fi
+got=$(KFC_STORE="$T/store-back" "$KFC" pull -q --tls-verify=false "$R/kfc/app:v1" 2>"$T/err")
+if [ "$got" = "$built" ]; then ok "kfc push, then kfc pull into an empty store: the same digest"; else
+	not_ok "push then pull: '$got'"; sed 's/^/# /' "$T/err"; fi
+pushed=$(build --tls-verify=false --push -t "$R/kfc/built:v2" "$T/app" 2>"$T/err")
+raw=$(oci_skopeo inspect --tls-verify=false --raw "docker://$R/kfc/built:v2" 2>&1 | sha256sum | cut -d' ' -f1)
+if [ "$pushed" = "$built" ] && [ "sha256:$raw" = "$built" ]; then
+	ok "kfc build --push: the digest once on standard output, the image in the registry"
+else
+	not_ok "kfc build --push: '$pushed', skopeo's sha256:$raw"; sed 's/^/# /' "$T/err"
+fi
+"$KFC" push -q --tls-verify=false nosuch:v1 "$R/kfc/x:v1" >/dev/null 2>"$T/err"
+printf "kfc push: %s: no image named 'docker.io/library/nosuch:v1'\n" "$KFC_STORE" >"$T/want"
+compare "$T/want" "$T/err" "kfc push of an image the store lacks"
+
 # ---- FROM an image in the registry ------------------------------------------------------------------
 mkdir -p "$T/derived"
 printf 'FROM %s/labring/base:v1\nCOPY extra /etc/extra\n' "$R" >"$T/derived/Kubefile"
@@ -242,6 +281,22 @@ if grep -q "^kfc pull: $REG_ADDR: the token server https://127.0.0.1:[0-9]*/toke
 	ok "Bearer without credentials: the token server's refusal"
 else
 	not_ok "Bearer without credentials"; sed 's/^/# /' "$T/err"
+fi
+# a push asks for the push scope; a read-only user is refused
+auth_file "$T/rw.json" "$REG_ADDR" bob:builder
+: >"$REG_TOKEN_LOG"
+got=$(REGISTRY_AUTH_FILE="$T/rw.json" KFC_STORE="$T/store-push" "$KFC" push -q local/app:v1 "$REG_ADDR/kfc/app:v1" 2>"$T/err")
+if [ "$got" = "$built" ] && grep -q '^200 GET bob scope=repository:kfc/app:pull,push granted=repository:kfc/app:pull,push' "$REG_TOKEN_LOG"; then
+	ok "Bearer push: a token for pull and push"
+else
+	not_ok "Bearer push: '$got'"; sed 's/^/# /' "$T/err" "$REG_TOKEN_LOG"
+fi
+REGISTRY_AUTH_FILE="$T/ro.json" KFC_STORE="$T/store-push" "$KFC" push -q local/app:v1 "$REG_ADDR/kfc/ro:v1" >/dev/null 2>"$T/err"
+rc=$?
+if [ $rc -eq 1 ] && [ "$(cat "$T/err")" = "kfc push: $REG_ADDR: denied: the credentials kfc has do not grant repository:kfc/ro:pull,push (insufficient_scope)" ]; then
+	ok "Bearer push as a read-only user: refused, saying which scope is missing"
+else
+	not_ok "read-only push: exit $rc"; sed 's/^/# /' "$T/err"
 fi
 : >"$REG_TOKEN_LOG"
 if printf 'builder\n' | REGISTRY_AUTH_FILE="$T/login2.json" "$KFC" login -u bob --password-stdin "$REG_ADDR" 2>"$T/err" &&

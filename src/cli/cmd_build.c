@@ -29,7 +29,7 @@ static void build_usage(FILE *f, const char *prog)
 		"                 [--isolation=auto|bwrap|none] [--progress=auto|tty|plain|quiet]\n"
 		"                 [--type=kube-installer|app-installer]\n"
 		"                 [--max-download-size=SIZE] [--download-stall-timeout=SECONDS]\n"
-		"                 [--pull=missing|always|never] [--tls-verify=true|false]\n"
+		"                 [--pull=missing|always|never] [--tls-verify=true|false] [--push]\n"
 		"                 [--image-list FILE]... [--ignored-image-list FILE]...\n"
 		"                 [--cluster-runtime T] [--cluster-runtime-version V] [--cri T] [--cri-version V]\n"
 		"                 [CONTEXT]\n"
@@ -234,10 +234,11 @@ typedef struct build_cli {
 	const char *kubefile;
 	shown show;
 	bool print_kubefile;
+	bool push;          /* --push: each -t to its registry once built */
 } build_cli;
 
 enum { O_ARG = 256, O_PLATFORM, O_COMP, O_LEVEL, O_NOCACHE, O_ISO, O_PROGRESS, O_TYPE, O_THREADS, O_LIST,
-       O_IGNORED, O_RUNTIME, O_RUNTIME_V, O_CRI, O_CRI_V, O_FROM, O_CMD, O_IMAGES, O_CONTEXT, O_PRINT, O_PULL, O_TLS,
+       O_IGNORED, O_RUNTIME, O_RUNTIME_V, O_CRI, O_CRI_V, O_FROM, O_CMD, O_IMAGES, O_CONTEXT, O_PRINT, O_PULL, O_TLS, O_PUSH,
        O_MAXDL, O_STALL };
 
 static const struct option build_opts[] = {
@@ -266,6 +267,7 @@ static const struct option build_opts[] = {
 	{"print-kubefile", no_argument, NULL, O_PRINT},
 	{"pull", required_argument, NULL, O_PULL},
 	{"tls-verify", required_argument, NULL, O_TLS},
+	{"push", no_argument, NULL, O_PUSH},
 	{"max-download-size", required_argument, NULL, O_MAXDL},
 	{"download-stall-timeout", required_argument, NULL, O_STALL},
 	{"help", no_argument, NULL, 'h'},
@@ -403,6 +405,7 @@ static bool build_option(build_cli *b, int c, char *arg)
 			return usage_error(b, "--pull=%s: missing, always or never", arg);
 		o->pull = (kf_pull_policy)i;
 		break;
+	case O_PUSH: b->push = true; break;
 	case O_TLS:
 		if ((i = word_index(arg, bools)) < 0)
 			return usage_error(b, "--tls-verify=%s: true or false", arg);
@@ -501,6 +504,12 @@ static int build_main(int argc, char **argv, bool plan_only)
 		/* the build stops on these, within a second, and writes nothing */
 		b.o.interrupted = kf_term_catch_interrupts();
 		status = run_build(&b.o, &b.show, b.o.context, b.kubefile, text);
+		for (size_t i = 0; status == 0 && b.push && !b.o.plan_only && i < b.o.ntags; i++) {
+			kf_err e;
+			char *name = kf_store_name(b.o.tags[i], &e); /* checked with -t */
+			status = kf_push_image(name, name, !b.o.tls_verify_off, b.show.progress == PROGRESS_QUIET, false);
+			free(name);
+		}
 	}
 	free(text);
 	for (size_t i = 0; i < NLISTS; i++)

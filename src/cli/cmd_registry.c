@@ -130,6 +130,91 @@ int kf_cmd_pull(int argc, char **argv)
 	return ok ? KF_EXIT_OK : KF_EXIT_PROBLEMS;
 }
 
+/* ---- push ------------------------------------------------------------------------------------ */
+
+#define PUSH_USAGE                                                                                  \
+	"usage: kfc push [--tls-verify=true|false] [-q] NAME[:TAG] [DEST]\n"                         \
+	"Pushes an image of the local store to its registry, or to DEST (a name, docker://NAME\n"     \
+	"accepted): the blobs the registry lacks, then the manifest, whose digest stays the same.\n"
+
+/* Pushes the store's image named name (a store name) to dest (a store
+ * name); messages as kfc push prints them. Also for kfc build --push. */
+int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quiet, bool print_digest)
+{
+	kf_store s;
+	kf_err e;
+	if (!kf_store_open(&s, false, &e)) {
+		fprintf(stderr, "kfc push: store: %s\n", e.msg);
+		return KF_EXIT_PROBLEMS;
+	}
+	kf_image img;
+	bool ok = kf_image_load(s.dir, name, &img, &e);
+	kf_registry_options o = {.tls_verify = tls_verify, .progress = blob_line, .ud = &quiet};
+	o.interrupted = kf_term_catch_interrupts();
+	kf_push_result r;
+	if (ok) {
+		ok = kf_registry_push(s.dir, img.digest, dest, &o, &r, &e);
+		if (ok && !quiet) {
+			char *familiar = kf_imageref_familiar(dest);
+			fprintf(stderr, "pushed %s: %u blob%s uploaded (%llu bytes), %u already there\n", familiar,
+				r.pushed, r.pushed == 1 ? "" : "s", (unsigned long long)r.bytes, r.present);
+			free(familiar);
+		}
+		if (ok && print_digest)
+			printf("%s\n", img.digest);
+		kf_image_release(&img);
+	}
+	if (!ok)
+		fprintf(stderr, "kfc push: %s\n", e.msg);
+	kf_store_close(&s);
+	if (!ok && o.interrupted && *o.interrupted)
+		return KF_EXIT_INTERRUPTED;
+	return ok ? KF_EXIT_OK : KF_EXIT_PROBLEMS;
+}
+
+int kf_cmd_push(int argc, char **argv)
+{
+	enum { O_TLS = 256 };
+	static const struct option longs[] = {{"tls-verify", required_argument, NULL, O_TLS},
+					      {"quiet", no_argument, NULL, 'q'},
+					      {"help", no_argument, NULL, 'h'},
+					      {NULL, 0, NULL, 0}};
+	bool tls_verify = true, quiet = false;
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "qh", longs, NULL)) != -1) {
+		switch (ch) {
+		case O_TLS:
+			if (!parse_bool(optarg, &tls_verify)) {
+				fprintf(stderr, "kfc push: --tls-verify=%s: true or false\n", optarg);
+				return KF_EXIT_USAGE;
+			}
+			break;
+		case 'q': quiet = true; break;
+		case 'h': fputs(PUSH_USAGE, stdout); return KF_EXIT_OK;
+		default: fputs(PUSH_USAGE, stderr); return KF_EXIT_USAGE;
+		}
+	}
+	if (argc - optind < 1 || argc - optind > 2) {
+		fputs(PUSH_USAGE, stderr);
+		return KF_EXIT_USAGE;
+	}
+	const char *dest_arg = argc - optind == 2 ? argv[optind + 1] : argv[optind];
+	if (strncmp(dest_arg, "docker://", 9) == 0)
+		dest_arg += 9;
+	kf_err e;
+	char *name = kf_store_name(argv[optind], &e);
+	char *dest = name ? kf_store_name(dest_arg, &e) : NULL;
+	int status = KF_EXIT_USAGE;
+	if (!dest)
+		fprintf(stderr, "kfc push: %s\n", e.msg);
+	else
+		status = kf_push_image(name, dest, tls_verify, quiet, true);
+	free(name);
+	free(dest);
+	return status;
+}
+
 /* ---- login, logout --------------------------------------------------------------------------- */
 
 #define LOGIN_USAGE                                                                                 \

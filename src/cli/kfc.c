@@ -34,6 +34,7 @@ static const command commands[] = {
 	{"inspect", kf_cmd_inspect, NULL},
 	{"rmi", kf_cmd_rmi, NULL},
 	{"pull", kf_cmd_pull, "kfc pull [--platform=P] [--tls-verify=false] NAME[:TAG]  (from a registry)"},
+	{"push", kf_cmd_push, "kfc push [--tls-verify=false] NAME[:TAG] [DEST]         (to a registry)"},
 	{"login", kf_cmd_login, "kfc login -u USER [--password-stdin] REGISTRY | kfc logout REGISTRY"},
 	{"logout", kf_cmd_logout, NULL},
 	{"fsck", kf_cmd_fsck, "kfc fsck [--repair]                     (verifies the local store's blobs)"},

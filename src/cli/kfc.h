@@ -24,7 +24,12 @@ int kf_cmd_rmi(int argc, char **argv);
 int kf_cmd_fsck(int argc, char **argv);
 int kf_cmd_imagelist(int argc, char **argv);
 int kf_cmd_pull(int argc, char **argv);
+int kf_cmd_push(int argc, char **argv);
 int kf_cmd_login(int argc, char **argv);
 int kf_cmd_logout(int argc, char **argv);
+
+/* Pushes the store's image name to dest (store names); kfc push's
+ * messages, and its exit status. For kfc build --push too. */
+int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quiet, bool print_digest);
 
 #endif

@@ -45,8 +45,18 @@ typedef struct session {
 	const kf_creds *given; /* kfc login's, instead of the auth files' */
 } session;
 
-/* The response of one request. */
+/* What a request sends: bytes in memory, or a file. */
+typedef struct upload {
+	const char *content_type;
+	const void *data;
+	size_t len;
+	FILE *file; /* rewound before each attempt */
+	uint64_t size;
+} upload;
+
+/* One request's exchange: what it sends (up) and the response. */
 typedef struct response {
+	const upload *up;
 	long status;
 	char *www_auth, *content_type, *location;
 	kf_buf body;   /* small bodies: manifests, tokens, errors */
@@ -265,8 +275,27 @@ static CURLcode perform(session *s, const char *method, const char *url, const c
 		h = curl_slist_append(h, line.ptr);
 	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	if (strcmp(method, "HEAD") == 0)
+	const upload *up = r->up;
+	if (strcmp(method, "HEAD") == 0) {
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	} else if (strcmp(method, "GET") != 0) {
+		h = curl_slist_append(h, "Expect:");
+		if (up && up->content_type) {
+			kf_buf_reset(&line);
+			kf_buf_printf(&line, "Content-Type: %s", up->content_type);
+			h = curl_slist_append(h, line.ptr);
+		}
+		if (up && up->file) {
+			rewind(up->file);
+			curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+			curl_easy_setopt(c, CURLOPT_READDATA, up->file);
+			curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)up->size);
+		} else {
+			curl_easy_setopt(c, CURLOPT_POSTFIELDS, up && up->data ? up->data : "");
+			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(up ? up->len : 0));
+		}
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	}
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
@@ -393,13 +422,33 @@ static bool authenticate(session *s, const char *www_auth, kf_err *err)
 	return ok;
 }
 
+/* The error of a request still refused with the credentials kfc has: a
+ * token without the scope asked (insufficient_scope: a read-only user's
+ * push), or credentials the registry does not take. */
+static bool denied(const session *s, const char *www_auth, kf_err *err)
+{
+	kf_challenge ch = {0};
+	if (www_auth && kf_challenge_parse(www_auth, &ch) && ch.error && strcmp(ch.error, "insufficient_scope") == 0)
+		kf_err_set(err, "%s: denied: the credentials kfc has do not grant %s (insufficient_scope)", s->name_host,
+			   ch.scope ? ch.scope : "this request");
+	else
+		kf_err_set(err, "%s: access denied (HTTP 401) with the credentials kfc has", s->name_host);
+	kf_challenge_release(&ch);
+	return false;
+}
+
 /* GET or HEAD path under /v2/ with authentication, the scheme fallback
  * and (for blobs) resuming; r->status is the final status. */
 static bool request(session *s, const char *method, const char *path, const char *accept, response *r, kf_err *err)
 {
 	for (int attempt = 0; attempt < 3; attempt++) {
 		kf_buf url = KF_BUF_INIT;
-		kf_buf_printf(&url, "%s://%s/v2/%s", s->scheme, s->host, path);
+		if (strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0)
+			kf_buf_adds(&url, path); /* an upload's Location */
+		else if (path[0] == '/')
+			kf_buf_printf(&url, "%s://%s%s", s->scheme, s->host, path);
+		else
+			kf_buf_printf(&url, "%s://%s/v2/%s", s->scheme, s->host, path);
 		char ebuf[CURL_ERROR_SIZE];
 		if (s->auth && s->auth_expires && time(NULL) >= s->auth_expires) {
 			free(s->auth);
@@ -423,11 +472,10 @@ static bool request(session *s, const char *method, const char *path, const char
 			return kf_err_set(err, "%s: %s", s->name_host, ebuf[0] ? ebuf : curl_easy_strerror(rc));
 		if (r->status != 401)
 			return true;
-		if (attempt == 2 || !authenticate(s, r->www_auth, err)) {
-			if (attempt == 2)
-				kf_err_set(err, "%s: access denied (HTTP 401) with the credentials kfc has", s->name_host);
+		if (attempt == 2)
+			return denied(s, r->www_auth, err);
+		if (!authenticate(s, r->www_auth, err))
 			return false;
-		}
 	}
 	return false;
 }
@@ -731,6 +779,133 @@ bool kf_registry_login(const char *registry, const char *user, const char *passw
 		ok = kf_err_set(err, "%s: /v2/ answered %s", s.name_host, why);
 	}
 	response_release(&r);
+	session_close(&s);
+	return ok;
+}
+
+/* ---- push -------------------------------------------------------------------------------- */
+
+/* Uploads the blob of desc from the layout unless the registry has it:
+ * HEAD, then POST for an upload and one PUT of the whole blob. */
+static bool put_blob(session *s, const char *dir, const json_t *desc, kf_push_result *res, kf_err *err)
+{
+	const char *digest = json_string_value(json_object_get(desc, "digest"));
+	uint64_t size = (uint64_t)json_integer_value(json_object_get(desc, "size"));
+	response r = {.fd = -1, .limit = 64u << 10};
+	kf_buf path = KF_BUF_INIT;
+	kf_buf_printf(&path, "%s/blobs/%s", s->repo, digest);
+	bool ok = request(s, "HEAD", path.ptr, NULL, &r, err);
+	if (ok && r.status == 200) {
+		res->present++;
+		kf_buf_release(&path);
+		response_release(&r);
+		return true;
+	}
+	char *blob = kf_oci_blob_path(dir, digest);
+	FILE *f = ok ? fopen(blob, "rb") : NULL;
+	if (ok && !f)
+		ok = kf_err_set(err, "%s: %s", blob, strerror(errno));
+	kf_buf_reset(&path);
+	kf_buf_printf(&path, "%s/blobs/uploads/", s->repo);
+	if (ok)
+		ok = request(s, "POST", path.ptr, NULL, &r, err);
+	if (ok && (r.status != 202 || !r.location)) {
+		char why[256];
+		describe_error(&r, why, sizeof why);
+		ok = kf_err_set(err, "%s/%s: starting the upload of %s: %s", s->name_host, s->repo, digest, why);
+	}
+	if (ok) {
+		kf_buf_reset(&path);
+		kf_buf_printf(&path, "%s%sdigest=%s", r.location, strchr(r.location, '?') ? "&" : "?", digest);
+		upload up = {.content_type = "application/octet-stream", .file = f, .size = size};
+		r.up = &up;
+		ok = request(s, "PUT", path.ptr, NULL, &r, err);
+		r.up = NULL;
+		if (ok && r.status != 201) {
+			char why[256];
+			describe_error(&r, why, sizeof why);
+			ok = kf_err_set(err, "%s/%s: uploading %s: %s", s->name_host, s->repo, digest, why);
+		}
+	}
+	if (ok) {
+		res->pushed++;
+		res->bytes += size;
+		if (s->o->progress)
+			s->o->progress(s->o->ud, digest, size, size);
+	}
+	if (f)
+		fclose(f);
+	free(blob);
+	kf_buf_release(&path);
+	response_release(&r);
+	return ok;
+}
+
+bool kf_registry_push(const char *dir, const char *digest, const char *name, const kf_registry_options *o,
+		      kf_push_result *res, kf_err *err)
+{
+	memset(res, 0, sizeof *res);
+	kf_imageref ref;
+	const char *why = kf_imageref_parse(kf_str_cstr(name), &ref);
+	if (why)
+		return kf_err_set(err, "'%s' is no image name: %s", name, why);
+	if (!ref.domain.len)
+		return kf_err_set(err, "'%s' is not a normalised name", name);
+	/* the manifest's own bytes, so that its digest stays */
+	char *p = kf_oci_blob_path(dir, digest);
+	kf_buf body = KF_BUF_INIT;
+	FILE *f = fopen(p, "rb");
+	char buf[65536];
+	size_t got;
+	while (f && (got = fread(buf, 1, sizeof buf, f)) > 0 && body.len <= MANIFEST_MAX)
+		kf_buf_add(&body, buf, got);
+	if (f)
+		fclose(f);
+	free(p);
+	json_t *doc = body.len ? json_loadb(body.ptr, body.len, 0, NULL) : NULL;
+	const char *mt = json_string_value(json_object_get(doc, "mediaType"));
+	if (!mt)
+		mt = KF_MT_MANIFEST;
+	bool ok = true;
+	if (!doc || body.len > MANIFEST_MAX)
+		ok = kf_err_set(err, "manifest %s: not in the store, or not JSON", digest);
+	else if (strcmp(mt, KF_MT_MANIFEST) != 0 && strcmp(mt, KF_MT_DOCKER_MANIFEST) != 0)
+		ok = kf_err_set(err, "manifest %s: '%s' is not an image manifest kfc pushes", digest, mt);
+	else if (!kf_oci_check_manifest(doc, err))
+		ok = false;
+	session s;
+	memset(&s, 0, sizeof s);
+	if (ok)
+		ok = session_open(&s, &ref, o, err);
+	/* the blobs first, the manifest last: no reader sees a manifest
+	 * whose blobs are missing */
+	if (ok)
+		ok = put_blob(&s, dir, json_object_get(doc, "config"), res, err);
+	size_t i;
+	json_t *l;
+	json_array_foreach(json_object_get(doc, "layers"), i, l) {
+		if (!ok)
+			break;
+		ok = put_blob(&s, dir, l, res, err);
+	}
+	if (ok) {
+		char *reference = ref.tag.len ? strndup(ref.tag.ptr, ref.tag.len) : strdup(digest);
+		kf_buf path = KF_BUF_INIT;
+		kf_buf_printf(&path, "%s/manifests/%s", s.repo, reference);
+		upload up = {.content_type = mt, .data = body.ptr, .len = body.len};
+		response r = {.fd = -1, .limit = 64u << 10, .up = &up};
+		ok = request(&s, "PUT", path.ptr, NULL, &r, err);
+		if (ok && r.status != 201) {
+			char why2[256];
+			describe_error(&r, why2, sizeof why2);
+			ok = kf_err_set(err, "%s/%s: manifest %s: %s", s.name_host, s.repo, reference, why2);
+		}
+		response_release(&r);
+		kf_buf_release(&path);
+		free(reference);
+	}
+	json_decref(doc);
+	kf_buf_release(&body);
 	session_close(&s);
 	return ok;
 }

@@ -68,6 +68,20 @@ typedef struct kf_pull_result {
 bool kf_registry_pull(const char *dir, const char *ref, const kf_platform_want *plat,
 		      const kf_registry_options *o, kf_pull_result *r, kf_err *err);
 
+/* What a push did. */
+typedef struct kf_push_result {
+	unsigned pushed, present; /* blobs uploaded, blobs the registry had */
+	uint64_t bytes;           /* uploaded */
+} kf_push_result;
+
+/* Pushes the image whose manifest is the blob digest of the OCI layout dir
+ * to name (a normalised name; its tag names the manifest there, else its
+ * digest): each blob the registry lacks (HEAD) is uploaded (POST, then
+ * one PUT), and the manifest is put last, with its bytes unchanged, so its
+ * digest there is the same. */
+bool kf_registry_push(const char *dir, const char *digest, const char *name, const kf_registry_options *o,
+		      kf_push_result *r, kf_err *err);
+
 /* kfc login: checks user and password against registry (host[:port]):
  * GET /v2/ with what its challenge asks (Basic, or a Bearer token got
  * with them, with no scope). True when the registry let them in. */
