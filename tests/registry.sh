@@ -164,6 +164,24 @@ if [ "$pushed" = "$built" ] && [ "sha256:$raw" = "$built" ]; then
 else
 	not_ok "kfc build --push: '$pushed', skopeo's sha256:$raw"; sed 's/^/# /' "$T/err"
 fi
+if "$KFC" tag local/app:v1 app:v2 "$R/kfc/tagged:v3" 2>"$T/err" &&
+	[ "$("$KFC" inspect --format=json app:v2 | "$OCI_PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["digest"])')" = "$built" ] &&
+	[ "$("$KFC" push -q --tls-verify=false "$R/kfc/tagged:v3")" = "$built" ]; then
+	ok "kfc tag: more names for the same digest, one of them pushed"
+else
+	not_ok "kfc tag"; sed 's/^/# /' "$T/err"
+fi
+"$KFC" inspect --tls-verify=false --format=json "docker://$R/kfc/app:v1" >"$T/remote.json" 2>"$T/err"
+"$KFC" inspect --format=json local/app:v1 >"$T/local.json" 2>>"$T/err"
+if [ -s "$T/remote.json" ] && cmp -s "$T/remote.json" "$T/local.json"; then
+	ok "kfc inspect docker://NAME: what the store's inspect shows, without pulling"
+else
+	not_ok "kfc inspect docker://"; sed 's/^/# /' "$T/err"; diff "$T/local.json" "$T/remote.json" | head -10 | sed 's/^/# /'
+fi
+got=$("$KFC" inspect --tls-verify=false --platform=linux/arm64 --format=json "docker://$R/labring/multi:v1" 2>"$T/err" |
+	"$OCI_PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["digest"])')
+if [ "$got" = "$arm" ]; then ok "kfc inspect docker:// of an index: the platform's image"; else
+	not_ok "kfc inspect docker:// of an index: '$got'"; sed 's/^/# /' "$T/err"; fi
 "$KFC" push -q --tls-verify=false nosuch:v1 "$R/kfc/x:v1" >/dev/null 2>"$T/err"
 printf "kfc push: %s: no image named 'docker.io/library/nosuch:v1'\n" "$KFC_STORE" >"$T/want"
 compare "$T/want" "$T/err" "kfc push of an image the store lacks"

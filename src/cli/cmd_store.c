@@ -12,9 +12,12 @@
 #include <string.h>
 
 #include "base/imageref.h"
+#include "base/vec.h"
 #include "cli/kfc.h"
 #include "oci/oci.h"
 #include "oci/store.h"
+#include "registry/client.h"
+#include "sema/platform.h"
 
 /* n bytes in kB below a megabyte, else in MB */
 static void store_size(char *buf, size_t len, uint64_t n)
@@ -120,12 +123,38 @@ int kf_cmd_images(int argc, char **argv)
 	return KF_EXIT_OK;
 }
 
-/* REF: a store name, or oci:DIR[:TAG] */
-static bool load_ref(const char *ref, kf_image *img, char **dir_out)
+/* What kfc inspect reads a docker:// name with. */
+typedef struct remote_opts {
+	bool tls_verify;
+	const char *platform;
+} remote_opts;
+
+/* REF: a store name, oci:DIR[:TAG], or docker://NAME (read from its
+ * registry, not pulled) */
+static bool load_ref(const char *ref, const remote_opts *ro, kf_image *img, char **dir_out)
 {
 	kf_err e;
 	bool ok;
-	if (strncmp(ref, "oci:", 4) == 0) {
+	if (strncmp(ref, "docker://", 9) == 0) {
+		kf_platform plat;
+		char *name = kf_platform_parse(ro->platform, &plat) ? kf_store_name(ref + 9, &e) : NULL;
+		if (!name && !kf_platform_parse(ro->platform, &plat))
+			kf_err_set(&e, "--platform=%s: expected OS/ARCH[/VARIANT]", ro->platform);
+		kf_registry_options o = {.tls_verify = ro->tls_verify};
+		o.interrupted = kf_term_catch_interrupts();
+		kf_platform_want want = {plat.os, plat.arch, plat.variant};
+		kf_remote_image r;
+		ok = name && kf_registry_inspect(name, &want, &o, &r, &e);
+		if (ok) {
+			memset(img, 0, sizeof *img);
+			img->manifest = r.manifest;
+			img->config = r.config;
+			snprintf(img->digest, sizeof img->digest, "%s", r.digest);
+			img->size = r.size;
+		}
+		free(name);
+		*dir_out = NULL;
+	} else if (strncmp(ref, "oci:", 4) == 0) {
 		char *dir = strdup(ref + 4);
 		char *colon = strrchr(dir, ':');
 		const char *tag = NULL;
@@ -304,21 +333,27 @@ int kf_cmd_inspect(int argc, char **argv)
 {
 	bool json_out = false;
 	const char *ref = NULL;
+	remote_opts ro = {true, NULL};
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--format=json") == 0)
 			json_out = true;
+		else if (strcmp(argv[i], "--tls-verify=false") == 0 || strcmp(argv[i], "--tls-verify=true") == 0)
+			ro.tls_verify = argv[i][13] == 't';
+		else if (strncmp(argv[i], "--platform=", 11) == 0)
+			ro.platform = argv[i] + 11;
 		else if (!ref && argv[i][0] != '-')
 			ref = argv[i];
 		else
 			ref = NULL, i = argc;
 	}
 	if (!ref) {
-		fprintf(stderr, "usage: kfc inspect [--format=json] NAME[:TAG]|oci:DIR[:TAG]\n");
+		fprintf(stderr, "usage: kfc inspect [--format=json] [--tls-verify=false] [--platform=P]\n"
+				"                   NAME[:TAG]|oci:DIR[:TAG]|docker://NAME[:TAG]\n");
 		return KF_EXIT_USAGE;
 	}
 	kf_image img;
 	char *dir = NULL;
-	if (!load_ref(ref, &img, &dir)) {
+	if (!load_ref(ref, &ro, &img, &dir)) {
 		free(dir);
 		return KF_EXIT_PROBLEMS;
 	}
@@ -449,4 +484,49 @@ int kf_cmd_fsck(int argc, char **argv)
 		printf("removed %zu corrupt blob%s: a pull or a build fetches or makes %s again\n", f.removed,
 		       f.removed == 1 ? "" : "s", f.removed == 1 ? "it" : "them");
 	return f.corrupt || f.missing ? KF_EXIT_PROBLEMS : KF_EXIT_OK;
+}
+
+int kf_cmd_tag(int argc, char **argv)
+{
+	if (argc < 3 || argv[1][0] == '-') {
+		fprintf(stderr, "usage: kfc tag NAME[:TAG] NEW[:TAG]...\n"
+				"Gives a stored image more names (no copy, the same digest).\n");
+		return argc == 2 && strcmp(argv[1], "--help") == 0 ? KF_EXIT_OK : KF_EXIT_USAGE;
+	}
+	kf_err e;
+	KF_VEC(char *) names = {0};
+	char *src = kf_store_name(argv[1], &e);
+	bool ok = src != NULL;
+	for (int i = 2; ok && i < argc; i++) {
+		char *n = kf_store_name(argv[i], &e);
+		ok = n != NULL;
+		if (ok)
+			kf_vec_push(&names, n);
+	}
+	if (!ok) {
+		fprintf(stderr, "kfc tag: %s\n", e.msg);
+	} else {
+		kf_store s;
+		ok = store_open(&s, false, "kfc tag");
+		kf_image img;
+		if (ok && !kf_image_load(s.dir, src, &img, &e)) {
+			fprintf(stderr, "kfc tag: %s\n", e.msg);
+			ok = false;
+		} else if (ok) {
+			const char *mt = json_string_value(json_object_get(img.manifest, "mediaType"));
+			json_t *desc = kf_json_descriptor(mt ? mt : KF_MT_MANIFEST, img.digest, img.size);
+			ok = kf_store_tag(&s, (const char *const *)names.v, names.n, desc, &e);
+			if (!ok)
+				fprintf(stderr, "kfc tag: store: %s\n", e.msg);
+			json_decref(desc);
+			kf_image_release(&img);
+		}
+		if (s.dir)
+			kf_store_close(&s);
+	}
+	for (size_t i = 0; i < names.n; i++)
+		free(names.v[i]);
+	kf_vec_free(&names);
+	free(src);
+	return ok ? KF_EXIT_OK : KF_EXIT_PROBLEMS;
 }

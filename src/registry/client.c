@@ -693,31 +693,36 @@ static bool get_blob(session *s, const char *dir, const json_t *desc, kf_pull_re
 
 /* ---- pull -------------------------------------------------------------------------------- */
 
-bool kf_registry_pull(const char *dir, const char *name, const kf_platform_want *plat, const kf_registry_options *o,
-		      kf_pull_result *res, kf_err *err)
+/* Opens a session for name (a normalised name); *reference: its digest,
+ * else its tag (malloc'd). */
+static bool open_name(session *s, const char *name, const kf_registry_options *o, char **reference, kf_err *err)
 {
-	memset(res, 0, sizeof *res);
+	memset(s, 0, sizeof *s);
 	kf_imageref ref;
 	const char *why = kf_imageref_parse(kf_str_cstr(name), &ref);
 	if (why)
 		return kf_err_set(err, "'%s' is no image name: %s", name, why);
 	if (!ref.domain.len)
 		return kf_err_set(err, "'%s' is not a normalised name", name);
-	session s;
-	if (!session_open(&s, &ref, o, err)) {
-		session_close(&s);
+	if (!session_open(s, &ref, o, err))
 		return false;
-	}
-	char *reference = ref.digest.len ? strndup(ref.digest.ptr, ref.digest.len)
-					 : strndup(ref.tag.ptr ? ref.tag.ptr : "latest", ref.tag.len ? ref.tag.len : 6);
-	manifest m;
-	bool ok = get_manifest(&s, reference, &m, err);
-	if (ok && is_index(m.media_type)) {
-		/* the index itself is kept, and the platform's manifest fetched */
-		char digest[KF_DIGEST_LEN + 1];
-		ok = kf_oci_put_bytes(dir, m.body.ptr, m.body.len, digest, err);
-		snprintf(res->index_digest, sizeof res->index_digest, "%s", digest);
-		const json_t *e = ok ? pick_platform(m.doc, plat) : NULL;
+	*reference = ref.digest.len ? strndup(ref.digest.ptr, ref.digest.len)
+				    : strndup(ref.tag.len ? ref.tag.ptr : "latest", ref.tag.len ? ref.tag.len : 6);
+	return true;
+}
+
+/* The image manifest of name for the platform: the manifest at
+ * reference, or the platform's from the index there (kept in the layout
+ * dir when dir is not NULL; its digest in index_digest). */
+static bool resolve(session *s, const char *name, const char *reference, const kf_platform_want *plat,
+		    const char *dir, manifest *m, char index_digest[72], kf_err *err)
+{
+	bool ok = get_manifest(s, reference, m, err);
+	if (ok && is_index(m->media_type)) {
+		kf_sha256_bytes(m->body.ptr, m->body.len, index_digest);
+		if (dir)
+			ok = kf_oci_put_bytes(dir, m->body.ptr, m->body.len, index_digest, err);
+		const json_t *e = ok ? pick_platform(m->doc, plat) : NULL;
 		if (ok && !e)
 			ok = kf_err_set(err, "%s: no image for %s/%s%s%s in its index", name, plat->os, plat->arch,
 					plat->variant && *plat->variant ? "/" : "", plat->variant ? plat->variant : "");
@@ -725,16 +730,28 @@ bool kf_registry_pull(const char *dir, const char *name, const kf_platform_want 
 			ok = kf_oci_check_descriptor(e, "the platform's manifest", err);
 		if (ok) {
 			char *d = strdup(json_string_value(json_object_get(e, "digest")));
-			manifest_release(&m);
-			ok = get_manifest(&s, d, &m, err);
+			manifest_release(m);
+			ok = get_manifest(s, d, m, err);
 			free(d);
 		}
 	}
-	const char *mt = m.media_type;
+	const char *mt = m->media_type;
 	if (ok && (!mt || (strcmp(mt, KF_MT_MANIFEST) != 0 && strcmp(mt, KF_MT_DOCKER_MANIFEST) != 0)))
 		ok = kf_err_set(err, "%s: '%s' is not an image manifest kfc reads", name, mt ? mt : "no media type");
-	if (ok && !kf_oci_check_manifest(m.doc, err))
+	if (ok && !kf_oci_check_manifest(m->doc, err))
 		ok = false;
+	return ok;
+}
+
+bool kf_registry_pull(const char *dir, const char *name, const kf_platform_want *plat, const kf_registry_options *o,
+		      kf_pull_result *res, kf_err *err)
+{
+	memset(res, 0, sizeof *res);
+	session s;
+	char *reference = NULL;
+	manifest m = {0};
+	bool ok = open_name(&s, name, o, &reference, err) &&
+		  resolve(&s, name, reference, plat, dir, &m, res->index_digest, err);
 	/* the config and the layers first, the manifest last */
 	if (ok)
 		ok = get_blob(&s, dir, json_object_get(m.doc, "config"), res, err);
@@ -749,9 +766,58 @@ bool kf_registry_pull(const char *dir, const char *name, const kf_platform_want 
 		ok = kf_oci_put_bytes(dir, m.body.ptr, m.body.len, m.digest, err);
 	if (ok) {
 		snprintf(res->digest, sizeof res->digest, "%s", m.digest);
-		snprintf(res->media_type, sizeof res->media_type, "%s", mt);
+		snprintf(res->media_type, sizeof res->media_type, "%s", m.media_type);
 		res->size = m.body.len;
 	}
+	manifest_release(&m);
+	free(reference);
+	session_close(&s);
+	return ok;
+}
+
+bool kf_registry_inspect(const char *name, const kf_platform_want *plat, const kf_registry_options *o,
+			 kf_remote_image *img, kf_err *err)
+{
+	memset(img, 0, sizeof *img);
+	session s;
+	char *reference = NULL;
+	manifest m = {0};
+	bool ok = open_name(&s, name, o, &reference, err) &&
+		  resolve(&s, name, reference, plat, NULL, &m, img->index_digest, err);
+	/* the config, into memory, checked against its digest */
+	const char *cd = ok ? json_string_value(json_object_get(json_object_get(m.doc, "config"), "digest")) : NULL;
+	response r = {.fd = -1, .limit = MANIFEST_MAX};
+	kf_buf path = KF_BUF_INIT;
+	if (ok) {
+		kf_buf_printf(&path, "%s/blobs/%s", s.repo, cd);
+		ok = request(&s, "GET", path.ptr, NULL, &r, err);
+	}
+	if (ok && (r.status != 200 || r.overflow)) {
+		char why[256];
+		describe_error(&r, why, sizeof why);
+		ok = kf_err_set(err, "%s/%s: config %s: %s", s.name_host, s.repo, cd, r.overflow ? "too large" : why);
+	}
+	if (ok) {
+		char got[KF_DIGEST_LEN + 1];
+		kf_sha256_bytes(r.body.ptr ? r.body.ptr : "", r.body.len, got);
+		if (strcmp(got, cd) != 0)
+			ok = kf_err_set(err, "%s/%s: config %s: its bytes have the digest %s", s.name_host, s.repo, cd, got);
+	}
+	if (ok) {
+		img->config = json_loadb(r.body.ptr ? r.body.ptr : "", r.body.len, 0, NULL);
+		if (!json_is_object(img->config))
+			ok = kf_err_set(err, "%s/%s: config %s is not a JSON object", s.name_host, s.repo, cd);
+	}
+	if (ok) {
+		img->manifest = json_incref(m.doc);
+		snprintf(img->digest, sizeof img->digest, "%s", m.digest);
+		img->size = m.body.len;
+	} else {
+		json_decref(img->config);
+		img->config = NULL;
+	}
+	kf_buf_release(&path);
+	response_release(&r);
 	manifest_release(&m);
 	free(reference);
 	session_close(&s);

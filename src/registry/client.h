@@ -25,6 +25,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "base/err.h"
 
 typedef struct kf_registry_options {
@@ -67,6 +69,19 @@ typedef struct kf_pull_result {
  * r->digest. */
 bool kf_registry_pull(const char *dir, const char *ref, const kf_platform_want *plat,
 		      const kf_registry_options *o, kf_pull_result *r, kf_err *err);
+
+/* An image read from a registry without pulling it: its manifest (the
+ * platform's, from an index) and its config, both checked against their
+ * digests. */
+typedef struct kf_remote_image {
+	json_t *manifest, *config;
+	char digest[72];       /* of the manifest */
+	char index_digest[72]; /* of the index it came from, "" when none */
+	uint64_t size;
+} kf_remote_image;
+
+bool kf_registry_inspect(const char *name, const kf_platform_want *plat, const kf_registry_options *o,
+			 kf_remote_image *img, kf_err *err);
 
 /* What a push did. */
 typedef struct kf_push_result {
