@@ -182,6 +182,33 @@ got=$("$KFC" inspect --tls-verify=false --platform=linux/arm64 --format=json "do
 	"$OCI_PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["digest"])')
 if [ "$got" = "$arm" ]; then ok "kfc inspect docker:// of an index: the platform's image"; else
 	not_ok "kfc inspect docker:// of an index: '$got'"; sed 's/^/# /' "$T/err"; fi
+# kfc save and kfc load: oci-archive files, digests kept
+"$KFC" save -o "$T/two.tar" local/app:v1 app:v2 2>"$T/err"
+printf 'loaded local/app:v1 %s\nloaded app:v2 %s\n' "$built" "$built" >"$T/want"
+KFC_STORE="$T/store-load2" "$KFC" load -i "$T/two.tar" >"$T/load.out" 2>>"$T/err"
+compare "$T/want" "$T/load.out" "kfc save of two names, kfc load: both, one digest"
+KFC_STORE="$T/store" "$KFC" save -o "$T/base.tar" "$R/labring/base:v1" 2>"$T/err"
+if KFC_STORE="$T/store-load" "$KFC" load -i "$T/base.tar" >"$T/load.out" 2>>"$T/err" &&
+	[ "$(cat "$T/load.out")" = "loaded $R/labring/base:v1 $amd" ] &&
+	oci_skopeo inspect --raw "oci-archive:$T/base.tar:$R/labring/base:v1" 2>>"$T/err" | sha256sum | grep -q "^${amd#sha256:} "; then
+	ok "kfc save, then kfc load into an empty store: the same digest; skopeo reads the archive"
+else
+	not_ok "kfc save / load"; sed 's/^/# /' "$T/err" "$T/load.out"
+fi
+oci_skopeo copy -q "oci:$T/one-arm64:v1" "oci-archive:$T/skopeo.tar:v7" 2>"$T/err"
+if KFC_STORE="$T/store-load" "$KFC" load -i "$T/skopeo.tar" >"$T/load.out" 2>>"$T/err" &&
+	[ "$(cat "$T/load.out")" = "loaded localhost/skopeo:v7 $arm" ]; then
+	ok "kfc load of skopeo's archive with a bare tag: localhost/FILE:TAG"
+else
+	not_ok "kfc load of skopeo's archive"; sed 's/^/# /' "$T/err" "$T/load.out"
+fi
+mkdir -p "$T/evil/blobs/sha256" && ln -s /etc/passwd "$T/evil/blobs/sha256/x" && printf '{}' >"$T/evil/index.json" &&
+	tar -C "$T/evil" -cf "$T/evil.tar" index.json blobs
+KFC_STORE="$T/store-load" "$KFC" load -i "$T/evil.tar" >/dev/null 2>"$T/err"
+rc=$?
+printf "kfc load: %s: 'blobs/sha256/x' is no part of an OCI layout\n" "$T/evil.tar" >"$T/want"
+if [ $rc -eq 1 ]; then compare "$T/want" "$T/err" "kfc load refuses an archive entry that is no part of a layout"; else
+	not_ok "kfc load of a hostile archive: exit $rc"; fi
 "$KFC" push -q --tls-verify=false nosuch:v1 "$R/kfc/x:v1" >/dev/null 2>"$T/err"
 printf "kfc push: %s: no image named 'docker.io/library/nosuch:v1'\n" "$KFC_STORE" >"$T/want"
 compare "$T/want" "$T/err" "kfc push of an image the store lacks"
@@ -304,14 +331,14 @@ fi
 auth_file "$T/rw.json" "$REG_ADDR" bob:builder
 : >"$REG_TOKEN_LOG"
 got=$(REGISTRY_AUTH_FILE="$T/rw.json" KFC_STORE="$T/store-push" "$KFC" push -q local/app:v1 "$REG_ADDR/kfc/app:v1" 2>"$T/err")
-if [ "$got" = "$built" ] && grep -q '^200 GET bob scope=repository:kfc/app:pull,push granted=repository:kfc/app:pull,push' "$REG_TOKEN_LOG"; then
+if [ "$got" = "$built" ] && grep -q '^200 GET bob scope=repository:kfc/app:\(pull,push\|push,pull\) granted=repository:kfc/app:pull,push' "$REG_TOKEN_LOG"; then
 	ok "Bearer push: a token for pull and push"
 else
 	not_ok "Bearer push: '$got'"; sed 's/^/# /' "$T/err" "$REG_TOKEN_LOG"
 fi
 REGISTRY_AUTH_FILE="$T/ro.json" KFC_STORE="$T/store-push" "$KFC" push -q local/app:v1 "$REG_ADDR/kfc/ro:v1" >/dev/null 2>"$T/err"
 rc=$?
-if [ $rc -eq 1 ] && [ "$(cat "$T/err")" = "kfc push: $REG_ADDR: denied: the credentials kfc has do not grant repository:kfc/ro:pull,push (insufficient_scope)" ]; then
+if [ $rc -eq 1 ] && grep -q "^kfc push: $REG_ADDR: denied: the credentials kfc has do not grant repository:kfc/ro:\\(pull,push\\|push,pull\\) (insufficient_scope)$" "$T/err" && [ "$(wc -l <"$T/err")" = 1 ]; then
 	ok "Bearer push as a read-only user: refused, saying which scope is missing"
 else
 	not_ok "read-only push: exit $rc"; sed 's/^/# /' "$T/err"

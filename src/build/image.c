@@ -13,6 +13,7 @@
 #include "sema/apptype.h"
 #include "config.h"
 #include "discovery/imagelist.h"
+#include "oci/archive.h"
 #include "oci/oci.h"
 #include "oci/unpack.h"
 #include "base/vec.h"
@@ -349,19 +350,7 @@ bool kf_builder_write_output(builder *b, const char *out, const json_t *desc)
 	}
 	if (ok && archive) {
 		kf_layer_options lo = {KF_COMPRESS_NONE, 0, 1, b->lopt.epoch, b->now, b->o->interrupted};
-		kf_layer *l = kf_layer_new(&lo);
-		kf_layer_result res;
-		ok = kf_layer_add_tree(l, "", dir, NULL, &e);
-		if (ok)
-			ok = kf_layer_finish(l, b->tmp, &res, &e);
-		else
-			kf_layer_free(l);
-		if (ok && rename(res.tmp_path, path) != 0) {
-			ok = kf_err_set(&e, "%s: %s", path, strerror(errno));
-			unlink(res.tmp_path);
-		}
-		if (ok)
-			free(res.tmp_path);
+		ok = kf_oci_archive_write(dir, b->tmp, path, &lo, &e);
 	}
 	if (!ok)
 		kf_builder_error(b, NULL, "KF609", "%s: %s", out, e.msg);

@@ -10,10 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "base/files.h"
 #include "base/imageref.h"
 #include "base/vec.h"
 #include "cli/kfc.h"
+#include "oci/archive.h"
 #include "oci/oci.h"
 #include "oci/store.h"
 #include "registry/client.h"
@@ -528,5 +531,147 @@ int kf_cmd_tag(int argc, char **argv)
 		free(names.v[i]);
 	kf_vec_free(&names);
 	free(src);
+	return ok ? KF_EXIT_OK : KF_EXIT_PROBLEMS;
+}
+
+/* ---- save, load ------------------------------------------------------------------------------ */
+
+#define SAVE_USAGE                                                                                  \
+	"usage: kfc save -o FILE NAME[:TAG]...\n"                                                    \
+	"       kfc load -i FILE\n"                                                                   \
+	"save writes stored images into one oci-archive (one layout, each image under its name);\n"  \
+	"load reads an oci-archive into the store, every blob checked against its digest.\n"
+
+/* the layout of a save or a load, in the store's private folder */
+static char *scratch_layout(kf_store *s, char **tmp, kf_err *e)
+{
+	*tmp = kf_store_mktemp(s, e);
+	return *tmp ? kf_path_join(*tmp, "layout") : NULL;
+}
+
+int kf_cmd_save(int argc, char **argv)
+{
+	if (argc < 4 || strcmp(argv[1], "-o") != 0) {
+		fputs(SAVE_USAGE, argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
+		return argc == 2 && strcmp(argv[1], "--help") == 0 ? KF_EXIT_OK : KF_EXIT_USAGE;
+	}
+	const char *file = argv[2];
+	kf_store s;
+	if (!store_open(&s, false, "kfc save"))
+		return KF_EXIT_PROBLEMS;
+	kf_err e;
+	char *tmp = NULL;
+	char *dir = scratch_layout(&s, &tmp, &e);
+	bool ok = dir && kf_oci_init(dir, &e);
+	json_t *index = ok ? kf_oci_index_read(dir, &e) : NULL;
+	ok = index != NULL;
+	for (int i = 3; ok && i < argc; i++) {
+		char *name = kf_store_name(argv[i], &e);
+		kf_image img;
+		ok = name && kf_image_load(s.dir, name, &img, &e);
+		if (ok) {
+			const char *mt = json_string_value(json_object_get(img.manifest, "mediaType"));
+			json_t *desc = kf_json_descriptor(mt ? mt : KF_MT_MANIFEST, img.digest, img.size);
+			ok = kf_oci_copy_image(s.dir, dir, desc, false, &e);
+			if (ok)
+				kf_oci_index_tag(index, name, desc);
+			json_decref(desc);
+			kf_image_release(&img);
+		}
+		free(name);
+	}
+	if (ok)
+		ok = kf_oci_index_write(dir, index, &e);
+	if (ok) {
+		const char *sde = getenv("SOURCE_DATE_EPOCH");
+		long long epoch = sde ? atoll(sde) : 0;
+		kf_layer_options lo = {KF_COMPRESS_NONE, 0, 1, epoch, (int64_t)time(NULL), kf_term_catch_interrupts()};
+		ok = kf_oci_archive_write(dir, tmp, file, &lo, &e);
+	}
+	if (!ok)
+		fprintf(stderr, "kfc save: %s\n", e.msg);
+	json_decref(index);
+	if (tmp)
+		kf_remove_tree(tmp);
+	free(tmp);
+	free(dir);
+	kf_store_close(&s);
+	return ok ? KF_EXIT_OK : KF_EXIT_PROBLEMS;
+}
+
+/* The name an archive's image is stored under: its ref name when that is
+ * an image name (kfc save, skopeo's oci-archive:FILE:NAME), else (a bare
+ * tag, as in oci-archive:FILE:v1) localhost/BASENAME:TAG, as podman names
+ * an image it has no name for. */
+static char *load_name(const char *ref, const char *file)
+{
+	if (ref && (strchr(ref, '/') || strchr(ref, ':')))
+		return kf_store_name(ref, &(kf_err){0});
+	const char *base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	size_t n = strcspn(base, ".");
+	kf_buf b = KF_BUF_INIT;
+	kf_buf_adds(&b, "localhost/");
+	for (size_t i = 0; i < n; i++) {
+		char c = base[i];
+		kf_buf_addc(&b, (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? c : '-');
+	}
+	kf_buf_printf(&b, ":%s", ref && *ref ? ref : "latest");
+	char *name = kf_store_name(b.ptr, &(kf_err){0});
+	kf_buf_release(&b);
+	return name;
+}
+
+int kf_cmd_load(int argc, char **argv)
+{
+	if (argc != 3 || strcmp(argv[1], "-i") != 0) {
+		fputs(SAVE_USAGE, argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
+		return argc == 2 && strcmp(argv[1], "--help") == 0 ? KF_EXIT_OK : KF_EXIT_USAGE;
+	}
+	const char *file = argv[2];
+	kf_store s;
+	if (!store_open(&s, false, "kfc load"))
+		return KF_EXIT_PROBLEMS;
+	kf_err e;
+	char *tmp = NULL;
+	char *dir = scratch_layout(&s, &tmp, &e);
+	bool ok = dir && kf_oci_archive_extract(file, dir, &e);
+	json_t *index = ok ? kf_oci_index_read(dir, &e) : NULL;
+	ok = index != NULL;
+	size_t i, loaded = 0;
+	json_t *d;
+	json_array_foreach(ok ? json_object_get(index, "manifests") : NULL, i, d) {
+		const char *ref = json_string_value(json_object_get(json_object_get(d, "annotations"), KF_ANN_REF));
+		char *name = load_name(ref, file);
+		const char *digest = json_string_value(json_object_get(d, "digest"));
+		json_t *desc = json_pack("{s:O?,s:O?,s:O?}", "mediaType", json_object_get(d, "mediaType"), "digest",
+					 json_object_get(d, "digest"), "size", json_object_get(d, "size"));
+		ok = kf_oci_check_descriptor(desc, "an image of the archive", &e) &&
+		     kf_oci_copy_image(dir, s.dir, desc, true, &e);
+		if (ok && !name)
+			ok = kf_err_set(&e, "'%s' is no image name", ref ? ref : "");
+		if (ok)
+			ok = kf_store_tag(&s, (const char *const *)&name, 1, desc, &e);
+		if (ok) {
+			char *familiar = kf_imageref_familiar(name);
+			printf("loaded %s %s\n", familiar, digest);
+			free(familiar);
+			loaded++;
+		}
+		json_decref(desc);
+		free(name);
+		if (!ok)
+			break;
+	}
+	if (ok && !loaded)
+		ok = kf_err_set(&e, "%s: no image in the archive", file);
+	if (!ok)
+		fprintf(stderr, "kfc load: %s\n", e.msg);
+	json_decref(index);
+	if (tmp)
+		kf_remove_tree(tmp);
+	free(tmp);
+	free(dir);
+	kf_store_close(&s);
 	return ok ? KF_EXIT_OK : KF_EXIT_PROBLEMS;
 }

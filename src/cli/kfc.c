@@ -33,6 +33,8 @@ static const command commands[] = {
 	{"images", kf_cmd_images, "kfc images | kfc inspect REF | kfc rmi REF...            (the local store)"},
 	{"inspect", kf_cmd_inspect, NULL},
 	{"rmi", kf_cmd_rmi, NULL},
+	{"save", kf_cmd_save, "kfc save -o FILE NAME[:TAG]... | kfc load -i FILE      (oci-archive files)"},
+	{"load", kf_cmd_load, NULL},
 	{"tag", kf_cmd_tag, "kfc tag NAME[:TAG] NEW[:TAG]...                      (more names, no copy)"},
 	{"pull", kf_cmd_pull, "kfc pull [--platform=P] [--tls-verify=false] NAME[:TAG]  (from a registry)"},
 	{"push", kf_cmd_push, "kfc push [--tls-verify=false] NAME[:TAG] [DEST]         (to a registry)"},

@@ -23,6 +23,8 @@ int kf_cmd_inspect(int argc, char **argv);
 int kf_cmd_rmi(int argc, char **argv);
 int kf_cmd_fsck(int argc, char **argv);
 int kf_cmd_tag(int argc, char **argv);
+int kf_cmd_save(int argc, char **argv);
+int kf_cmd_load(int argc, char **argv);
 int kf_cmd_imagelist(int argc, char **argv);
 int kf_cmd_pull(int argc, char **argv);
 int kf_cmd_push(int argc, char **argv);

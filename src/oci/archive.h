@@ -1,0 +1,27 @@
+/* archive.h - OCI layouts as one tar file (oci-archive, as skopeo and
+ * podman write and read them): kfc build -o oci-archive:, kfc save and
+ * kfc load.
+ */
+#ifndef KF_ARCHIVE_H
+#define KF_ARCHIVE_H
+
+#include <stdbool.h>
+
+#include "base/err.h"
+#include "oci/layer.h"
+
+/* Writes the layout dir as an uncompressed tar at path (through a
+ * temporary file in tmpdir, renamed over path: never half written); lo
+ * gives the entries' times and the interrupt flag. */
+bool kf_oci_archive_write(const char *dir, const char *tmpdir, const char *path, const kf_layer_options *lo,
+			  kf_err *err);
+
+/* Extracts the oci-archive at path into the new folder dir. Only what a
+ * layout holds is taken: "oci-layout", "index.json" and regular files
+ * "blobs/sha256/<64 hex digits>" (folders on their way); any other entry
+ * (a link, a device, another name, "..", an absolute path) is an error
+ * naming it. Nothing is trusted: the caller copies the images into the
+ * store with kf_oci_copy_image(..., verify = true). */
+bool kf_oci_archive_extract(const char *path, const char *dir, kf_err *err);
+
+#endif
