@@ -437,10 +437,11 @@ static bool has_content(const json_t *entry)
 	return (a && *a) || (t && *t);
 }
 
-/* The key of the first member of obj for registry: exactly the registry
- * (with the repository's prefixes first, most specific first, when exact
- * is given), else by key_registry; with_content: only entries that hold
- * credentials. NULL: none. */
+/* The key of obj's member for registry: "registry/repository" and its
+ * prefixes, the most specific first, down to the registry itself (not in
+ * ~/.dockercfg); else the first key that names the registry another way
+ * (key_registry). with_content: only entries that hold credentials count.
+ * NULL: none. */
 static const char *match_key(json_t *obj, const char *registry, const char *repository, bool legacy,
 			     bool with_content)
 {
