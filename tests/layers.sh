@@ -17,7 +17,7 @@ may() {
 	lint) echo "base syntax sema lint" ;;
 	config) echo "base syntax sema lint config" ;;
 	oci) echo "base oci" ;;
-	registry) echo "base oci registry" ;;
+	registry) echo "base syntax oci registry" ;;
 	discovery) echo "base syntax sema discovery" ;;
 	build) echo "base syntax sema oci registry discovery build" ;;
 	cli) echo "base syntax sema lint config oci registry discovery build cli" ;;

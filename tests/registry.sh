@@ -242,7 +242,7 @@ else
 	not_ok "FROM an image the registry lacks"; sed 's/^/# /' "$T/none.err"
 fi
 
-# ---- TLS, credentials and tokens (tests/registry-lib.sh) --------------------------------------------
+# ---- mirrors: registries.yaml as k3s has it ----------------------------------------------------------
 auth_file() { # auth_file FILE HOST USER:PASSWORD: a containers auth.json
 	printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$2" "$(printf '%s' "$3" | base64 -w0)" >"$1"
 }
@@ -251,6 +251,35 @@ pull_into() { # pull_into STORE NAME [OPTIONS...]: kfc pull -q into a new store;
 	shift 2
 	KFC_STORE="$T/$_s" "$KFC" pull -q "$@" "$_n" 2>"$T/err"
 }
+printf 'mirrors:\n  docker.io:\n    endpoint:\n      - "http://127.0.0.1:1"\n      - "http://%s"\n' "$R" >"$T/registries.yaml"
+export KFC_REGISTRIES="$T/registries.yaml"
+got=$(pull_into mirror-1 docker.io/labring/base:v1)
+if [ "$got" = "$amd" ] && KFC_STORE="$T/mirror-1" "$KFC" inspect labring/base:v1 >/dev/null 2>&1; then
+	ok "registries.yaml: docker.io through its mirrors (a dead one first, then the next)"
+else
+	not_ok "mirrors: '$got'"; sed 's/^/# /' "$T/err"
+fi
+printf 'FROM docker.io/labring/base:v1\nCOPY extra /etc/extra\n' >"$T/derived/Kubefile"
+if KFC_STORE="$T/mirror-2" build --platform linux/amd64 -t derived:v1 "$T/derived" >/dev/null 2>"$T/err" &&
+	KFC_STORE="$T/mirror-2" "$KFC" inspect labring/base:v1 >/dev/null 2>&1; then
+	ok "FROM docker.io/... builds through a mirror"
+else
+	not_ok "FROM through a mirror"; sed 's/^/# /' "$T/err"
+fi
+printf 'mirrors:\n  "127.0.0.1:1":\n    endpoint: ["http://127.0.0.1:2"]\n' >"$T/registries.yaml"
+pull_into mirror-3 127.0.0.1:1/x:v1 >/dev/null
+if grep -q "^kfc pull: mirror http://127.0.0.1:2: 127.0.0.1:2: .*; the registry: 127.0.0.1:1: " "$T/err"; then
+	ok "every mirror and the registry failing: the error says what each answered"
+else
+	not_ok "mirrors all failing"; sed 's/^/# /' "$T/err"
+fi
+printf 'mirrors:\n  docker.io:\n    endpoint: "http://x"\n' >"$T/registries.yaml"
+pull_into mirror-4 nginx >/dev/null
+printf 'kfc pull: %s:3:5: a mirror needs an endpoint list\n' "$T/registries.yaml" >"$T/want"
+compare "$T/want" "$T/err" "a registries.yaml of the wrong shape: FILE:LINE:COL"
+unset KFC_REGISTRIES
+
+# ---- TLS, credentials and tokens (tests/registry-lib.sh) --------------------------------------------
 
 registry_start_tls "$T/tls" || { not_ok "registry_start_tls"; exit 1; }
 registry_copy "oci:$T/one-amd64:v1" "docker://$REG_ADDR/labring/base:v1" 2>"$T/copy.err" || sed 's/^/# /' "$T/copy.err"

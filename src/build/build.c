@@ -90,7 +90,7 @@ static bool pull_base(builder *b, const char *r, const kf_platform *plat, kf_ima
 	kf_err e;
 	char *tmp = kf_store_mktemp(&b->store, &e);
 	kf_registry_options ro = {.tls_verify = !b->o->tls_verify_off, .stall_timeout = b->o->stall_timeout,
-				  .interrupted = b->o->interrupted, .tmpdir = tmp};
+				  .interrupted = b->o->interrupted, .tmpdir = tmp, .registries = b->o->registries};
 	kf_platform_want want = {plat->os, plat->arch, plat->variant};
 	kf_pull_result res;
 	bool ok = tmp && kf_registry_pull(b->store.dir, r, &want, &ro, &res, &e);

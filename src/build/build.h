@@ -64,6 +64,7 @@ typedef struct kf_build_options {
 	 * HTTP allowed) when tls_verify_off */
 	kf_pull_policy pull;
 	bool tls_verify_off;
+	const struct kf_registries *registries; /* mirrors, per-host settings; NULL: none */
 	/* set (by a signal handler of the front end) to stop the build: a
 	 * running command, download or layer ends within a second, and the
 	 * build returns 130 having written nothing; NULL: never */

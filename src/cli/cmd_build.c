@@ -19,6 +19,7 @@
 #include "lint/lint.h"
 #include "oci/layer.h"
 #include "oci/store.h"
+#include "registry/mirrors.h"
 
 static void build_usage(FILE *f, const char *prog)
 {
@@ -503,13 +504,18 @@ static int build_main(int argc, char **argv, bool plan_only)
 	if (status < 0) {
 		/* the build stops on these, within a second, and writes nothing */
 		b.o.interrupted = kf_term_catch_interrupts();
-		status = run_build(&b.o, &b.show, b.o.context, b.kubefile, text);
+		kf_registries regs = {0};
+		status = kf_cli_registries(&regs, "kfc build") ? -1 : KF_EXIT_PROBLEMS;
+		b.o.registries = &regs;
+		if (status < 0)
+			status = run_build(&b.o, &b.show, b.o.context, b.kubefile, text);
 		for (size_t i = 0; status == 0 && b.push && !b.o.plan_only && i < b.o.ntags; i++) {
 			kf_err e;
 			char *name = kf_store_name(b.o.tags[i], &e); /* checked with -t */
 			status = kf_push_image(name, name, !b.o.tls_verify_off, b.show.progress == PROGRESS_QUIET, false);
 			free(name);
 		}
+		kf_registries_release(&regs);
 	}
 	free(text);
 	for (size_t i = 0; i < NLISTS; i++)

@@ -12,6 +12,7 @@
 #include "oci/store.h"
 #include "registry/auth.h"
 #include "registry/client.h"
+#include "registry/mirrors.h"
 #include "sema/platform.h"
 
 #define PULL_USAGE                                                                                   \
@@ -20,6 +21,15 @@
 	"and prints its manifest digest. The platform defaults to this machine's.\n"                 \
 	"  --tls-verify=false  no certificate check, and plain HTTP allowed\n"                        \
 	"  -q, --quiet         no progress on standard error\n"
+
+bool kf_cli_registries(kf_registries *r, const char *prog)
+{
+	kf_err e;
+	if (kf_registries_load(r, &e))
+		return true;
+	fprintf(stderr, "%s: %s\n", prog, e.msg);
+	return false;
+}
 
 typedef struct pull_cli {
 	const char *ref, *platform;
@@ -93,16 +103,23 @@ int kf_cmd_pull(int argc, char **argv)
 		fprintf(stderr, "kfc pull: %s\n", e.msg);
 		return KF_EXIT_USAGE;
 	}
+	kf_registries regs;
+	if (!kf_cli_registries(&regs, "kfc pull")) {
+		free(name);
+		return KF_EXIT_PROBLEMS;
+	}
 	kf_store s;
 	if (!kf_store_open(&s, false, &e)) {
 		fprintf(stderr, "kfc pull: store: %s\n", e.msg);
 		free(name);
+		kf_registries_release(&regs);
 		return KF_EXIT_PROBLEMS;
 	}
 	/* blobs arrive in a folder of this process, which the next one
 	 * removes if this one is killed */
 	char *tmp = kf_store_mktemp(&s, &e);
-	kf_registry_options o = {.tls_verify = c.tls_verify, .progress = blob_line, .ud = &c.quiet, .tmpdir = tmp};
+	kf_registry_options o = {.tls_verify = c.tls_verify, .progress = blob_line, .ud = &c.quiet, .tmpdir = tmp,
+				 .registries = &regs};
 	o.interrupted = kf_term_catch_interrupts();
 	kf_platform_want want = {plat.os, plat.arch, plat.variant};
 	kf_pull_result r;
@@ -124,6 +141,7 @@ int kf_cmd_pull(int argc, char **argv)
 		fprintf(stderr, "kfc pull: %s\n", e.msg);
 	}
 	kf_store_close(&s);
+	kf_registries_release(&regs);
 	free(name);
 	if (!ok && o.interrupted && *o.interrupted)
 		return KF_EXIT_INTERRUPTED;

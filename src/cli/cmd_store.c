@@ -20,6 +20,7 @@
 #include "oci/oci.h"
 #include "oci/store.h"
 #include "registry/client.h"
+#include "registry/mirrors.h"
 #include "sema/platform.h"
 
 /* n bytes in kB below a megabyte, else in MB */
@@ -143,11 +144,17 @@ static bool load_ref(const char *ref, const remote_opts *ro, kf_image *img, char
 		char *name = kf_platform_parse(ro->platform, &plat) ? kf_store_name(ref + 9, &e) : NULL;
 		if (!name && !kf_platform_parse(ro->platform, &plat))
 			kf_err_set(&e, "--platform=%s: expected OS/ARCH[/VARIANT]", ro->platform);
-		kf_registry_options o = {.tls_verify = ro->tls_verify};
+		kf_registries regs = {0};
+		if (name && !kf_cli_registries(&regs, "kfc inspect")) {
+			free(name);
+			return false;
+		}
+		kf_registry_options o = {.tls_verify = ro->tls_verify, .registries = &regs};
 		o.interrupted = kf_term_catch_interrupts();
 		kf_platform_want want = {plat.os, plat.arch, plat.variant};
 		kf_remote_image r;
 		ok = name && kf_registry_inspect(name, &want, &o, &r, &e);
+		kf_registries_release(&regs);
 		if (ok) {
 			memset(img, 0, sizeof *img);
 			img->manifest = r.manifest;

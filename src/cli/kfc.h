@@ -35,4 +35,8 @@ int kf_cmd_logout(int argc, char **argv);
  * messages, and its exit status. For kfc build --push too. */
 int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quiet, bool print_digest);
 
+/* registries.yaml (registry/mirrors.h), its error printed behind prog */
+struct kf_registries;
+bool kf_cli_registries(struct kf_registries *r, const char *prog);
+
 #endif

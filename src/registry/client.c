@@ -20,6 +20,7 @@
 #include "base/imageref.h"
 #include "oci/oci.h"
 #include "registry/auth.h"
+#include "registry/mirrors.h"
 
 #define MANIFEST_MAX (4u << 20)   /* the largest manifest or index read */
 #define CONNECT_TIMEOUT 30L
@@ -42,7 +43,10 @@ typedef struct session {
 	time_t auth_expires;
 	kf_buf cas;      /* the CA bundle with certs.d's, or empty for the default */
 	char *client_cert, *client_key;
-	const kf_creds *given; /* kfc login's, instead of the auth files' */
+	const kf_creds *given; /* kfc login's or registries.yaml's, instead of the auth files' */
+	kf_creds config_creds; /* registries.yaml's, when it has some for this host */
+	bool verify;           /* check certificates; false: plain HTTP allowed too */
+	bool fixed_scheme;     /* an endpoint's scheme: no fallback */
 } session;
 
 /* What a request sends: bytes in memory, or a file. */
@@ -225,18 +229,59 @@ static void load_certs_d(session *s)
 	}
 }
 
-static bool session_open(session *s, const kf_imageref *ref, const kf_registry_options *o, kf_err *err)
+/* A file's bytes appended to b; false when it cannot be read */
+static bool append_file(kf_buf *b, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	char buf[8192];
+	size_t got;
+	while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+		kf_buf_add(b, buf, got);
+	fclose(f);
+	kf_buf_addc(b, '\n');
+	return true;
+}
+
+/* A session with ref's repository at its registry, or at the endpoint ep
+ * (a mirror) when not NULL; registries.yaml's settings for the host. */
+static bool session_open(session *s, const kf_imageref *ref, const kf_registry_options *o, const kf_endpoint *ep,
+			 kf_err *err)
 {
 	memset(s, 0, sizeof *s);
 	s->o = o;
-	s->name_host = strndup(ref->domain.ptr, ref->domain.len);
+	s->verify = o->tls_verify;
+	s->name_host = ep ? strdup(ep->host) : strndup(ref->domain.ptr, ref->domain.len);
 	s->host = strdup(strcmp(s->name_host, "docker.io") == 0 ? "registry-1.docker.io" : s->name_host);
 	s->repo = strndup(ref->path.ptr, ref->path.len);
-	s->scheme = "https";
+	s->scheme = ep && strcmp(ep->scheme, "http") == 0 ? "http" : "https";
+	s->fixed_scheme = ep != NULL;
 	s->curl = curl_easy_init();
 	if (!s->curl)
 		return kf_err_set(err, "cannot start libcurl");
 	load_certs_d(s);
+	const kf_host_config *c = kf_registries_config(o->registries, s->name_host);
+	if (c && c->insecure_skip_verify)
+		s->verify = false;
+	if (c && c->ca_file) {
+		if (!s->cas.len && !append_file(&s->cas, SYSTEM_CAS))
+			kf_buf_reset(&s->cas);
+		if (!append_file(&s->cas, c->ca_file))
+			return kf_err_set(err, "%s: %s (ca_file of %s in %s)", c->ca_file, strerror(errno), s->name_host,
+					  o->registries->path);
+	}
+	if (c && c->cert_file && c->key_file) {
+		free(s->client_cert);
+		free(s->client_key);
+		s->client_cert = strdup(c->cert_file);
+		s->client_key = strdup(c->key_file);
+	}
+	if (c && c->username && c->password) {
+		s->config_creds.user = strdup(c->username);
+		s->config_creds.secret = strdup(c->password);
+		s->given = &s->config_creds;
+	}
 	return true;
 }
 
@@ -250,7 +295,9 @@ static void session_close(session *s)
 	free(s->auth);
 	free(s->client_cert);
 	free(s->client_key);
+	kf_creds_release(&s->config_creds);
 	kf_buf_release(&s->cas);
+	memset(s, 0, sizeof *s);
 }
 
 /* One HTTP exchange, with what the session knows of TLS and credentials;
@@ -314,7 +361,7 @@ static CURLcode perform(session *s, const char *method, const char *url, const c
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)(s->o->stall_timeout > 0 ? s->o->stall_timeout : 60));
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "kfc/" PACKAGE_VERSION);
-	if (!s->o->tls_verify) {
+	if (!s->verify) {
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
@@ -460,7 +507,7 @@ static bool request(session *s, const char *method, const char *path, const char
 			snprintf(range, sizeof range, "bytes=%llu-", (unsigned long long)r->got);
 		CURLcode rc = perform(s, method, url.ptr, accept, r->fd >= 0 && r->got ? range : NULL, s->auth, r, ebuf);
 		kf_buf_release(&url);
-		if (rc != CURLE_OK && !s->o->tls_verify && strcmp(s->scheme, "https") == 0 &&
+		if (rc != CURLE_OK && !s->verify && !s->fixed_scheme && strcmp(s->scheme, "https") == 0 &&
 		    (rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_RECV_ERROR)) {
 			s->scheme = "http"; /* --tls-verify=false: plain HTTP allowed */
 			attempt--;
@@ -693,24 +740,6 @@ static bool get_blob(session *s, const char *dir, const json_t *desc, kf_pull_re
 
 /* ---- pull -------------------------------------------------------------------------------- */
 
-/* Opens a session for name (a normalised name); *reference: its digest,
- * else its tag (malloc'd). */
-static bool open_name(session *s, const char *name, const kf_registry_options *o, char **reference, kf_err *err)
-{
-	memset(s, 0, sizeof *s);
-	kf_imageref ref;
-	const char *why = kf_imageref_parse(kf_str_cstr(name), &ref);
-	if (why)
-		return kf_err_set(err, "'%s' is no image name: %s", name, why);
-	if (!ref.domain.len)
-		return kf_err_set(err, "'%s' is not a normalised name", name);
-	if (!session_open(s, &ref, o, err))
-		return false;
-	*reference = ref.digest.len ? strndup(ref.digest.ptr, ref.digest.len)
-				    : strndup(ref.tag.len ? ref.tag.ptr : "latest", ref.tag.len ? ref.tag.len : 6);
-	return true;
-}
-
 /* The image manifest of name for the platform: the manifest at
  * reference, or the platform's from the index there (kept in the layout
  * dir when dir is not NULL; its digest in index_digest). */
@@ -743,6 +772,52 @@ static bool resolve(session *s, const char *name, const char *reference, const k
 	return ok;
 }
 
+/* The platform's image manifest of name (a normalised name), from the
+ * registry's mirrors in registries.yaml's order, then the registry
+ * itself: the first that answers serves the blobs too (s is left open on
+ * it). *reference: the digest or tag (malloc'd). */
+static bool find(session *s, const char *name, const kf_registry_options *o, const kf_platform_want *plat,
+		 const char *dir, manifest *m, char index_digest[72], char **reference, kf_err *err)
+{
+	memset(s, 0, sizeof *s);
+	memset(m, 0, sizeof *m);
+	kf_imageref ref;
+	const char *why = kf_imageref_parse(kf_str_cstr(name), &ref);
+	if (why)
+		return kf_err_set(err, "'%s' is no image name: %s", name, why);
+	if (!ref.domain.len)
+		return kf_err_set(err, "'%s' is not a normalised name", name);
+	*reference = ref.digest.len ? strndup(ref.digest.ptr, ref.digest.len)
+				    : strndup(ref.tag.len ? ref.tag.ptr : "latest", ref.tag.len ? ref.tag.len : 6);
+	char *domain = strndup(ref.domain.ptr, ref.domain.len);
+	const kf_mirror *mirror = kf_registries_mirror(o->registries, domain);
+	size_t n = mirror ? mirror->n : 0;
+	kf_buf tried = KF_BUF_INIT;
+	bool ok = false;
+	for (size_t i = 0; i <= n && !ok; i++) {
+		const kf_endpoint *ep = i < n ? &mirror->endpoints[i] : NULL;
+		kf_err e;
+		ok = session_open(s, &ref, o, ep, &e) && resolve(s, name, *reference, plat, dir, m, index_digest, &e);
+		if (ok)
+			break;
+		session_close(s);
+		if (o->interrupted && *o->interrupted) {
+			kf_buf_reset(&tried);
+			kf_buf_adds(&tried, "interrupted");
+			break;
+		}
+		if (ep)
+			kf_buf_printf(&tried, "mirror %s://%s: %s; ", ep->scheme, ep->host, e.msg);
+		else
+			kf_buf_printf(&tried, "%s%s", n ? "the registry: " : "", e.msg);
+	}
+	if (!ok)
+		kf_err_set(err, "%s", tried.ptr ? tried.ptr : "");
+	kf_buf_release(&tried);
+	free(domain);
+	return ok;
+}
+
 bool kf_registry_pull(const char *dir, const char *name, const kf_platform_want *plat, const kf_registry_options *o,
 		      kf_pull_result *res, kf_err *err)
 {
@@ -750,8 +825,7 @@ bool kf_registry_pull(const char *dir, const char *name, const kf_platform_want 
 	session s;
 	char *reference = NULL;
 	manifest m = {0};
-	bool ok = open_name(&s, name, o, &reference, err) &&
-		  resolve(&s, name, reference, plat, dir, &m, res->index_digest, err);
+	bool ok = find(&s, name, o, plat, dir, &m, res->index_digest, &reference, err);
 	/* the config and the layers first, the manifest last */
 	if (ok)
 		ok = get_blob(&s, dir, json_object_get(m.doc, "config"), res, err);
@@ -782,8 +856,7 @@ bool kf_registry_inspect(const char *name, const kf_platform_want *plat, const k
 	session s;
 	char *reference = NULL;
 	manifest m = {0};
-	bool ok = open_name(&s, name, o, &reference, err) &&
-		  resolve(&s, name, reference, plat, NULL, &m, img->index_digest, err);
+	bool ok = find(&s, name, o, plat, NULL, &m, img->index_digest, &reference, err);
 	/* the config, into memory, checked against its digest */
 	const char *cd = ok ? json_string_value(json_object_get(json_object_get(m.doc, "config"), "digest")) : NULL;
 	response r = {.fd = -1, .limit = MANIFEST_MAX};
@@ -831,7 +904,7 @@ bool kf_registry_login(const char *registry, const char *user, const char *passw
 {
 	kf_imageref ref = {kf_str_cstr(registry), KF_STR_LIT(""), KF_STR_NULL, KF_STR_NULL};
 	session s;
-	bool ok = session_open(&s, &ref, o, err);
+	bool ok = session_open(&s, &ref, o, NULL, err);
 	kf_creds given = {.user = (char *)user, .secret = (char *)password};
 	s.given = &given;
 	response r = {.fd = -1, .limit = 64u << 10};
@@ -942,7 +1015,7 @@ bool kf_registry_push(const char *dir, const char *digest, const char *name, con
 	session s;
 	memset(&s, 0, sizeof s);
 	if (ok)
-		ok = session_open(&s, &ref, o, err);
+		ok = session_open(&s, &ref, o, NULL, err);
 	/* the blobs first, the manifest last: no reader sees a manifest
 	 * whose blobs are missing */
 	if (ok)

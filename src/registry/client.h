@@ -44,6 +44,8 @@ typedef struct kf_registry_options {
 	 * done == total once it is whole */
 	void (*progress)(void *ud, const char *digest, uint64_t done, uint64_t total);
 	void *ud;
+	/* mirrors and per-host settings (registry/mirrors.h); NULL: none */
+	const struct kf_registries *registries;
 } kf_registry_options;
 
 /* The platform wanted from an index: os, architecture and variant as the

@@ -1,0 +1,291 @@
+/* mirrors.c - registries.yaml. See mirrors.h. */
+#include "registry/mirrors.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/buf.h"
+#include "base/files.h"
+#include "syntax/yamlload.h"
+
+#define MAX_FILE (1u << 20)
+
+typedef struct reader {
+	const char *path;
+	yaml_document_t doc;
+	size_t budget; /* nodes a walk may still visit (aliases repeat them) */
+	kf_err *err;
+} reader;
+
+static bool fail(reader *rd, const yaml_node_t *n, const char *what)
+{
+	return kf_err_set(rd->err, "%s:%zu:%zu: %s", rd->path, n ? n->start_mark.line + 1 : 1,
+			  n ? n->start_mark.column + 1 : 1, what);
+}
+
+static yaml_node_t *node(reader *rd, int id)
+{
+	if (rd->budget == 0)
+		return NULL;
+	rd->budget--;
+	return yaml_document_get_node(&rd->doc, id);
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* "https://host:port[/]", "http://host", or a bare "host" (https) */
+static bool endpoint(reader *rd, const yaml_node_t *n, kf_endpoint *e)
+{
+	const char *s = scalar(n);
+	if (!s || !*s)
+		return fail(rd, n, "an endpoint is a URL such as https://mirror.example.com:5000");
+	const char *host = s;
+	e->scheme = strdup("https");
+	if (strncmp(s, "https://", 8) == 0) {
+		host = s + 8;
+	} else if (strncmp(s, "http://", 7) == 0) {
+		host = s + 7;
+		free(e->scheme);
+		e->scheme = strdup("http");
+	} else if (strstr(s, "://")) {
+		return fail(rd, n, "an endpoint's scheme is http or https");
+	}
+	size_t len = strcspn(host, "/");
+	const char *rest = host + len;
+	if (!len || (*rest && strcmp(rest, "/") != 0 && strcmp(rest, "/v2") != 0 && strcmp(rest, "/v2/") != 0))
+		return fail(rd, n, "an endpoint is a scheme and a host[:port], without a path");
+	e->host = strndup(host, len);
+	return true;
+}
+
+static bool read_mirrors(reader *rd, yaml_node_t *map, kf_registries *r)
+{
+	if (map->type != YAML_MAPPING_NODE)
+		return fail(rd, map, "mirrors is a mapping of registry names");
+	size_t n = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
+	r->mirrors = calloc(n ? n : 1, sizeof *r->mirrors);
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(rd, p->key), *v = node(rd, p->value);
+		if (!k || !v)
+			return fail(rd, map, "the file's aliases lead too far");
+		if (!scalar(k))
+			return fail(rd, k, "a mirror's key is a registry name");
+		yaml_node_t *list = NULL;
+		for (yaml_node_pair_t *q = v->type == YAML_MAPPING_NODE ? v->data.mapping.pairs.start : NULL;
+		     q && q < v->data.mapping.pairs.top; q++) {
+			yaml_node_t *kk = node(rd, q->key);
+			const char *key = scalar(kk);
+			if (key && strcmp(key, "endpoint") == 0)
+				list = node(rd, q->value);
+			else if (key && strcmp(key, "rewrite") == 0)
+				return fail(rd, kk, "rewrite is not supported");
+			else
+				return fail(rd, kk, "a mirror has an endpoint list only");
+		}
+		if (!list || list->type != YAML_SEQUENCE_NODE)
+			return fail(rd, v, "a mirror needs an endpoint list");
+		kf_mirror *m = &r->mirrors[r->nmirrors++];
+		m->registry = strdup(scalar(k));
+		size_t ne = (size_t)(list->data.sequence.items.top - list->data.sequence.items.start);
+		m->endpoints = calloc(ne ? ne : 1, sizeof *m->endpoints);
+		for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top; it++) {
+			yaml_node_t *e = node(rd, *it);
+			if (!e)
+				return fail(rd, list, "the file's aliases lead too far");
+			if (!endpoint(rd, e, &m->endpoints[m->n++]))
+				return false;
+		}
+	}
+	return true;
+}
+
+/* auth: {username, password}; tls: {ca_file, cert_file, key_file, insecure_skip_verify} */
+static bool read_config(reader *rd, yaml_node_t *v, kf_host_config *c)
+{
+	if (v->type != YAML_MAPPING_NODE)
+		return fail(rd, v, "a host's settings are a mapping (auth, tls)");
+	for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(rd, p->key), *sub = node(rd, p->value);
+		const char *key = scalar(k);
+		if (!k || !sub || !key || (strcmp(key, "auth") != 0 && strcmp(key, "tls") != 0))
+			return fail(rd, k, "a host has auth and tls settings only");
+		if (sub->type != YAML_MAPPING_NODE)
+			return fail(rd, sub, "auth and tls are mappings");
+		for (yaml_node_pair_t *q = sub->data.mapping.pairs.start; q < sub->data.mapping.pairs.top; q++) {
+			yaml_node_t *kk = node(rd, q->key), *vv = node(rd, q->value);
+			const char *name = scalar(kk), *val = scalar(vv);
+			if (!kk || !vv || !name || !val)
+				return fail(rd, kk ? kk : sub, "a setting is a name and a text");
+			char **slot = NULL;
+			if (strcmp(key, "auth") == 0 && strcmp(name, "username") == 0)
+				slot = &c->username;
+			else if (strcmp(key, "auth") == 0 && strcmp(name, "password") == 0)
+				slot = &c->password;
+			else if (strcmp(key, "tls") == 0 && strcmp(name, "ca_file") == 0)
+				slot = &c->ca_file;
+			else if (strcmp(key, "tls") == 0 && strcmp(name, "cert_file") == 0)
+				slot = &c->cert_file;
+			else if (strcmp(key, "tls") == 0 && strcmp(name, "key_file") == 0)
+				slot = &c->key_file;
+			else if (strcmp(key, "tls") == 0 && strcmp(name, "insecure_skip_verify") == 0) {
+				if (strcmp(val, "true") != 0 && strcmp(val, "false") != 0)
+					return fail(rd, vv, "insecure_skip_verify is true or false");
+				c->insecure_skip_verify = strcmp(val, "true") == 0;
+				continue;
+			} else {
+				return fail(rd, kk, strcmp(key, "auth") == 0 ? "auth has username and password"
+									   : "tls has ca_file, cert_file, key_file and insecure_skip_verify");
+			}
+			free(*slot);
+			*slot = strdup(val);
+		}
+	}
+	return true;
+}
+
+static bool read_configs(reader *rd, yaml_node_t *map, kf_registries *r)
+{
+	if (map->type != YAML_MAPPING_NODE)
+		return fail(rd, map, "configs is a mapping of hosts");
+	size_t n = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
+	r->configs = calloc(n ? n : 1, sizeof *r->configs);
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(rd, p->key), *v = node(rd, p->value);
+		if (!k || !v || !scalar(k))
+			return fail(rd, k, "a config's key is a host[:port]");
+		kf_host_config *c = &r->configs[r->nconfigs++];
+		c->host = strdup(scalar(k));
+		if (!read_config(rd, v, c))
+			return false;
+	}
+	return true;
+}
+
+bool kf_registries_load_text(kf_registries *r, const char *path, const char *text, size_t len, kf_err *err)
+{
+	memset(r, 0, sizeof *r);
+	r->path = strdup(path);
+	reader rd;
+	memset(&rd, 0, sizeof rd);
+	rd.path = path;
+	rd.err = err;
+	kf_yaml_loader ld;
+	kf_yaml_loader_init(&ld, text, len, NULL);
+	bool ok = kf_yaml_load(&ld, &rd.doc) != KF_YAML_ERROR;
+	if (!ok)
+		kf_err_set(err, "%s:%zu:%zu: %s%s", path, ld.error.mark.line + 1, ld.error.mark.column + 1,
+			   ld.error.kind != KF_YAML_INVALID ? "YAML over a limit: " : "",
+			   ld.error.problem ? ld.error.problem : "invalid YAML");
+	kf_yaml_loader_release(&ld);
+	rd.budget = ok ? kf_yaml_node_count(&rd.doc) + KF_YAML_WALK_EXTRA : 0;
+	yaml_node_t *root = ok ? yaml_document_get_root_node(&rd.doc) : NULL;
+	if (root && root->type == YAML_SCALAR_NODE && !*root->data.scalar.value)
+		root = NULL; /* an empty file */
+	if (root && root->type != YAML_MAPPING_NODE)
+		ok = fail(&rd, root, "the file is a mapping: mirrors, configs");
+	for (yaml_node_pair_t *p = root && ok ? root->data.mapping.pairs.start : NULL;
+	     root && ok && p < root->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(&rd, p->key), *v = node(&rd, p->value);
+		const char *key = scalar(k);
+		if (key && strcmp(key, "mirrors") == 0 && v && !r->mirrors)
+			ok = read_mirrors(&rd, v, r);
+		else if (key && strcmp(key, "configs") == 0 && v && !r->configs)
+			ok = read_configs(&rd, v, r);
+		else
+			ok = fail(&rd, k, "unknown key: the file has mirrors and configs");
+	}
+	yaml_document_delete(&rd.doc);
+	if (!ok)
+		kf_registries_release(r);
+	return ok;
+}
+
+bool kf_registries_load_file(kf_registries *r, const char *path, kf_err *err)
+{
+	memset(r, 0, sizeof *r);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return kf_err_set(err, "%s: %s", path, strerror(errno));
+	kf_buf text = KF_BUF_INIT;
+	char chunk[65536];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && text.len <= MAX_FILE)
+		kf_buf_add(&text, chunk, got);
+	fclose(f);
+	bool ok = text.len <= MAX_FILE ? kf_registries_load_text(r, path, text.ptr ? text.ptr : "", text.len, err)
+				       : kf_err_set(err, "%s: the file is larger than 1 MiB", path);
+	kf_buf_release(&text);
+	return ok;
+}
+
+bool kf_registries_load(kf_registries *r, kf_err *err)
+{
+	memset(r, 0, sizeof *r);
+	const char *env = getenv("KFC_REGISTRIES");
+	if (env && *env)
+		return kf_registries_load_file(r, env, err);
+	const char *home = getenv("HOME");
+	char *user = home ? kf_path_join(home, ".config/kfc/registries.yaml") : NULL;
+	const char *paths[] = {user, "/etc/kfc/registries.yaml"};
+	bool ok = true;
+	for (size_t i = 0; i < 2; i++) {
+		struct stat st;
+		if (paths[i] && stat(paths[i], &st) == 0) {
+			ok = kf_registries_load_file(r, paths[i], err);
+			break;
+		}
+	}
+	free(user);
+	return ok;
+}
+
+void kf_registries_release(kf_registries *r)
+{
+	for (size_t i = 0; i < r->nmirrors; i++) {
+		for (size_t k = 0; k < r->mirrors[i].n; k++) {
+			free(r->mirrors[i].endpoints[k].scheme);
+			free(r->mirrors[i].endpoints[k].host);
+		}
+		free(r->mirrors[i].endpoints);
+		free(r->mirrors[i].registry);
+	}
+	free(r->mirrors);
+	for (size_t i = 0; i < r->nconfigs; i++) {
+		kf_host_config *c = &r->configs[i];
+		free(c->host);
+		free(c->username);
+		free(c->password);
+		free(c->ca_file);
+		free(c->cert_file);
+		free(c->key_file);
+	}
+	free(r->configs);
+	free(r->path);
+	memset(r, 0, sizeof *r);
+}
+
+const kf_mirror *kf_registries_mirror(const kf_registries *r, const char *registry)
+{
+	const kf_mirror *any = NULL;
+	for (size_t i = 0; r && i < r->nmirrors; i++) {
+		if (strcmp(r->mirrors[i].registry, registry) == 0)
+			return &r->mirrors[i];
+		if (strcmp(r->mirrors[i].registry, "*") == 0)
+			any = &r->mirrors[i];
+	}
+	return any;
+}
+
+const kf_host_config *kf_registries_config(const kf_registries *r, const char *host)
+{
+	for (size_t i = 0; r && i < r->nconfigs; i++)
+		if (strcmp(r->configs[i].host, host) == 0)
+			return &r->configs[i];
+	return NULL;
+}
