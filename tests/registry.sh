@@ -182,6 +182,15 @@ got=$("$KFC" inspect --tls-verify=false --platform=linux/arm64 --format=json "do
 	"$OCI_PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["digest"])')
 if [ "$got" = "$arm" ]; then ok "kfc inspect docker:// of an index: the platform's image"; else
 	not_ok "kfc inspect docker:// of an index: '$got'"; sed 's/^/# /' "$T/err"; fi
+# kfc push to a layout and to an archive
+if [ "$("$KFC" push -q local/app:v1 "oci:$T/pushed:v9")" = "$built" ] &&
+	[ "$("$KFC" push -q local/app:v1 "oci-archive:$T/pushed.tar")" = "$built" ] &&
+	[ "$(oci_digest "$T/pushed" v9)" = "$built" ] &&
+	oci_skopeo inspect --raw "oci-archive:$T/pushed.tar:v1" | sha256sum | grep -q "^${built#sha256:} "; then
+	ok "kfc push to oci:DIR:TAG and to oci-archive:FILE (the name's tag): the same digest"
+else
+	not_ok "kfc push to a layout or an archive"
+fi
 # kfc save and kfc load: oci-archive files, digests kept
 "$KFC" save -o "$T/two.tar" local/app:v1 app:v2 2>"$T/err"
 printf 'loaded local/app:v1 %s\nloaded app:v2 %s\n' "$built" "$built" >"$T/want"

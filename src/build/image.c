@@ -307,55 +307,18 @@ bool kf_builder_write_image(builder *b, json_t **manifest_desc)
 /* oci:DIR[:tag] or oci-archive:FILE[:tag] */
 bool kf_builder_write_output(builder *b, const char *out, const json_t *desc)
 {
-	bool archive = strncmp(out, "oci-archive:", 12) == 0;
-	const char *rest = out + (archive ? 12 : 4);
-	char *path = strdup(rest);
 	const char *tag = "latest";
-	char *colon = strrchr(path, ':');
-	if (colon && !strchr(colon, '/')) {
-		*colon = '\0';
-		tag = colon + 1;
-	} else if (b->o->ntags) {
+	if (b->o->ntags) {
 		const char *t = b->o->tags[0];
 		const char *sl = strrchr(t, '/');
 		const char *c = strrchr(sl ? sl : t, ':');
 		if (c)
 			tag = c + 1;
 	}
+	kf_layer_options lo = {KF_COMPRESS_NONE, 0, 1, b->lopt.epoch, b->now, b->o->interrupted};
 	kf_err e;
-	bool ok;
-	char *dir = path;
-	if (archive && asprintf(&dir, "%s/archive-layout", b->tmp) < 0)
-		abort();
-	if (!archive && access(dir, F_OK) == 0 && !kf_oci_is_layout(dir)) {
-		struct stat st;
-		bool empty_dir = stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && rmdir(dir) == 0;
-		if (!empty_dir) {
-			kf_builder_error(b, NULL, "KF609", "%s exists and is not an OCI layout: give a new or empty directory", dir);
-			free(path);
-			return false;
-		}
-	}
-	ok = kf_oci_init(dir, &e) && kf_oci_copy_image(b->store.dir, dir, desc, false, &e);
-	json_t *index = ok ? kf_oci_index_read(dir, &e) : NULL;
-	if (index) {
-		kf_oci_index_tag(index, tag, desc);
-		ok = kf_oci_index_write(dir, index, &e);
-		/* what a replaced image alone used goes */
-		if (ok)
-			kf_oci_gc(dir, index);
-		json_decref(index);
-	} else {
-		ok = false;
-	}
-	if (ok && archive) {
-		kf_layer_options lo = {KF_COMPRESS_NONE, 0, 1, b->lopt.epoch, b->now, b->o->interrupted};
-		ok = kf_oci_archive_write(dir, b->tmp, path, &lo, &e);
-	}
+	bool ok = kf_oci_export(b->store.dir, desc, out, tag, b->tmp, &lo, &e);
 	if (!ok)
-		kf_builder_error(b, NULL, "KF609", "%s: %s", out, e.msg);
-	if (dir != path)
-		free(dir);
-	free(path);
+		kf_builder_error(b, NULL, "KF609", "%s", e.msg);
 	return ok;
 }

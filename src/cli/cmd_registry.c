@@ -4,10 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "base/fsutil.h"
 #include "base/imageref.h"
 #include "cli/kfc.h"
+#include "oci/archive.h"
 #include "oci/oci.h"
 #include "oci/store.h"
 #include "registry/auth.h"
@@ -152,8 +155,9 @@ int kf_cmd_pull(int argc, char **argv)
 
 #define PUSH_USAGE                                                                                  \
 	"usage: kfc push [--tls-verify=true|false] [-q] NAME[:TAG] [DEST]\n"                         \
-	"Pushes an image of the local store to its registry, or to DEST (a name, docker://NAME\n"     \
-	"accepted): the blobs the registry lacks, then the manifest, whose digest stays the same.\n"
+	"Pushes an image of the local store to its registry, or to DEST (a name, docker://NAME,\n"    \
+	"oci:DIR[:TAG] or oci-archive:FILE[:TAG]): the blobs the registry lacks, then the manifest,\n" \
+	"whose digest stays the same.\n"
 
 /* Pushes the store's image named name (a store name) to dest (a store
  * name); messages as kfc push prints them. Also for kfc build --push. */
@@ -190,6 +194,50 @@ int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quie
 	return ok ? KF_EXIT_OK : KF_EXIT_PROBLEMS;
 }
 
+/* kfc push NAME oci:DIR[:TAG] | oci-archive:FILE[:TAG] */
+static int push_layout(const char *ref, const char *out, bool quiet)
+{
+	kf_err e;
+	char *name = kf_store_name(ref, &e);
+	if (!name) {
+		fprintf(stderr, "kfc push: %s\n", e.msg);
+		return KF_EXIT_USAGE;
+	}
+	kf_store s;
+	if (!kf_store_open(&s, false, &e)) {
+		fprintf(stderr, "kfc push: store: %s\n", e.msg);
+		free(name);
+		return KF_EXIT_PROBLEMS;
+	}
+	kf_image img;
+	char *tmp = NULL;
+	bool ok = kf_image_load(s.dir, name, &img, &e) && (tmp = kf_store_mktemp(&s, &e)) != NULL;
+	if (ok) {
+		const char *mt = json_string_value(json_object_get(img.manifest, "mediaType"));
+		json_t *desc = kf_json_descriptor(mt ? mt : KF_MT_MANIFEST, img.digest, img.size);
+		const char *sl = strrchr(name, '/'), *colon = strrchr(sl ? sl : name, ':');
+		const char *sde = getenv("SOURCE_DATE_EPOCH");
+		kf_layer_options lo = {KF_COMPRESS_NONE, 0, 1, sde ? atoll(sde) : 0, (int64_t)time(NULL),
+				       kf_term_catch_interrupts()};
+		ok = kf_oci_export(s.dir, desc, out, colon ? colon + 1 : "latest", tmp, &lo, &e);
+		json_decref(desc);
+		if (ok && !quiet)
+			fprintf(stderr, "pushed %s to %s\n", ref, out);
+		if (ok)
+			printf("%s\n", img.digest);
+	}
+	if (img.manifest || img.config)
+		kf_image_release(&img);
+	if (!ok)
+		fprintf(stderr, "kfc push: %s\n", e.msg);
+	if (tmp)
+		kf_remove_tree(tmp);
+	free(tmp);
+	kf_store_close(&s);
+	free(name);
+	return ok ? KF_EXIT_OK : KF_EXIT_PROBLEMS;
+}
+
 int kf_cmd_push(int argc, char **argv)
 {
 	enum { O_TLS = 256 };
@@ -221,6 +269,8 @@ int kf_cmd_push(int argc, char **argv)
 	if (strncmp(dest_arg, "docker://", 9) == 0)
 		dest_arg += 9;
 	kf_err e;
+	if (strncmp(dest_arg, "oci:", 4) == 0 || strncmp(dest_arg, "oci-archive:", 12) == 0)
+		return push_layout(argv[optind], dest_arg, quiet);
 	char *name = kf_store_name(argv[optind], &e);
 	char *dest = name ? kf_store_name(dest_arg, &e) : NULL;
 	int status = KF_EXIT_USAGE;

@@ -13,6 +13,7 @@
 
 #include "base/files.h"
 #include "base/fsutil.h"
+#include "oci/oci.h"
 
 bool kf_oci_archive_write(const char *dir, const char *tmpdir, const char *path, const kf_layer_options *lo,
 			  kf_err *err)
@@ -115,5 +116,50 @@ bool kf_oci_archive_extract(const char *path, const char *dir, kf_err *err)
 		free(out);
 	}
 	archive_read_free(a);
+	return ok;
+}
+
+bool kf_oci_export(const char *store, const json_t *desc, const char *out, const char *default_tag, const char *tmpdir,
+		   const kf_layer_options *lo, kf_err *err)
+{
+	bool archive = strncmp(out, "oci-archive:", 12) == 0;
+	if (!archive && strncmp(out, "oci:", 4) != 0)
+		return kf_err_set(err, "%s: expected oci:DIR[:TAG] or oci-archive:FILE[:TAG]", out);
+	char *path = strdup(out + (archive ? 12 : 4));
+	const char *tag = default_tag;
+	char *colon = strrchr(path, ':');
+	if (colon && !strchr(colon, '/')) {
+		*colon = '\0';
+		tag = colon + 1;
+	}
+	char *dir = archive ? kf_path_join(tmpdir, "archive-layout") : path;
+	bool ok = true;
+	if (!archive && access(dir, F_OK) == 0 && !kf_oci_is_layout(dir)) {
+		struct stat st;
+		bool empty_dir = stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && rmdir(dir) == 0;
+		if (!empty_dir)
+			ok = kf_err_set(err, "%s: %s exists and is not an OCI layout: give a new or empty directory", out, dir);
+	}
+	kf_err e;
+	if (ok && !(kf_oci_init(dir, &e) && kf_oci_copy_image(store, dir, desc, false, &e)))
+		ok = kf_err_set(err, "%s: %s", out, e.msg);
+	json_t *index = ok ? kf_oci_index_read(dir, &e) : NULL;
+	if (ok && !index)
+		ok = kf_err_set(err, "%s: %s", out, e.msg);
+	if (index) {
+		kf_oci_index_tag(index, tag, desc);
+		if (!kf_oci_index_write(dir, index, &e))
+			ok = kf_err_set(err, "%s: %s", out, e.msg);
+		else /* what a replaced image alone used goes */
+			kf_oci_gc(dir, index);
+		json_decref(index);
+	}
+	if (ok && archive && !kf_oci_archive_write(dir, tmpdir, path, lo, &e))
+		ok = kf_err_set(err, "%s: %s", out, e.msg);
+	if (archive)
+		kf_remove_tree(dir);
+	if (dir != path)
+		free(dir);
+	free(path);
 	return ok;
 }

@@ -5,6 +5,7 @@
 #ifndef KF_ARCHIVE_H
 #define KF_ARCHIVE_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "base/err.h"
@@ -23,5 +24,12 @@ bool kf_oci_archive_write(const char *dir, const char *tmpdir, const char *path,
  * naming it. Nothing is trusted: the caller copies the images into the
  * store with kf_oci_copy_image(..., verify = true). */
 bool kf_oci_archive_extract(const char *path, const char *dir, kf_err *err);
+
+/* Writes the image desc of the layout store into out: oci:DIR[:TAG] (a
+ * new, empty or existing layout; the image replaces the tag's) or
+ * oci-archive:FILE[:TAG] (made in tmpdir); TAG defaults to default_tag.
+ * Messages start with out. For kfc build -o and kfc push. */
+bool kf_oci_export(const char *store, const json_t *desc, const char *out, const char *default_tag, const char *tmpdir,
+		   const kf_layer_options *lo, kf_err *err);
 
 #endif
