@@ -19,10 +19,12 @@
 #include "sema/platform.h"
 
 #define PULL_USAGE                                                                                   \
-	"usage: kfc pull [--platform=OS/ARCH[/VARIANT]] [--tls-verify=true|false] [--quiet] NAME[:TAG|@DIGEST]\n" \
+	"usage: kfc pull [--platform=OS/ARCH[/VARIANT]] [--tls-verify=true|false] [--jobs=N] [--quiet]\n"   \
+	"                NAME[:TAG|@DIGEST]\n" \
 	"Pulls an image from its registry into the local store (blobs the store has are not fetched)\n" \
 	"and prints its manifest digest. The platform defaults to this machine's.\n"                 \
 	"  --tls-verify=false  no certificate check, and plain HTTP allowed\n"                        \
+	"  --jobs=N            blobs fetched at once (default 4)\n"                                 \
 	"  -q, --quiet         no progress on standard error\n"
 
 bool kf_cli_registries(kf_registries *r, const char *prog)
@@ -37,7 +39,21 @@ bool kf_cli_registries(kf_registries *r, const char *prog)
 typedef struct pull_cli {
 	const char *ref, *platform;
 	bool tls_verify, quiet;
+	int jobs;
 } pull_cli;
+
+/* --jobs=N: 1 to 64 */
+static bool parse_jobs(const char *prog, const char *s, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (*end || end == s || v < 1 || v > 64) {
+		fprintf(stderr, "%s: --jobs=%s: 1 to 64\n", prog, s);
+		return false;
+	}
+	*out = (int)v;
+	return true;
+}
 
 static void blob_line(void *ud, const char *digest, uint64_t done, uint64_t total)
 {
@@ -59,8 +75,9 @@ static bool parse_bool(const char *s, bool *out)
 
 static int pull_args(int argc, char **argv, pull_cli *c)
 {
-	enum { O_PLATFORM = 256, O_TLS };
+	enum { O_PLATFORM = 256, O_TLS, O_JOBS };
 	static const struct option longs[] = {{"platform", required_argument, NULL, O_PLATFORM},
+					      {"jobs", required_argument, NULL, O_JOBS},
 					      {"tls-verify", required_argument, NULL, O_TLS},
 					      {"quiet", no_argument, NULL, 'q'},
 					      {"help", no_argument, NULL, 'h'},
@@ -70,6 +87,10 @@ static int pull_args(int argc, char **argv, pull_cli *c)
 	while ((ch = getopt_long(argc, argv, "qh", longs, NULL)) != -1) {
 		switch (ch) {
 		case O_PLATFORM: c->platform = optarg; break;
+		case O_JOBS:
+			if (!parse_jobs("kfc pull", optarg, &c->jobs))
+				return KF_EXIT_USAGE;
+			break;
 		case O_TLS:
 			if (!parse_bool(optarg, &c->tls_verify)) {
 				fprintf(stderr, "kfc pull: --tls-verify=%s: true or false\n", optarg);
@@ -91,7 +112,7 @@ static int pull_args(int argc, char **argv, pull_cli *c)
 
 int kf_cmd_pull(int argc, char **argv)
 {
-	pull_cli c = {NULL, NULL, true, false};
+	pull_cli c = {NULL, NULL, true, false, 0};
 	int status = pull_args(argc, argv, &c);
 	if (status >= 0)
 		return status;
@@ -122,7 +143,7 @@ int kf_cmd_pull(int argc, char **argv)
 	 * removes if this one is killed */
 	char *tmp = kf_store_mktemp(&s, &e);
 	kf_registry_options o = {.tls_verify = c.tls_verify, .progress = blob_line, .ud = &c.quiet, .tmpdir = tmp,
-				 .registries = &regs};
+				 .registries = &regs, .jobs = c.jobs};
 	o.interrupted = kf_term_catch_interrupts();
 	kf_platform_want want = {plat.os, plat.arch, plat.variant};
 	kf_pull_result r;
@@ -154,14 +175,14 @@ int kf_cmd_pull(int argc, char **argv)
 /* ---- push ------------------------------------------------------------------------------------ */
 
 #define PUSH_USAGE                                                                                  \
-	"usage: kfc push [--tls-verify=true|false] [-q] NAME[:TAG] [DEST]\n"                         \
+	"usage: kfc push [--tls-verify=true|false] [--jobs=N] [-q] NAME[:TAG] [DEST]\n"                         \
 	"Pushes an image of the local store to its registry, or to DEST (a name, docker://NAME,\n"    \
 	"oci:DIR[:TAG] or oci-archive:FILE[:TAG]): the blobs the registry lacks, then the manifest,\n" \
 	"whose digest stays the same.\n"
 
 /* Pushes the store's image named name (a store name) to dest (a store
  * name); messages as kfc push prints them. Also for kfc build --push. */
-int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quiet, bool print_digest)
+int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quiet, bool print_digest, int jobs)
 {
 	kf_store s;
 	kf_err e;
@@ -171,7 +192,7 @@ int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quie
 	}
 	kf_image img;
 	bool ok = kf_image_load(s.dir, name, &img, &e);
-	kf_registry_options o = {.tls_verify = tls_verify, .progress = blob_line, .ud = &quiet};
+	kf_registry_options o = {.tls_verify = tls_verify, .progress = blob_line, .ud = &quiet, .jobs = jobs};
 	o.interrupted = kf_term_catch_interrupts();
 	kf_push_result r;
 	if (ok) {
@@ -240,13 +261,14 @@ static int push_layout(const char *ref, const char *out, bool quiet)
 
 int kf_cmd_push(int argc, char **argv)
 {
-	enum { O_TLS = 256 };
+	enum { O_TLS = 256, O_JOBS };
 	static const struct option longs[] = {{"tls-verify", required_argument, NULL, O_TLS},
+					      {"jobs", required_argument, NULL, O_JOBS},
 					      {"quiet", no_argument, NULL, 'q'},
 					      {"help", no_argument, NULL, 'h'},
 					      {NULL, 0, NULL, 0}};
 	bool tls_verify = true, quiet = false;
-	int ch;
+	int ch, jobs = 0;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "qh", longs, NULL)) != -1) {
 		switch (ch) {
@@ -255,6 +277,10 @@ int kf_cmd_push(int argc, char **argv)
 				fprintf(stderr, "kfc push: --tls-verify=%s: true or false\n", optarg);
 				return KF_EXIT_USAGE;
 			}
+			break;
+		case O_JOBS:
+			if (!parse_jobs("kfc push", optarg, &jobs))
+				return KF_EXIT_USAGE;
 			break;
 		case 'q': quiet = true; break;
 		case 'h': fputs(PUSH_USAGE, stdout); return KF_EXIT_OK;
@@ -277,7 +303,7 @@ int kf_cmd_push(int argc, char **argv)
 	if (!dest)
 		fprintf(stderr, "kfc push: %s\n", e.msg);
 	else
-		status = kf_push_image(name, dest, tls_verify, quiet, true);
+		status = kf_push_image(name, dest, tls_verify, quiet, true, jobs);
 	free(name);
 	free(dest);
 	return status;

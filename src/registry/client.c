@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "base/buf.h"
 #include "base/files.h"
 #include "base/imageref.h"
+#include "base/vec.h"
 #include "oci/oci.h"
 #include "registry/auth.h"
 #include "registry/mirrors.h"
@@ -47,6 +49,8 @@ typedef struct session {
 	kf_creds config_creds; /* registries.yaml's, when it has some for this host */
 	bool verify;           /* check certificates; false: plain HTTP allowed too */
 	bool fixed_scheme;     /* an endpoint's scheme: no fallback */
+	kf_imageref ref;       /* what it was opened for, and where (for clones) */
+	const kf_endpoint *ep;
 } session;
 
 /* What a request sends: bytes in memory, or a file. */
@@ -181,7 +185,8 @@ static void load_certs_d(session *s)
 		dirs = "/etc/containers/certs.d:/etc/docker/certs.d";
 	char *list = strdup(dirs);
 	bool added = false;
-	for (char *d = strtok(list, ":"); d; d = strtok(NULL, ":")) {
+	char *save = NULL;
+	for (char *d = strtok_r(list, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
 		char *folder = kf_path_join(d, s->name_host);
 		DIR *dp = opendir(folder);
 		struct dirent *de;
@@ -251,6 +256,8 @@ static bool session_open(session *s, const kf_imageref *ref, const kf_registry_o
 {
 	memset(s, 0, sizeof *s);
 	s->o = o;
+	s->ref = *ref;
+	s->ep = ep;
 	s->verify = o->tls_verify;
 	s->name_host = ep ? strdup(ep->host) : strndup(ref->domain.ptr, ref->domain.len);
 	s->host = strdup(strcmp(s->name_host, "docker.io") == 0 ? "registry-1.docker.io" : s->name_host);
@@ -655,9 +662,16 @@ static bool is_index(const char *mt)
 
 /* ---- blobs ------------------------------------------------------------------------------- */
 
+/* What moving blobs did: moved (fetched or uploaded), present (already
+ * there), bytes moved. */
+typedef struct blob_stats {
+	unsigned moved, present;
+	uint64_t bytes;
+} blob_stats;
+
 /* Streams the blob of desc into the layout, verified; resumes a cut
  * transfer with Range. */
-static bool get_blob(session *s, const char *dir, const json_t *desc, kf_pull_result *res, kf_err *err)
+static bool get_blob(session *s, const char *dir, const json_t *desc, blob_stats *res, kf_err *err)
 {
 	const char *digest = json_string_value(json_object_get(desc, "digest"));
 	uint64_t size = (uint64_t)json_integer_value(json_object_get(desc, "size"));
@@ -728,7 +742,7 @@ static bool get_blob(session *s, const char *dir, const json_t *desc, kf_pull_re
 	if (!ok)
 		unlink(tmp.ptr);
 	else {
-		res->fetched++;
+		res->moved++;
 		res->bytes += size;
 		if (s->o->progress)
 			s->o->progress(s->o->ud, digest, size, size);
@@ -736,6 +750,92 @@ static bool get_blob(session *s, const char *dir, const json_t *desc, kf_pull_re
 	response_release(&r);
 	kf_buf_release(&tmp);
 	return ok;
+}
+
+/* ---- several blobs at once ----------------------------------------------------------------- */
+
+typedef bool (*blob_fn)(session *s, const char *dir, const json_t *desc, blob_stats *st, kf_err *err);
+
+typedef struct pool {
+	const session *main;
+	const char *dir;
+	const json_t *const *descs;
+	size_t n, next;
+	blob_fn fn;
+	pthread_mutex_t lock;
+	bool failed;
+	kf_err err;
+	blob_stats st;
+} pool;
+
+/* A session like main (the same endpoint, scheme and token), its own
+ * connection. */
+static bool session_clone(session *s, const session *main, kf_err *err)
+{
+	if (!session_open(s, &main->ref, main->o, main->ep, err))
+		return false;
+	s->scheme = main->scheme;
+	s->auth = main->auth ? strdup(main->auth) : NULL;
+	s->auth_expires = main->auth_expires;
+	return true;
+}
+
+static void *worker(void *arg)
+{
+	pool *p = arg;
+	session s;
+	kf_err err;
+	blob_stats st = {0, 0, 0};
+	bool ok = session_clone(&s, p->main, &err);
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		if (!ok && !p->failed) {
+			p->failed = true;
+			p->err = err;
+		}
+		size_t i = p->failed ? p->n : p->next++;
+		pthread_mutex_unlock(&p->lock);
+		if (i >= p->n)
+			break;
+		ok = p->fn(&s, p->dir, p->descs[i], &st, &err);
+	}
+	pthread_mutex_lock(&p->lock);
+	p->st.moved += st.moved;
+	p->st.present += st.present;
+	p->st.bytes += st.bytes;
+	pthread_mutex_unlock(&p->lock);
+	session_close(&s);
+	return NULL;
+}
+
+/* fn on each blob of a manifest (config, then layers), o->jobs at once
+ * (default 4), each on a connection of its own. */
+static bool each_blob(const session *main, const char *dir, const json_t *doc, blob_fn fn, blob_stats *st,
+		      kf_err *err)
+{
+	KF_VEC(const json_t *) descs = {0};
+	kf_vec_push(&descs, json_object_get(doc, "config"));
+	size_t i;
+	json_t *l;
+	json_array_foreach(json_object_get(doc, "layers"), i, l) kf_vec_push(&descs, l);
+	pool p = {main, dir, descs.v, descs.n, 0, fn, PTHREAD_MUTEX_INITIALIZER, false, {{0}}, {0, 0, 0}};
+	size_t jobs = main->o->jobs > 0 ? (size_t)main->o->jobs : 4;
+	if (jobs > descs.n)
+		jobs = descs.n;
+	pthread_t t[64];
+	size_t started = 0;
+	for (; started < jobs && started < 64; started++)
+		if (pthread_create(&t[started], NULL, worker, &p) != 0)
+			break;
+	if (started == 0)
+		worker(&p); /* no thread: this one does it all */
+	for (size_t k = 0; k < started; k++)
+		pthread_join(t[k], NULL);
+	kf_vec_free(&descs);
+	*st = p.st;
+	if (p.failed)
+		*err = p.err;
+	return !p.failed;
 }
 
 /* ---- pull -------------------------------------------------------------------------------- */
@@ -827,15 +927,12 @@ bool kf_registry_pull(const char *dir, const char *name, const kf_platform_want 
 	manifest m = {0};
 	bool ok = find(&s, name, o, plat, dir, &m, res->index_digest, &reference, err);
 	/* the config and the layers first, the manifest last */
+	blob_stats st = {0, 0, 0};
 	if (ok)
-		ok = get_blob(&s, dir, json_object_get(m.doc, "config"), res, err);
-	size_t i;
-	json_t *l;
-	json_array_foreach(json_object_get(m.doc, "layers"), i, l) {
-		if (!ok)
-			break;
-		ok = get_blob(&s, dir, l, res, err);
-	}
+		ok = each_blob(&s, dir, m.doc, get_blob, &st, err);
+	res->fetched = st.moved;
+	res->present = st.present;
+	res->bytes = st.bytes;
 	if (ok)
 		ok = kf_oci_put_bytes(dir, m.body.ptr, m.body.len, m.digest, err);
 	if (ok) {
@@ -926,7 +1023,7 @@ bool kf_registry_login(const char *registry, const char *user, const char *passw
 
 /* Uploads the blob of desc from the layout unless the registry has it:
  * HEAD, then POST for an upload and one PUT of the whole blob. */
-static bool put_blob(session *s, const char *dir, const json_t *desc, kf_push_result *res, kf_err *err)
+static bool put_blob(session *s, const char *dir, const json_t *desc, blob_stats *res, kf_err *err)
 {
 	const char *digest = json_string_value(json_object_get(desc, "digest"));
 	uint64_t size = (uint64_t)json_integer_value(json_object_get(desc, "size"));
@@ -967,7 +1064,7 @@ static bool put_blob(session *s, const char *dir, const json_t *desc, kf_push_re
 		}
 	}
 	if (ok) {
-		res->pushed++;
+		res->moved++;
 		res->bytes += size;
 		if (s->o->progress)
 			s->o->progress(s->o->ud, digest, size, size);
@@ -1018,15 +1115,12 @@ bool kf_registry_push(const char *dir, const char *digest, const char *name, con
 		ok = session_open(&s, &ref, o, NULL, err);
 	/* the blobs first, the manifest last: no reader sees a manifest
 	 * whose blobs are missing */
+	blob_stats st = {0, 0, 0};
 	if (ok)
-		ok = put_blob(&s, dir, json_object_get(doc, "config"), res, err);
-	size_t i;
-	json_t *l;
-	json_array_foreach(json_object_get(doc, "layers"), i, l) {
-		if (!ok)
-			break;
-		ok = put_blob(&s, dir, l, res, err);
-	}
+		ok = each_blob(&s, dir, doc, put_blob, &st, err);
+	res->pushed = st.moved;
+	res->present = st.present;
+	res->bytes = st.bytes;
 	if (ok) {
 		char *reference = ref.tag.len ? strndup(ref.tag.ptr, ref.tag.len) : strdup(digest);
 		kf_buf path = KF_BUF_INIT;

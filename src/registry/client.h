@@ -35,6 +35,7 @@ typedef struct kf_registry_options {
 	 * NULL: $KFC_CERTS_D, else /etc/containers/certs.d:/etc/docker/certs.d */
 	const char *certs_d;
 	int stall_timeout;                  /* seconds without a byte before a transfer fails; 0: 60 */
+	int jobs;                           /* blobs moved at once, each on its own connection; 0: 4 */
 	/* where blobs are written while they arrive (the layout's file
 	 * system; a folder that the next run removes if this one is killed);
 	 * NULL: beside the layout's blobs */
