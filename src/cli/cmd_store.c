@@ -556,16 +556,27 @@ static char *scratch_layout(kf_store *s, char **tmp, kf_err *e)
 	return *tmp ? kf_path_join(*tmp, "layout") : NULL;
 }
 
+/* kfc save -o FILE … / kfc load -i FILE: the usage (enough: the argument
+ * count is right), then the store opened; -1 to go on, else the status */
+static int save_load_start(int argc, char **argv, bool enough, const char *flag, kf_store *s)
+{
+	bool help = argc == 2 && strcmp(argv[1], "--help") == 0;
+	if (!enough || strcmp(argv[1], flag) != 0) {
+		fputs(SAVE_USAGE, help ? stdout : stderr);
+		return help ? KF_EXIT_OK : KF_EXIT_USAGE;
+	}
+	char prog[16];
+	snprintf(prog, sizeof prog, "kfc %s", argv[0]);
+	return store_open(s, false, prog) ? -1 : KF_EXIT_PROBLEMS;
+}
+
 int kf_cmd_save(int argc, char **argv)
 {
-	if (argc < 4 || strcmp(argv[1], "-o") != 0) {
-		fputs(SAVE_USAGE, argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
-		return argc == 2 && strcmp(argv[1], "--help") == 0 ? KF_EXIT_OK : KF_EXIT_USAGE;
-	}
-	const char *file = argv[2];
 	kf_store s;
-	if (!store_open(&s, false, "kfc save"))
-		return KF_EXIT_PROBLEMS;
+	int status = save_load_start(argc, argv, argc >= 4, "-o", &s);
+	if (status >= 0)
+		return status;
+	const char *file = argv[2];
 	kf_err e;
 	char *tmp = NULL;
 	char *dir = scratch_layout(&s, &tmp, &e);
@@ -631,14 +642,11 @@ static char *load_name(const char *ref, const char *file)
 
 int kf_cmd_load(int argc, char **argv)
 {
-	if (argc != 3 || strcmp(argv[1], "-i") != 0) {
-		fputs(SAVE_USAGE, argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
-		return argc == 2 && strcmp(argv[1], "--help") == 0 ? KF_EXIT_OK : KF_EXIT_USAGE;
-	}
-	const char *file = argv[2];
 	kf_store s;
-	if (!store_open(&s, false, "kfc load"))
-		return KF_EXIT_PROBLEMS;
+	int status = save_load_start(argc, argv, argc == 3, "-i", &s);
+	if (status >= 0)
+		return status;
+	const char *file = argv[2];
 	kf_err e;
 	char *tmp = NULL;
 	char *dir = scratch_layout(&s, &tmp, &e);

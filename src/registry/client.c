@@ -883,6 +883,17 @@ static bool resolve(session *s, const char *name, const char *reference, const k
 	return ok;
 }
 
+/* name, a normalised name (with its registry) */
+static bool parse_name(const char *name, kf_imageref *ref, kf_err *err)
+{
+	const char *why = kf_imageref_parse(kf_str_cstr(name), ref);
+	if (why)
+		return kf_err_set(err, "'%s' is no image name: %s", name, why);
+	if (!ref->domain.len)
+		return kf_err_set(err, "'%s' is not a normalised name", name);
+	return true;
+}
+
 /* The platform's image manifest of name (a normalised name), from the
  * registry's mirrors in registries.yaml's order, then the registry
  * itself: the first that answers serves the blobs too (s is left open on
@@ -893,11 +904,8 @@ static bool find(session *s, const char *name, const kf_registry_options *o, con
 	memset(s, 0, sizeof *s);
 	memset(m, 0, sizeof *m);
 	kf_imageref ref;
-	const char *why = kf_imageref_parse(kf_str_cstr(name), &ref);
-	if (why)
-		return kf_err_set(err, "'%s' is no image name: %s", name, why);
-	if (!ref.domain.len)
-		return kf_err_set(err, "'%s' is not a normalised name", name);
+	if (!parse_name(name, &ref, err))
+		return false;
 	*reference = ref.digest.len ? strndup(ref.digest.ptr, ref.digest.len)
 				    : strndup(ref.tag.len ? ref.tag.ptr : "latest", ref.tag.len ? ref.tag.len : 6);
 	char *domain = strndup(ref.domain.ptr, ref.domain.len);
@@ -1093,11 +1101,8 @@ bool kf_registry_push(const char *dir, const char *digest, const char *name, con
 {
 	memset(res, 0, sizeof *res);
 	kf_imageref ref;
-	const char *why = kf_imageref_parse(kf_str_cstr(name), &ref);
-	if (why)
-		return kf_err_set(err, "'%s' is no image name: %s", name, why);
-	if (!ref.domain.len)
-		return kf_err_set(err, "'%s' is not a normalised name", name);
+	if (!parse_name(name, &ref, err))
+		return false;
 	/* the manifest's own bytes, so that its digest stays */
 	char *p = kf_oci_blob_path(dir, digest);
 	kf_buf body = KF_BUF_INIT;
