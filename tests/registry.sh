@@ -222,9 +222,25 @@ mkdir -p "$T/evil/blobs/sha256" && ln -s /etc/passwd "$T/evil/blobs/sha256/x" &&
 	tar -C "$T/evil" -cf "$T/evil.tar" index.json blobs
 KFC_STORE="$T/store-load" "$KFC" load -i "$T/evil.tar" >/dev/null 2>"$T/err"
 rc=$?
-printf "kfc load: %s: 'blobs/sha256/x' is no part of an OCI layout\n" "$T/evil.tar" >"$T/want"
-if [ $rc -eq 1 ]; then compare "$T/want" "$T/err" "kfc load refuses an archive entry that is no part of a layout"; else
+printf "kfc load: %s: 'blobs/sha256/x' links outside the archive\n" "$T/evil.tar" >"$T/want"
+if [ $rc -eq 1 ]; then compare "$T/want" "$T/err" "kfc load refuses a link out of the archive"; else
 	not_ok "kfc load of a hostile archive: exit $rc"; fi
+printf 'x' >"$T/x" && tar -cPf "$T/evil2.tar" --transform 's|.*|../../escape|' "$T/x" 2>/dev/null
+KFC_STORE="$T/store-load" "$KFC" load -i "$T/evil2.tar" >/dev/null 2>"$T/err"
+printf "kfc load: %s: '../../escape' is not a name inside the archive\n" "$T/evil2.tar" >"$T/want"
+compare "$T/want" "$T/err" "kfc load refuses a name that climbs out"
+# docker save's format (skopeo writes it): layers and config become an OCI image, named by RepoTags
+oci_skopeo copy -q "oci:$T/one-amd64:v1" "docker-archive:$T/docker.tar:example/dockerized:v5" 2>"$T/err"
+if KFC_STORE="$T/store-docker" "$KFC" load -i "$T/docker.tar" >"$T/load.out" 2>>"$T/err" &&
+	grep -q "^loaded example/dockerized:v5 sha256:" "$T/load.out" &&
+	KFC_STORE="$T/store-docker" "$KFC" inspect --format=json example/dockerized:v5 >"$T/d.json" 2>>"$T/err" &&
+	KFC_STORE="$T/store" "$KFC" inspect --format=json "$R/labring/base:v1" >"$T/b.json" 2>>"$T/err" &&
+	"$OCI_PYTHON" -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); sys.exit(a["config"]["rootfs"] != b["config"]["rootfs"])' "$T/d.json" "$T/b.json" &&
+	KFC_STORE="$T/store-docker" "$KFC" fsck >/dev/null 2>&1; then
+	ok "kfc load of a docker archive: named by its RepoTags, the same layers (diff_ids), a sound store"
+else
+	not_ok "kfc load of a docker archive"; sed 's/^/# /' "$T/err" "$T/load.out"
+fi
 "$KFC" push -q --tls-verify=false nosuch:v1 "$R/kfc/x:v1" >/dev/null 2>"$T/err"
 printf "kfc push: %s: no image named 'docker.io/library/nosuch:v1'\n" "$KFC_STORE" >"$T/want"
 compare "$T/want" "$T/err" "kfc push of an image the store lacks"

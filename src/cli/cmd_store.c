@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/files.h"
 #include "base/imageref.h"
@@ -547,7 +548,8 @@ int kf_cmd_tag(int argc, char **argv)
 	"usage: kfc save -o FILE NAME[:TAG]...\n"                                                    \
 	"       kfc load -i FILE\n"                                                                   \
 	"save writes stored images into one oci-archive (one layout, each image under its name);\n"  \
-	"load reads an oci-archive into the store, every blob checked against its digest.\n"
+	"load reads an oci-archive, or an archive of docker save, into the store, every blob\n"    \
+	"checked against its digest.\n"
 
 /* the layout of a save or a load, in the store's private folder */
 static char *scratch_layout(kf_store *s, char **tmp, kf_err *e)
@@ -651,6 +653,17 @@ int kf_cmd_load(int argc, char **argv)
 	char *tmp = NULL;
 	char *dir = scratch_layout(&s, &tmp, &e);
 	bool ok = dir && kf_oci_archive_extract(file, dir, &e);
+	if (ok) {
+		/* docker save's archive: made a layout first */
+		char *ix = kf_path_join(dir, "index.json"), *mf = kf_path_join(dir, "manifest.json");
+		if (access(ix, F_OK) != 0 && access(mf, F_OK) == 0 && !kf_docker_archive_to_layout(dir, &e)) {
+			char msg[sizeof e.msg];
+			snprintf(msg, sizeof msg, "%s", e.msg);
+			ok = kf_err_set(&e, "%s: %s", file, msg);
+		}
+		free(ix);
+		free(mf);
+	}
 	json_t *index = ok ? kf_oci_index_read(dir, &e) : NULL;
 	ok = index != NULL;
 	size_t i, loaded = 0;

@@ -11,8 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/files.h"
 #include "base/fsutil.h"
+#include "base/vec.h"
 #include "oci/oci.h"
 
 bool kf_oci_archive_write(const char *dir, const char *tmpdir, const char *path, const kf_layer_options *lo,
@@ -35,26 +37,68 @@ bool kf_oci_archive_write(const char *dir, const char *tmpdir, const char *path,
 	return ok;
 }
 
-/* Is name one a layout holds? Sets *is_dir for its folders. */
-static bool layout_name(const char *name, bool *is_dir)
+/* A relative name without "." or ".." components (a leading "./" and
+ * trailing "/" allowed), or NULL; the part to use, malloc'd. */
+static char *safe_name(const char *name)
 {
-	if (strncmp(name, "./", 2) == 0)
+	while (strncmp(name, "./", 2) == 0)
 		name += 2;
-	size_t n = strlen(name);
-	while (n && name[n - 1] == '/')
-		n--;
-	*is_dir = (n == 5 && strncmp(name, "blobs", 5) == 0) || (n == 12 && strncmp(name, "blobs/sha256", 12) == 0) ||
-		  n == 0;
-	if (*is_dir)
-		return true;
-	if ((n == 10 && strncmp(name, "oci-layout", 10) == 0) || (n == 10 && strncmp(name, "index.json", 10) == 0))
-		return true;
-	if (n != 13 + 64 || strncmp(name, "blobs/sha256/", 13) != 0)
-		return false;
-	for (size_t i = 13; i < n; i++)
-		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
-			return false;
-	return true;
+	if (!*name || name[0] == '/')
+		return NULL;
+	char *n = strdup(name);
+	size_t len = strlen(n);
+	while (len && n[len - 1] == '/')
+		n[--len] = '\0';
+	for (char *c = n; *c;) {
+		size_t k = strcspn(c, "/");
+		if (k == 0 || (k == 1 && c[0] == '.') || (k == 2 && c[0] == '.' && c[1] == '.')) {
+			free(n);
+			return NULL;
+		}
+		c += k;
+		if (*c)
+			c++;
+	}
+	return n;
+}
+
+/* A symbolic link's target, from the folder of name, as a name inside the
+ * archive (lexically: "." and ".." resolved, never above the top), or
+ * NULL. malloc'd. */
+static char *link_target(const char *name, const char *target)
+{
+	if (!target || !*target || target[0] == '/')
+		return NULL;
+	kf_buf b = KF_BUF_INIT;
+	const char *slash = strrchr(name, '/');
+	if (slash)
+		kf_buf_add(&b, name, (size_t)(slash - name) + 1);
+	kf_buf_adds(&b, target);
+	/* resolve the components */
+	KF_VEC(char *) parts = {0};
+	char *save = NULL;
+	bool ok = true;
+	for (char *c = strtok_r(b.ptr, "/", &save); c && ok; c = strtok_r(NULL, "/", &save)) {
+		if (strcmp(c, ".") == 0)
+			continue;
+		if (strcmp(c, "..") == 0)
+			ok = parts.n > 0 && (parts.n--, true);
+		else
+			kf_vec_push(&parts, c);
+	}
+	kf_buf out = KF_BUF_INIT;
+	for (size_t i = 0; ok && i < parts.n; i++) {
+		if (i)
+			kf_buf_addc(&out, '/');
+		kf_buf_adds(&out, parts.v[i]);
+	}
+	kf_vec_free(&parts);
+	kf_buf_release(&b);
+	if (!ok || !out.len) {
+		kf_buf_release(&out);
+		return NULL;
+	}
+	return kf_buf_detach(&out, NULL);
 }
 
 static bool copy_data(struct archive *a, int fd, const char *name, kf_err *err)
@@ -75,12 +119,11 @@ bool kf_oci_archive_extract(const char *path, const char *dir, kf_err *err)
 {
 	if (mkdir(dir, 0700) != 0)
 		return kf_err_set(err, "%s: %s", dir, strerror(errno));
-	char *blobs = kf_path_join(dir, "blobs/sha256");
-	bool ok = kf_mkdirs(blobs, 0755) || kf_err_set(err, "%s: %s", blobs, strerror(errno));
-	free(blobs);
 	struct archive *a = archive_read_new();
 	archive_read_support_format_tar(a);
-	if (ok && archive_read_open_filename(a, path, 65536) != ARCHIVE_OK)
+	bool ok = true;
+	KF_VEC(char *) links = {0}; /* name, target, … */
+	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK)
 		ok = kf_err_set(err, "%s: %s", path, archive_error_string(a));
 	struct archive_entry *e;
 	while (ok) {
@@ -91,31 +134,155 @@ bool kf_oci_archive_extract(const char *path, const char *dir, kf_err *err)
 			ok = kf_err_set(err, "%s: %s", path, archive_error_string(a));
 			break;
 		}
-		const char *name = archive_entry_pathname(e);
-		bool is_dir;
-		if (!name || !layout_name(name, &is_dir)) {
-			ok = kf_err_set(err, "%s: '%s' is no part of an OCI layout", path, name ? name : "");
-			break;
-		}
+		const char *raw = archive_entry_pathname(e);
+		char *name = raw ? safe_name(raw) : NULL;
 		mode_t type = archive_entry_filetype(e);
-		if (is_dir ? type != AE_IFDIR : type != AE_IFREG) {
-			ok = kf_err_set(err, "%s: '%s' is not a %s", path, name, is_dir ? "folder" : "regular file");
+		if (!name && raw && type == AE_IFDIR && (strcmp(raw, ".") == 0 || strcmp(raw, "./") == 0))
+			continue; /* the top folder */
+		if (!name) {
+			ok = kf_err_set(err, "%s: '%s' is not a name inside the archive", path, raw ? raw : "");
 			break;
 		}
-		if (is_dir)
-			continue;
-		char *out = kf_path_join(dir, strncmp(name, "./", 2) == 0 ? name + 2 : name);
-		/* O_EXCL: a name given twice is refused, not written twice */
-		int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (fd < 0)
+		char *out = kf_path_join(dir, name);
+		char *slash = strrchr(out, '/');
+		*slash = '\0';
+		bool parent = kf_mkdirs(out, 0755);
+		*slash = '/';
+		if (!parent) {
 			ok = kf_err_set(err, "%s: %s: %s", path, name, strerror(errno));
-		else
-			ok = copy_data(a, fd, name, err);
-		if (fd >= 0 && close(fd) != 0 && ok)
-			ok = kf_err_set(err, "%s: %s", out, strerror(errno));
+		} else if (type == AE_IFDIR) {
+			if (mkdir(out, 0755) != 0 && errno != EEXIST)
+				ok = kf_err_set(err, "%s: %s: %s", path, name, strerror(errno));
+		} else if (type == AE_IFLNK) {
+			/* docker's archives link repeated layers: kept as a hard
+			 * link to a file of the archive, made at the end */
+			char *to = link_target(name, archive_entry_symlink(e));
+			if (!to) {
+				ok = kf_err_set(err, "%s: '%s' links outside the archive", path, name);
+			} else {
+				kf_vec_push(&links, name);
+				kf_vec_push(&links, to);
+				name = NULL;
+			}
+		} else if (type != AE_IFREG) {
+			ok = kf_err_set(err, "%s: '%s' is not a regular file, a folder or a link", path, name);
+		} else {
+			/* O_EXCL: a name given twice is refused, not written twice */
+			int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+			if (fd < 0)
+				ok = kf_err_set(err, "%s: %s: %s", path, name, strerror(errno));
+			else
+				ok = copy_data(a, fd, name, err);
+			if (fd >= 0 && close(fd) != 0 && ok)
+				ok = kf_err_set(err, "%s: %s", out, strerror(errno));
+		}
 		free(out);
+		free(name);
 	}
 	archive_read_free(a);
+	/* the links, each to a regular file of the archive (a link to a link
+	 * waits for that one: as many passes as links at the most) */
+	for (size_t pass = 0; ok && links.n && pass <= links.n / 2; pass++) {
+		size_t kept = 0;
+		for (size_t i = 0; i < links.n; i += 2) {
+			char *from = kf_path_join(dir, links.v[i + 1]), *to = kf_path_join(dir, links.v[i]);
+			struct stat st;
+			bool made = lstat(from, &st) == 0 && S_ISREG(st.st_mode) && link(from, to) == 0;
+			free(from);
+			free(to);
+			if (made) {
+				free(links.v[i]);
+				free(links.v[i + 1]);
+			} else {
+				links.v[kept++] = links.v[i];
+				links.v[kept++] = links.v[i + 1];
+			}
+		}
+		links.n = kept;
+	}
+	if (ok && links.n)
+		ok = kf_err_set(err, "%s: '%s' links to '%s', which is no file of the archive", path, links.v[0], links.v[1]);
+	for (size_t i = 0; i < links.n; i++)
+		free(links.v[i]);
+	kf_vec_free(&links);
+	return ok;
+}
+
+/* A file of a docker archive named in its manifest.json, as a blob of the
+ * layout dir (renamed, it is in the same folder tree); its descriptor. */
+static json_t *docker_blob(const char *dir, const char *file, const char *media_type, kf_err *err)
+{
+	char *rel = file ? safe_name(file) : NULL;
+	if (!rel) {
+		kf_err_set(err, "manifest.json names '%s', which is not a file of the archive", file ? file : "");
+		return NULL;
+	}
+	char *p = kf_path_join(dir, rel);
+	free(rel);
+	char digest[KF_DIGEST_LEN + 1];
+	uint64_t size;
+	struct stat st;
+	json_t *desc = NULL;
+	char *blob = NULL;
+	if (lstat(p, &st) != 0 || !S_ISREG(st.st_mode) || !kf_sha256_file(p, digest, &size))
+		kf_err_set(err, "manifest.json names '%s', which is not a file of the archive", file);
+	else if (link(p, blob = kf_oci_blob_path(dir, digest)) != 0 && errno != EEXIST)
+		kf_err_set(err, "%s: %s", p, strerror(errno));
+	else
+		desc = kf_json_descriptor(media_type, digest, size);
+	free(blob);
+	free(p);
+	return desc;
+}
+
+bool kf_docker_archive_to_layout(const char *dir, kf_err *err)
+{
+	char *mpath = kf_path_join(dir, "manifest.json");
+	json_error_t je;
+	json_t *list = json_load_file(mpath, 0, &je);
+	free(mpath);
+	if (!json_is_array(list)) {
+		json_decref(list);
+		return kf_err_set(err, "manifest.json:%d:%d: not docker save's list of images", je.line, je.column);
+	}
+	bool ok = kf_oci_init(dir, err);
+	json_t *index = ok ? kf_oci_index_read(dir, err) : NULL;
+	ok = index != NULL;
+	size_t i;
+	json_t *img;
+	json_array_foreach(list, i, img) {
+		if (!ok)
+			break;
+		json_t *config = docker_blob(dir, json_string_value(json_object_get(img, "Config")), KF_MT_CONFIG, err);
+		json_t *layers = json_array();
+		size_t k;
+		json_t *l;
+		ok = config != NULL && json_is_array(json_object_get(img, "Layers"));
+		json_array_foreach(json_object_get(img, "Layers"), k, l) {
+			json_t *d = ok ? docker_blob(dir, json_string_value(l), "application/vnd.oci.image.layer.v1.tar", err) : NULL;
+			ok = d != NULL;
+			if (ok)
+				json_array_append_new(layers, d);
+		}
+		json_t *m = json_pack("{s:i,s:s,s:o,s:o}", "schemaVersion", 2, "mediaType", KF_MT_MANIFEST, "config",
+				      config ? config : json_null(), "layers", layers);
+		json_t *desc = NULL;
+		if (ok)
+			ok = kf_oci_put_json(dir, m, KF_MT_MANIFEST, &desc, err);
+		json_decref(m);
+		/* each of its names; none: the ref name of an unnamed image */
+		json_t *tags = json_object_get(img, "RepoTags");
+		json_t *t;
+		json_array_foreach(ok ? tags : NULL, k, t) if (json_is_string(t))
+			kf_oci_index_tag(index, json_string_value(t), desc);
+		if (ok && json_array_size(tags) == 0)
+			kf_oci_index_tag(index, "latest", desc);
+		json_decref(desc);
+	}
+	if (ok)
+		ok = kf_oci_index_write(dir, index, err);
+	json_decref(index);
+	json_decref(list);
 	return ok;
 }
 

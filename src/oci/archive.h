@@ -17,13 +17,20 @@
 bool kf_oci_archive_write(const char *dir, const char *tmpdir, const char *path, const kf_layer_options *lo,
 			  kf_err *err);
 
-/* Extracts the oci-archive at path into the new folder dir. Only what a
- * layout holds is taken: "oci-layout", "index.json" and regular files
- * "blobs/sha256/<64 hex digits>" (folders on their way); any other entry
- * (a link, a device, another name, "..", an absolute path) is an error
- * naming it. Nothing is trusted: the caller copies the images into the
- * store with kf_oci_copy_image(..., verify = true). */
+/* Extracts the archive at path (an oci-archive, or a docker archive) into
+ * the new folder dir: regular files and folders only, every name relative
+ * and without "." or ".." (any other entry, a link, a device, is an error
+ * naming it), each file written once (O_EXCL, O_NOFOLLOW). Nothing is
+ * trusted: the caller copies the images into the store with
+ * kf_oci_copy_image(..., verify = true). */
 bool kf_oci_archive_extract(const char *path, const char *dir, kf_err *err);
+
+/* Makes the docker archive extracted in dir (manifest.json: Config,
+ * RepoTags, Layers, as docker save writes it) an OCI layout in place: its
+ * files become blobs (hard links) under their digests, each image gets an
+ * OCI manifest (uncompressed tar layers), tagged with each of its
+ * RepoTags ("latest" when it has none). */
+bool kf_docker_archive_to_layout(const char *dir, kf_err *err);
 
 /* Writes the image desc of the layout store into out: oci:DIR[:TAG] (a
  * new, empty or existing layout; the image replaces the tag's) or
