@@ -156,7 +156,7 @@ else
 	not_ok "the pushed manifest's annotations"
 fi
 "$KFC" push --tls-verify=false local/app:v1 "$R/kfc/app:v1" >/dev/null 2>"$T/again.err"
-if grep -q "^pushed $R/kfc/app:v1: 0 blobs uploaded (0 bytes), [0-9]* already there$" "$T/again.err"; then
+if grep -q "^pushed $R/kfc/app:v1: 0 blobs uploaded (0 bytes), 0 mounted, [0-9]* already there$" "$T/again.err"; then
 	ok "a second push uploads no blob"
 else
 	not_ok "a second push"; sed 's/^/# /' "$T/again.err"
@@ -189,6 +189,25 @@ got=$("$KFC" inspect --tls-verify=false --platform=linux/arm64 --format=json "do
 	"$OCI_PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["digest"])')
 if [ "$got" = "$arm" ]; then ok "kfc inspect docker:// of an index: the platform's image"; else
 	not_ok "kfc inspect docker:// of an index: '$got'"; sed 's/^/# /' "$T/err"; fi
+# a derived image pushed to another repository of the registry its base came from: the base's
+# layers are mounted, not uploaded; a blob larger than the chunk size goes in PATCHes
+export KFC_STORE="$T/store-mount"
+"$KFC" pull -q --tls-verify=false "$R/labring/base:v1" >/dev/null 2>"$T/err"
+mkdir -p "$T/big"
+head -c 300000 /dev/urandom >"$T/big/blob"
+printf 'FROM %s/labring/base:v1\nCOPY blob /blob\n' "$R" >"$T/big/Kubefile"
+derived=$(build --platform linux/amd64 --compression=none -t "$R/kfc/derived:v1" "$T/big" 2>>"$T/err")
+got=$(KFC_UPLOAD_CHUNK_SIZE=65536 "$KFC" push --tls-verify=false "$R/kfc/derived:v1" 2>"$T/push.err")
+nbase=$("$KFC" inspect --format=json "$R/labring/base:v1" | "$OCI_PYTHON" -c 'import json,sys; print(len(json.load(sys.stdin)["manifest"]["layers"]))')
+raw=$(oci_skopeo inspect --tls-verify=false --raw "docker://$R/kfc/derived:v1" 2>&1 | sha256sum | cut -d' ' -f1)
+if [ -n "$derived" ] && [ "$got" = "$derived" ] && [ "sha256:$raw" = "$derived" ] &&
+	grep -q "^pushed $R/kfc/derived:v1: 2 blobs uploaded ([0-9]* bytes), $nbase mounted, 0 already there$" "$T/push.err" &&
+	KFC_STORE="$T/store-mount2" "$KFC" pull -q --tls-verify=false "$R/kfc/derived:v1" >/dev/null 2>>"$T/err"; then
+	ok "kfc push mounts the base's layers from their repository, sends a large blob in chunks; skopeo and a pull agree"
+else
+	not_ok "mount and chunks: '$got' (built $derived, skopeo's sha256:$raw)"; sed 's/^/# /' "$T/err" "$T/push.err"
+fi
+export KFC_STORE="$T/store-push"
 # kfc push to a layout and to an archive
 if [ "$("$KFC" push -q local/app:v1 "oci:$T/pushed:v9")" = "$built" ] &&
 	[ "$("$KFC" push -q local/app:v1 "oci-archive:$T/pushed.tar")" = "$built" ] &&

@@ -182,6 +182,49 @@ int kf_cmd_pull(int argc, char **argv)
 
 /* Pushes the store's image named name (a store name) to dest (a store
  * name); messages as kfc push prints them. Also for kfc build --push. */
+/* Where a push may mount blobs from: for each blob of the store's images
+ * named in other repositories of the registry pushed to, the first such
+ * repository (digest -> repository). */
+typedef struct mounts {
+	json_t *map;
+} mounts;
+
+static const char *mount_source(void *ud, const char *digest)
+{
+	return json_string_value(json_object_get(((mounts *)ud)->map, digest));
+}
+
+static void find_mounts(const char *store, const char *dest, mounts *m)
+{
+	m->map = json_object();
+	kf_imageref to;
+	if (kf_imageref_parse(kf_str_cstr(dest), &to))
+		return;
+	kf_err e;
+	json_t *index = kf_oci_index_read(store, &e);
+	size_t i;
+	json_t *d;
+	json_array_foreach(json_object_get(index, "manifests"), i, d) {
+		const char *ref = json_string_value(json_object_get(json_object_get(d, "annotations"), KF_ANN_REF));
+		kf_imageref r;
+		if (!ref || kf_imageref_parse(kf_str_cstr(ref), &r) || !kf_str_eq(r.domain, to.domain) ||
+		    kf_str_eq(r.path, to.path))
+			continue;
+		char *repo = strndup(r.path.ptr, r.path.len);
+		json_t *man = kf_oci_read_json(store, json_string_value(json_object_get(d, "digest")), &e);
+		size_t k;
+		json_t *l;
+		json_array_foreach(json_object_get(man, "layers"), k, l) {
+			const char *ld = json_string_value(json_object_get(l, "digest"));
+			if (ld && !json_object_get(m->map, ld))
+				json_object_set_new(m->map, ld, json_string(repo));
+		}
+		json_decref(man);
+		free(repo);
+	}
+	json_decref(index);
+}
+
 int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quiet, bool print_digest, int jobs)
 {
 	kf_store s;
@@ -192,15 +235,23 @@ int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quie
 	}
 	kf_image img;
 	bool ok = kf_image_load(s.dir, name, &img, &e);
-	kf_registry_options o = {.tls_verify = tls_verify, .progress = blob_line, .ud = &quiet, .jobs = jobs};
+	mounts mnt;
+	find_mounts(s.dir, dest, &mnt);
+	kf_registry_options o = {.tls_verify = tls_verify, .progress = blob_line, .ud = &quiet, .jobs = jobs,
+				 .mount_source = mount_source, .mount_ud = &mnt};
+	/* KFC_UPLOAD_CHUNK_SIZE: bytes a PATCH carries (default 64 MiB) */
+	const char *chunk = getenv("KFC_UPLOAD_CHUNK_SIZE");
+	if (chunk && strtoull(chunk, NULL, 10) > 0)
+		o.chunk_size = strtoull(chunk, NULL, 10);
 	o.interrupted = kf_term_catch_interrupts();
 	kf_push_result r;
 	if (ok) {
 		ok = kf_registry_push(s.dir, img.digest, dest, &o, &r, &e);
 		if (ok && !quiet) {
 			char *familiar = kf_imageref_familiar(dest);
-			fprintf(stderr, "pushed %s: %u blob%s uploaded (%llu bytes), %u already there\n", familiar,
-				r.pushed, r.pushed == 1 ? "" : "s", (unsigned long long)r.bytes, r.present);
+			fprintf(stderr, "pushed %s: %u blob%s uploaded (%llu bytes), %u mounted, %u already there\n",
+				familiar, r.pushed, r.pushed == 1 ? "" : "s", (unsigned long long)r.bytes, r.mounted,
+				r.present);
 			free(familiar);
 		}
 		if (ok && print_digest)
@@ -209,6 +260,7 @@ int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quie
 	}
 	if (!ok)
 		fprintf(stderr, "kfc push: %s\n", e.msg);
+	json_decref(mnt.map);
 	kf_store_close(&s);
 	if (!ok && o.interrupted && *o.interrupted)
 		return KF_EXIT_INTERRUPTED;

@@ -53,18 +53,32 @@ typedef struct session {
 	const kf_endpoint *ep;
 } session;
 
-/* What a request sends: bytes in memory, or a file. */
+/* What a request sends: bytes in memory, or size bytes of a file from
+ * offset. */
 typedef struct upload {
 	const char *content_type;
 	const void *data;
 	size_t len;
-	FILE *file; /* rewound before each attempt */
-	uint64_t size;
+	FILE *file; /* sought to offset before each attempt */
+	uint64_t offset, size;
+	uint64_t left; /* private: what the attempt has still to send */
+	const char *range; /* a Content-Range header's value, or NULL */
 } upload;
+
+static size_t on_read(char *p, size_t size, size_t n, void *ud)
+{
+	upload *up = ud;
+	size_t want = size * n;
+	if (want > up->left)
+		want = (size_t)up->left;
+	size_t got = want ? fread(p, 1, want, up->file) : 0;
+	up->left -= got;
+	return got;
+}
 
 /* One request's exchange: what it sends (up) and the response. */
 typedef struct response {
-	const upload *up;
+	upload *up;
 	long status;
 	char *www_auth, *content_type, *location;
 	kf_buf body;   /* small bodies: manifests, tokens, errors */
@@ -336,7 +350,7 @@ static CURLcode perform(session *s, const char *method, const char *url, const c
 		h = curl_slist_append(h, line.ptr);
 	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	const upload *up = r->up;
+	upload *up = r->up;
 	if (strcmp(method, "HEAD") == 0) {
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	} else if (strcmp(method, "GET") != 0) {
@@ -346,10 +360,17 @@ static CURLcode perform(session *s, const char *method, const char *url, const c
 			kf_buf_printf(&line, "Content-Type: %s", up->content_type);
 			h = curl_slist_append(h, line.ptr);
 		}
+		if (up && up->range) {
+			kf_buf_reset(&line);
+			kf_buf_printf(&line, "Content-Range: %s", up->range);
+			h = curl_slist_append(h, line.ptr);
+		}
 		if (up && up->file) {
-			rewind(up->file);
+			fseeko(up->file, (off_t)up->offset, SEEK_SET);
+			up->left = up->size;
 			curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-			curl_easy_setopt(c, CURLOPT_READDATA, up->file);
+			curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+			curl_easy_setopt(c, CURLOPT_READDATA, up);
 			curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)up->size);
 		} else {
 			curl_easy_setopt(c, CURLOPT_POSTFIELDS, up && up->data ? up->data : "");
@@ -676,7 +697,7 @@ static bool is_index(const char *mt)
 /* What moving blobs did: moved (fetched or uploaded), present (already
  * there), bytes moved. */
 typedef struct blob_stats {
-	unsigned moved, present;
+	unsigned moved, present, mounted;
 	uint64_t bytes;
 } blob_stats;
 
@@ -796,7 +817,7 @@ static void *worker(void *arg)
 	pool *p = arg;
 	session s;
 	kf_err err;
-	blob_stats st = {0, 0, 0};
+	blob_stats st = {0, 0, 0, 0};
 	bool ok = session_clone(&s, p->main, &err);
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
@@ -813,6 +834,7 @@ static void *worker(void *arg)
 	pthread_mutex_lock(&p->lock);
 	p->st.moved += st.moved;
 	p->st.present += st.present;
+	p->st.mounted += st.mounted;
 	p->st.bytes += st.bytes;
 	pthread_mutex_unlock(&p->lock);
 	session_close(&s);
@@ -829,7 +851,7 @@ static bool each_blob(const session *main, const char *dir, const json_t *doc, b
 	size_t i;
 	json_t *l;
 	json_array_foreach(json_object_get(doc, "layers"), i, l) kf_vec_push(&descs, l);
-	pool p = {main, dir, descs.v, descs.n, 0, fn, PTHREAD_MUTEX_INITIALIZER, false, {{0}}, {0, 0, 0}};
+	pool p = {main, dir, descs.v, descs.n, 0, fn, PTHREAD_MUTEX_INITIALIZER, false, {{0}}, {0, 0, 0, 0}};
 	size_t jobs = main->o->jobs > 0 ? (size_t)main->o->jobs : 4;
 	if (jobs > descs.n)
 		jobs = descs.n;
@@ -946,7 +968,7 @@ bool kf_registry_pull(const char *dir, const char *name, const kf_platform_want 
 	manifest m = {0};
 	bool ok = find(&s, name, o, plat, dir, &m, res->index_digest, &reference, err);
 	/* the config and the layers first, the manifest last */
-	blob_stats st = {0, 0, 0};
+	blob_stats st = {0, 0, 0, 0};
 	if (ok)
 		ok = each_blob(&s, dir, m.doc, get_blob, &st, err);
 	res->fetched = st.moved;
@@ -1060,19 +1082,44 @@ static bool put_blob(session *s, const char *dir, const json_t *desc, blob_stats
 	FILE *f = ok ? fopen(blob, "rb") : NULL;
 	if (ok && !f)
 		ok = kf_err_set(err, "%s: %s", blob, strerror(errno));
+	/* a blob the store knows in another repository of this registry is
+	 * mounted from there (201); else the registry starts an upload (202) */
+	const char *from = s->o->mount_source ? s->o->mount_source(s->o->mount_ud, digest) : NULL;
 	kf_buf_reset(&path);
 	kf_buf_printf(&path, "%s/blobs/uploads/", s->repo);
+	if (from)
+		kf_buf_printf(&path, "?mount=%s&from=%s", digest, from);
 	if (ok)
 		ok = request(s, "POST", path.ptr, NULL, &r, err);
-	if (ok && (r.status != 202 || !r.location)) {
+	bool mounted = ok && from && r.status == 201;
+	if (ok && !mounted && (r.status != 202 || !r.location)) {
 		char why[256];
 		describe_error(&r, why, sizeof why);
 		ok = kf_err_set(err, "%s/%s: starting the upload of %s: %s", s->name_host, s->repo, digest, why);
 	}
-	if (ok) {
+	/* a large blob goes in chunks (PATCH), each with its range; the PUT
+	 * that closes the upload carries the rest (all of a small blob) */
+	uint64_t chunk = s->o->chunk_size ? s->o->chunk_size : KF_UPLOAD_CHUNK, at = 0;
+	while (ok && !mounted && size - at > chunk) {
+		char range[64];
+		snprintf(range, sizeof range, "%llu-%llu", (unsigned long long)at, (unsigned long long)(at + chunk - 1));
+		upload up = {.content_type = "application/octet-stream", .file = f, .offset = at, .size = chunk, .range = range};
+		char *loc = strdup(r.location);
+		r.up = &up;
+		ok = request(s, "PATCH", loc, NULL, &r, err);
+		r.up = NULL;
+		free(loc);
+		if (ok && (r.status != 202 || !r.location)) {
+			char why[256];
+			describe_error(&r, why, sizeof why);
+			ok = kf_err_set(err, "%s/%s: uploading %s (bytes %s): %s", s->name_host, s->repo, digest, range, why);
+		}
+		at += chunk;
+	}
+	if (ok && !mounted) {
 		kf_buf_reset(&path);
 		kf_buf_printf(&path, "%s%sdigest=%s", r.location, strchr(r.location, '?') ? "&" : "?", digest);
-		upload up = {.content_type = "application/octet-stream", .file = f, .size = size};
+		upload up = {.content_type = "application/octet-stream", .file = f, .offset = at, .size = size - at};
 		r.up = &up;
 		ok = request(s, "PUT", path.ptr, NULL, &r, err);
 		r.up = NULL;
@@ -1082,7 +1129,9 @@ static bool put_blob(session *s, const char *dir, const json_t *desc, blob_stats
 			ok = kf_err_set(err, "%s/%s: uploading %s: %s", s->name_host, s->repo, digest, why);
 		}
 	}
-	if (ok) {
+	if (ok && mounted) {
+		res->mounted++;
+	} else if (ok) {
 		res->moved++;
 		res->bytes += size;
 		if (s->o->progress)
@@ -1131,11 +1180,12 @@ bool kf_registry_push(const char *dir, const char *digest, const char *name, con
 		ok = session_open(&s, &ref, o, NULL, err);
 	/* the blobs first, the manifest last: no reader sees a manifest
 	 * whose blobs are missing */
-	blob_stats st = {0, 0, 0};
+	blob_stats st = {0, 0, 0, 0};
 	if (ok)
 		ok = each_blob(&s, dir, doc, put_blob, &st, err);
 	res->pushed = st.moved;
 	res->present = st.present;
+	res->mounted = st.mounted;
 	res->bytes = st.bytes;
 	if (ok) {
 		char *reference = ref.tag.len ? strndup(ref.tag.ptr, ref.tag.len) : strdup(digest);

@@ -45,6 +45,13 @@ typedef struct kf_registry_options {
 	 * done == total once it is whole */
 	void (*progress)(void *ud, const char *digest, uint64_t done, uint64_t total);
 	void *ud;
+	/* push: the repository of the registry pushed to that holds a blob
+	 * (mounted from there instead of uploaded), or NULL; NULL: none */
+	const char *(*mount_source)(void *ud, const char *digest);
+	void *mount_ud;
+	/* push: blobs larger than this go in chunks of it (PATCH); 0:
+	 * KF_UPLOAD_CHUNK */
+	uint64_t chunk_size;
 	/* mirrors and per-host settings (registry/mirrors.h); NULL: none */
 	const struct kf_registries *registries;
 } kf_registry_options;
@@ -87,8 +94,11 @@ bool kf_registry_inspect(const char *name, const kf_platform_want *plat, const k
 			 kf_remote_image *img, kf_err *err);
 
 /* What a push did. */
+#define KF_UPLOAD_CHUNK (64ull << 20)
+
 typedef struct kf_push_result {
 	unsigned pushed, present; /* blobs uploaded, blobs the registry had */
+	unsigned mounted;         /* blobs mounted from another repository */
 	uint64_t bytes;           /* uploaded */
 } kf_push_result;
 
