@@ -113,6 +113,41 @@ for p in amd64 arm64; do
 		not_ok "kfc pull --platform linux/$p: '$got' (want $want)"; sed 's/^/# /' "$T/pull.err"
 	fi
 done
+# every platform of the index: the name on the index, each image inside it, pushed back whole
+multi=$(cat "$T/multi.digest")
+export KFC_STORE="$T/store-all"
+got=$("$KFC" pull -q --tls-verify=false --all-platforms "$R/labring/multi:v1" 2>"$T/err")
+a1=$("$KFC" inspect --platform=linux/arm64 --format=json "$R/labring/multi:v1" 2>>"$T/err" | "$OCI_PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["digest"])')
+a2=$("$KFC" inspect --platform=linux/amd64 --format=json "$R/labring/multi:v1" 2>>"$T/err" | "$OCI_PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["digest"])')
+if [ "$got" = "$multi" ] && [ "$a1" = "$arm" ] && [ "$a2" = "$amd" ] && "$KFC" fsck >/dev/null 2>&1; then
+	ok "kfc pull --all-platforms: the name on the index, each platform's image inspectable"
+else
+	not_ok "--all-platforms: '$got' '$a1' '$a2' (want $multi $arm $amd)"; sed 's/^/# /' "$T/err"; "$KFC" fsck 2>&1 | sed 's/^/# /'
+fi
+"$KFC" push -q --tls-verify=false "$R/labring/multi:v1" "$R/kfc/multi:v2" >/dev/null 2>"$T/err"
+printf "kfc push: 'docker.io/%s' names an index of several images: push them all with --all\n" "" >/dev/null
+if grep -q "names an index of several images: push them all with --all$" "$T/err"; then
+	ok "kfc push of an index without --all: says what to do"
+else
+	not_ok "kfc push of an index without --all"; sed 's/^/# /' "$T/err"
+fi
+got=$("$KFC" push -q --all --tls-verify=false "$R/labring/multi:v1" "$R/kfc/multi:v2" 2>"$T/err")
+raw=$(oci_skopeo inspect --tls-verify=false --raw "docker://$R/kfc/multi:v2" 2>&1 | sha256sum | cut -d' ' -f1)
+if [ "$got" = "$multi" ] && [ "sha256:$raw" = "$multi" ] &&
+	oci_skopeo inspect --tls-verify=false --raw "docker://$R/kfc/multi@$arm" >/dev/null 2>&1; then
+	ok "kfc push --all: the index and its images, digests unchanged"
+else
+	not_ok "kfc push --all: '$got' sha256:$raw"; sed 's/^/# /' "$T/err"
+fi
+mkdir -p "$T/onidx"
+printf 'FROM %s/labring/multi:v1\nLABEL on=index\n' "$R" >"$T/onidx/Kubefile"
+if build --pull=never --platform linux/arm64 -t onidx:v1 "$T/onidx" >/dev/null 2>"$T/err" &&
+	[ "$("$KFC" inspect --format=json onidx:v1 | "$OCI_PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["config"]["architecture"])')" = arm64 ]; then
+	ok "FROM a name on an index in the store: the build platform's image"
+else
+	not_ok "FROM an index in the store"; sed 's/^/# /' "$T/err"
+fi
+export KFC_STORE="$T/store"
 KFC_STORE="$T/store-s390x" "$KFC" pull -q --tls-verify=false --platform linux/s390x "$R/labring/multi:v1" >/dev/null 2>"$T/s390x.err"
 printf "kfc pull: docker.io/library/x:v1: no image for linux/s390x in its index\n" >/dev/null
 if grep -q "no image for linux/s390x in its index" "$T/s390x.err"; then

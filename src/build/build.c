@@ -142,7 +142,8 @@ static bool load_base(builder *b, const char *ref, const kf_platform *plat, kf_i
 		from_error(b, "base image %s", e.msg);
 		return false;
 	}
-	bool ok = b->o->pull != KF_PULL_ALWAYS && kf_image_load(b->store.dir, r, img, &e);
+	kf_platform_want want = {plat->os, plat->arch, plat->variant};
+	bool ok = b->o->pull != KF_PULL_ALWAYS && kf_image_load_for(b->store.dir, r, &want, img, &e);
 	if (!ok && b->o->pull != KF_PULL_NEVER) {
 		ok = pull_base(b, r, plat, img);
 	} else if (!ok) {

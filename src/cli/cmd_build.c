@@ -512,7 +512,7 @@ static int build_main(int argc, char **argv, bool plan_only)
 		for (size_t i = 0; status == 0 && b.push && !b.o.plan_only && i < b.o.ntags; i++) {
 			kf_err e;
 			char *name = kf_store_name(b.o.tags[i], &e); /* checked with -t */
-			status = kf_push_image(name, name, !b.o.tls_verify_off, b.show.progress == PROGRESS_QUIET, false, 0);
+			status = kf_push_image(name, name, !b.o.tls_verify_off, b.show.progress == PROGRESS_QUIET, false, 0, false);
 			free(name);
 		}
 		kf_registries_release(&regs);

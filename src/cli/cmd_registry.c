@@ -19,11 +19,12 @@
 #include "sema/platform.h"
 
 #define PULL_USAGE                                                                                   \
-	"usage: kfc pull [--platform=OS/ARCH[/VARIANT]] [--tls-verify=true|false] [--jobs=N] [--quiet]\n"   \
-	"                NAME[:TAG|@DIGEST]\n" \
+	"usage: kfc pull [--platform=OS/ARCH[/VARIANT]|--all-platforms] [--tls-verify=true|false] [--jobs=N]\n" \
+	"                [--quiet] NAME[:TAG|@DIGEST]\n" \
 	"Pulls an image from its registry into the local store (blobs the store has are not fetched)\n" \
 	"and prints its manifest digest. The platform defaults to this machine's.\n"                 \
 	"  --tls-verify=false  no certificate check, and plain HTTP allowed\n"                        \
+	"  --all-platforms     every image of an index, the name on the index\n"                     \
 	"  --jobs=N            blobs fetched at once (default 4)\n"                                 \
 	"  -q, --quiet         no progress on standard error\n"
 
@@ -38,7 +39,7 @@ bool kf_cli_registries(kf_registries *r, const char *prog)
 
 typedef struct pull_cli {
 	const char *ref, *platform;
-	bool tls_verify, quiet;
+	bool tls_verify, quiet, all;
 	int jobs;
 } pull_cli;
 
@@ -75,8 +76,9 @@ static bool parse_bool(const char *s, bool *out)
 
 static int pull_args(int argc, char **argv, pull_cli *c)
 {
-	enum { O_PLATFORM = 256, O_TLS, O_JOBS };
+	enum { O_PLATFORM = 256, O_TLS, O_JOBS, O_ALL };
 	static const struct option longs[] = {{"platform", required_argument, NULL, O_PLATFORM},
+					      {"all-platforms", no_argument, NULL, O_ALL},
 					      {"jobs", required_argument, NULL, O_JOBS},
 					      {"tls-verify", required_argument, NULL, O_TLS},
 					      {"quiet", no_argument, NULL, 'q'},
@@ -87,6 +89,7 @@ static int pull_args(int argc, char **argv, pull_cli *c)
 	while ((ch = getopt_long(argc, argv, "qh", longs, NULL)) != -1) {
 		switch (ch) {
 		case O_PLATFORM: c->platform = optarg; break;
+		case O_ALL: c->all = true; break;
 		case O_JOBS:
 			if (!parse_jobs("kfc pull", optarg, &c->jobs))
 				return KF_EXIT_USAGE;
@@ -112,7 +115,7 @@ static int pull_args(int argc, char **argv, pull_cli *c)
 
 int kf_cmd_pull(int argc, char **argv)
 {
-	pull_cli c = {NULL, NULL, true, false, 0};
+	pull_cli c = {NULL, NULL, true, false, false, 0};
 	int status = pull_args(argc, argv, &c);
 	if (status >= 0)
 		return status;
@@ -143,7 +146,7 @@ int kf_cmd_pull(int argc, char **argv)
 	 * removes if this one is killed */
 	char *tmp = kf_store_mktemp(&s, &e);
 	kf_registry_options o = {.tls_verify = c.tls_verify, .progress = blob_line, .ud = &c.quiet, .tmpdir = tmp,
-				 .registries = &regs, .jobs = c.jobs};
+				 .registries = &regs, .jobs = c.jobs, .all_platforms = c.all};
 	o.interrupted = kf_term_catch_interrupts();
 	kf_platform_want want = {plat.os, plat.arch, plat.variant};
 	kf_pull_result r;
@@ -175,10 +178,10 @@ int kf_cmd_pull(int argc, char **argv)
 /* ---- push ------------------------------------------------------------------------------------ */
 
 #define PUSH_USAGE                                                                                  \
-	"usage: kfc push [--tls-verify=true|false] [--jobs=N] [-q] NAME[:TAG] [DEST]\n"                         \
+	"usage: kfc push [--all] [--tls-verify=true|false] [--jobs=N] [-q] NAME[:TAG] [DEST]\n"                         \
 	"Pushes an image of the local store to its registry, or to DEST (a name, docker://NAME,\n"    \
 	"oci:DIR[:TAG] or oci-archive:FILE[:TAG]): the blobs the registry lacks, then the manifest,\n" \
-	"whose digest stays the same.\n"
+	"whose digest stays the same. --all: a name on an index pushes every image of it.\n"
 
 /* Pushes the store's image named name (a store name) to dest (a store
  * name); messages as kfc push prints them. Also for kfc build --push. */
@@ -225,7 +228,8 @@ static void find_mounts(const char *store, const char *dest, mounts *m)
 	json_decref(index);
 }
 
-int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quiet, bool print_digest, int jobs)
+int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quiet, bool print_digest, int jobs,
+		  bool all)
 {
 	kf_store s;
 	kf_err e;
@@ -233,8 +237,11 @@ int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quie
 		fprintf(stderr, "kfc push: store: %s\n", e.msg);
 		return KF_EXIT_PROBLEMS;
 	}
-	kf_image img;
-	bool ok = kf_image_load(s.dir, name, &img, &e);
+	json_t *desc = kf_store_lookup(&s, name, &e);
+	const char *digest = json_string_value(json_object_get(desc, "digest"));
+	bool ok = desc != NULL;
+	if (ok && kf_oci_is_index_type(json_string_value(json_object_get(desc, "mediaType"))) && !all)
+		ok = kf_err_set(&e, "'%s' names an index of several images: push them all with --all", name);
 	mounts mnt;
 	find_mounts(s.dir, dest, &mnt);
 	kf_registry_options o = {.tls_verify = tls_verify, .progress = blob_line, .ud = &quiet, .jobs = jobs,
@@ -246,7 +253,7 @@ int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quie
 	o.interrupted = kf_term_catch_interrupts();
 	kf_push_result r;
 	if (ok) {
-		ok = kf_registry_push(s.dir, img.digest, dest, &o, &r, &e);
+		ok = kf_registry_push(s.dir, digest, dest, &o, &r, &e);
 		if (ok && !quiet) {
 			char *familiar = kf_imageref_familiar(dest);
 			fprintf(stderr, "pushed %s: %u blob%s uploaded (%llu bytes), %u mounted, %u already there\n",
@@ -255,9 +262,9 @@ int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quie
 			free(familiar);
 		}
 		if (ok && print_digest)
-			printf("%s\n", img.digest);
-		kf_image_release(&img);
+			printf("%s\n", digest);
 	}
+	json_decref(desc);
 	if (!ok)
 		fprintf(stderr, "kfc push: %s\n", e.msg);
 	json_decref(mnt.map);
@@ -313,13 +320,14 @@ static int push_layout(const char *ref, const char *out, bool quiet)
 
 int kf_cmd_push(int argc, char **argv)
 {
-	enum { O_TLS = 256, O_JOBS };
+	enum { O_TLS = 256, O_JOBS, O_ALL };
 	static const struct option longs[] = {{"tls-verify", required_argument, NULL, O_TLS},
+					      {"all", no_argument, NULL, O_ALL},
 					      {"jobs", required_argument, NULL, O_JOBS},
 					      {"quiet", no_argument, NULL, 'q'},
 					      {"help", no_argument, NULL, 'h'},
 					      {NULL, 0, NULL, 0}};
-	bool tls_verify = true, quiet = false;
+	bool tls_verify = true, quiet = false, all = false;
 	int ch, jobs = 0;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "qh", longs, NULL)) != -1) {
@@ -330,6 +338,7 @@ int kf_cmd_push(int argc, char **argv)
 				return KF_EXIT_USAGE;
 			}
 			break;
+		case O_ALL: all = true; break;
 		case O_JOBS:
 			if (!parse_jobs("kfc push", optarg, &jobs))
 				return KF_EXIT_USAGE;
@@ -355,7 +364,7 @@ int kf_cmd_push(int argc, char **argv)
 	if (!dest)
 		fprintf(stderr, "kfc push: %s\n", e.msg);
 	else
-		status = kf_push_image(name, dest, tls_verify, quiet, true, jobs);
+		status = kf_push_image(name, dest, tls_verify, quiet, true, jobs, all);
 	free(name);
 	free(dest);
 	return status;

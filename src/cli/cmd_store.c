@@ -179,8 +179,17 @@ static bool load_ref(const char *ref, const remote_opts *ro, kf_image *img, char
 		kf_store s;
 		if (!store_open(&s, false, "kfc"))
 			return false;
+		/* a name on an index: the image of --platform, else this
+		 * machine's */
+		kf_platform plat;
 		char *r = kf_store_name(ref, &e);
-		ok = r && kf_image_load(s.dir, r, img, &e);
+		if (r && !kf_platform_parse(ro->platform, &plat)) {
+			kf_err_set(&e, "--platform=%s: expected OS/ARCH[/VARIANT]", ro->platform);
+			free(r);
+			r = NULL;
+		}
+		kf_platform_want want = {plat.os, plat.arch, plat.variant};
+		ok = r && kf_image_load_for(s.dir, r, &want, img, &e);
 		free(r);
 		*dir_out = strdup(s.dir);
 		kf_store_close(&s);
@@ -519,19 +528,16 @@ int kf_cmd_tag(int argc, char **argv)
 	} else {
 		kf_store s;
 		ok = store_open(&s, false, "kfc tag");
-		kf_image img;
-		if (ok && !kf_image_load(s.dir, src, &img, &e)) {
+		json_t *desc = ok ? kf_store_lookup(&s, src, &e) : NULL;
+		if (ok && !desc) {
 			fprintf(stderr, "kfc tag: %s\n", e.msg);
 			ok = false;
 		} else if (ok) {
-			const char *mt = json_string_value(json_object_get(img.manifest, "mediaType"));
-			json_t *desc = kf_json_descriptor(mt ? mt : KF_MT_MANIFEST, img.digest, img.size);
 			ok = kf_store_tag(&s, (const char *const *)names.v, names.n, desc, &e);
 			if (!ok)
 				fprintf(stderr, "kfc tag: store: %s\n", e.msg);
-			json_decref(desc);
-			kf_image_release(&img);
 		}
+		json_decref(desc);
 		if (s.dir)
 			kf_store_close(&s);
 	}

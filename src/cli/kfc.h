@@ -33,7 +33,8 @@ int kf_cmd_logout(int argc, char **argv);
 
 /* Pushes the store's image name to dest (store names); kfc push's
  * messages, and its exit status. For kfc build --push too. */
-int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quiet, bool print_digest, int jobs);
+int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quiet, bool print_digest, int jobs,
+		  bool all);
 
 /* registries.yaml (registry/mirrors.h), its error printed behind prog */
 struct kf_registries;

@@ -399,7 +399,63 @@ void kf_oci_index_tag(json_t *index, const char *ref, const json_t *desc)
 	json_array_append_new(json_object_get(index, "manifests"), d);
 }
 
+/* containerd's platform names: x86_64 is amd64, aarch64 arm64; arm64's
+ * variant defaults to v8 and arm's to v7 */
+static const char *norm_arch(const char *a)
+{
+	if (!a)
+		return "";
+	if (strcmp(a, "x86_64") == 0 || strcmp(a, "x86-64") == 0)
+		return "amd64";
+	if (strcmp(a, "aarch64") == 0)
+		return "arm64";
+	return a;
+}
+
+static const char *norm_variant(const char *arch, const char *v)
+{
+	if (v && *v)
+		return v;
+	if (strcmp(arch, "arm64") == 0)
+		return "v8";
+	if (strcmp(arch, "arm") == 0)
+		return "v7";
+	return "";
+}
+
+const json_t *kf_oci_index_pick(const json_t *index, const kf_platform_want *want)
+{
+	const char *warch = norm_arch(want->arch);
+	const char *wvar = want->variant && *want->variant ? norm_variant(warch, want->variant) : NULL;
+	size_t i;
+	json_t *m;
+	const json_t *any = NULL;
+	json_array_foreach(json_object_get(index, "manifests"), i, m) {
+		const json_t *p = json_object_get(m, "platform");
+		const char *os = json_string_value(json_object_get(p, "os"));
+		const char *arch = norm_arch(json_string_value(json_object_get(p, "architecture")));
+		const char *var = norm_variant(arch, json_string_value(json_object_get(p, "variant")));
+		if (!os || strcmp(os, want->os) != 0 || strcmp(arch, warch) != 0)
+			continue;
+		if (wvar ? strcmp(var, wvar) == 0 : strcmp(var, norm_variant(warch, NULL)) == 0)
+			return m;
+		if (!wvar && !any)
+			any = m;
+	}
+	return any;
+}
+
+bool kf_oci_is_index_type(const char *mt)
+{
+	return mt && (strcmp(mt, KF_MT_INDEX) == 0 || strcmp(mt, KF_MT_DOCKER_LIST) == 0);
+}
+
 bool kf_image_load(const char *dir, const char *ref, kf_image *img, kf_err *err)
+{
+	return kf_image_load_for(dir, ref, NULL, img, err);
+}
+
+bool kf_image_load_for(const char *dir, const char *ref, const kf_platform_want *plat, kf_image *img, kf_err *err)
 {
 	memset(img, 0, sizeof *img);
 	json_t *index = kf_oci_index_read(dir, err);
@@ -417,12 +473,37 @@ bool kf_image_load(const char *dir, const char *ref, kf_image *img, kf_err *err)
 	}
 	const char *digest = json_string_value(json_object_get(desc, "digest"));
 	const char *mt = json_string_value(json_object_get(desc, "mediaType"));
+	json_t *inner = NULL; /* an index's: the platform's manifest descriptor */
+	if (digest && kf_oci_is_index_type(mt) && plat) {
+		json_t *ix = kf_oci_read_json(dir, digest, err);
+		const json_t *e = ix ? kf_oci_index_pick(ix, plat) : NULL;
+		if (ix && !e)
+			kf_err_set(err, "%s: '%s' is an index with no image for %s/%s%s%s", dir, ref ? ref : "", plat->os,
+				   plat->arch, plat->variant && *plat->variant ? "/" : "", plat->variant ? plat->variant : "");
+		inner = e ? json_incref((json_t *)e) : NULL;
+		json_decref(ix);
+		if (!inner) {
+			json_decref(index);
+			return false;
+		}
+		desc = inner;
+		digest = json_string_value(json_object_get(desc, "digest"));
+		mt = json_string_value(json_object_get(desc, "mediaType"));
+	}
 	if (!digest || (mt && strcmp(mt, KF_MT_MANIFEST) != 0 && strcmp(mt, KF_MT_DOCKER_MANIFEST) != 0)) {
+		json_decref(inner);
 		json_decref(index);
 		return kf_err_set(err, "%s: '%s' is not an image manifest (%s)", dir, ref ? ref : "", mt ? mt : "?");
 	}
+	if (!kf_digest_valid(digest)) {
+		json_decref(inner);
+		json_decref(index);
+		return kf_err_set(err, "%s: '%s': digest '%s' is not 'sha256:' and 64 lowercase hex digits", dir,
+				  ref ? ref : "", digest);
+	}
 	snprintf(img->digest, sizeof img->digest, "%s", digest);
 	img->size = (uint64_t)json_integer_value(json_object_get(desc, "size"));
+	json_decref(inner);
 	json_decref(index);
 	img->manifest = kf_oci_read_json(dir, img->digest, err);
 	if (!img->manifest)

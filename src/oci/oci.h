@@ -67,6 +67,20 @@ void kf_oci_index_tag(json_t *index, const char *ref, const json_t *desc);
 /* Removes ref; false if it was not there. */
 bool kf_oci_index_untag(json_t *index, const char *ref);
 
+/* A platform as the OCI image spec writes it ("linux", "arm64", "v8");
+ * variant NULL or "" for any. */
+typedef struct kf_platform_want {
+	const char *os, *arch, *variant;
+} kf_platform_want;
+
+/* Is mt an image index's (OCI's, or Docker's manifest list)? */
+bool kf_oci_is_index_type(const char *mt);
+/* The entry of index for the platform, as containerd picks it: the same
+ * os and architecture (x86_64 is amd64, aarch64 arm64), and the variant
+ * when one is wanted (arm64 without one is arm64/v8, arm arm/v7); without
+ * one, the default variant first, then any. NULL when none. */
+const json_t *kf_oci_index_pick(const json_t *index, const kf_platform_want *want);
+
 /* An image read from a layout. */
 typedef struct kf_image {
 	json_t *manifest;
@@ -76,6 +90,9 @@ typedef struct kf_image {
 } kf_image;
 
 bool kf_image_load(const char *dir, const char *ref, kf_image *img, kf_err *err);
+/* The same; when ref names an image index, the image of the platform plat
+ * in it (with plat NULL, an index is an error as with kf_image_load). */
+bool kf_image_load_for(const char *dir, const char *ref, const kf_platform_want *plat, kf_image *img, kf_err *err);
 void kf_image_release(kf_image *img);
 
 /* Every blob a manifest reaches: itself, config, layers (verify: as for

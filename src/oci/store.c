@@ -149,6 +149,30 @@ bool kf_store_update_index(kf_store *s, bool (*fn)(json_t *index, void *ctx), vo
 	return ok;
 }
 
+json_t *kf_store_lookup(const kf_store *s, const char *name, kf_err *err)
+{
+	json_t *index = kf_oci_index_read(s->dir, err);
+	json_t *found = NULL;
+	size_t i;
+	json_t *d;
+	json_array_foreach(json_object_get(index, "manifests"), i, d) {
+		const char *ref = index_name(d);
+		if (ref && strcmp(ref, name) == 0) {
+			found = json_pack("{s:O?,s:O?,s:O?}", "mediaType", json_object_get(d, "mediaType"), "digest",
+					  json_object_get(d, "digest"), "size", json_object_get(d, "size"));
+			break;
+		}
+	}
+	if (index && !found)
+		kf_err_set(err, "%s: no image named '%s'", s->dir, name);
+	json_decref(index);
+	if (found && !kf_oci_check_descriptor(found, name, err)) {
+		json_decref(found);
+		found = NULL;
+	}
+	return found;
+}
+
 typedef struct tag_ctx {
 	const char *const *names;
 	size_t n;
@@ -259,6 +283,36 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* One image of the store: its manifest, config and layers there, of
+ * their sizes. */
+static void fsck_image(kf_store *s, kf_fsck *f, const char *ref, const json_t *desc)
+{
+	const char *md = json_string_value(json_object_get(desc, "digest"));
+	kf_err e;
+	json_t *m = md ? kf_oci_read_json(s->dir, md, &e) : NULL;
+	if (!m) {
+		fsck_report(f, "image %s: manifest %s: %s", ref ? ref : "?", md ? md : "?", md ? e.msg : "no digest");
+		f->missing++;
+		return;
+	}
+	f->images++;
+	size_t k;
+	json_t *l;
+	KF_VEC(json_t *) all = {0};
+	kf_vec_push(&all, json_object_get(m, "config"));
+	json_array_foreach(json_object_get(m, "layers"), k, l) kf_vec_push(&all, l);
+	for (k = 0; k < all.n; k++) {
+		const char *bd = json_string_value(json_object_get(all.v[k], "digest"));
+		json_int_t bs = json_integer_value(json_object_get(all.v[k], "size"));
+		if (!bd || !kf_digest_valid(bd) || !kf_oci_has_blob(s->dir, bd, (uint64_t)bs)) {
+			fsck_report(f, "image %s: %s %s is missing", ref ? ref : "?", k ? "layer" : "config", bd ? bd : "?");
+			f->missing++;
+		}
+	}
+	kf_vec_free(&all);
+	json_decref(m);
+}
+
 bool kf_store_fsck(kf_store *s, kf_fsck *f, kf_err *err)
 {
 	char *blobs;
@@ -301,7 +355,8 @@ bool kf_store_fsck(kf_store *s, kf_fsck *f, kf_err *err)
 	}
 	kf_vec_free(&names);
 	free(blobs);
-	/* every tagged image reaches blobs that are there, of their size */
+	/* every tagged image reaches blobs that are there, of their size (a
+	 * name on an index: each image of it) */
 	json_t *index = kf_oci_index_read(s->dir, err);
 	if (!index)
 		return false;
@@ -309,31 +364,22 @@ bool kf_store_fsck(kf_store *s, kf_fsck *f, kf_err *err)
 	json_t *desc;
 	json_array_foreach(json_object_get(index, "manifests"), i, desc) {
 		const char *ref = json_string_value(json_object_get(json_object_get(desc, "annotations"), KF_ANN_REF));
-		const char *md = json_string_value(json_object_get(desc, "digest"));
+		if (!kf_oci_is_index_type(json_string_value(json_object_get(desc, "mediaType")))) {
+			fsck_image(s, f, ref, desc);
+			continue;
+		}
+		const char *xd = json_string_value(json_object_get(desc, "digest"));
 		kf_err e;
-		json_t *m = md ? kf_oci_read_json(s->dir, md, &e) : NULL;
-		if (!m) {
-			fsck_report(f, "image %s: manifest %s: %s", ref ? ref : "?", md ? md : "?", md ? e.msg : "no digest");
+		json_t *x = xd ? kf_oci_read_json(s->dir, xd, &e) : NULL;
+		if (!x) {
+			fsck_report(f, "image %s: index %s: %s", ref ? ref : "?", xd ? xd : "?", xd ? e.msg : "no digest");
 			f->missing++;
 			continue;
 		}
-		f->images++;
 		size_t k;
-		json_t *l;
-		KF_VEC(json_t *) all = {0};
-		kf_vec_push(&all, json_object_get(m, "config"));
-		json_array_foreach(json_object_get(m, "layers"), k, l) kf_vec_push(&all, l);
-		for (k = 0; k < all.n; k++) {
-			const char *bd = json_string_value(json_object_get(all.v[k], "digest"));
-			json_int_t bs = json_integer_value(json_object_get(all.v[k], "size"));
-			if (!bd || !kf_digest_valid(bd) || !kf_oci_has_blob(s->dir, bd, (uint64_t)bs)) {
-				fsck_report(f, "image %s: %s %s is missing", ref ? ref : "?", k ? "layer" : "config",
-					    bd ? bd : "?");
-				f->missing++;
-			}
-		}
-		kf_vec_free(&all);
-		json_decref(m);
+		json_t *m;
+		json_array_foreach(json_object_get(x, "manifests"), k, m) fsck_image(s, f, ref, m);
+		json_decref(x);
 	}
 	json_decref(index);
 	return true;

@@ -32,6 +32,10 @@ void kf_store_close(kf_store *s);
  * fn returns false to abandon the change. */
 bool kf_store_update_index(kf_store *s, bool (*fn)(json_t *index, void *ctx), void *ctx, kf_err *err);
 
+/* The descriptor (media type, digest, size) the store name names: an
+ * image manifest, or an index (kfc pull --all-platforms); NULL with err. */
+json_t *kf_store_lookup(const kf_store *s, const char *name, kf_err *err);
+
 /* Points each of names (store names, kf_store_name) at the image desc
  * describes, in one change of the index. */
 bool kf_store_tag(kf_store *s, const char *const *names, size_t n, const json_t *desc, kf_err *err);

@@ -640,57 +640,6 @@ static bool get_manifest(session *s, const char *reference, manifest *m, kf_err 
 	return ok;
 }
 
-/* containerd's platform names: x86_64 is amd64, aarch64 arm64; arm64's
- * variant defaults to v8 and arm's to v7 */
-static const char *norm_arch(const char *a)
-{
-	if (!a)
-		return "";
-	if (strcmp(a, "x86_64") == 0 || strcmp(a, "x86-64") == 0)
-		return "amd64";
-	if (strcmp(a, "aarch64") == 0)
-		return "arm64";
-	return a;
-}
-
-static const char *norm_variant(const char *arch, const char *v)
-{
-	if (v && *v)
-		return v;
-	if (strcmp(arch, "arm64") == 0)
-		return "v8";
-	if (strcmp(arch, "arm") == 0)
-		return "v7";
-	return "";
-}
-
-/* The entry of an index for the platform, or NULL */
-static const json_t *pick_platform(const json_t *index, const kf_platform_want *want)
-{
-	const char *warch = norm_arch(want->arch);
-	const char *wvar = want->variant && *want->variant ? norm_variant(warch, want->variant) : NULL;
-	size_t i;
-	json_t *m;
-	const json_t *any = NULL;
-	json_array_foreach(json_object_get(index, "manifests"), i, m) {
-		const json_t *p = json_object_get(m, "platform");
-		const char *os = json_string_value(json_object_get(p, "os"));
-		const char *arch = norm_arch(json_string_value(json_object_get(p, "architecture")));
-		const char *var = norm_variant(arch, json_string_value(json_object_get(p, "variant")));
-		if (!os || strcmp(os, want->os) != 0 || strcmp(arch, warch) != 0)
-			continue;
-		if (wvar ? strcmp(var, wvar) == 0 : strcmp(var, norm_variant(warch, NULL)) == 0)
-			return m;
-		if (!wvar && !any)
-			any = m;
-	}
-	return any;
-}
-
-static bool is_index(const char *mt)
-{
-	return mt && (strcmp(mt, KF_MT_INDEX) == 0 || strcmp(mt, KF_MT_DOCKER_LIST) == 0);
-}
 
 /* ---- blobs ------------------------------------------------------------------------------- */
 
@@ -880,11 +829,13 @@ static bool resolve(session *s, const char *name, const char *reference, const k
 		    const char *dir, manifest *m, char index_digest[72], kf_err *err)
 {
 	bool ok = get_manifest(s, reference, m, err);
-	if (ok && is_index(m->media_type)) {
+	if (ok && kf_oci_is_index_type(m->media_type)) {
 		kf_sha256_bytes(m->body.ptr, m->body.len, index_digest);
 		if (dir)
 			ok = kf_oci_put_bytes(dir, m->body.ptr, m->body.len, index_digest, err);
-		const json_t *e = ok ? pick_platform(m->doc, plat) : NULL;
+		const json_t *e = ok ? kf_oci_index_pick(m->doc, plat) : NULL;
+		if (ok && !e && s->o->all_platforms) /* all of them: any to start with */
+			e = json_array_get(json_object_get(m->doc, "manifests"), 0);
 		if (ok && !e)
 			ok = kf_err_set(err, "%s: no image for %s/%s%s%s in its index", name, plat->os, plat->arch,
 					plat->variant && *plat->variant ? "/" : "", plat->variant ? plat->variant : "");
@@ -959,6 +910,54 @@ static bool find(session *s, const char *name, const kf_registry_options *o, con
 	return ok;
 }
 
+/* --all-platforms: every other image of the index the pull came from
+ * (kept in dir, index_digest), blobs first and each manifest last; then
+ * the result names the index. */
+static bool pull_others(session *s, const char *dir, const char *done, kf_pull_result *res, kf_err *err)
+{
+	json_t *ix = kf_oci_read_json(dir, res->index_digest, err);
+	bool ok = ix != NULL;
+	size_t i;
+	json_t *e;
+	json_array_foreach(ok ? json_object_get(ix, "manifests") : NULL, i, e) {
+		const char *d = json_string_value(json_object_get(e, "digest"));
+		if (!ok)
+			break;
+		if (!kf_oci_check_descriptor(e, "an image of the index", err)) {
+			ok = false;
+			break;
+		}
+		if (strcmp(d, done) == 0)
+			continue;
+		manifest m;
+		ok = get_manifest(s, d, &m, err);
+		if (ok && (!m.media_type || kf_oci_is_index_type(m.media_type)))
+			ok = kf_err_set(err, "%s: an index inside an index is not pulled", d);
+		if (ok)
+			ok = kf_oci_check_manifest(m.doc, err);
+		blob_stats st = {0, 0, 0, 0};
+		if (ok)
+			ok = each_blob(s, dir, m.doc, get_blob, &st, err);
+		res->fetched += st.moved;
+		res->present += st.present;
+		res->bytes += st.bytes;
+		if (ok)
+			ok = kf_oci_put_bytes(dir, m.body.ptr, m.body.len, m.digest, err);
+		manifest_release(&m);
+	}
+	if (ok) {
+		char *p = kf_oci_blob_path(dir, res->index_digest);
+		struct stat st;
+		res->size = stat(p, &st) == 0 ? (uint64_t)st.st_size : 0;
+		free(p);
+		const char *mt = json_string_value(json_object_get(ix, "mediaType"));
+		snprintf(res->media_type, sizeof res->media_type, "%s", mt ? mt : KF_MT_INDEX);
+		snprintf(res->digest, sizeof res->digest, "%s", res->index_digest);
+	}
+	json_decref(ix);
+	return ok;
+}
+
 bool kf_registry_pull(const char *dir, const char *name, const kf_platform_want *plat, const kf_registry_options *o,
 		      kf_pull_result *res, kf_err *err)
 {
@@ -981,6 +980,8 @@ bool kf_registry_pull(const char *dir, const char *name, const kf_platform_want 
 		snprintf(res->media_type, sizeof res->media_type, "%s", m.media_type);
 		res->size = m.body.len;
 	}
+	if (ok && o->all_platforms && res->index_digest[0])
+		ok = pull_others(&s, dir, m.digest, res, err);
 	manifest_release(&m);
 	free(reference);
 	session_close(&s);
@@ -1145,6 +1146,74 @@ static bool put_blob(session *s, const char *dir, const json_t *desc, blob_stats
 	return ok;
 }
 
+/* A manifest or an index of the store, with its own bytes (so that its
+ * digest stays); its media type (the document's, else the OCI
+ * manifest's). */
+static bool read_stored(const char *dir, const char *digest, kf_buf *body, json_t **doc, const char **mt, kf_err *err)
+{
+	char *p = kf_oci_blob_path(dir, digest);
+	FILE *f = fopen(p, "rb");
+	char buf[65536];
+	size_t got;
+	while (f && (got = fread(buf, 1, sizeof buf, f)) > 0 && body->len <= MANIFEST_MAX)
+		kf_buf_add(body, buf, got);
+	if (f)
+		fclose(f);
+	free(p);
+	*doc = body->len && body->len <= MANIFEST_MAX ? json_loadb(body->ptr, body->len, 0, NULL) : NULL;
+	*mt = json_string_value(json_object_get(*doc, "mediaType"));
+	if (!*mt)
+		*mt = KF_MT_MANIFEST;
+	if (!json_is_object(*doc))
+		return kf_err_set(err, "manifest %s: not in the store, or not JSON", digest);
+	return true;
+}
+
+/* PUT of a manifest or an index under reference (a tag or its digest) */
+static bool put_manifest(session *s, const kf_buf *body, const char *mt, const char *reference, kf_err *err)
+{
+	kf_buf path = KF_BUF_INIT;
+	kf_buf_printf(&path, "%s/manifests/%s", s->repo, reference);
+	upload up = {.content_type = mt, .data = body->ptr, .len = body->len};
+	response r = {.fd = -1, .limit = 64u << 10, .up = &up};
+	bool ok = request(s, "PUT", path.ptr, NULL, &r, err);
+	if (ok && r.status != 201) {
+		char why[256];
+		describe_error(&r, why, sizeof why);
+		ok = kf_err_set(err, "%s/%s: manifest %s: %s", s->name_host, s->repo, reference, why);
+	}
+	response_release(&r);
+	kf_buf_release(&path);
+	return ok;
+}
+
+/* One image: its blobs first, its manifest last (no reader sees a
+ * manifest whose blobs are missing), under reference. */
+static bool push_image(session *s, const char *dir, const char *digest, const char *reference, blob_stats *st,
+		       kf_err *err)
+{
+	kf_buf body = KF_BUF_INIT;
+	json_t *doc = NULL;
+	const char *mt;
+	bool ok = read_stored(dir, digest, &body, &doc, &mt, err);
+	if (ok && strcmp(mt, KF_MT_MANIFEST) != 0 && strcmp(mt, KF_MT_DOCKER_MANIFEST) != 0)
+		ok = kf_err_set(err, "manifest %s: '%s' is not an image manifest kfc pushes", digest, mt);
+	if (ok)
+		ok = kf_oci_check_manifest(doc, err);
+	blob_stats one = {0, 0, 0, 0};
+	if (ok)
+		ok = each_blob(s, dir, doc, put_blob, &one, err);
+	st->moved += one.moved;
+	st->present += one.present;
+	st->mounted += one.mounted;
+	st->bytes += one.bytes;
+	if (ok)
+		ok = put_manifest(s, &body, mt, reference, err);
+	json_decref(doc);
+	kf_buf_release(&body);
+	return ok;
+}
+
 bool kf_registry_push(const char *dir, const char *digest, const char *name, const kf_registry_options *o,
 		      kf_push_result *res, kf_err *err)
 {
@@ -1152,57 +1221,38 @@ bool kf_registry_push(const char *dir, const char *digest, const char *name, con
 	kf_imageref ref;
 	if (!parse_name(name, &ref, err))
 		return false;
-	/* the manifest's own bytes, so that its digest stays */
-	char *p = kf_oci_blob_path(dir, digest);
 	kf_buf body = KF_BUF_INIT;
-	FILE *f = fopen(p, "rb");
-	char buf[65536];
-	size_t got;
-	while (f && (got = fread(buf, 1, sizeof buf, f)) > 0 && body.len <= MANIFEST_MAX)
-		kf_buf_add(&body, buf, got);
-	if (f)
-		fclose(f);
-	free(p);
-	json_t *doc = body.len ? json_loadb(body.ptr, body.len, 0, NULL) : NULL;
-	const char *mt = json_string_value(json_object_get(doc, "mediaType"));
-	if (!mt)
-		mt = KF_MT_MANIFEST;
-	bool ok = true;
-	if (!doc || body.len > MANIFEST_MAX)
-		ok = kf_err_set(err, "manifest %s: not in the store, or not JSON", digest);
-	else if (strcmp(mt, KF_MT_MANIFEST) != 0 && strcmp(mt, KF_MT_DOCKER_MANIFEST) != 0)
-		ok = kf_err_set(err, "manifest %s: '%s' is not an image manifest kfc pushes", digest, mt);
-	else if (!kf_oci_check_manifest(doc, err))
-		ok = false;
+	json_t *doc = NULL;
+	const char *mt;
+	bool ok = read_stored(dir, digest, &body, &doc, &mt, err);
+	bool index = ok && kf_oci_is_index_type(mt);
 	session s;
 	memset(&s, 0, sizeof s);
 	if (ok)
 		ok = session_open(&s, &ref, o, NULL, err);
-	/* the blobs first, the manifest last: no reader sees a manifest
-	 * whose blobs are missing */
+	char *reference = ref.tag.len ? strndup(ref.tag.ptr, ref.tag.len) : strdup(digest);
 	blob_stats st = {0, 0, 0, 0};
-	if (ok)
-		ok = each_blob(&s, dir, doc, put_blob, &st, err);
+	if (ok && !index) {
+		ok = push_image(&s, dir, digest, reference, &st, err);
+	} else if (ok) {
+		/* an index: each of its images by digest, then the index */
+		size_t i;
+		json_t *e;
+		json_array_foreach(json_object_get(doc, "manifests"), i, e) {
+			ok = kf_oci_check_descriptor(e, "an image of the index", err) &&
+			     push_image(&s, dir, json_string_value(json_object_get(e, "digest")),
+					json_string_value(json_object_get(e, "digest")), &st, err);
+			if (!ok)
+				break;
+		}
+		if (ok)
+			ok = put_manifest(&s, &body, mt, reference, err);
+	}
 	res->pushed = st.moved;
 	res->present = st.present;
 	res->mounted = st.mounted;
 	res->bytes = st.bytes;
-	if (ok) {
-		char *reference = ref.tag.len ? strndup(ref.tag.ptr, ref.tag.len) : strdup(digest);
-		kf_buf path = KF_BUF_INIT;
-		kf_buf_printf(&path, "%s/manifests/%s", s.repo, reference);
-		upload up = {.content_type = mt, .data = body.ptr, .len = body.len};
-		response r = {.fd = -1, .limit = 64u << 10, .up = &up};
-		ok = request(&s, "PUT", path.ptr, NULL, &r, err);
-		if (ok && r.status != 201) {
-			char why2[256];
-			describe_error(&r, why2, sizeof why2);
-			ok = kf_err_set(err, "%s/%s: manifest %s: %s", s.name_host, s.repo, reference, why2);
-		}
-		response_release(&r);
-		kf_buf_release(&path);
-		free(reference);
-	}
+	free(reference);
 	json_decref(doc);
 	kf_buf_release(&body);
 	session_close(&s);

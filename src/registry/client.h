@@ -28,6 +28,7 @@
 #include <jansson.h>
 
 #include "base/err.h"
+#include "oci/oci.h"
 
 typedef struct kf_registry_options {
 	bool tls_verify;
@@ -36,6 +37,7 @@ typedef struct kf_registry_options {
 	const char *certs_d;
 	int stall_timeout;                  /* seconds without a byte before a transfer fails; 0: 60 */
 	int jobs;                           /* blobs moved at once, each on its own connection; 0: 4 */
+	bool all_platforms;                 /* pull: every image of an index (the result names the index) */
 	/* where blobs are written while they arrive (the layout's file
 	 * system; a folder that the next run removes if this one is killed);
 	 * NULL: beside the layout's blobs */
@@ -56,12 +58,7 @@ typedef struct kf_registry_options {
 	const struct kf_registries *registries;
 } kf_registry_options;
 
-/* The platform wanted from an index: os, architecture and variant as the
- * OCI image spec writes them ("linux", "arm64", "v8"); variant NULL or ""
- * for any. */
-typedef struct kf_platform_want {
-	const char *os, *arch, *variant;
-} kf_platform_want;
+/* The platform wanted from an index: kf_platform_want (oci/oci.h). */
 
 /* What a pull did. */
 typedef struct kf_pull_result {
@@ -105,8 +102,10 @@ typedef struct kf_push_result {
 /* Pushes the image whose manifest is the blob digest of the OCI layout dir
  * to name (a normalised name; its tag names the manifest there, else its
  * digest): each blob the registry lacks (HEAD) is uploaded (POST, then
- * one PUT), and the manifest is put last, with its bytes unchanged, so its
- * digest there is the same. */
+ * one PUT, or PATCHes for a large one), or mounted from mount_source's
+ * repository, and the manifest is put last, with its bytes unchanged, so
+ * its digest there is the same. When digest is an index, each of its
+ * images is pushed (by digest), then the index under the tag. */
 bool kf_registry_push(const char *dir, const char *digest, const char *name, const kf_registry_options *o,
 		      kf_push_result *r, kf_err *err);
 
