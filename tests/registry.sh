@@ -102,6 +102,17 @@ else
 	not_ok "kfc pull by digest: '$got'"; sed 's/^/# /' "$T/pull.err"
 fi
 
+# on a terminal (script(1) gives one): the line rewritten in place, cleared before the summary
+if command -v script >/dev/null 2>&1; then
+	KFC_STORE="$T/store-tty" script -qec "'$KFC' pull --tls-verify=false '$R/labring/base:v1' >/dev/null" "$T/tty.log" >/dev/null 2>&1
+	if grep -q "$(printf '\r\033\\[K')fetched [0-9] blobs\?, [0-9.]* MB, [0-9.]* MB/s" "$T/tty.log" &&
+		grep -q "$(printf '\033\\[K')pulled $R/labring/base:v1: [0-9] blobs fetched" "$T/tty.log" &&
+		! grep -q "^fetched sha256:" "$T/tty.log"; then
+		ok "kfc pull on a terminal: one line of blobs, bytes and rate, rewritten, then the summary"
+	else
+		not_ok "kfc pull on a terminal"; od -c "$T/tty.log" | head -10 | sed 's/^/# /'
+	fi
+fi
 # a two-platform index: the platform's manifest, its digest unchanged
 for p in amd64 arm64; do
 	want=$amd

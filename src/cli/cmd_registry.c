@@ -1,6 +1,7 @@
 /* cmd_registry.c - kfc pull (an image from a registry into the local
  * store), kfc login and kfc logout (docs/registries.md). */
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,11 +57,75 @@ static bool parse_jobs(const char *prog, const char *s, int *out)
 	return true;
 }
 
-static void blob_line(void *ud, const char *digest, uint64_t done, uint64_t total)
+/* What a pull or a push shows on standard error: on a terminal, one
+ * line rewritten in place (blobs done, bytes, rate), at most five times a
+ * second; else a line per blob as it completes. Workers report at once:
+ * a lock. */
+typedef struct shown {
+	bool quiet, tty;
+	const char *verb; /* "fetched", "uploaded" */
+	pthread_mutex_t lock;
+	json_t *moving;   /* digest -> bytes done, while it moves */
+	uint64_t done;    /* bytes of the blobs finished */
+	unsigned finished;
+	double start, last;
+} shown;
+
+static double now_s(void)
 {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void shown_init(shown *sh, bool quiet, const char *verb)
+{
+	memset(sh, 0, sizeof *sh);
+	sh->quiet = quiet;
+	sh->tty = !quiet && isatty(STDERR_FILENO);
+	sh->verb = verb;
+	pthread_mutex_init(&sh->lock, NULL);
+	sh->moving = json_object();
+	sh->start = now_s();
+}
+
+/* the terminal's line cleared, before the summary or an error */
+static void shown_release(shown *sh)
+{
+	if (sh->tty && sh->last > 0)
+		fputs("\r\033[K", stderr);
+	json_decref(sh->moving);
+	pthread_mutex_destroy(&sh->lock);
+}
+
+static void blob_line(void *ud, const char *digest, uint64_t done, uint64_t total, bool finished)
+{
+	shown *sh = ud;
 	(void)total;
-	if (!*(bool *)ud)
-		fprintf(stderr, "fetched %.19s %llu bytes\n", digest, (unsigned long long)done);
+	if (sh->quiet)
+		return;
+	pthread_mutex_lock(&sh->lock);
+	if (finished) {
+		json_object_del(sh->moving, digest);
+		sh->done += done;
+		sh->finished++;
+		if (!sh->tty)
+			fprintf(stderr, "%s %.19s %llu bytes\n", sh->verb, digest, (unsigned long long)done);
+	} else {
+		json_object_set_new(sh->moving, digest, json_integer((json_int_t)done));
+	}
+	double t = now_s();
+	if (sh->tty && (t - sh->last >= 0.2 || finished)) {
+		uint64_t bytes = sh->done;
+		const char *k;
+		json_t *v;
+		json_object_foreach(sh->moving, k, v) bytes += (uint64_t)json_integer_value(v);
+		double rate = t > sh->start ? (double)bytes / (t - sh->start) / 1e6 : 0;
+		fprintf(stderr, "\r\033[K%s %u blob%s, %.1f MB, %.1f MB/s", sh->verb, sh->finished,
+			sh->finished == 1 ? "" : "s", (double)bytes / 1e6, rate);
+		sh->last = t;
+	}
+	pthread_mutex_unlock(&sh->lock);
 }
 
 static bool parse_bool(const char *s, bool *out)
@@ -145,12 +210,15 @@ int kf_cmd_pull(int argc, char **argv)
 	/* blobs arrive in a folder of this process, which the next one
 	 * removes if this one is killed */
 	char *tmp = kf_store_mktemp(&s, &e);
-	kf_registry_options o = {.tls_verify = c.tls_verify, .progress = blob_line, .ud = &c.quiet, .tmpdir = tmp,
+	shown sh;
+	shown_init(&sh, c.quiet, "fetched");
+	kf_registry_options o = {.tls_verify = c.tls_verify, .progress = blob_line, .ud = &sh, .tmpdir = tmp,
 				 .registries = &regs, .jobs = c.jobs, .all_platforms = c.all};
 	o.interrupted = kf_term_catch_interrupts();
 	kf_platform_want want = {plat.os, plat.arch, plat.variant};
 	kf_pull_result r;
 	bool ok = tmp && kf_registry_pull(s.dir, name, &want, &o, &r, &e);
+	shown_release(&sh);
 	if (tmp)
 		kf_remove_tree(tmp);
 	free(tmp);
@@ -244,7 +312,9 @@ int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quie
 		ok = kf_err_set(&e, "'%s' names an index of several images: push them all with --all", name);
 	mounts mnt;
 	find_mounts(s.dir, dest, &mnt);
-	kf_registry_options o = {.tls_verify = tls_verify, .progress = blob_line, .ud = &quiet, .jobs = jobs,
+	shown sh;
+	shown_init(&sh, quiet, "uploaded");
+	kf_registry_options o = {.tls_verify = tls_verify, .progress = blob_line, .ud = &sh, .jobs = jobs,
 				 .mount_source = mount_source, .mount_ud = &mnt};
 	/* KFC_UPLOAD_CHUNK_SIZE: bytes a PATCH carries (default 64 MiB) */
 	const char *chunk = getenv("KFC_UPLOAD_CHUNK_SIZE");
@@ -252,9 +322,11 @@ int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quie
 		o.chunk_size = strtoull(chunk, NULL, 10);
 	o.interrupted = kf_term_catch_interrupts();
 	kf_push_result r;
-	if (ok) {
+	if (ok)
 		ok = kf_registry_push(s.dir, digest, dest, &o, &r, &e);
-		if (ok && !quiet) {
+	shown_release(&sh);
+	if (ok) {
+		if (!quiet) {
 			char *familiar = kf_imageref_familiar(dest);
 			fprintf(stderr, "pushed %s: %u blob%s uploaded (%llu bytes), %u mounted, %u already there\n",
 				familiar, r.pushed, r.pushed == 1 ? "" : "s", (unsigned long long)r.bytes, r.mounted,

@@ -51,6 +51,10 @@ typedef struct session {
 	bool fixed_scheme;     /* an endpoint's scheme: no fallback */
 	kf_imageref ref;       /* what it was opened for, and where (for clones) */
 	const kf_endpoint *ep;
+	/* the blob being moved, for progress: its digest, size, and the
+	 * bytes moved before the current request (a resumed or chunked one) */
+	const char *blob;
+	uint64_t blob_size, blob_base;
 } session;
 
 /* What a request sends: bytes in memory, or size bytes of a file from
@@ -190,10 +194,12 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
 	(void)dltotal;
-	(void)dlnow;
 	(void)ultotal;
-	(void)ulnow;
 	const session *s = ud;
+	if (s->blob && s->o->progress && (dlnow > 0 || ulnow > 0)) {
+		uint64_t now = s->blob_base + (uint64_t)(dlnow > 0 ? dlnow : ulnow);
+		s->o->progress(s->o->ud, s->blob, now < s->blob_size ? now : s->blob_size, s->blob_size, false);
+	}
 	return s->o->interrupted && *s->o->interrupted ? 1 : 0;
 }
 
@@ -677,8 +683,11 @@ static bool get_blob(session *s, const char *dir, const json_t *desc, blob_stats
 	kf_buf path = KF_BUF_INIT;
 	kf_buf_printf(&path, "%s/blobs/%s", s->repo, digest);
 	bool ok = false;
+	s->blob = digest;
+	s->blob_size = size;
 	for (int tries = 0; tries <= RESUMES; tries++) {
 		uint64_t before = r.got;
+		s->blob_base = r.got;
 		kf_err e;
 		bool done = request(s, "GET", path.ptr, NULL, &r, &e);
 		if (done && (r.status == 200 || r.status == 206) && r.got == size && !r.too_long) {
@@ -710,6 +719,7 @@ static bool get_blob(session *s, const char *dir, const json_t *desc, blob_stats
 			break;
 		}
 	}
+	s->blob = NULL;
 	kf_buf_release(&path);
 	char got[KF_DIGEST_LEN + 1];
 	kf_sha256_final(&h, got);
@@ -726,7 +736,7 @@ static bool get_blob(session *s, const char *dir, const json_t *desc, blob_stats
 		res->moved++;
 		res->bytes += size;
 		if (s->o->progress)
-			s->o->progress(s->o->ud, digest, size, size);
+			s->o->progress(s->o->ud, digest, size, size, true);
 	}
 	response_release(&r);
 	kf_buf_release(&tmp);
@@ -1101,12 +1111,15 @@ static bool put_blob(session *s, const char *dir, const json_t *desc, blob_stats
 	/* a large blob goes in chunks (PATCH), each with its range; the PUT
 	 * that closes the upload carries the rest (all of a small blob) */
 	uint64_t chunk = s->o->chunk_size ? s->o->chunk_size : KF_UPLOAD_CHUNK, at = 0;
+	s->blob = digest;
+	s->blob_size = size;
 	while (ok && !mounted && size - at > chunk) {
 		char range[64];
 		snprintf(range, sizeof range, "%llu-%llu", (unsigned long long)at, (unsigned long long)(at + chunk - 1));
 		upload up = {.content_type = "application/octet-stream", .file = f, .offset = at, .size = chunk, .range = range};
 		char *loc = strdup(r.location);
 		r.up = &up;
+		s->blob_base = at;
 		ok = request(s, "PATCH", loc, NULL, &r, err);
 		r.up = NULL;
 		free(loc);
@@ -1122,6 +1135,7 @@ static bool put_blob(session *s, const char *dir, const json_t *desc, blob_stats
 		kf_buf_printf(&path, "%s%sdigest=%s", r.location, strchr(r.location, '?') ? "&" : "?", digest);
 		upload up = {.content_type = "application/octet-stream", .file = f, .offset = at, .size = size - at};
 		r.up = &up;
+		s->blob_base = at;
 		ok = request(s, "PUT", path.ptr, NULL, &r, err);
 		r.up = NULL;
 		if (ok && r.status != 201) {
@@ -1130,13 +1144,14 @@ static bool put_blob(session *s, const char *dir, const json_t *desc, blob_stats
 			ok = kf_err_set(err, "%s/%s: uploading %s: %s", s->name_host, s->repo, digest, why);
 		}
 	}
+	s->blob = NULL;
 	if (ok && mounted) {
 		res->mounted++;
 	} else if (ok) {
 		res->moved++;
 		res->bytes += size;
 		if (s->o->progress)
-			s->o->progress(s->o->ud, digest, size, size);
+			s->o->progress(s->o->ud, digest, size, size, true);
 	}
 	if (f)
 		fclose(f);

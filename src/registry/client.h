@@ -43,9 +43,10 @@ typedef struct kf_registry_options {
 	 * NULL: beside the layout's blobs */
 	const char *tmpdir;
 	volatile sig_atomic_t *interrupted; /* polled during transfers; set: stop */
-	/* a blob's progress: done of total bytes (total 0 when unknown);
-	 * done == total once it is whole */
-	void (*progress)(void *ud, const char *digest, uint64_t done, uint64_t total);
+	/* a blob's progress, from any of the workers (several at once): done
+	 * of total bytes while it moves, then once with finished when it is
+	 * whole and verified (fetched) or accepted (uploaded) */
+	void (*progress)(void *ud, const char *digest, uint64_t done, uint64_t total, bool finished);
 	void *ud;
 	/* push: the repository of the registry pushed to that holds a blob
 	 * (mounted from there instead of uploaded), or NULL; NULL: none */
