@@ -38,7 +38,7 @@
 #                                 utils' htpasswd), over HTTPS, or over plain
 #                                 HTTP with --http: distribution 2.8 does not
 #                                 refuse that, its documentation only warns
-#   registry_start_token DIR [--http] [--expires-in S] [--exp S]
+#   registry_start_token DIR [--http] [--expires-in S] [--exp S] [--refresh USER:TOKEN]
 #                        [--anonymous ACTIONS] USER:PASSWORD[:ACTIONS]...
 #                                 Bearer tokens: the registry (HTTPS, or HTTP
 #                                 with --http) sends clients to the token
@@ -359,7 +359,7 @@ registry_start_token() {
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--http) _rg_scheme=http ;;
-		--expires-in | --exp | --anonymous)
+		--expires-in | --exp | --anonymous | --refresh)
 			[ $# -ge 2 ] || { reg_fail "registry_start_token: $1 wants a value"; return 1; }
 			printf '%s\n%s\n' "$1" "$2" >>"$_rg_dir/token.args"
 			shift

@@ -118,11 +118,30 @@ class Handler(BaseHTTPRequestHandler):
         return (user, password)
 
     def do_POST(self):
+        """OAuth2's refresh-token grant (docker's identity tokens): a form with
+        grant_type=refresh_token, refresh_token (one given with --refresh),
+        service, scope, client_id; answers access_token."""
+        opts = self.server.opts
         length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        self.log_line(405, None, [], [])
-        self.answer(405, {"error": "unsupported", "error_description": "only GET /token"})
+        form = urllib.parse.parse_qs(self.rfile.read(length).decode() if length else "")
+        scopes = []
+        for s in form.get("scope", []):
+            scopes += s.split(" ")
+        account = opts.refresh.get(form.get("refresh_token", [""])[0])
+        if (urllib.parse.urlsplit(self.path).path != "/token" or form.get("grant_type") != ["refresh_token"]
+                or account is None or not form.get("client_id")):
+            self.log_line(401, None, scopes, [])
+            self.answer(401, {"error": "invalid_grant"})
+            return
+        granted = [g for g in (grant(s, opts.users[account][1]) for s in scopes) if g]
+        now = int(time.time())
+        claims = {"iss": opts.issuer, "sub": account, "aud": opts.service,
+                  "iat": now, "nbf": now - 1, "exp": now + opts.exp,
+                  "jti": uuid.uuid4().hex, "access": granted}
+        token = jwt.encode(claims, self.server.key, algorithm="RS256",
+                           headers={"x5c": [self.server.x5c]})
+        self.log_line(200, account, scopes, granted)
+        self.answer(200, {"access_token": token, "expires_in": opts.expires_in, "scope": " ".join(scopes)})
 
     def do_GET(self):
         opts = self.server.opts
@@ -181,6 +200,8 @@ def main():
     p.add_argument("--service", required=True)
     p.add_argument("--user", action="append", default=[], help="USER:PASSWORD[:ACTIONS]")
     p.add_argument("--anonymous", default=None, help="the actions granted without credentials")
+    p.add_argument("--refresh", action="append", default=[],
+                   help="USER:TOKEN, a refresh token (docker's identity token) for POST /token")
     p.add_argument("--expires-in", type=int, default=300)
     p.add_argument("--exp", type=int, default=None, help="exp claim = now + this (default: --expires-in)")
     p.add_argument("--tls-cert")
@@ -194,6 +215,13 @@ def main():
         password, sep, actions = rest.partition(":")
         users[name] = (password, parse_actions(actions) if sep else {"pull", "push"})
     opts.users = users
+    refresh = {}
+    for r in opts.refresh:
+        name, sep, token = r.partition(":")
+        if not sep or name not in users:
+            p.error("--refresh wants USER:TOKEN of a --user: " + r)
+        refresh[token] = name
+    opts.refresh = refresh
     opts.anonymous = parse_actions(opts.anonymous) if opts.anonymous is not None else None
     if opts.exp is None:
         opts.exp = opts.expires_in

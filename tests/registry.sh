@@ -435,7 +435,7 @@ printf 'logged out of %s (%s)\nkfc logout: not logged in to %s: %s has no entry 
 compare "$T/want" "$T/err" "kfc logout, twice"
 unset REGISTRY_AUTH_FILE
 
-registry_start_token "$T/token" bob:builder ro:reader:pull || { not_ok "registry_start_token"; exit 1; }
+registry_start_token "$T/token" --refresh bob:refresh-me bob:builder ro:reader:pull || { not_ok "registry_start_token"; exit 1; }
 registry_copy "oci:$T/one-amd64:v1" "docker://$REG_ADDR/labring/base:v1" 2>"$T/copy.err" || sed 's/^/# /' "$T/copy.err"
 export KFC_CERTS_D="$REG_CERTS_D"
 auth_file "$T/ro.json" "$REG_ADDR" ro:reader
@@ -452,6 +452,15 @@ if grep -q "^kfc pull: $REG_ADDR: the token server https://127.0.0.1:[0-9]*/toke
 	ok "Bearer without credentials: the token server's refusal"
 else
 	not_ok "Bearer without credentials"; sed 's/^/# /' "$T/err"
+fi
+# docker's identity token: an OAuth refresh token, POSTed to the token server
+printf '{"auths":{"%s":{"auth":"%s","identitytoken":"refresh-me"}}}\n' "$REG_ADDR" "$(printf '<token>:' | base64 -w0)" >"$T/idtok.json"
+: >"$REG_TOKEN_LOG"
+got=$(REGISTRY_AUTH_FILE="$T/idtok.json" pull_into token-3 "$REG_ADDR/labring/base:v1")
+if [ "$got" = "$amd" ] && grep -q '^200 POST bob scope=repository:labring/base:pull granted=repository:labring/base:pull' "$REG_TOKEN_LOG"; then
+	ok "Bearer with docker's identity token: the refresh-token grant (POST), then the pull"
+else
+	not_ok "identity token: '$got'"; sed 's/^/# /' "$T/err" "$REG_TOKEN_LOG"
 fi
 # a push asks for the push scope; a read-only user is refused
 auth_file "$T/rw.json" "$REG_ADDR" bob:builder

@@ -437,20 +437,42 @@ static bool fetch_token(session *s, const kf_challenge *ch, const kf_creds *cr, 
 		kf_buf_printf(&scope, "repository:%s:pull", s->repo);
 	char *sc = scope.len ? curl_easy_escape(s->curl, scope.ptr, 0) : NULL;
 	/* a login asks for no scope, as docker's does */
-	kf_buf_printf(&url, "%s%s", ch->realm, strchr(ch->realm, '?') ? "&" : "?");
-	if (sc)
-		kf_buf_printf(&url, "scope=%s&", sc);
-	if (svc)
-		kf_buf_printf(&url, "service=%s&", svc);
-	url.ptr[--url.len] = '\0';
+	kf_buf form = KF_BUF_INIT;
+	response r = {.fd = -1, .limit = 1u << 20};
+	upload up = {.content_type = "application/x-www-form-urlencoded"};
+	char *basic = NULL;
+	if (cr->user && cr->identity_token) {
+		/* docker's identity token: an OAuth refresh token, POSTed */
+		char *rt = curl_easy_escape(s->curl, cr->secret, 0);
+		kf_buf_printf(&form, "grant_type=refresh_token&client_id=kfc&refresh_token=%s", rt);
+		curl_free(rt);
+		if (sc)
+			kf_buf_printf(&form, "&scope=%s", sc);
+		if (svc)
+			kf_buf_printf(&form, "&service=%s", svc);
+		kf_buf_adds(&url, ch->realm);
+		up.data = form.ptr;
+		up.len = form.len;
+		r.up = &up;
+	} else {
+		kf_buf_printf(&url, "%s%s", ch->realm, strchr(ch->realm, '?') ? "&" : "?");
+		if (sc)
+			kf_buf_printf(&url, "scope=%s&", sc);
+		if (svc)
+			kf_buf_printf(&url, "service=%s&", svc);
+		url.ptr[--url.len] = '\0';
+		basic = cr->user ? kf_basic_auth(cr->user, cr->secret) : NULL;
+	}
 	curl_free(svc);
 	curl_free(sc);
 	kf_buf_release(&scope);
-	char *basic = cr->user ? kf_basic_auth(cr->user, cr->secret) : NULL;
-	response r = {.fd = -1, .limit = 1u << 20};
 	char ebuf[CURL_ERROR_SIZE];
-	CURLcode rc = perform(s, "GET", url.ptr, NULL, NULL, basic, &r, ebuf);
+	CURLcode rc = perform(s, r.up ? "POST" : "GET", url.ptr, NULL, NULL, basic, &r, ebuf);
+	r.up = NULL;
 	free(basic);
+	if (form.ptr)
+		memset(form.ptr, 0, form.len); /* the refresh token */
+	kf_buf_release(&form);
 	bool ok = false;
 	if (rc != CURLE_OK) {
 		kf_err_set(err, "%s: token from %s: %s", s->name_host, ch->realm, ebuf[0] ? ebuf : curl_easy_strerror(rc));
@@ -494,9 +516,9 @@ static bool authenticate(session *s, const char *www_auth, kf_err *err)
 		return false;
 	}
 	bool ok;
-	if (cr.user && cr.identity_token) {
-		ok = kf_err_set(err, "%s: the credentials in %s are an identity token, which kfc does not use yet; "
-				     "log in with a password (kfc login %s)",
+	if (cr.user && cr.identity_token && ch.scheme != KF_AUTH_BEARER) {
+		ok = kf_err_set(err, "%s: the credentials in %s are an identity token, which only a token server "
+				     "takes; this registry asks for Basic credentials (kfc login %s)",
 				s->name_host, cr.source ? cr.source : "the auth file", s->name_host);
 	} else if (ch.scheme == KF_AUTH_BEARER && ch.realm) {
 		ok = fetch_token(s, &ch, &cr, err);
