@@ -102,6 +102,15 @@ else
 	not_ok "kfc pull by digest: '$got'"; sed 's/^/# /' "$T/pull.err"
 fi
 
+# --progress=plain on a terminal: a line per blob all the same
+if command -v script >/dev/null 2>&1; then
+	KFC_STORE="$T/store-tty2" script -qec "'$KFC' pull --progress=plain --tls-verify=false '$R/labring/base:v1' >/dev/null" "$T/tty2.log" >/dev/null 2>&1
+	if grep -q "^fetched sha256:" "$T/tty2.log" && ! grep -q "$(printf '\033')" "$T/tty2.log"; then
+		ok "kfc pull --progress=plain: lines, not a rewritten line, on a terminal too"
+	else
+		not_ok "kfc pull --progress=plain"; od -c "$T/tty2.log" | head -5 | sed 's/^/# /'
+	fi
+fi
 # on a terminal (script(1) gives one): the line rewritten in place, cleared before the summary
 if command -v script >/dev/null 2>&1; then
 	KFC_STORE="$T/store-tty" script -qec "'$KFC' pull --tls-verify=false '$R/labring/base:v1' >/dev/null" "$T/tty.log" >/dev/null 2>&1
@@ -315,10 +324,15 @@ mkdir -p "$T/derived"
 printf 'FROM %s/labring/base:v1\nCOPY extra /etc/extra\n' "$R" >"$T/derived/Kubefile"
 echo extra >"$T/derived/extra"
 export KFC_STORE="$T/store-from"
-if build --platform linux/amd64 --tls-verify=false -t derived:v1 "$T/derived" >"$T/derived.out" 2>"$T/derived.err" &&
+if SOURCE_DATE_EPOCH=$SDE "$KFC" build --progress=plain --platform linux/amd64 --tls-verify=false -t derived:v1 "$T/derived" >"$T/derived.out" 2>"$T/derived.err" &&
 	"$KFC" inspect "$R/labring/base:v1" >/dev/null 2>&1 && "$KFC" inspect derived:v1 >"$T/derived.inspect" 2>&1 &&
 	grep -q 'base' "$T/derived.inspect"; then
 	ok "FROM a registry image pulls it and inherits its app"
+	if [ "$(grep -c '^fetched sha256:[0-9a-f]\{12\} [0-9]* bytes$' "$T/derived.err")" -ge 2 ]; then
+		ok "the FROM pull shows a line per blob (no terminal)"
+	else
+		not_ok "the FROM pull's progress"; sed 's/^/# /' "$T/derived.err"
+	fi
 else
 	not_ok "FROM a registry image"; sed 's/^/# /' "$T/derived.err" "$T/derived.inspect" 2>/dev/null
 fi

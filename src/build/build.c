@@ -83,6 +83,13 @@ static void from_error(builder *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void pull_progress(void *ud, const char *digest, uint64_t done, uint64_t total, bool finished)
+{
+	const builder *b = ud;
+	if (b->report && b->report->blob)
+		b->report->blob(b->report->ud, digest, done, total, finished);
+}
+
 /* Pulls the store name r for the build's platform and tags it; the error
  * is the FROM line's. */
 static bool pull_base(builder *b, const char *r, const kf_platform *plat, kf_image *img)
@@ -90,7 +97,8 @@ static bool pull_base(builder *b, const char *r, const kf_platform *plat, kf_ima
 	kf_err e;
 	char *tmp = kf_store_mktemp(&b->store, &e);
 	kf_registry_options ro = {.tls_verify = !b->o->tls_verify_off, .stall_timeout = b->o->stall_timeout,
-				  .interrupted = b->o->interrupted, .tmpdir = tmp, .registries = b->o->registries};
+				  .interrupted = b->o->interrupted, .tmpdir = tmp, .registries = b->o->registries,
+				  .progress = pull_progress, .ud = b};
 	kf_platform_want want = {plat->os, plat->arch, plat->variant};
 	kf_pull_result res;
 	bool ok = tmp && kf_registry_pull(b->store.dir, r, &want, &ro, &res, &e);

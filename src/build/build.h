@@ -105,6 +105,9 @@ typedef struct kf_build_report {
 	 * manifests, charts read by container image discovery), rendered:
 	 * a cached discovery replays them as text */
 	void (*files)(void *ud, const char *rendered);
+	/* a blob of the FROM image being pulled: bytes done of total, then
+	 * finished (from several threads at once) */
+	void (*blob)(void *ud, const char *digest, uint64_t done, uint64_t total, bool finished);
 } kf_build_report;
 
 typedef struct kf_build_result {

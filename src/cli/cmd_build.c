@@ -82,6 +82,7 @@ enum progress { PROGRESS_AUTO, PROGRESS_TTY, PROGRESS_PLAIN, PROGRESS_QUIET };
 typedef struct shown {
 	enum progress progress;
 	bool tty;           /* the step lines are rewritten in place */
+	kf_transfer pull;   /* the FROM image's blobs, when it is pulled */
 } shown;
 
 static void fmt_size(char *buf, size_t len, uint64_t n)
@@ -147,6 +148,11 @@ static void show_files(void *ud, const char *rendered)
 		fputs(rendered, stderr);
 }
 
+static void show_blob(void *ud, const char *digest, uint64_t done, uint64_t total, bool finished)
+{
+	kf_transfer_blob(&((shown *)ud)->pull, digest, done, total, finished);
+}
+
 /* Loads and checks the Kubefile (the linter's errors stop the build; its
  * warnings are kflint's business), then builds, sharing the one model. */
 static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const char *kubefile, const char *text)
@@ -192,9 +198,13 @@ static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const c
 			diags.items[w++] = diags.items[i];
 	diags.len = diags.nerrors = w;
 	sh->tty = sh->progress == PROGRESS_TTY || (sh->progress == PROGRESS_AUTO && isatty(2));
-	kf_build_report report = {sh, show_step, show_message, show_files};
+	static const kf_transfer_mode modes[] = {KF_TRANSFER_AUTO, KF_TRANSFER_TTY, KF_TRANSFER_PLAIN,
+						  KF_TRANSFER_QUIET}; /* as enum progress */
+	kf_transfer_init(&sh->pull, modes[sh->progress], "fetched");
+	kf_build_report report = {sh, show_step, show_message, show_files, show_blob};
 	kf_build_result res;
 	int status = diags.nerrors ? KF_EXIT_PROBLEMS : kf_build(o, doc, model, &diags, &report, &res);
+	kf_transfer_end(&sh->pull);
 	if (status == 0 && res.plan) {
 		char *t = json_dumps(res.plan, JSON_INDENT(2));
 		printf("%s\n", t);

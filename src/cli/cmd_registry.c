@@ -27,6 +27,7 @@
 	"  --tls-verify=false  no certificate check, and plain HTTP allowed\n"                        \
 	"  --all-platforms     every image of an index, the name on the index\n"                     \
 	"  --jobs=N            blobs fetched at once (default 4)\n"                                 \
+	"  --progress=auto|tty|plain|quiet  one line rewritten (tty), a line per blob (plain)\n"                                 \
 	"  -q, --quiet         no progress on standard error\n"
 
 bool kf_cli_registries(kf_registries *r, const char *prog)
@@ -42,6 +43,7 @@ typedef struct pull_cli {
 	const char *ref, *platform;
 	bool tls_verify, quiet, all;
 	int jobs;
+	kf_transfer_mode progress;
 } pull_cli;
 
 /* --jobs=N: 1 to 64 */
@@ -57,20 +59,6 @@ static bool parse_jobs(const char *prog, const char *s, int *out)
 	return true;
 }
 
-/* What a pull or a push shows on standard error: on a terminal, one
- * line rewritten in place (blobs done, bytes, rate), at most five times a
- * second; else a line per blob as it completes. Workers report at once:
- * a lock. */
-typedef struct shown {
-	bool quiet, tty;
-	const char *verb; /* "fetched", "uploaded" */
-	pthread_mutex_t lock;
-	json_t *moving;   /* digest -> bytes done, while it moves */
-	uint64_t done;    /* bytes of the blobs finished */
-	unsigned finished;
-	double start, last;
-} shown;
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -78,54 +66,56 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void shown_init(shown *sh, bool quiet, const char *verb)
+void kf_transfer_init(kf_transfer *t, kf_transfer_mode mode, const char *verb)
 {
-	memset(sh, 0, sizeof *sh);
-	sh->quiet = quiet;
-	sh->tty = !quiet && isatty(STDERR_FILENO);
-	sh->verb = verb;
-	pthread_mutex_init(&sh->lock, NULL);
-	sh->moving = json_object();
-	sh->start = now_s();
+	memset(t, 0, sizeof *t);
+	t->quiet = mode == KF_TRANSFER_QUIET;
+	t->tty = mode == KF_TRANSFER_TTY || (mode == KF_TRANSFER_AUTO && isatty(STDERR_FILENO));
+	t->verb = verb;
+	pthread_mutex_init(&t->lock, NULL);
+	t->moving = json_object();
+	t->start = now_s();
 }
 
-/* the terminal's line cleared, before the summary or an error */
-static void shown_release(shown *sh)
+void kf_transfer_end(kf_transfer *t)
 {
-	if (sh->tty && sh->last > 0)
-		fputs("\r\033[K", stderr);
-	json_decref(sh->moving);
-	pthread_mutex_destroy(&sh->lock);
-}
-
-static void blob_line(void *ud, const char *digest, uint64_t done, uint64_t total, bool finished)
-{
-	shown *sh = ud;
-	(void)total;
-	if (sh->quiet)
+	if (!t->moving)
 		return;
-	pthread_mutex_lock(&sh->lock);
+	if (t->tty && t->last > 0)
+		fputs("\r\033[K", stderr);
+	json_decref(t->moving);
+	t->moving = NULL;
+	pthread_mutex_destroy(&t->lock);
+}
+
+void kf_transfer_blob(void *ud, const char *digest, uint64_t done, uint64_t total, bool finished)
+{
+	kf_transfer *t = ud;
+	(void)total;
+	if (t->quiet)
+		return;
+	pthread_mutex_lock(&t->lock);
 	if (finished) {
-		json_object_del(sh->moving, digest);
-		sh->done += done;
-		sh->finished++;
-		if (!sh->tty)
-			fprintf(stderr, "%s %.19s %llu bytes\n", sh->verb, digest, (unsigned long long)done);
+		json_object_del(t->moving, digest);
+		t->done += done;
+		t->finished++;
+		if (!t->tty)
+			fprintf(stderr, "%s %.19s %llu bytes\n", t->verb, digest, (unsigned long long)done);
 	} else {
-		json_object_set_new(sh->moving, digest, json_integer((json_int_t)done));
+		json_object_set_new(t->moving, digest, json_integer((json_int_t)done));
 	}
-	double t = now_s();
-	if (sh->tty && (t - sh->last >= 0.2 || finished)) {
-		uint64_t bytes = sh->done;
+	double now = now_s();
+	if (t->tty && (now - t->last >= 0.2 || finished)) {
+		uint64_t bytes = t->done;
 		const char *k;
 		json_t *v;
-		json_object_foreach(sh->moving, k, v) bytes += (uint64_t)json_integer_value(v);
-		double rate = t > sh->start ? (double)bytes / (t - sh->start) / 1e6 : 0;
-		fprintf(stderr, "\r\033[K%s %u blob%s, %.1f MB, %.1f MB/s", sh->verb, sh->finished,
-			sh->finished == 1 ? "" : "s", (double)bytes / 1e6, rate);
-		sh->last = t;
+		json_object_foreach(t->moving, k, v) bytes += (uint64_t)json_integer_value(v);
+		double rate = now > t->start ? (double)bytes / (now - t->start) / 1e6 : 0;
+		fprintf(stderr, "\r\033[K%s %u blob%s, %.1f MB, %.1f MB/s", t->verb, t->finished,
+			t->finished == 1 ? "" : "s", (double)bytes / 1e6, rate);
+		t->last = now;
 	}
-	pthread_mutex_unlock(&sh->lock);
+	pthread_mutex_unlock(&t->lock);
 }
 
 static bool parse_bool(const char *s, bool *out)
@@ -141,8 +131,9 @@ static bool parse_bool(const char *s, bool *out)
 
 static int pull_args(int argc, char **argv, pull_cli *c)
 {
-	enum { O_PLATFORM = 256, O_TLS, O_JOBS, O_ALL };
+	enum { O_PLATFORM = 256, O_TLS, O_JOBS, O_ALL, O_PROGRESS };
 	static const struct option longs[] = {{"platform", required_argument, NULL, O_PLATFORM},
+					      {"progress", required_argument, NULL, O_PROGRESS},
 					      {"all-platforms", no_argument, NULL, O_ALL},
 					      {"jobs", required_argument, NULL, O_JOBS},
 					      {"tls-verify", required_argument, NULL, O_TLS},
@@ -155,6 +146,12 @@ static int pull_args(int argc, char **argv, pull_cli *c)
 		switch (ch) {
 		case O_PLATFORM: c->platform = optarg; break;
 		case O_ALL: c->all = true; break;
+		case O_PROGRESS:
+			if (!kf_transfer_mode_parse(optarg, &c->progress)) {
+				fprintf(stderr, "kfc pull: --progress=%s: auto, tty, plain or quiet\n", optarg);
+				return KF_EXIT_USAGE;
+			}
+			break;
 		case O_JOBS:
 			if (!parse_jobs("kfc pull", optarg, &c->jobs))
 				return KF_EXIT_USAGE;
@@ -180,7 +177,7 @@ static int pull_args(int argc, char **argv, pull_cli *c)
 
 int kf_cmd_pull(int argc, char **argv)
 {
-	pull_cli c = {NULL, NULL, true, false, false, 0};
+	pull_cli c = {NULL, NULL, true, false, false, 0, KF_TRANSFER_AUTO};
 	int status = pull_args(argc, argv, &c);
 	if (status >= 0)
 		return status;
@@ -210,15 +207,15 @@ int kf_cmd_pull(int argc, char **argv)
 	/* blobs arrive in a folder of this process, which the next one
 	 * removes if this one is killed */
 	char *tmp = kf_store_mktemp(&s, &e);
-	shown sh;
-	shown_init(&sh, c.quiet, "fetched");
-	kf_registry_options o = {.tls_verify = c.tls_verify, .progress = blob_line, .ud = &sh, .tmpdir = tmp,
+	kf_transfer sh;
+	kf_transfer_init(&sh, c.quiet ? KF_TRANSFER_QUIET : c.progress, "fetched");
+	kf_registry_options o = {.tls_verify = c.tls_verify, .progress = kf_transfer_blob, .ud = &sh, .tmpdir = tmp,
 				 .registries = &regs, .jobs = c.jobs, .all_platforms = c.all};
 	o.interrupted = kf_term_catch_interrupts();
 	kf_platform_want want = {plat.os, plat.arch, plat.variant};
 	kf_pull_result r;
 	bool ok = tmp && kf_registry_pull(s.dir, name, &want, &o, &r, &e);
-	shown_release(&sh);
+	kf_transfer_end(&sh);
 	if (tmp)
 		kf_remove_tree(tmp);
 	free(tmp);
@@ -312,9 +309,9 @@ int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quie
 		ok = kf_err_set(&e, "'%s' names an index of several images: push them all with --all", name);
 	mounts mnt;
 	find_mounts(s.dir, dest, &mnt);
-	shown sh;
-	shown_init(&sh, quiet, "uploaded");
-	kf_registry_options o = {.tls_verify = tls_verify, .progress = blob_line, .ud = &sh, .jobs = jobs,
+	kf_transfer sh;
+	kf_transfer_init(&sh, quiet ? KF_TRANSFER_QUIET : KF_TRANSFER_AUTO, "uploaded");
+	kf_registry_options o = {.tls_verify = tls_verify, .progress = kf_transfer_blob, .ud = &sh, .jobs = jobs,
 				 .mount_source = mount_source, .mount_ud = &mnt};
 	/* KFC_UPLOAD_CHUNK_SIZE: bytes a PATCH carries (default 64 MiB) */
 	const char *chunk = getenv("KFC_UPLOAD_CHUNK_SIZE");
@@ -324,7 +321,7 @@ int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quie
 	kf_push_result r;
 	if (ok)
 		ok = kf_registry_push(s.dir, digest, dest, &o, &r, &e);
-	shown_release(&sh);
+	kf_transfer_end(&sh);
 	if (ok) {
 		if (!quiet) {
 			char *familiar = kf_imageref_familiar(dest);
@@ -555,4 +552,15 @@ int kf_cmd_logout(int argc, char **argv)
 	free(path);
 	free(registry);
 	return ok ? KF_EXIT_OK : KF_EXIT_PROBLEMS;
+}
+
+bool kf_transfer_mode_parse(const char *s, kf_transfer_mode *out)
+{
+	static const char *const names[] = {"auto", "tty", "plain", "quiet"}; /* as kf_transfer_mode */
+	for (int i = 0; i < 4; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*out = (kf_transfer_mode)i;
+			return true;
+		}
+	return false;
 }

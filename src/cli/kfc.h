@@ -5,6 +5,9 @@
 #ifndef KF_KFC_H
 #define KF_KFC_H
 
+#include <pthread.h>
+#include <stdint.h>
+
 #include "cli/term.h"
 
 /* kfc's usage, made from the command table (kfc parse --help shows it too) */
@@ -35,6 +38,27 @@ int kf_cmd_logout(int argc, char **argv);
  * messages, and its exit status. For kfc build --push too. */
 int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quiet, bool print_digest, int jobs,
 		  bool all);
+
+/* What a pull or a push shows on standard error (kfc pull, push, and a
+ * build's FROM pull): on a terminal one line rewritten in place (blobs
+ * done, bytes, rate), at most five times a second; plain: a line per blob
+ * as it completes; quiet: nothing. kf_transfer_blob is the registry
+ * client's progress callback; workers report at once, so a lock. */
+typedef enum { KF_TRANSFER_AUTO, KF_TRANSFER_TTY, KF_TRANSFER_PLAIN, KF_TRANSFER_QUIET } kf_transfer_mode;
+typedef struct kf_transfer {
+	bool quiet, tty;
+	const char *verb; /* "fetched", "uploaded" */
+	pthread_mutex_t lock;
+	struct json_t *moving; /* digest -> bytes done, while it moves */
+	uint64_t done;         /* bytes of the blobs finished */
+	unsigned finished;
+	double start, last;
+} kf_transfer;
+void kf_transfer_init(kf_transfer *t, kf_transfer_mode mode, const char *verb);
+void kf_transfer_blob(void *ud, const char *digest, uint64_t done, uint64_t total, bool finished);
+/* clears the terminal's line (before the summary or an error); twice is harmless */
+void kf_transfer_end(kf_transfer *t);
+bool kf_transfer_mode_parse(const char *s, kf_transfer_mode *out);
 
 /* registries.yaml (registry/mirrors.h), its error printed behind prog */
 struct kf_registries;
