@@ -262,6 +262,22 @@ if [ -n "$derived" ] && [ "$got" = "$derived" ] && [ "sha256:$raw" = "$derived" 
 else
 	not_ok "mount and chunks: '$got' (built $derived, skopeo's sha256:$raw)"; sed 's/^/# /' "$T/err" "$T/push.err"
 fi
+# kill -9 during pushes (small chunks make them slow): the store stays sound, a later push completes
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	KFC_UPLOAD_CHUNK_SIZE=2048 "$KFC" push -q --tls-verify=false "$R/kfc/derived:v1" "$R/kfc/killed:v1" >/dev/null 2>&1 &
+	pid=$!
+	sleep "0.$(awk -v s="$i$$" 'BEGIN { srand(s); printf "%03d", int(rand() * 400) }')"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+done
+got=$("$KFC" push -q --tls-verify=false "$R/kfc/derived:v1" "$R/kfc/killed:v1" 2>"$T/err")
+raw=$(oci_skopeo inspect --tls-verify=false --raw "docker://$R/kfc/killed:v1" 2>&1 | sha256sum | cut -d' ' -f1)
+if [ "$got" = "$derived" ] && [ "sha256:$raw" = "$derived" ] && "$KFC" fsck >/dev/null 2>&1 &&
+	"$KFC" images >/dev/null 2>&1; then
+	ok "after ten kill -9 during pushes the store is sound and a push completes"
+else
+	not_ok "kill -9 during pushes: '$got'"; sed 's/^/# /' "$T/err"
+fi
 export KFC_STORE="$T/store-push"
 # kfc push to a layout and to an archive
 if [ "$("$KFC" push -q local/app:v1 "oci:$T/pushed:v9")" = "$built" ] &&
