@@ -117,6 +117,17 @@ class Handler(BaseHTTPRequestHandler):
             return ("", None)
         return (user, password)
 
+    def sign(self, account, granted):
+        """A token for account with the access granted, and its time."""
+        opts = self.server.opts
+        now = int(time.time())
+        claims = {"iss": opts.issuer, "sub": account, "aud": opts.service,
+                  "iat": now, "nbf": now - 1, "exp": now + opts.exp,
+                  "jti": uuid.uuid4().hex, "access": granted}
+        token = jwt.encode(claims, self.server.key, algorithm="RS256",
+                           headers={"x5c": [self.server.x5c]})
+        return token, now
+
     def do_POST(self):
         """OAuth2's refresh-token grant (docker's identity tokens): a form with
         grant_type=refresh_token, refresh_token (one given with --refresh),
@@ -134,12 +145,7 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(401, {"error": "invalid_grant"})
             return
         granted = [g for g in (grant(s, opts.users[account][1]) for s in scopes) if g]
-        now = int(time.time())
-        claims = {"iss": opts.issuer, "sub": account, "aud": opts.service,
-                  "iat": now, "nbf": now - 1, "exp": now + opts.exp,
-                  "jti": uuid.uuid4().hex, "access": granted}
-        token = jwt.encode(claims, self.server.key, algorithm="RS256",
-                           headers={"x5c": [self.server.x5c]})
+        token, _ = self.sign(account, granted)
         self.log_line(200, account, scopes, granted)
         self.answer(200, {"access_token": token, "expires_in": opts.expires_in, "scope": " ".join(scopes)})
 
@@ -176,12 +182,7 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(400, {"error": "unknown service " + service})
             return
         granted = [g for g in (grant(s, allowed) for s in scopes) if g]
-        now = int(time.time())
-        claims = {"iss": opts.issuer, "sub": account, "aud": opts.service,
-                  "iat": now, "nbf": now - 1, "exp": now + opts.exp,
-                  "jti": uuid.uuid4().hex, "access": granted}
-        token = jwt.encode(claims, self.server.key, algorithm="RS256",
-                           headers={"x5c": [self.server.x5c]})
+        token, now = self.sign(account, granted)
         issued = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).isoformat().replace("+00:00", "Z")
         self.log_line(200, account, scopes, granted)
         self.answer(200, {"token": token, "access_token": token,

@@ -285,16 +285,25 @@ static int cmp_name(const void *a, const void *b)
 
 /* One image of the store: its manifest, config and layers there, of
  * their sizes. */
+/* The JSON blob desc names (what: "manifest", "index"), or NULL reported
+ * as missing. */
+static json_t *fsck_read(kf_store *s, kf_fsck *f, const char *ref, const char *what, const json_t *desc)
+{
+	const char *d = json_string_value(json_object_get(desc, "digest"));
+	kf_err e;
+	json_t *j = d ? kf_oci_read_json(s->dir, d, &e) : NULL;
+	if (!j) {
+		fsck_report(f, "image %s: %s %s: %s", ref ? ref : "?", what, d ? d : "?", d ? e.msg : "no digest");
+		f->missing++;
+	}
+	return j;
+}
+
 static void fsck_image(kf_store *s, kf_fsck *f, const char *ref, const json_t *desc)
 {
-	const char *md = json_string_value(json_object_get(desc, "digest"));
-	kf_err e;
-	json_t *m = md ? kf_oci_read_json(s->dir, md, &e) : NULL;
-	if (!m) {
-		fsck_report(f, "image %s: manifest %s: %s", ref ? ref : "?", md ? md : "?", md ? e.msg : "no digest");
-		f->missing++;
+	json_t *m = fsck_read(s, f, ref, "manifest", desc);
+	if (!m)
 		return;
-	}
 	f->images++;
 	size_t k;
 	json_t *l;
@@ -368,14 +377,9 @@ bool kf_store_fsck(kf_store *s, kf_fsck *f, kf_err *err)
 			fsck_image(s, f, ref, desc);
 			continue;
 		}
-		const char *xd = json_string_value(json_object_get(desc, "digest"));
-		kf_err e;
-		json_t *x = xd ? kf_oci_read_json(s->dir, xd, &e) : NULL;
-		if (!x) {
-			fsck_report(f, "image %s: index %s: %s", ref ? ref : "?", xd ? xd : "?", xd ? e.msg : "no digest");
-			f->missing++;
+		json_t *x = fsck_read(s, f, ref, "index", desc);
+		if (!x)
 			continue;
-		}
 		size_t k;
 		json_t *m;
 		json_array_foreach(json_object_get(x, "manifests"), k, m) fsck_image(s, f, ref, m);
