@@ -203,64 +203,6 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
 	return s->o->interrupted && *s->o->interrupted ? 1 : 0;
 }
 
-/* certs.d: HOST[:PORT]/ under each folder; *.crt are CAs (added to the
- * system's), *.cert and *.key a client certificate */
-static void load_certs_d(session *s)
-{
-	const char *dirs = s->o->certs_d ? s->o->certs_d : getenv("KFC_CERTS_D");
-	if (!dirs)
-		dirs = "/etc/containers/certs.d:/etc/docker/certs.d";
-	char *list = strdup(dirs);
-	bool added = false;
-	char *save = NULL;
-	for (char *d = strtok_r(list, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		char *folder = kf_path_join(d, s->name_host);
-		DIR *dp = opendir(folder);
-		struct dirent *de;
-		while (dp && (de = readdir(dp))) {
-			size_t n = strlen(de->d_name);
-			char *p = kf_path_join(folder, de->d_name);
-			if (n > 4 && strcmp(de->d_name + n - 4, ".crt") == 0) {
-				FILE *f = fopen(p, "rb");
-				char buf[8192];
-				size_t got;
-				while (f && (got = fread(buf, 1, sizeof buf, f)) > 0)
-					kf_buf_add(&s->cas, buf, got);
-				if (f) {
-					fclose(f);
-					kf_buf_addc(&s->cas, '\n');
-					added = true;
-				}
-			} else if (n > 5 && strcmp(de->d_name + n - 5, ".cert") == 0 && !s->client_cert) {
-				s->client_cert = strdup(p);
-			} else if (n > 4 && strcmp(de->d_name + n - 4, ".key") == 0 && !s->client_key) {
-				s->client_key = strdup(p);
-			}
-			free(p);
-		}
-		if (dp)
-			closedir(dp);
-		free(folder);
-	}
-	free(list);
-	if (added) {
-		/* CAINFO_BLOB replaces the default bundle: the system's go first */
-		kf_buf sys = KF_BUF_INIT;
-		FILE *f = fopen(SYSTEM_CAS, "rb");
-		char buf[8192];
-		size_t got;
-		while (f && (got = fread(buf, 1, sizeof buf, f)) > 0)
-			kf_buf_add(&sys, buf, got);
-		if (f)
-			fclose(f);
-		kf_buf_add(&sys, s->cas.ptr, s->cas.len);
-		kf_buf_release(&s->cas);
-		s->cas = sys;
-	} else {
-		kf_buf_reset(&s->cas);
-	}
-}
-
 /* A file's bytes appended to b; false when it cannot be read */
 static bool append_file(kf_buf *b, const char *path)
 {
@@ -274,6 +216,48 @@ static bool append_file(kf_buf *b, const char *path)
 	fclose(f);
 	kf_buf_addc(b, '\n');
 	return true;
+}
+
+/* A CA file added to the session's bundle; CAINFO_BLOB replaces the
+ * default bundle, so the system's CAs go first. False when it cannot be
+ * read. */
+static bool add_ca(session *s, const char *path)
+{
+	if (!s->cas.len)
+		append_file(&s->cas, SYSTEM_CAS);
+	return append_file(&s->cas, path);
+}
+
+/* certs.d: HOST[:PORT]/ under each folder; *.crt are CAs (added to the
+ * system's), *.cert and *.key a client certificate */
+static void load_certs_d(session *s)
+{
+	const char *dirs = s->o->certs_d ? s->o->certs_d : getenv("KFC_CERTS_D");
+	if (!dirs)
+		dirs = "/etc/containers/certs.d:/etc/docker/certs.d";
+	char *list = strdup(dirs);
+	char *save = NULL;
+	for (char *d = strtok_r(list, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		char *folder = kf_path_join(d, s->name_host);
+		DIR *dp = opendir(folder);
+		struct dirent *de;
+		while (dp && (de = readdir(dp))) {
+			size_t n = strlen(de->d_name);
+			char *p = kf_path_join(folder, de->d_name);
+			if (n > 4 && strcmp(de->d_name + n - 4, ".crt") == 0) {
+				add_ca(s, p);
+			} else if (n > 5 && strcmp(de->d_name + n - 5, ".cert") == 0 && !s->client_cert) {
+				s->client_cert = strdup(p);
+			} else if (n > 4 && strcmp(de->d_name + n - 4, ".key") == 0 && !s->client_key) {
+				s->client_key = strdup(p);
+			}
+			free(p);
+		}
+		if (dp)
+			closedir(dp);
+		free(folder);
+	}
+	free(list);
 }
 
 /* A session with ref's repository at its registry, or at the endpoint ep
@@ -299,9 +283,7 @@ static bool session_open(session *s, const kf_imageref *ref, const kf_registry_o
 	if (c && c->insecure_skip_verify)
 		s->verify = false;
 	if (c && c->ca_file) {
-		if (!s->cas.len && !append_file(&s->cas, SYSTEM_CAS))
-			kf_buf_reset(&s->cas);
-		if (!append_file(&s->cas, c->ca_file))
+		if (!add_ca(s, c->ca_file))
 			return kf_err_set(err, "%s: %s (ca_file of %s in %s)", c->ca_file, strerror(errno), s->name_host,
 					  o->registries->path);
 	}
