@@ -102,9 +102,7 @@ static bool pull_base(builder *b, const char *r, const kf_platform *plat, kf_ima
 	kf_platform_want want = {plat->os, plat->arch, plat->variant};
 	kf_pull_result res;
 	bool ok = tmp && kf_registry_pull(b->store.dir, r, &want, &ro, &res, &e);
-	if (tmp)
-		kf_remove_tree(tmp);
-	free(tmp);
+	kf_store_rmtemp(tmp);
 	if (ok) {
 		json_t *desc = kf_json_descriptor(res.media_type, res.digest, res.size);
 		ok = kf_store_tag(&b->store, &r, 1, desc, &e);
@@ -348,10 +346,7 @@ static int execute(builder *b, const kf_image *base, kf_build_result *result)
 
 static void builder_release(builder *b)
 {
-	if (b->tmp) {
-		kf_remove_tree(b->tmp);
-		free(b->tmp);
-	}
+	kf_store_rmtemp(b->tmp);
 	free(b->rootfs);
 	free(b->bwrap);
 	kf_plan_free(b->plan);

@@ -187,10 +187,7 @@ static json_t *discover(builder *b)
 		json_array_append_new(imgs, e);
 	}
 	kf_imagelist_release(&l);
-	if (tmp) {
-		kf_remove_tree(tmp);
-		free(tmp);
-	}
+	kf_store_rmtemp(tmp);
 	kf_err e;
 	rec = json_pack("{s:O,s:s}", "images", imgs, "warnings", warnings);
 	if (!kf_store_cache_put(&b->store, key, rec, &e))

@@ -216,9 +216,7 @@ int kf_cmd_pull(int argc, char **argv)
 	kf_pull_result r;
 	bool ok = tmp && kf_registry_pull(s.dir, name, &want, &o, &r, &e);
 	kf_transfer_end(&sh);
-	if (tmp)
-		kf_remove_tree(tmp);
-	free(tmp);
+	kf_store_rmtemp(tmp);
 	if (ok) {
 		json_t *desc = kf_json_descriptor(r.media_type, r.digest, r.size);
 		ok = kf_store_tag(&s, (const char *const *)&name, 1, desc, &e);
@@ -365,9 +363,7 @@ static int push_layout(const char *ref, const char *out, bool quiet)
 		const char *mt = json_string_value(json_object_get(img.manifest, "mediaType"));
 		json_t *desc = kf_json_descriptor(mt ? mt : KF_MT_MANIFEST, img.digest, img.size);
 		const char *sl = strrchr(name, '/'), *colon = strrchr(sl ? sl : name, ':');
-		const char *sde = getenv("SOURCE_DATE_EPOCH");
-		kf_layer_options lo = {KF_COMPRESS_NONE, 0, 1, sde ? atoll(sde) : 0, (int64_t)time(NULL),
-				       kf_term_catch_interrupts()};
+		kf_layer_options lo = kf_cli_archive_options();
 		ok = kf_oci_export(s.dir, desc, out, colon ? colon + 1 : "latest", tmp, &lo, &e);
 		json_decref(desc);
 		if (ok && !quiet)
@@ -379,9 +375,7 @@ static int push_layout(const char *ref, const char *out, bool quiet)
 		kf_image_release(&img);
 	if (!ok)
 		fprintf(stderr, "kfc push: %s\n", e.msg);
-	if (tmp)
-		kf_remove_tree(tmp);
-	free(tmp);
+	kf_store_rmtemp(tmp);
 	kf_store_close(&s);
 	free(name);
 	return ok ? KF_EXIT_OK : KF_EXIT_PROBLEMS;

@@ -557,6 +557,13 @@ int kf_cmd_tag(int argc, char **argv)
 	"load reads an oci-archive, or an archive of docker save, into the store, every blob\n"    \
 	"checked against its digest.\n"
 
+kf_layer_options kf_cli_archive_options(void)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	return (kf_layer_options){KF_COMPRESS_NONE, 0, 1, sde ? atoll(sde) : 0, (int64_t)time(NULL),
+				  kf_term_catch_interrupts()};
+}
+
 /* the layout of a save or a load, in the store's private folder */
 static char *scratch_layout(kf_store *s, char **tmp, kf_err *e)
 {
@@ -609,17 +616,13 @@ int kf_cmd_save(int argc, char **argv)
 	if (ok)
 		ok = kf_oci_index_write(dir, index, &e);
 	if (ok) {
-		const char *sde = getenv("SOURCE_DATE_EPOCH");
-		long long epoch = sde ? atoll(sde) : 0;
-		kf_layer_options lo = {KF_COMPRESS_NONE, 0, 1, epoch, (int64_t)time(NULL), kf_term_catch_interrupts()};
+		kf_layer_options lo = kf_cli_archive_options();
 		ok = kf_oci_archive_write(dir, tmp, file, &lo, &e);
 	}
 	if (!ok)
 		fprintf(stderr, "kfc save: %s\n", e.msg);
 	json_decref(index);
-	if (tmp)
-		kf_remove_tree(tmp);
-	free(tmp);
+	kf_store_rmtemp(tmp);
 	free(dir);
 	kf_store_close(&s);
 	return ok ? KF_EXIT_OK : KF_EXIT_PROBLEMS;
@@ -702,9 +705,7 @@ int kf_cmd_load(int argc, char **argv)
 	if (!ok)
 		fprintf(stderr, "kfc load: %s\n", e.msg);
 	json_decref(index);
-	if (tmp)
-		kf_remove_tree(tmp);
-	free(tmp);
+	kf_store_rmtemp(tmp);
 	free(dir);
 	kf_store_close(&s);
 	return ok ? KF_EXIT_OK : KF_EXIT_PROBLEMS;

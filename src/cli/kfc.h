@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "cli/term.h"
+#include "oci/layer.h"
 
 /* kfc's usage, made from the command table (kfc parse --help shows it too) */
 void kf_kfc_usage(FILE *f);
@@ -59,6 +60,11 @@ void kf_transfer_blob(void *ud, const char *digest, uint64_t done, uint64_t tota
 /* clears the terminal's line (before the summary or an error); twice is harmless */
 void kf_transfer_end(kf_transfer *t);
 bool kf_transfer_mode_parse(const char *s, kf_transfer_mode *out);
+
+/* How kfc save and kfc push to an oci-archive write the archive's tar:
+ * uncompressed, entries dated SOURCE_DATE_EPOCH (0 when unset), stopped
+ * by the interrupt flag. */
+kf_layer_options kf_cli_archive_options(void);
 
 /* registries.yaml (registry/mirrors.h), its error printed behind prog */
 struct kf_registries;

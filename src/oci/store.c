@@ -220,6 +220,13 @@ bool kf_store_cache_put(const kf_store *s, const char *key, const json_t *rec, k
 	return ok;
 }
 
+void kf_store_rmtemp(char *tmp)
+{
+	if (tmp)
+		kf_remove_tree(tmp);
+	free(tmp);
+}
+
 char *kf_store_mktemp(const kf_store *s, kf_err *err)
 {
 	char *tmp;

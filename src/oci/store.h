@@ -47,6 +47,8 @@ bool kf_store_cache_put(const kf_store *s, const char *key, const json_t *rec, k
 /* A new private directory for a build under tmp/, removed by the build;
  * directories of builds that died are removed by the next one. */
 char *kf_store_mktemp(const kf_store *s, kf_err *err);
+/* Removes such a directory and frees its name; NULL is harmless. */
+void kf_store_rmtemp(char *tmp);
 
 /* kfc fsck: every blob of the store hashed against its name, and every
  * tagged image's manifest, config and layers found, of their sizes. Each
