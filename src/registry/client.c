@@ -85,6 +85,7 @@ typedef struct response {
 	upload *up;
 	long status;
 	char *www_auth, *content_type, *location;
+	char *digest_header; /* Docker-Content-Digest */
 	kf_buf body;   /* small bodies: manifests, tokens, errors */
 	size_t limit;  /* the most body kept */
 	bool overflow;
@@ -102,7 +103,8 @@ static void response_reset(response *r)
 	free(r->www_auth);
 	free(r->content_type);
 	free(r->location);
-	r->www_auth = r->content_type = r->location = NULL;
+	free(r->digest_header);
+	r->www_auth = r->content_type = r->location = r->digest_header = NULL;
 	r->status = 0;
 	kf_buf_reset(&r->body);
 	r->overflow = false;
@@ -136,7 +138,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 		free(r->www_auth);
 		free(r->content_type);
 		free(r->location);
-		r->www_auth = r->content_type = r->location = NULL;
+		free(r->digest_header);
+		r->www_auth = r->content_type = r->location = r->digest_header = NULL;
 		const char *sp = memchr(p, ' ', len);
 		r->status = sp ? strtol(sp + 1, NULL, 10) : 0;
 		if (r->fd >= 0 && r->status == 200 && r->got > 0) {
@@ -158,6 +161,9 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 	} else if ((v = header_value(p, len, "Location"))) {
 		free(r->location);
 		r->location = v;
+	} else if ((v = header_value(p, len, "Docker-Content-Digest"))) {
+		free(r->digest_header);
+		r->digest_header = v;
 	}
 	return len;
 }
@@ -608,11 +614,74 @@ static void manifest_release(manifest *m)
 	memset(m, 0, sizeof *m);
 }
 
+/* A manifest or an index of the store, with its own bytes (so that its
+ * digest stays); its media type (the document's, else the OCI
+ * manifest's). */
+static bool read_stored(const char *dir, const char *digest, kf_buf *body, json_t **doc, const char **mt, kf_err *err)
+{
+	char *p = kf_oci_blob_path(dir, digest);
+	FILE *f = fopen(p, "rb");
+	char buf[65536];
+	size_t got;
+	while (f && (got = fread(buf, 1, sizeof buf, f)) > 0 && body->len <= MANIFEST_MAX)
+		kf_buf_add(body, buf, got);
+	if (f)
+		fclose(f);
+	free(p);
+	*doc = body->len && body->len <= MANIFEST_MAX ? json_loadb(body->ptr, body->len, 0, NULL) : NULL;
+	*mt = json_string_value(json_object_get(*doc, "mediaType"));
+	if (!*mt)
+		*mt = json_object_get(*doc, "manifests") ? KF_MT_INDEX : KF_MT_MANIFEST;
+	if (!json_is_object(*doc))
+		return kf_err_set(err, "manifest %s: not in the store, or not JSON", digest);
+	return true;
+}
+
+/* The manifest digest of the store dir names, as m, when dir holds it
+ * (a manifest is stored after its blobs: the image is whole). */
+static bool from_store(const char *dir, const char *digest, manifest *m)
+{
+	kf_buf body = KF_BUF_INIT;
+	json_t *doc = NULL;
+	const char *mt;
+	kf_err e;
+	char *p = kf_oci_blob_path(dir, digest);
+	bool there = access(p, F_OK) == 0;
+	free(p);
+	if (!there || !read_stored(dir, digest, &body, &doc, &mt, &e)) {
+		json_decref(doc);
+		kf_buf_release(&body);
+		return false;
+	}
+	m->body = body;
+	snprintf(m->digest, sizeof m->digest, "%s", digest);
+	m->media_type = strdup(mt);
+	m->doc = doc;
+	return true;
+}
+
 /* Fetches the manifest or index at reference (a tag or a digest) and
- * parses it; checks it against the digest when reference is one. */
-static bool get_manifest(session *s, const char *reference, manifest *m, kf_err *err)
+ * parses it; checks it against the digest when reference is one. With a
+ * store dir, what it holds is not fetched again: a digest it has is read
+ * from it without a request, and a tag costs a HEAD request when the
+ * digest the registry names for it is there. */
+static bool get_manifest(session *s, const char *reference, const char *dir, manifest *m, kf_err *err)
 {
 	memset(m, 0, sizeof *m);
+	if (dir && strncmp(reference, "sha256:", 7) == 0 && from_store(dir, reference, m))
+		return true;
+	if (dir && strncmp(reference, "sha256:", 7) != 0) {
+		response h = {.fd = -1, .limit = 64u << 10};
+		kf_buf hp = KF_BUF_INIT;
+		kf_buf_printf(&hp, "%s/manifests/%s", s->repo, reference);
+		bool asked = request(s, "HEAD", hp.ptr, manifest_accept, &h, err);
+		bool found = asked && h.status == 200 && h.digest_header && strncmp(h.digest_header, "sha256:", 7) == 0 &&
+			     strlen(h.digest_header) == KF_DIGEST_LEN && from_store(dir, h.digest_header, m);
+		kf_buf_release(&hp);
+		response_release(&h);
+		if (found || !asked) /* there, or the registry cannot be asked (denied, down) */
+			return found;
+	}
 	response r = {.fd = -1, .limit = MANIFEST_MAX};
 	kf_buf path = KF_BUF_INIT;
 	kf_buf_printf(&path, "%s/manifests/%s", s->repo, reference);
@@ -747,16 +816,17 @@ static bool get_blob(session *s, const char *dir, const json_t *desc, blob_stats
 	return ok;
 }
 
-/* ---- several blobs at once ----------------------------------------------------------------- */
+/* ---- several tasks at once ----------------------------------------------------------------- */
 
 typedef bool (*blob_fn)(session *s, const char *dir, const json_t *desc, blob_stats *st, kf_err *err);
 
+/* n tasks run by up to jobs threads; each thread has a session of its
+ * own, which the task binds to the repository it needs (bind). */
 typedef struct pool {
-	const session *main;
-	const char *dir;
-	const json_t *const *descs;
 	size_t n, next;
-	blob_fn fn;
+	bool (*task)(struct pool *p, session *s, size_t i, blob_stats *st, kf_err *err);
+	void *ctx;
+	bool keep_going; /* a failed task does not stop the others */
 	pthread_mutex_t lock;
 	bool failed;
 	kf_err err;
@@ -775,24 +845,47 @@ static bool session_clone(session *s, const session *main, kf_err *err)
 	return true;
 }
 
+/* s becomes a session like main: when it is open on the same host, by the
+ * same scheme and endpoint, only the repository and the token change and
+ * its connection is kept; else it is opened again. */
+static bool session_bind(session *s, const session *main, kf_err *err)
+{
+	if (s->curl && s->ep == main->ep && strcmp(s->name_host, main->name_host) == 0 &&
+	    strcmp(s->scheme, main->scheme) == 0) {
+		if (strcmp(s->repo, main->repo) != 0) {
+			free(s->repo);
+			s->repo = strdup(main->repo);
+			s->ref = main->ref;
+			free(s->auth);
+			s->auth = main->auth ? strdup(main->auth) : NULL;
+			s->auth_expires = main->auth_expires;
+		}
+		return true;
+	}
+	if (s->curl)
+		session_close(s);
+	return session_clone(s, main, err);
+}
+
 static void *worker(void *arg)
 {
 	pool *p = arg;
 	session s;
+	memset(&s, 0, sizeof s);
 	kf_err err;
 	blob_stats st = {0, 0, 0, 0};
-	bool ok = session_clone(&s, p->main, &err);
+	bool ok = true;
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
 		if (!ok && !p->failed) {
 			p->failed = true;
 			p->err = err;
 		}
-		size_t i = p->failed ? p->n : p->next++;
+		size_t i = p->failed && !p->keep_going ? p->n : p->next++;
 		pthread_mutex_unlock(&p->lock);
 		if (i >= p->n)
 			break;
-		ok = p->fn(&s, p->dir, p->descs[i], &st, &err);
+		ok = p->task(p, &s, i, &st, &err);
 	}
 	pthread_mutex_lock(&p->lock);
 	p->st.moved += st.moved;
@@ -800,8 +893,48 @@ static void *worker(void *arg)
 	p->st.mounted += st.mounted;
 	p->st.bytes += st.bytes;
 	pthread_mutex_unlock(&p->lock);
-	session_close(&s);
+	if (s.curl)
+		session_close(&s);
 	return NULL;
+}
+
+/* Runs the pool's tasks, jobs at once (each on a connection of its own);
+ * false with the first failure's error. */
+static bool pool_run(pool *p, int jobs, blob_stats *st, kf_err *err)
+{
+	size_t want = jobs > 0 ? (size_t)jobs : 4;
+	if (want > p->n)
+		want = p->n;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_t t[64];
+	size_t started = 0;
+	for (; started < want && started < 64; started++)
+		if (pthread_create(&t[started], NULL, worker, p) != 0)
+			break;
+	if (started == 0 && p->n)
+		worker(p); /* no thread: this one does it all */
+	for (size_t k = 0; k < started; k++)
+		pthread_join(t[k], NULL);
+	pthread_mutex_destroy(&p->lock);
+	if (st)
+		*st = p->st;
+	if (p->failed)
+		*err = p->err;
+	return !p->failed;
+}
+
+/* each_blob's tasks: one blob of one image */
+typedef struct blob_tasks {
+	const session *main;
+	const char *dir;
+	const json_t *const *descs;
+	blob_fn fn;
+} blob_tasks;
+
+static bool blob_task(pool *p, session *s, size_t i, blob_stats *st, kf_err *err)
+{
+	const blob_tasks *bt = p->ctx;
+	return session_bind(s, bt->main, err) && bt->fn(s, bt->dir, bt->descs[i], st, err);
 }
 
 /* fn on each blob of a manifest (config, then layers), o->jobs at once
@@ -814,24 +947,11 @@ static bool each_blob(const session *main, const char *dir, const json_t *doc, b
 	size_t i;
 	json_t *l;
 	json_array_foreach(json_object_get(doc, "layers"), i, l) kf_vec_push(&descs, l);
-	pool p = {main, dir, descs.v, descs.n, 0, fn, PTHREAD_MUTEX_INITIALIZER, false, {{0}}, {0, 0, 0, 0}};
-	size_t jobs = main->o->jobs > 0 ? (size_t)main->o->jobs : 4;
-	if (jobs > descs.n)
-		jobs = descs.n;
-	pthread_t t[64];
-	size_t started = 0;
-	for (; started < jobs && started < 64; started++)
-		if (pthread_create(&t[started], NULL, worker, &p) != 0)
-			break;
-	if (started == 0)
-		worker(&p); /* no thread: this one does it all */
-	for (size_t k = 0; k < started; k++)
-		pthread_join(t[k], NULL);
+	blob_tasks bt = {main, dir, descs.v, fn};
+	pool p = {.n = descs.n, .task = blob_task, .ctx = &bt};
+	bool ok = pool_run(&p, main->o->jobs, st, err);
 	kf_vec_free(&descs);
-	*st = p.st;
-	if (p.failed)
-		*err = p.err;
-	return !p.failed;
+	return ok;
 }
 
 /* ---- pull -------------------------------------------------------------------------------- */
@@ -842,7 +962,7 @@ static bool each_blob(const session *main, const char *dir, const json_t *doc, b
 static bool resolve(session *s, const char *name, const char *reference, const kf_platform_want *plat,
 		    const char *dir, manifest *m, char index_digest[72], kf_err *err)
 {
-	bool ok = get_manifest(s, reference, m, err);
+	bool ok = get_manifest(s, reference, dir, m, err);
 	if (ok && kf_oci_is_index_type(m->media_type)) {
 		kf_sha256_bytes(m->body.ptr, m->body.len, index_digest);
 		if (dir)
@@ -858,7 +978,7 @@ static bool resolve(session *s, const char *name, const char *reference, const k
 		if (ok) {
 			char *d = strdup(json_string_value(json_object_get(e, "digest")));
 			manifest_release(m);
-			ok = get_manifest(s, d, m, err);
+			ok = get_manifest(s, d, dir, m, err);
 			free(d);
 		}
 	}
@@ -944,7 +1064,7 @@ static bool pull_others(session *s, const char *dir, const char *done, kf_pull_r
 		if (strcmp(d, done) == 0)
 			continue;
 		manifest m;
-		ok = get_manifest(s, d, &m, err);
+		ok = get_manifest(s, d, dir, &m, err);
 		if (ok && (!m.media_type || kf_oci_is_index_type(m.media_type)))
 			ok = kf_err_set(err, "%s: an index inside an index is not pulled", d);
 		if (ok)
@@ -972,33 +1092,169 @@ static bool pull_others(session *s, const char *dir, const char *done, kf_pull_r
 	return ok;
 }
 
+/* ---- many images at once ------------------------------------------------------------------- */
+
+struct kf_pull_batch {
+	const char *dir;
+	const kf_registry_options *o;
+	kf_platform_want plat;
+	kf_pull_item *items;
+	size_t n;
+	session *sess;  /* each item's, open on the registry or mirror that answered */
+	manifest *mans; /* each item's platform manifest */
+};
+
+static bool resolve_task(pool *p, session *unused, size_t i, blob_stats *st, kf_err *err)
+{
+	(void)unused;
+	(void)st;
+	kf_pull_batch *b = p->ctx;
+	kf_pull_item *it = &b->items[i];
+	char *reference = NULL;
+	it->ok = find(&b->sess[i], it->name, b->o, &b->plat, b->dir, &b->mans[i], it->res.index_digest, &reference,
+		      &it->err);
+	free(reference);
+	if (it->ok) {
+		snprintf(it->res.digest, sizeof it->res.digest, "%s", b->mans[i].digest);
+		snprintf(it->res.media_type, sizeof it->res.media_type, "%s", b->mans[i].media_type);
+		it->res.size = b->mans[i].body.len;
+	} else {
+		*err = it->err;
+	}
+	return it->ok;
+}
+
+kf_pull_batch *kf_registry_resolve_all(const char *dir, kf_pull_item *items, size_t n, const kf_platform_want *plat,
+				       const kf_registry_options *o)
+{
+	kf_pull_batch *b = calloc(1, sizeof *b);
+	if (!b)
+		abort();
+	*b = (kf_pull_batch){dir, o, *plat, items, n, calloc(n + 1, sizeof(session)), calloc(n + 1, sizeof(manifest))};
+	if (!b->sess || !b->mans)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		memset(&items[i].res, 0, sizeof items[i].res);
+		items[i].ok = false;
+		items[i].err.msg[0] = '\0';
+	}
+	pool p = {.n = n, .task = resolve_task, .ctx = b, .keep_going = true};
+	kf_err e;
+	pool_run(&p, o->jobs, NULL, &e);
+	return b;
+}
+
+const json_t *kf_registry_batch_manifest(const kf_pull_batch *b, size_t i)
+{
+	return i < b->n && b->items[i].ok ? b->mans[i].doc : NULL;
+}
+
+/* the fetch's tasks: a blob, and the first item that needs it */
+typedef struct fetch_task {
+	size_t item;
+	const json_t *desc;
+} fetch_task;
+
+typedef struct fetch_tasks {
+	kf_pull_batch *b;
+	fetch_task *v;
+} fetch_tasks;
+
+static bool fetch_task_run(pool *p, session *s, size_t i, blob_stats *st, kf_err *err)
+{
+	fetch_tasks *ft = p->ctx;
+	kf_pull_batch *b = ft->b;
+	const fetch_task *t = &ft->v[i];
+	blob_stats one = {0, 0, 0, 0};
+	bool ok = session_bind(s, &b->sess[t->item], err) && get_blob(s, b->dir, t->desc, &one, err);
+	pthread_mutex_lock(&p->lock);
+	kf_pull_item *it = &b->items[t->item];
+	it->res.fetched += one.moved;
+	it->res.present += one.present;
+	it->res.bytes += one.bytes;
+	if (!ok && it->ok) {
+		it->ok = false;
+		it->err = *err;
+	}
+	pthread_mutex_unlock(&p->lock);
+	st->moved += one.moved;
+	st->present += one.present;
+	st->bytes += one.bytes;
+	return ok;
+}
+
+bool kf_registry_fetch_all(kf_pull_batch *b, kf_err *err)
+{
+	KF_VEC(fetch_task) tasks = {0};
+	json_t *seen = json_object();
+	for (size_t i = 0; i < b->n; i++) {
+		if (!b->items[i].ok)
+			continue;
+		const json_t *doc = b->mans[i].doc;
+		KF_VEC(const json_t *) descs = {0};
+		kf_vec_push(&descs, json_object_get(doc, "config"));
+		size_t k;
+		json_t *l;
+		json_array_foreach(json_object_get(doc, "layers"), k, l) kf_vec_push(&descs, l);
+		for (k = 0; k < descs.n; k++) {
+			const char *d = json_string_value(json_object_get(descs.v[k], "digest"));
+			uint64_t size = (uint64_t)json_integer_value(json_object_get(descs.v[k], "size"));
+			if (json_object_get(seen, d))
+				continue;
+			json_object_set_new(seen, d, json_true());
+			if (kf_oci_has_blob(b->dir, d, size))
+				b->items[i].res.present++;
+			else
+				kf_vec_push(&tasks, ((fetch_task){i, descs.v[k]}));
+		}
+		kf_vec_free(&descs);
+	}
+	json_decref(seen);
+	fetch_tasks ft = {b, tasks.v};
+	pool p = {.n = tasks.n, .task = fetch_task_run, .ctx = &ft};
+	bool ok = pool_run(&p, b->o->jobs, NULL, err);
+	kf_vec_free(&tasks);
+	/* each manifest after its blobs */
+	for (size_t i = 0; ok && i < b->n; i++) {
+		kf_pull_item *it = &b->items[i];
+		if (it->ok && !kf_oci_put_bytes(b->dir, b->mans[i].body.ptr, b->mans[i].body.len, b->mans[i].digest,
+						&it->err)) {
+			it->ok = false;
+			*err = it->err;
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+void kf_registry_batch_free(kf_pull_batch *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->n; i++) {
+		manifest_release(&b->mans[i]);
+		if (b->sess[i].curl)
+			session_close(&b->sess[i]);
+	}
+	free(b->sess);
+	free(b->mans);
+	free(b);
+}
+
 bool kf_registry_pull(const char *dir, const char *name, const kf_platform_want *plat, const kf_registry_options *o,
 		      kf_pull_result *res, kf_err *err)
 {
-	memset(res, 0, sizeof *res);
-	session s;
-	char *reference = NULL;
-	manifest m = {0};
-	bool ok = find(&s, name, o, plat, dir, &m, res->index_digest, &reference, err);
-	/* the config and the layers first, the manifest last */
-	blob_stats st = {0, 0, 0, 0};
-	if (ok)
-		ok = each_blob(&s, dir, m.doc, get_blob, &st, err);
-	res->fetched = st.moved;
-	res->present = st.present;
-	res->bytes = st.bytes;
-	if (ok)
-		ok = kf_oci_put_bytes(dir, m.body.ptr, m.body.len, m.digest, err);
-	if (ok) {
-		snprintf(res->digest, sizeof res->digest, "%s", m.digest);
-		snprintf(res->media_type, sizeof res->media_type, "%s", m.media_type);
-		res->size = m.body.len;
-	}
+	kf_pull_item it = {.name = name};
+	kf_pull_batch *b = kf_registry_resolve_all(dir, &it, 1, plat, o);
+	bool ok = it.ok;
+	if (!ok)
+		*err = it.err;
+	else
+		ok = kf_registry_fetch_all(b, err);
+	*res = it.res;
 	if (ok && o->all_platforms && res->index_digest[0])
-		ok = pull_others(&s, dir, m.digest, res, err);
-	manifest_release(&m);
-	free(reference);
-	session_close(&s);
+		ok = pull_others(&b->sess[0], dir, res->digest, res, err);
+	kf_registry_batch_free(b);
 	return ok;
 }
 
@@ -1163,29 +1419,6 @@ static bool put_blob(session *s, const char *dir, const json_t *desc, blob_stats
 	kf_buf_release(&path);
 	response_release(&r);
 	return ok;
-}
-
-/* A manifest or an index of the store, with its own bytes (so that its
- * digest stays); its media type (the document's, else the OCI
- * manifest's). */
-static bool read_stored(const char *dir, const char *digest, kf_buf *body, json_t **doc, const char **mt, kf_err *err)
-{
-	char *p = kf_oci_blob_path(dir, digest);
-	FILE *f = fopen(p, "rb");
-	char buf[65536];
-	size_t got;
-	while (f && (got = fread(buf, 1, sizeof buf, f)) > 0 && body->len <= MANIFEST_MAX)
-		kf_buf_add(body, buf, got);
-	if (f)
-		fclose(f);
-	free(p);
-	*doc = body->len && body->len <= MANIFEST_MAX ? json_loadb(body->ptr, body->len, 0, NULL) : NULL;
-	*mt = json_string_value(json_object_get(*doc, "mediaType"));
-	if (!*mt)
-		*mt = KF_MT_MANIFEST;
-	if (!json_is_object(*doc))
-		return kf_err_set(err, "manifest %s: not in the store, or not JSON", digest);
-	return true;
 }
 
 /* PUT of a manifest or an index under reference (a tag or its digest) */

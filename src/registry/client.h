@@ -78,6 +78,32 @@ typedef struct kf_pull_result {
 bool kf_registry_pull(const char *dir, const char *ref, const kf_platform_want *plat,
 		      const kf_registry_options *o, kf_pull_result *r, kf_err *err);
 
+/* Many images at once (a ClusterImage's container images): first every
+ * manifest is resolved, as kf_registry_pull resolves one (mirrors first;
+ * o->jobs at once), a tag costing one HEAD request when the store dir
+ * already holds what the registry names for it, a digest the store holds
+ * none; then the blobs the store lacks, each once however many images
+ * share it, o->jobs at once, and each manifest after its blobs. */
+typedef struct kf_pull_item {
+	const char *name;   /* in: a normalised name */
+	bool ok;            /* out: resolved, then stored */
+	kf_err err;         /* out: why not */
+	kf_pull_result res; /* out */
+} kf_pull_item;
+
+typedef struct kf_pull_batch kf_pull_batch;
+
+/* Resolves each item (items failing get ok false and their error; the
+ * others go on). Nothing but indexes enters the store yet. */
+kf_pull_batch *kf_registry_resolve_all(const char *dir, kf_pull_item *items, size_t n, const kf_platform_want *plat,
+				       const kf_registry_options *o);
+/* The platform manifest of resolved item i, or NULL. */
+const json_t *kf_registry_batch_manifest(const kf_pull_batch *b, size_t i);
+/* Fetches the blobs of the resolved items and stores their manifests;
+ * false with the first failure (its item's ok false, its err set). */
+bool kf_registry_fetch_all(kf_pull_batch *b, kf_err *err);
+void kf_registry_batch_free(kf_pull_batch *b);
+
 /* An image read from a registry without pulling it: its manifest (the
  * platform's, from an index) and its config, both checked against their
  * digests. */
