@@ -91,7 +91,7 @@ LAUNCH ["web", "extra", "setup"]
 KUBEFILE
 
 SDE=1700000000
-build() { SOURCE_DATE_EPOCH=$SDE "$KFC" build --progress=plain "$@"; }
+build() { SOURCE_DATE_EPOCH=$SDE "$KFC" build --build-mode=lite --progress=plain "$@"; }
 
 # ---- base: build, verify, unpack, inspect --------------------------------------
 if build -t base:v1 -o "oci:$T/base-oci:v1" "$B" >"$T/base.out" 2>"$T/base.err"; then
@@ -137,7 +137,7 @@ printf 'docker.io/library/nginx:1.25\n' >"$T/ignored-images"
 set -- --from scratch --cluster-runtime k8s --cluster-runtime-version v1.19.8 --cri containerd --cri-version 1.6 \
 	--platform linux/amd64 --startup-cmd "kubectl apply -f manifests/myapp.yaml" --container-images nginx:1.25 \
 	--build-context myapp.yaml
-(cd "$C" && "$KFC" build "$@" --print-kubefile) >"$T/cli.kubefile"
+(cd "$C" && "$KFC" build --build-mode=lite "$@" --print-kubefile) >"$T/cli.kubefile"
 golden cli.kubefile "$T/cli.kubefile"
 dc=$(cd "$C" && build -t myapp:v1 -o "oci:$T/cli-oci:v1" "$@" 2>"$T/cli.err")
 cp "$T/cli.kubefile" "$C/Kubefile"
@@ -290,7 +290,7 @@ printf "kfc rmi: no image named 'nosuch:v9'\n" >"$T/want"
 if [ $rc -eq 1 ]; then compare "$T/want" "$T/rmi.err" "kfc rmi of an unknown name"; else
 	not_ok "kfc rmi of an unknown name: exit $rc"; fi
 # ---- names: one normalised name per image (docker's rules), shown in the familiar form
-"$KFC" build -t My/Image:v1 "$B" >/dev/null 2>"$T/upper.err"
+"$KFC" build --build-mode=lite -t My/Image:v1 "$B" >/dev/null 2>"$T/upper.err"
 rc=$?
 printf "kfc build: -t 'My/Image:v1' is no image name: the name must be lower case\n" >"$T/want"
 if [ $rc -eq 2 ]; then compare "$T/want" "$T/upper.err" "-t with upper case is refused"; else
@@ -352,7 +352,7 @@ printf 'x\n' >"$E/ctx/file"
 berr() {
 	printf '%s\n' "$2" >"$E/ctx/Kubefile"
 	# shellcheck disable=SC2086
-	"$KFC" build --progress=quiet ${BERR_OPTS:-} -t "err:$1" "$E/ctx" >"$E/out" 2>"$E/err"
+	"$KFC" build --build-mode=lite --progress=quiet ${BERR_OPTS:-} -t "err:$1" "$E/ctx" >"$E/out" 2>"$E/err"
 	rc=$?
 	sed -e "s|$E/ctx|CTX|g" -e "s|$KFC_STORE|STORE|g" "$E/err" >"$E/err.got"
 	printf '%s\n' "$3" >"$E/err.want"
@@ -430,7 +430,7 @@ else
 fi
 printf 'FROM scratch\nADD --checksum=sha256:%s http://127.0.0.1:%s/notes.txt /\n' \
 	0000000000000000000000000000000000000000000000000000000000000000 "$port" >"$T/bad-sum/Kubefile"
-"$KFC" build --progress=quiet "$T/bad-sum" >/dev/null 2>"$T/sum.err"
+"$KFC" build --build-mode=lite --progress=quiet "$T/bad-sum" >/dev/null 2>"$T/sum.err"
 printf '%s\n' "$T/bad-sum/Kubefile:2:1: error: http://127.0.0.1:$port/notes.txt: the download's digest is $(oci_sha256 "$T/remote/notes.txt"), not the --checksum sha256:0000000000000000000000000000000000000000000000000000000000000000 [KF603]" >"$T/want"
 head -1 "$T/sum.err" >"$T/got"
 compare "$T/want" "$T/got" "ADD --checksum: a download with another digest stops the build"
@@ -500,7 +500,7 @@ mkdir -p "$T/big" "$T/small"
 head -c 2000000 /dev/urandom >"$T/big/blob.bin"
 printf 'FROM scratch\nCOPY blob.bin /\n' >"$T/big/Kubefile"
 if mount -t tmpfs -o size=400k tmpfs "$T/small" 2>/dev/null; then
-	KFC_STORE=$T/small/store "$KFC" build --progress=quiet -t full:v1 "$T/big" >/dev/null 2>"$T/full.err"
+	KFC_STORE=$T/small/store "$KFC" build --build-mode=lite --progress=quiet -t full:v1 "$T/big" >/dev/null 2>"$T/full.err"
 	rc=$?
 	sed "s|$T/big|CTX|" "$T/full.err" >"$T/full.got"
 	printf '%s\n' "CTX/Kubefile:2:1: error: writing the layer: No space left on device [KF605]" "  COPY blob.bin /" \
@@ -515,7 +515,7 @@ if mount -t tmpfs -o size=400k tmpfs "$T/small" 2>/dev/null; then
 else
 	ok "a full disk # SKIP cannot mount a small tmpfs here"
 fi
-KFC_STORE=$T/big/blob.bin/store "$KFC" build --progress=quiet "$T/big" >/dev/null 2>"$T/store.err"
+KFC_STORE=$T/big/blob.bin/store "$KFC" build --build-mode=lite --progress=quiet "$T/big" >/dev/null 2>"$T/store.err"
 rc=$?
 sed "s|$T/big|CTX|" "$T/store.err" >"$T/store.got"
 printf 'kfc build: store: CTX/blob.bin/store: Not a directory [KF617]\n' >"$T/want"
@@ -527,7 +527,7 @@ if [ $rc -eq 1 ]; then compare "$T/want" "$T/store.got" "an unusable store: a cl
 uerr() {
 	want=$1
 	shift
-	"$KFC" build "$@" >/dev/null 2>"$T/uerr"
+	"$KFC" build --build-mode=lite "$@" >/dev/null 2>"$T/uerr"
 	rc=$?
 	printf '%s\n' "$want" >"$T/want"
 	if [ $rc -eq 2 ]; then compare "$T/want" "$T/uerr" "usage: $*"; else not_ok "usage: $* (exit $rc)"; fi
@@ -545,7 +545,7 @@ uerr "kfc build: context $T/nowhere: No such file or directory" "$T/nowhere"
 # ---- an interrupted build leaves nothing behind ------------------------------------------
 mkdir -p "$T/slow"
 printf 'FROM scratch\nCOPY Kubefile /k\nRUN sleep 30\n' >"$T/slow/Kubefile"
-"$KFC" build --progress=plain -t slow:v1 "$T/slow" >"$T/slow.out" 2>"$T/slow.err" &
+"$KFC" build --build-mode=lite --progress=plain -t slow:v1 "$T/slow" >"$T/slow.out" 2>"$T/slow.err" &
 pid=$!
 n=0
 while [ $n -lt 50 ] && ! grep -q 'RUN sleep' "$T/slow.err" 2>/dev/null; do

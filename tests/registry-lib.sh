@@ -230,7 +230,8 @@ reg_export() {
 
 # reg_distribution DIR SCHEME AUTH-YAML: docker-registry bound to 127.0.0.1
 # on a free port (three tries), config DIR/config.yml, storage DIR/storage,
-# log DIR/registry.log; https uses DIR/server.*. AUTH-YAML is the config's
+# log DIR/registry.log ($REG_ROOTDIR instead of DIR/storage when set: a
+# registry over a folder made elsewhere); https uses DIR/server.*. AUTH-YAML is the config's
 # auth section, or empty. Sets _rg_port once it logged that it listens and
 # /v2/ answers (up to 10 s).
 reg_distribution() {
@@ -249,7 +250,7 @@ log:
     disabled: true
 storage:
   filesystem:
-    rootdirectory: $_rg_ddir/storage
+    rootdirectory: ${REG_ROOTDIR:-$_rg_ddir/storage}
   delete:
     enabled: true
 http:

@@ -14,7 +14,7 @@ T=$(mktemp -d)
 trap 'oci_cleanup; rm -rf "$T"' EXIT
 export KFC_STORE="$T/store"
 SDE=1700000000
-build() { SOURCE_DATE_EPOCH=$SDE "$KFC" build --progress=quiet "$@"; }
+build() { SOURCE_DATE_EPOCH=$SDE "$KFC" build --build-mode=lite --progress=quiet "$@"; }
 
 # ---- images to serve: one, and a two-platform index ------------------------------------------
 mkdir -p "$T/base/etc"
@@ -340,7 +340,7 @@ mkdir -p "$T/derived"
 printf 'FROM %s/labring/base:v1\nCOPY extra /etc/extra\n' "$R" >"$T/derived/Kubefile"
 echo extra >"$T/derived/extra"
 export KFC_STORE="$T/store-from"
-if SOURCE_DATE_EPOCH=$SDE "$KFC" build --progress=plain --platform linux/amd64 --tls-verify=false -t derived:v1 "$T/derived" >"$T/derived.out" 2>"$T/derived.err" &&
+if SOURCE_DATE_EPOCH=$SDE "$KFC" build --build-mode=lite --progress=plain --platform linux/amd64 --tls-verify=false -t derived:v1 "$T/derived" >"$T/derived.out" 2>"$T/derived.err" &&
 	"$KFC" inspect "$R/labring/base:v1" >/dev/null 2>&1 && "$KFC" inspect derived:v1 >"$T/derived.inspect" 2>&1 &&
 	grep -q 'base' "$T/derived.inspect"; then
 	ok "FROM a registry image pulls it and inherits its app"

@@ -330,8 +330,12 @@ static int execute(builder *b, const kf_image *base, kf_build_result *result)
 		if (!kf_builder_step(b, i, nsteps, &b->plan->steps[i]) || KF_BUILDER_INTERRUPTED(b))
 			status = KF_BUILDER_INTERRUPTED(b) ? 130 : 1;
 	json_t *desc = NULL;
-	if (status == 0 && !KF_BUILDER_INTERRUPTED(b) && !kf_builder_write_image(b, &desc))
+	json_t *images = status == 0 ? kf_builder_container_images(b) : NULL;
+	if (status == 0 && b->o->build_mode == KF_BUILD_MODE_ALL && !kf_builder_cache_images(b, images))
+		status = KF_BUILDER_INTERRUPTED(b) ? 130 : 1;
+	if (status == 0 && !KF_BUILDER_INTERRUPTED(b) && !kf_builder_write_image(b, images, &desc))
 		status = 1;
+	json_decref(images);
 	if (status == 0)
 		status = publish(b, desc);
 	if (KF_BUILDER_INTERRUPTED(b))
@@ -355,6 +359,9 @@ static void builder_release(builder *b)
 	json_decref(b->history);
 	json_decref(b->apps);
 	json_decref(b->base_ext);
+	kf_image_set_free(b->ctx_images);
+	kf_image_set_free(b->final_images);
+	json_decref(b->ctx_archived);
 	if (b->store.dir)
 		kf_store_close(&b->store);
 }
@@ -366,7 +373,8 @@ int kf_build(const kf_build_options *o, const kf_document *doc, const kf_model *
 	builder *b = &B;
 	memset(result, 0, sizeof *result);
 	kf_plan_input pin = {.doc = doc, .model = model, .context = o->context, .build_args = o->build_args,
-			     .nbuild_args = o->nbuild_args, .image_type = o->image_type};
+			     .nbuild_args = o->nbuild_args, .image_type = o->image_type,
+			     .context_registry = o->build_mode == KF_BUILD_MODE_ALL && !o->no_save_image};
 	if (!build_platform(b, model, &pin.platform))
 		return 2;
 	int status = 0;

@@ -32,6 +32,10 @@ typedef enum kf_isolation { KF_ISOLATION_AUTO, KF_ISOLATION_BWRAP, KF_ISOLATION_
  * even when it is, or never. */
 typedef enum kf_pull_policy { KF_PULL_MISSING, KF_PULL_ALWAYS, KF_PULL_NEVER } kf_pull_policy;
 
+/* sealer's --build-mode: all caches the container images in registry/
+ * (the default), lite does not (and neither does sealos's way) */
+typedef enum kf_build_mode { KF_BUILD_MODE_ALL, KF_BUILD_MODE_LITE } kf_build_mode;
+
 typedef struct kf_build_options {
 	const char *context;            /* the build context: absolute, resolved */
 	const char *const *tags;        /* name[:tag] into the store */
@@ -65,6 +69,15 @@ typedef struct kf_build_options {
 	kf_pull_policy pull;
 	bool tls_verify_off;
 	const struct kf_registries *registries; /* mirrors, per-host settings; NULL: none */
+	/* the container image cache (docs/build.md): the mode, sealos's
+	 * --save-image=false (the context's images not saved into a COPY's
+	 * registry), images to add (--image-list-with-auth's, normalised),
+	 * how many blobs move at once (0: 4) */
+	kf_build_mode build_mode;
+	bool no_save_image;
+	const char *const *extra_images;
+	size_t nextra_images;
+	int jobs;
 	/* set (by a signal handler of the front end) to stop the build: a
 	 * running command, download or layer ends within a second, and the
 	 * build returns 130 having written nothing; NULL: never */
@@ -95,6 +108,14 @@ typedef struct kf_build_step_event {
 	double secs;
 } kf_build_step_event;
 
+/* A container image of the cache, fetched into the store: its manifest,
+ * blobs fetched and already there, bytes fetched. */
+typedef struct kf_build_image_event {
+	const char *name, *digest;
+	unsigned fetched, present;
+	uint64_t bytes;
+} kf_build_image_event;
+
 typedef struct kf_build_report {
 	void *ud;
 	void (*step)(void *ud, const kf_build_step_event *e);
@@ -108,6 +129,8 @@ typedef struct kf_build_report {
 	/* a blob of the FROM image being pulled: bytes done of total, then
 	 * finished (from several threads at once) */
 	void (*blob)(void *ud, const char *digest, uint64_t done, uint64_t total, bool finished);
+	/* a container image of the cache is in the store */
+	void (*image)(void *ud, const kf_build_image_event *e);
 } kf_build_report;
 
 typedef struct kf_build_result {

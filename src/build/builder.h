@@ -22,6 +22,10 @@
 /* Has the front end been asked to stop (kf_build_options.interrupted)? */
 #define KF_BUILDER_INTERRUPTED(b) ((b)->o->interrupted && *(b)->o->interrupted)
 
+/* A set of container images to cache (build_cache.c). */
+typedef struct kf_image_set kf_image_set;
+void kf_image_set_free(kf_image_set *s);
+
 /* One build. */
 typedef struct builder {
 	const kf_build_options *o;
@@ -48,6 +52,10 @@ typedef struct builder {
 	const kf_build_report *report;
 	char *bwrap;
 	char isolation[8];
+	/* the container image cache: the context's images (sealos's way) and
+	 * the final list's (sealer's way), resolved once */
+	kf_image_set *ctx_images, *final_images;
+	json_t *ctx_archived; /* name → manifest digest of images/skopeo archives */
 } builder;
 
 /* A message of no file with its code, through the report. */
@@ -85,8 +93,21 @@ bool kf_builder_run(builder *b, const kf_plan_step *step, kf_layer *l);
 json_t *kf_builder_store_layer(builder *b, const kf_plan_step *step, kf_layer *l, kf_layer_result *res);
 bool kf_builder_step(builder *b, size_t idx, size_t n, kf_plan_step *step);
 
-/* build_image.c: the config and the manifest into the store; an output */
-bool kf_builder_write_image(builder *b, json_t **manifest_desc);
+/* build_image.c: the final container image list ([{"image", "app"?,
+ * "where"?}]); the config and the manifest into the store (with the
+ * list as the images annotation); an output; the diagnostics of the files
+ * a discovery read, rendered (handed to the front end when show) */
+json_t *kf_builder_container_images(builder *b);
+bool kf_builder_write_image(builder *b, const json_t *images, json_t **manifest_desc);
+struct kf_imagelist;
+char *kf_builder_discovery_warnings(builder *b, const struct kf_imagelist *l, bool show);
+
+/* build_cache.c: a KF_SRC_REGISTRY source's images resolved and hashed
+ * into h; its cache added to l (blobs fetched first); sealer's step that
+ * caches the images of the final list the image's registry/ lacks */
+bool kf_builder_registry_prepare(builder *b, const kf_plan_step *step, const kf_plan_source *src, kf_sha256 *h);
+bool kf_builder_registry_add(builder *b, const kf_plan_step *step, const kf_plan_source *src, kf_layer *l);
+bool kf_builder_cache_images(builder *b, const json_t *images);
 bool kf_builder_write_output(builder *b, const char *out, const json_t *desc);
 
 #endif

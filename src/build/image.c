@@ -95,7 +95,6 @@ static json_t *extension(builder *b)
 	return ext;
 }
 
-static char *discovery_warnings(builder *b, const kf_imagelist *l, bool show);
 
 /* The images of one list file, normalised, for --ignored-image-list. */
 static bool read_ignored(builder *b, const char *path, json_t *set)
@@ -104,7 +103,7 @@ static bool read_ignored(builder *b, const char *path, json_t *set)
 	kf_imagelist_init(&l);
 	kf_imagelist_scan_list(&l, path, NULL);
 	bool ok = true;
-	free(discovery_warnings(b, &l, true));
+	free(kf_builder_discovery_warnings(b, &l, true));
 	for (size_t i = 0; i < l.nfiles; i++)
 		for (size_t k = 0; k < l.files[i]->diags.len; k++)
 			if (l.files[i]->diags.items[k].severity == KF_SEV_ERROR)
@@ -119,7 +118,7 @@ static bool read_ignored(builder *b, const char *path, json_t *set)
 /* The diagnostics of the files a discovery read (list files, manifests,
  * charts), rendered; handed to the front end when show, and returned for
  * the cache, which replays them. */
-static char *discovery_warnings(builder *b, const kf_imagelist *l, bool show)
+char *kf_builder_discovery_warnings(builder *b, const struct kf_imagelist *l, bool show)
 {
 	kf_buf out = KF_BUF_INIT;
 	kf_buf_adds(&out, "");
@@ -131,6 +130,14 @@ static char *discovery_warnings(builder *b, const kf_imagelist *l, bool show)
 	return out.ptr;
 }
 
+/* ":LINE:COL" of an entry */
+static const char *where_of(const kf_image_entry *e)
+{
+	static __thread char buf[32];
+	snprintf(buf, sizeof buf, ":%u:%u", e->line, e->col);
+	return buf;
+}
+
 /* The images the rootfs references, [{"image", "app"?}], by the
  * conventions of spec §4. Discovery reads the staged rootfs when a RUN made
  * one, else the three folders unpacked from the layers; its result depends
@@ -140,7 +147,7 @@ static json_t *discover(builder *b)
 {
 	kf_sha256 h;
 	kf_sha256_init(&h);
-	kf_sha256_update(&h, "container-images-v1\n", 20);
+	kf_sha256_update(&h, "container-images-v2\n", 20);
 	size_t k;
 	json_t *ld;
 	json_array_foreach(b->layers, k, ld) {
@@ -178,10 +185,10 @@ static json_t *discover(builder *b)
 	kf_imagelist l;
 	kf_imagelist_init(&l);
 	kf_imagelist_scan_rootfs(&l, rootfs);
-	char *warnings = discovery_warnings(b, &l, true);
+	char *warnings = kf_builder_discovery_warnings(b, &l, true);
 	json_t *imgs = json_array();
 	for (size_t i = 0; i < l.len; i++) {
-		json_t *e = json_pack("{s:s}", "image", l.items[i].image);
+		json_t *e = json_pack("{s:s,s:s+}", "image", l.items[i].image, "where", l.items[i].file, where_of(&l.items[i]));
 		if (l.items[i].app)
 			json_object_set_new(e, "app", json_string(l.items[i].app));
 		json_array_append_new(imgs, e);
@@ -200,16 +207,20 @@ static json_t *discover(builder *b)
 /* The sealer.image.container.images annotation: what the rootfs references,
  * then the --image-list files; --ignored-image-list ones left out; each
  * image once, with its app when it was found in an app's folder. */
-static json_t *container_images(builder *b)
+json_t *kf_builder_container_images(builder *b)
 {
 	json_t *found = discover(b);
 	kf_imagelist l;
 	kf_imagelist_init(&l);
 	for (size_t i = 0; i < b->o->nimage_lists; i++)
 		kf_imagelist_scan_list(&l, b->o->image_lists[i], NULL);
-	free(discovery_warnings(b, &l, true));
+	free(kf_builder_discovery_warnings(b, &l, true));
 	for (size_t i = 0; i < l.len; i++)
-		json_array_append_new(found, json_pack("{s:s}", "image", l.items[i].image));
+		json_array_append_new(found, json_pack("{s:s,s:s+}", "image", l.items[i].image, "where", l.items[i].file,
+						       where_of(&l.items[i])));
+	for (size_t i = 0; i < b->o->nextra_images; i++)
+		json_array_append_new(found, json_pack("{s:s,s:s}", "image", b->o->extra_images[i], "where",
+						       "--image-list-with-auth"));
 	kf_imagelist_release(&l);
 	json_t *skip = json_object();
 	for (size_t i = 0; i < b->o->nignored_image_lists; i++)
@@ -227,6 +238,8 @@ static json_t *container_images(builder *b)
 		if (json_object_get(f, "app"))
 			json_object_set(e, "appName", json_object_get(f, "app"));
 		json_object_set(e, "platform", plat);
+		if (json_object_get(f, "where"))
+			json_object_set(e, "where", json_object_get(f, "where"));
 		json_array_append_new(arr, e);
 	}
 	json_decref(skip);
@@ -252,7 +265,7 @@ static bool ensure_layer(builder *b)
 	return true;
 }
 
-bool kf_builder_write_image(builder *b, json_t **manifest_desc)
+bool kf_builder_write_image(builder *b, const json_t *images, json_t **manifest_desc)
 {
 	if (!ensure_layer(b))
 		return false;
@@ -278,7 +291,15 @@ bool kf_builder_write_image(builder *b, json_t **manifest_desc)
 		return false;
 	}
 	json_t *ext = extension(b);
-	json_t *imgs = container_images(b);
+	/* the annotation: image, appName, platform (not where it was found) */
+	json_t *imgs = json_array();
+	size_t k;
+	json_t *it;
+	json_array_foreach(images, k, it) {
+		json_t *copy = json_deep_copy(it);
+		json_object_del(copy, "where");
+		json_array_append_new(imgs, copy);
+	}
 	char *ext_text = json_dumps(ext, JSON_COMPACT);
 	char *imgs_text = json_dumps(imgs, JSON_COMPACT);
 	json_t *m = json_object();

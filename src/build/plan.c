@@ -563,6 +563,16 @@ static void lower_kubeversion(lower *L, const kf_instr *in, kf_plan_step *st)
 	kf_buf_release(&t);
 }
 
+/* Is src the context's registry folder ("registry", "registry/", "./registry")? */
+static bool is_registry_source(lower *L, const char *src)
+{
+	(void)L;
+	char *rel = kf_path_clean(src, false);
+	bool yes = rel && strcmp(rel, "registry") == 0;
+	free(rel);
+	return yes;
+}
+
 /* One source word of COPY or ADD: a heredoc, a URL (ADD) or context paths.
  * Returns how many items it gave. */
 static size_t copy_source(lower *L, const kf_instr *in, uint32_t i, const char *dest, bool dest_dir,
@@ -604,10 +614,30 @@ static size_t copy_source(lower *L, const kf_instr *in, uint32_t i, const char *
 			 src, is_add ? " and http(s):// URLs" : "");
 	} else if (checksum) {
 		error_at(L, w->span, "KF508", "ADD --checksum applies to URLs: '%s' is a path in the context", src);
+	} else if (L->in->context_registry && is_registry_source(L, src)) {
+		/* the context's own registry/, if it has one, then the build's
+		 * cache of the context's images over it */
+		size_t n0 = found->n;
+		struct stat st;
+		char full[PATH_MAX];
+		snprintf(full, sizeof full, "%s/registry", L->in->context);
+		if (lstat(full, &st) == 0 && resolve_source(L, src, w->span, "source", found))
+			for (size_t k = n0; k < found->n; k++)
+				add_source(L, found->v[k].is_dir ? KF_SRC_DIR : KF_SRC_FILE, found->v[k].rel, dest);
+		add_source(L, KF_SRC_REGISTRY, "registry", dest);
+		nitems = 1;
 	} else {
 		size_t n0 = found->n;
 		if (resolve_source(L, src, w->span, "source", found))
 			nitems = found->n - n0;
+		char *rel = kf_path_clean(src, false);
+		if (L->in->context_registry && nitems && rel && !rel[0]) {
+			/* the whole context: the cache of its images in its registry/ */
+			char *reg = kf_path_join(dest, "registry");
+			add_source(L, KF_SRC_REGISTRY, "registry", reg);
+			free(reg);
+		}
+		free(rel);
 		for (size_t k = n0; k < found->n; k++) {
 			resolved *r = &found->v[k];
 			char full[PATH_MAX];
@@ -1255,7 +1285,7 @@ static const char *step_kind_name(kf_step_kind k)
 
 const char *kf_source_type_name(kf_source_type t)
 {
-	static const char *const names[] = {"file", "dir", "archive", "url", "data", "append"};
+	static const char *const names[] = {"file", "dir", "archive", "url", "data", "append", "registry"};
 	return names[t];
 }
 

@@ -43,6 +43,9 @@ typedef enum kf_source_type {
 	KF_SRC_URL,     /* url (and checksum): downloaded */
 	KF_SRC_DATA,    /* data: a heredoc's text */
 	KF_SRC_APPEND,  /* data: lines added to the file at dest (manifests/imageList) */
+	KF_SRC_REGISTRY, /* the container image cache the build makes (docs/build.md): path "registry",
+			  * the images found in the context (sealos's way); no path, the image's
+			  * final list (sealer's way); dest: the folder that gets docker/ */
 } kf_source_type;
 
 typedef struct kf_plan_source {
@@ -94,6 +97,10 @@ typedef struct kf_plan_input {
 	size_t nbuild_args;
 	kf_platform platform;
 	const char *image_type;     /* "kube-installer" (default) or "app-installer" */
+	/* a COPY or ADD of the context's "registry" folder, or of the whole
+	 * context, gets the build's cache of the context's images too
+	 * (KF_SRC_REGISTRY), and the folder need not exist */
+	bool context_registry;
 	/* what the base image provides, known after FROM is resolved */
 	const json_t *base_apps;    /* the base's extension "applications", or NULL */
 	const json_t *base_env;     /* its extension "env", or NULL */

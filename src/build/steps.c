@@ -71,6 +71,11 @@ static bool prepare_sources(builder *b, const kf_plan_step *step, size_t index, 
 			kf_sha256_update(h, s->data, strlen(s->data) + 1);
 			continue;
 		}
+		if (s->type == KF_SRC_REGISTRY) {
+			if (!kf_builder_registry_prepare(b, step, s, h))
+				return false;
+			continue;
+		}
 		char *disk = NULL;
 		if (s->type == KF_SRC_URL) {
 			const char *url = s->url;
@@ -126,6 +131,9 @@ static bool do_files(builder *b, const kf_plan_step *step, kf_layer *l)
 		kf_err err = {""};
 		if (s->type == KF_SRC_DATA) {
 			kf_layer_add_data(l, dest, s->data, strlen(s->data), 0644, &meta);
+		} else if (s->type == KF_SRC_REGISTRY) {
+			if (!kf_builder_registry_add(b, step, s, l))
+				return false;
 		} else if (s->type == KF_SRC_APPEND) {
 			/* manifests/imageList: what the image has, then the new lines */
 			KF_VEC(char *) paths = {0};
@@ -310,8 +318,18 @@ bool kf_builder_step(builder *b, size_t idx, size_t n, kf_plan_step *step)
 		json_decref(rec);
 	}
 
+	/* a layer of cached container images only is not compressed: its
+	 * blobs are compressed already */
+	kf_compression compression = b->lopt.compression;
+	bool images_only = files && step->nsources > 0;
+	for (size_t i = 0; images_only && i < step->nsources; i++)
+		images_only = step->sources[i].type == KF_SRC_REGISTRY;
+	if (images_only)
+		b->lopt.compression = KF_COMPRESS_NONE;
 	kf_layer *l = kf_layer_new(&b->lopt);
 	bool ok = files ? do_files(b, step, l) : kf_builder_run(b, step, l);
+	if (!ok || KF_BUILDER_INTERRUPTED(b))
+		b->lopt.compression = compression;
 	if (!ok || KF_BUILDER_INTERRUPTED(b)) {
 		kf_layer_free(l);
 		return false;
@@ -321,11 +339,13 @@ bool kf_builder_step(builder *b, size_t idx, size_t n, kf_plan_step *step)
 	kf_layer_result res;
 	if (kf_layer_count(l) == 0) {
 		kf_layer_free(l);
+		b->lopt.compression = compression;
 		add_history(b, step, true);
 		record = json_pack("{s:n}", "layer");
 		kf_builder_progress(b, idx, n, step, KF_BUILD_STEP_UNCHANGED, NULL, kf_builder_now() - t0);
 	} else {
 		json_t *desc = kf_builder_store_layer(b, step, l, &res);
+		b->lopt.compression = compression;
 		if (!desc)
 			return false;
 		content = res.diff_id;

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/imageref.h"
 #include "base/vec.h"
 #include "build/build.h"
 #include "build/synth.h"
@@ -31,6 +32,7 @@ static void build_usage(FILE *f, const char *prog)
 		"                 [--type=kube-installer|app-installer]\n"
 		"                 [--max-download-size=SIZE] [--download-stall-timeout=SECONDS]\n"
 		"                 [--pull=missing|always|never] [--tls-verify=true|false] [--push]\n"
+		"                 [--build-mode=all|lite] [--save-image=true|false] [--jobs=N]\n"
 		"                 [--image-list FILE]... [--ignored-image-list FILE]...\n"
 		"                 [--cluster-runtime T] [--cluster-runtime-version V] [--cri T] [--cri-version V]\n"
 		"                 [CONTEXT]\n"
@@ -153,6 +155,20 @@ static void show_blob(void *ud, const char *digest, uint64_t done, uint64_t tota
 	kf_transfer_blob(&((shown *)ud)->pull, digest, done, total, finished);
 }
 
+/* a container image of the cache, in the store */
+static void show_image(void *ud, const kf_build_image_event *e)
+{
+	shown *sh = ud;
+	if (sh->progress == PROGRESS_QUIET)
+		return;
+	if (sh->pull.tty)
+		fputs("\r\033[K", stderr); /* the transfer's line: all its blobs are in */
+	char *familiar = kf_imageref_familiar(e->name);
+	fprintf(stderr, "  image %s %.19s: %u blob%s fetched (%.1f MB), %u in the store\n", familiar, e->digest, e->fetched,
+		e->fetched == 1 ? "" : "s", (double)e->bytes / 1e6, e->present);
+	free(familiar);
+}
+
 /* Loads and checks the Kubefile (the linter's errors stop the build; its
  * warnings are kflint's business), then builds, sharing the one model. */
 static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const char *kubefile, const char *text)
@@ -201,7 +217,7 @@ static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const c
 	static const kf_transfer_mode modes[] = {KF_TRANSFER_AUTO, KF_TRANSFER_TTY, KF_TRANSFER_PLAIN,
 						  KF_TRANSFER_QUIET}; /* as enum progress */
 	kf_transfer_init(&sh->pull, modes[sh->progress], "fetched");
-	kf_build_report report = {sh, show_step, show_message, show_files, show_blob};
+	kf_build_report report = {sh, show_step, show_message, show_files, show_blob, show_image};
 	kf_build_result res;
 	int status = diags.nerrors ? KF_EXIT_PROBLEMS : kf_build(o, doc, model, &diags, &report, &res);
 	kf_transfer_end(&sh->pull);
@@ -250,7 +266,7 @@ typedef struct build_cli {
 
 enum { O_ARG = 256, O_PLATFORM, O_COMP, O_LEVEL, O_NOCACHE, O_ISO, O_PROGRESS, O_TYPE, O_THREADS, O_LIST,
        O_IGNORED, O_RUNTIME, O_RUNTIME_V, O_CRI, O_CRI_V, O_FROM, O_CMD, O_IMAGES, O_CONTEXT, O_PRINT, O_PULL, O_TLS, O_PUSH,
-       O_MAXDL, O_STALL };
+       O_MAXDL, O_STALL, O_MODE, O_SAVE, O_JOBS };
 
 static const struct option build_opts[] = {
 	{"file", required_argument, NULL, 'f'},
@@ -281,6 +297,9 @@ static const struct option build_opts[] = {
 	{"push", no_argument, NULL, O_PUSH},
 	{"max-download-size", required_argument, NULL, O_MAXDL},
 	{"download-stall-timeout", required_argument, NULL, O_STALL},
+	{"build-mode", required_argument, NULL, O_MODE},
+	{"save-image", required_argument, NULL, O_SAVE},
+	{"jobs", required_argument, NULL, O_JOBS},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -340,6 +359,7 @@ static bool build_option(build_cli *b, int c, char *arg)
 	static const char *const types[] = {"kube-installer", "app-installer", NULL};
 	static const char *const pulls[] = {"missing", "always", "never", NULL}; /* as kf_pull_policy */
 	static const char *const bools[] = {"false", "true", NULL};
+	static const char *const modes[] = {"all", "lite", NULL}; /* as kf_build_mode */
 	kf_build_options *o = &b->o;
 	int i;
 	switch (c) {
@@ -417,6 +437,20 @@ static bool build_option(build_cli *b, int c, char *arg)
 		o->pull = (kf_pull_policy)i;
 		break;
 	case O_PUSH: b->push = true; break;
+	case O_MODE:
+		if ((i = word_index(arg, modes)) < 0)
+			return usage_error(b, "--build-mode=%s: all or lite", arg);
+		o->build_mode = (kf_build_mode)i;
+		break;
+	case O_SAVE:
+		if ((i = word_index(arg, bools)) < 0)
+			return usage_error(b, "--save-image=%s: true or false", arg);
+		o->no_save_image = i == 0;
+		break;
+	case O_JOBS:
+		if (!parse_int(arg, 1, 64, &o->jobs))
+			return usage_error(b, "--jobs=%s: 1 to 64", arg);
+		break;
 	case O_TLS:
 		if ((i = word_index(arg, bools)) < 0)
 			return usage_error(b, "--tls-verify=%s: true or false", arg);

@@ -52,7 +52,7 @@ const char *kf_compression_media_type(kf_compression c)
 
 /* ---- entries ------------------------------------------------------------ */
 
-enum { E_DISK, E_DATA, E_DIR, E_WHITEOUT };
+enum { E_DISK, E_DATA, E_DIR, E_WHITEOUT, E_FILE };
 
 typedef struct entry {
 	const char *name; /* relative, no leading or trailing slash */
@@ -126,6 +126,13 @@ void kf_layer_add_path(kf_layer *l, const char *name, const char *disk, const kf
 		if (lstat(disk, &st) == 0 && S_ISDIR(st.st_mode))
 			e->mode = meta->dir_mode;
 	}
+}
+
+void kf_layer_add_file(kf_layer *l, const char *name, const char *disk, int mode, const kf_layer_meta *meta)
+{
+	entry *e = push(l, name, E_FILE, meta);
+	e->disk = kf_arena_strndup(&l->arena, disk, strlen(disk));
+	e->mode = mode;
 }
 
 bool kf_layer_add_tree(kf_layer *l, const char *prefix, const char *disk_dir, const kf_layer_meta *meta,
@@ -621,6 +628,21 @@ static bool write_entry(struct archive *a, struct archive_entry_linkresolver *re
 		archive_entry_set_size(ae, (la_int64_t)e->len);
 		set_common(ae, o, e, o->epoch >= 0 ? o->epoch : o->now);
 		break;
+	case E_FILE: {
+		struct stat st;
+		bool there = stat(e->disk, &st) == 0;
+		if (!there || !S_ISREG(st.st_mode)) {
+			kf_err_set(err, "%s: %s", e->disk, there ? "not a file" : strerror(errno));
+			archive_entry_free(ae);
+			return false;
+		}
+		archive_entry_set_filetype(ae, AE_IFREG);
+		archive_entry_set_perm(ae, (mode_t)e->mode);
+		archive_entry_set_size(ae, (la_int64_t)st.st_size);
+		set_common(ae, o, e, o->epoch >= 0 ? o->epoch : o->now);
+		disk = e->disk;
+		break;
+	}
 	case E_DISK: {
 		struct stat st;
 		if (lstat(e->disk, &st) != 0) {

@@ -77,6 +77,10 @@ typedef struct kf_layer_result {
 kf_layer *kf_layer_new(const kf_layer_options *opt);
 /* The file or directory (not its contents) or symlink at disk, as name. */
 void kf_layer_add_path(kf_layer *l, const char *name, const char *disk, const kf_layer_meta *meta);
+/* A regular file's bytes from disk (followed if a link), as name, with
+ * mode and the layer's time (the epoch, else now) instead of the file's:
+ * for files whose bytes are all that matters (a store's blobs). */
+void kf_layer_add_file(kf_layer *l, const char *name, const char *disk, int mode, const kf_layer_meta *meta);
 /* A directory's contents (not itself) under prefix ("" for the top);
  * false with errno if it cannot be walked. */
 bool kf_layer_add_tree(kf_layer *l, const char *prefix, const char *disk_dir, const kf_layer_meta *meta,

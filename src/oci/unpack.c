@@ -331,3 +331,52 @@ char *kf_layers_read_file(const char *const *layers, size_t n, const char *name,
 	}
 	return NULL;
 }
+
+bool kf_layers_each_file(const char *const *layers, size_t n, const char *prefix, size_t max,
+			 void (*fn)(void *ud, const char *name, const char *data, size_t len), void *ud,
+			 kf_err *err)
+{
+	size_t pl = strlen(prefix);
+	for (size_t i = 0; i < n; i++) {
+		struct archive *a = open_read(layers[i]);
+		if (!a)
+			return kf_err_set(err, "%s: not a layer kfc reads", layers[i]);
+		struct archive_entry *e;
+		int rc;
+		kf_buf data = KF_BUF_INIT;
+		while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+			const char *p = archive_entry_pathname(e);
+			while (p[0] == '.' && p[1] == '/')
+				p += 2;
+			if (strncmp(p, prefix, pl) != 0)
+				continue;
+			const char *b = base_of(p);
+			if (strncmp(b, ".wh.", 4) == 0) {
+				/* what it hides: the named entry, or (opaque) the folder's contents */
+				kf_buf hidden = KF_BUF_INIT;
+				kf_buf_add(&hidden, p, (size_t)(b - p));
+				if (strcmp(b, ".wh..wh..opq") != 0)
+					kf_buf_adds(&hidden, b + 4);
+				fn(ud, hidden.ptr ? hidden.ptr : "", NULL, 0);
+				kf_buf_release(&hidden);
+				continue;
+			}
+			if (archive_entry_filetype(e) != AE_IFREG || archive_entry_size(e) > (la_int64_t)max)
+				continue;
+			kf_buf_reset(&data);
+			const void *buf;
+			size_t size;
+			la_int64_t off;
+			while (archive_read_data_block(a, &buf, &size, &off) == ARCHIVE_OK)
+				kf_buf_add(&data, buf, size);
+			fn(ud, p, data.ptr ? data.ptr : "", data.len);
+		}
+		kf_buf_release(&data);
+		if (rc != ARCHIVE_EOF)
+			kf_err_set(err, "%s: %s", layers[i], archive_error_string(a));
+		archive_read_free(a);
+		if (rc != ARCHIVE_EOF)
+			return false;
+	}
+	return true;
+}

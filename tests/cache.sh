@@ -1,0 +1,180 @@
+#!/bin/sh
+# cache.sh - the ClusterImage's container image cache (registry/ in the
+# rootfs, docker distribution's filesystem storage): kfc build caches the
+# images of the final list (sealer's way) and of the context (sealos's
+# way) from a Debian docker-registry on 127.0.0.1 that registries.yaml
+# puts in place of docker.io and quay.io; a second docker-registry rooted
+# at the built image's registry/ must serve every image with the source's
+# digests, as sealer run and sealos run serve it.
+. "$(dirname "$0")/lib.sh"
+. "$KF_SRCDIR/tests/oci-lib.sh"
+. "$KF_SRCDIR/tests/registry-lib.sh"
+
+for t in skopeo umoci docker-registry; do
+	command -v "$t" >/dev/null 2>&1 || { echo "$t not found: skipped"; oci_cleanup; exit 77; }
+done
+
+T=$(mktemp -d)
+trap 'oci_cleanup; rm -rf "$T"' EXIT
+export KFC_STORE="$T/store"
+SDE=1700000000
+kfc_build() { SOURCE_DATE_EPOCH=$SDE "$KFC" build --progress=plain "$@"; }
+
+# ---- the source registry and its images ------------------------------------------------------
+registry_start_http "$T/src" >/dev/null || { not_ok "the source registry"; exit 1; }
+SRC=$REG_ADDR
+SRC_LOG=$REG_LOG
+cat >"$T/registries.yaml" <<EOF
+mirrors:
+  docker.io:
+    endpoint: ["http://$SRC"]
+  quay.io:
+    endpoint: ["http://$SRC"]
+EOF
+export KFC_REGISTRIES="$T/registries.yaml"
+# images made here: three sharing a layer (etc/), one two-platform index
+mkdir -p "$T/mk/etc"
+echo shared >"$T/mk/etc/shared"
+i=0
+for name in library/nginx:1.25 x/y:v1 calico/node:v3 kfc/multi:v1; do
+	i=$((i + 1))
+	echo "$name" >"$T/mk/own"
+	printf 'FROM scratch\nCOPY etc /etc\nCOPY own /own\n' >"$T/mk/Kubefile"
+	for p in amd64 arm64; do
+		KFC_STORE="$T/mkstore" SOURCE_DATE_EPOCH=$SDE "$KFC" build --progress=quiet --build-mode=lite \
+			--platform "linux/$p" -o "oci:$T/lay-$i-$p:v1" "$T/mk" >/dev/null 2>"$T/err" ||
+			{ not_ok "making $name"; sed 's/^/# /' "$T/err"; }
+	done
+	if [ "$name" = kfc/multi:v1 ]; then
+		"$OCI_PYTHON" - "$T/lay-$i-amd64" "$T/lay-$i-arm64" <<'EOF'
+import hashlib, json, os, shutil, sys
+a, b = sys.argv[1], sys.argv[2]
+for f in os.listdir(os.path.join(b, "blobs", "sha256")):
+    if not os.path.exists(os.path.join(a, "blobs", "sha256", f)):
+        shutil.copy(os.path.join(b, "blobs", "sha256", f), os.path.join(a, "blobs", "sha256", f))
+ms = []
+for d, arch in ((a, "amd64"), (b, "arm64")):
+    m = json.load(open(os.path.join(d, "index.json")))["manifests"][0]
+    ms.append({"mediaType": m["mediaType"], "digest": m["digest"], "size": m["size"],
+               "platform": {"os": "linux", "architecture": arch}})
+ix = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": ms}).encode()
+d = hashlib.sha256(ix).hexdigest()
+open(os.path.join(a, "blobs", "sha256", d), "wb").write(ix)
+json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.index.v1+json",
+           "digest": "sha256:" + d, "size": len(ix), "annotations": {"org.opencontainers.image.ref.name": "v1"}}]},
+          open(os.path.join(a, "index.json"), "w"))
+EOF
+		skopeo copy -q --all --dest-tls-verify=false "oci:$T/lay-$i-amd64:v1" "docker://$SRC/$name" ||
+			not_ok "pushing $name"
+	else
+		skopeo copy -q --dest-tls-verify=false "oci:$T/lay-$i-amd64:v1" "docker://$SRC/$name" ||
+			not_ok "pushing $name"
+	fi
+done
+src_digest() { skopeo inspect --tls-verify=false --raw "docker://$SRC/$1" | sha256sum | cut -d' ' -f1; }
+blob_gets() { grep -c 'http.request.method=GET.*http.request.uri="/v2/[^"]*/blobs/sha256' "$SRC_LOG"; }
+
+# ---- sealer's way: the final list of a Kubefile with APPs, a chart, manifests/ and IMAGES ---------
+C=$T/ctx
+mkdir -p "$C/manifests" "$C/charts/web/templates" "$C/app"
+cat >"$C/manifests/pod.yaml" <<'EOF'
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  containers:
+  - name: web
+    image: nginx:1.25
+EOF
+printf 'apiVersion: v2\nname: web\nversion: 0.1.0\n' >"$C/charts/web/Chart.yaml"
+printf 'image:\n  repository: calico/node\n  tag: v3\n' >"$C/charts/web/values.yaml"
+cat >"$C/charts/web/templates/d.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"
+EOF
+printf 'echo app\n' >"$C/app/install.sh"
+kubefile() { # EXTRA-LINES...
+	{
+		printf 'FROM scratch\nCOPY manifests manifests\nCOPY charts charts\nAPP web local://app/install.sh\n'
+		printf 'IMAGES quay.io/x/y:v1\n'
+		for l in "$@"; do printf '%s\n' "$l"; done
+		printf 'LAUNCH ["web"]\n'
+	} >"$C/Kubefile"
+}
+kubefile
+echo "kfc/multi:v1" >"$T/list.txt"
+if kfc_build --tls-verify=false -t cluster:v1 -o "oci:$T/out:v1" --image-list "$T/list.txt" "$C" >"$T/out.txt" 2>"$T/err"; then
+	ok "a build with manifests/, a chart, an APP, IMAGES and --image-list caches its images"
+else
+	not_ok "the sealer-way build"; sed 's/^/# /' "$T/err"
+fi
+grep -q '^\[.*\] kfc build: cache container images (4)$' "$T/err" && ok "one step caches the four images" ||
+	{ not_ok "the cache step"; sed 's/^/# /' "$T/err"; }
+umoci unpack --rootless --image "$T/out:v1" "$T/bundle" >/dev/null 2>&1 || not_ok "umoci unpack"
+R=$T/bundle/rootfs/registry
+[ -d "$R/docker/registry/v2/repositories/library/nginx/_manifests/tags/1.25" ] &&
+	[ -d "$R/docker/registry/v2/repositories/x/y" ] && [ -d "$R/docker/registry/v2/repositories/calico/node" ] &&
+	[ -d "$R/docker/registry/v2/repositories/kfc/multi" ] &&
+	ok "registry/docker/registry/v2 holds the repositories without their registry hosts" ||
+	{ not_ok "the layout"; find "$R" -maxdepth 6 | sed 's/^/# /'; }
+# the second registry serves that folder, as sealer run does
+REG_ROOTDIR=$R registry_start_http "$T/serve" >/dev/null || not_ok "the registry over registry/"
+SERVE=$REG_ADDR
+export REG_ADDR=$SRC
+all=yes
+for name in library/nginx:1.25 x/y:v1 calico/node:v3 kfc/multi:v1; do
+	want=$(src_digest "$name")
+	got=$(skopeo inspect --tls-verify=false --raw "docker://$SERVE/$name" | sha256sum | cut -d' ' -f1)
+	[ "$want" = "$got" ] || { all=no; echo "# $name: $got, the source has $want"; }
+	skopeo copy -q --src-tls-verify=false --override-arch amd64 "docker://$SERVE/$name" "oci:$T/copied:$(echo "$name" | tr '/:' '__')" ||
+		{ all=no; echo "# skopeo copy of $name failed"; }
+done
+[ $all = yes ] && ok "a docker-registry rooted at registry/ serves every image with the source's digests (inspect and copy)" ||
+	not_ok "serving the cache"
+registry_stop_dir "$T/serve"
+
+# ---- incremental ------------------------------------------------------------------------------
+before=$(blob_gets)
+kfc_build --tls-verify=false -t cluster:v1 -o "oci:$T/out2:v1" --image-list "$T/list.txt" "$C" >"$T/out2.txt" 2>"$T/err2" ||
+	{ not_ok "the rebuild"; sed 's/^/# /' "$T/err2"; }
+[ "$(blob_gets)" = "$before" ] && [ "$(cat "$T/out.txt")" = "$(cat "$T/out2.txt")" ] &&
+	ok "an unchanged rebuild downloads no blob and gives the same digest" ||
+	not_ok "rebuild: $before then $(blob_gets) blob GETs; $(cat "$T/out.txt") $(cat "$T/out2.txt")"
+# the same inputs in a new store: the same digest
+KFC_STORE="$T/store2" kfc_build --tls-verify=false -t cluster:v1 --image-list "$T/list.txt" "$C" >"$T/out3.txt" 2>"$T/err3" ||
+	{ not_ok "a build in a second store"; sed 's/^/# /' "$T/err3"; }
+[ "$(cat "$T/out.txt")" = "$(cat "$T/out3.txt")" ] && ok "two builds with SOURCE_DATE_EPOCH (two stores) give the same digest" ||
+	not_ok "digests differ: $(cat "$T/out.txt") $(cat "$T/out3.txt")"
+# a derived image does not fetch the base's images again
+mkdir -p "$T/derived"
+printf 'FROM cluster:v1\nIMAGES nginx:1.25 quay.io/x/y:v1\nLABEL derived=yes\n' >"$T/derived/Kubefile"
+before=$(blob_gets)
+kfc_build --tls-verify=false -t derived:v1 "$T/derived" >/dev/null 2>"$T/err4" || { not_ok "derived"; sed 's/^/# /' "$T/err4"; }
+[ "$(blob_gets)" = "$before" ] && ! grep -q 'cache container images' "$T/err4" &&
+	ok "a derived image with the base's images adds no cache step and fetches nothing" ||
+	{ not_ok "derived: $before then $(blob_gets)"; sed 's/^/# /' "$T/err4"; }
+# --pull=never with the source registry stopped: the images come from the store
+registry_stop_dir "$T/src"
+kubefile 'LABEL offline=yes'
+if kfc_build --pull=never -t cluster:v2 --image-list "$T/list.txt" "$C" >/dev/null 2>"$T/err5" &&
+	grep -q 'cache container images (4)' "$T/err5"; then
+	ok "--pull=never rebuilds the cache with the source registry stopped"
+else
+	not_ok "--pull=never"; sed 's/^/# /' "$T/err5"
+fi
+kubefile 'LABEL offline=yes' 'IMAGES nginx:9.9'
+kfc_build --pull=never -t cluster:v3 "$C" >/dev/null 2>"$T/err6"
+rc=$?
+grep -qx 'kfc build: container image nginx:9.9 (manifests/imageList:2:1): not in the local store, and --pull=never \[KF618\]' "$T/err6" &&
+	[ $rc -eq 1 ] && ok "--pull=never and an image never pulled: a clear error naming the image and where it was found" ||
+	{ not_ok "--pull=never missing image (exit $rc)"; sed 's/^/# /' "$T/err6"; }
+
+
+finish
