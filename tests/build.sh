@@ -132,8 +132,8 @@ compare "$T/want" "$T/got" "container image discovery: malformed YAML is a locat
 C=$T/cli
 mkdir -p "$C"
 printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: myapp\nspec:\n  template:\n    spec:\n      containers:\n        - name: myapp\n          image: nginx:1.25\n' >"$C/myapp.yaml"
-printf 'quay.io/extra/one:1\nnginx:1.25\n' >"$T/more-images"
-printf 'docker.io/library/nginx:1.25\n' >"$T/ignored-images"
+printf 'quay.io/extra/one:1\nnginx:1.25\nquay.io/extra/two\n' >"$T/more-images"
+printf 'docker.io/library/nginx:1.25\nquay.io/extra/two\n' >"$T/ignored-images"
 set -- --from scratch --cluster-runtime k8s --cluster-runtime-version v1.19.8 --cri containerd --cri-version 1.6 \
 	--platform linux/amd64 --startup-cmd "kubectl apply -f manifests/myapp.yaml" --container-images nginx:1.25 \
 	--build-context myapp.yaml
@@ -157,10 +157,14 @@ golden cli.descriptor "$T/cli.descriptor"
 skopeo_inspect "$T/cli-oci:v1" --raw | json_get /dev/stdin 'json.loads(d["annotations"]["sealer.image.container.images"])' >"$T/cli.images"
 printf '%s\n' '[{"image": "docker.io/library/nginx:1.25", "platform": {"architecture": "amd64", "os": "linux"}}]' >"$T/want"
 compare "$T/want" "$T/cli.images" "command-line-only build: the container image annotation"
-build --image-list "$T/more-images" --ignored-image-list "$T/ignored-images" -o "oci:$T/cli-oci2:v1" "$C" >/dev/null 2>&1
+build --image-list "$T/more-images" --ignored-image-list "$T/ignored-images" -o "oci:$T/cli-oci2:v1" "$C" >/dev/null 2>"$T/cli2.err"
 skopeo_inspect "$T/cli-oci2:v1" --raw | json_get /dev/stdin '[e["image"] for e in json.loads(d["annotations"]["sealer.image.container.images"])]' >"$T/cli.images2"
 printf '%s\n' '["quay.io/extra/one:1"]' >"$T/want"
 compare "$T/want" "$T/cli.images2" "--image-list adds images, --ignored-image-list leaves them out"
+# an image without a tag: a warning in an --image-list (KF310), none in an --ignored-image-list
+grep -F '[KF310]' "$T/cli2.err" | sed "s|$T/||" >"$T/cli2.kf310"
+printf '%s\n' "more-images:3:1: warning: image 'quay.io/extra/two' has no tag: pin a version or a digest; :latest moves, so the build is not reproducible and an offline rebuild (--pull=never) may resolve it to another image [KF310]" >"$T/want"
+compare "$T/want" "$T/cli2.kf310" "--image-list: a located warning for an image without a tag; --ignored-image-list: none"
 
 # ---- derived -------------------------------------------------------------------
 if build -t derived:v1 -o "oci:$T/derived-oci:v1" "$D" >"$T/derived.out" 2>"$T/derived.err"; then

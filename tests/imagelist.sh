@@ -8,7 +8,9 @@
 #      with subchart overrides, a packaged .tgz chart made here, lists,
 #      Kubefiles, a rootfs);
 #  (c) malformed YAML, binary and huge files: located warnings, and the
-#      images of the other files are still listed.
+#      images of the other files are still listed;
+#  (d) images without a tag or with :latest: a warning in image lists and
+#      IMAGES, none in manifests.
 # With --regen, rewrites the golden files of (b).
 # KF_WRAP (e.g. "valgrind --error-exitcode=3 --leak-check=full") wraps kfc.
 . "$(dirname "$0")/lib.sh"
@@ -132,6 +134,33 @@ z/imageList:4:1: warning: 'Not/Valid' is not an image reference: the name must b
 EOW
 compare "$tmp/want" "$tmp/errs" "broken files: one located warning each"
 if [ "$rc" -eq 1 ]; then ok "broken files: exit status 1"; else not_ok "broken files: exit status $rc"; fi
+
+# (d) images named without a tag or with :latest: a warning in image lists
+# and IMAGES words (where a person chose the name), none in manifests
+m=$tmp/moving
+mkdir -p "$m/manifests" "$m/k"
+printf 'nginx\n  redis:latest \nalpine:3.19\nlocalhost:5000/a/b\nquay.io/a/b@sha256:%s\nbusybox:latest@sha256:%s\nnginx\n' \
+	0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef \
+	0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef >"$m/manifests/imageList"
+printf 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: a\n    image: httpd\n  - name: b\n    image: httpd:latest\n' \
+	>"$m/manifests/pod.yaml"
+printf 'FROM scratch\nIMAGES memcached:1.6 memcached\nIMAGES ["etcd:latest", "etcd:3.5"]\n' >"$m/k/Kubefile"
+printf 'traefik\n' >"$m/extra.txt"
+rc=0
+(cd "$m" && ${KF_WRAP:-} "$KFC" imagelist --image-list extra.txt manifests k) >"$tmp/out" 2>"$tmp/err" || rc=$?
+hint='pin a version or a digest; :latest moves, so the build is not reproducible and an offline rebuild (--pull=never) may resolve it to another image'
+cat >"$tmp/want" <<EOW
+manifests/imageList:1:1: warning: image 'nginx' has no tag: $hint [KF310]
+manifests/imageList:2:3: warning: image 'redis:latest' uses :latest: $hint [KF310]
+manifests/imageList:4:1: warning: image 'localhost:5000/a/b' has no tag: $hint [KF310]
+manifests/imageList:7:1: warning: image 'nginx' has no tag: $hint [KF310]
+k/Kubefile:2:22: warning: image 'memcached' has no tag: $hint [KF310]
+k/Kubefile:3:9: warning: image 'etcd:latest' uses :latest: $hint [KF310]
+extra.txt:1:1: warning: image 'traefik' has no tag: $hint [KF310]
+EOW
+compare "$tmp/want" "$tmp/err" "moving tags: a warning for each in lists and IMAGES, none in manifests"
+if [ "$rc" -eq 1 ] && [ "$(wc -l <"$tmp/out")" -eq 12 ]; then ok "moving tags: exit status 1, every image listed"; else
+	not_ok "moving tags: exit status $rc, $(wc -l <"$tmp/out") images"; fi
 
 # usage
 rc=0

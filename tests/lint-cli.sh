@@ -138,6 +138,52 @@ printf 'FROM scratch\nIMAGES --file=imageList\n' >img.kubefile
 printf 'img.kubefile:2:8: error: imageList, line 4: %s is not an image reference: the name must be lower case [KF121]\n' "'Bad/Name:1'" >want
 compare want out "IMAGES --file: each line of the list is checked"
 
+# COPY of registry/ (KF123, KF124; not KF114's): which sources, which destinations
+mkdir -p reg && cat >reg/Kubefile <<'EOK'
+FROM labring/kubernetes:v1.25.6
+COPY registry registry
+COPY registry/ registry/
+COPY ./registry /registry
+COPY . .
+COPY registry/docker registry/docker
+COPY --from=stage registry elsewhere
+COPY registry images/
+COPY registry .
+ADD registry registry
+WORKDIR /opt
+COPY registry ../registry
+COPY registry registry
+COPY registry $DEST
+IMAGES nginx nginx:latest nginx:1.25 nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef localhost:5000/a Bad $IMG
+CMD ["x"]
+EOK
+"$KFLINT" -f gnu --no-shellcheck --failure-threshold=none --ignore=KF205 --ignore=KF208 --ignore=KF213 --ignore=KF105 reg/Kubefile >out
+k123="info: the build context has no registry/: the build fills it with the container images it finds in charts/, manifests/ and images/shim/, as sealos build does; with --save-image=false or --build-mode=lite this COPY fails [KF123]"
+k124="but sealer run and sealos run serve only the rootfs's registry/ folder: copy it to registry/ [KF124]"
+k125="pin a version or a digest; :latest moves, so the build is not reproducible and an offline rebuild (--pull=never) may resolve it to another image [KF125]"
+cat >want <<EOW
+reg/Kubefile:2:6: $k123
+reg/Kubefile:3:6: $k123
+reg/Kubefile:4:6: $k123
+reg/Kubefile:8:6: $k123
+reg/Kubefile:8:15: warning: registry/ is copied to '/images', $k124
+reg/Kubefile:9:6: $k123
+reg/Kubefile:9:15: warning: registry/ is copied to '/', $k124
+reg/Kubefile:12:6: $k123
+reg/Kubefile:13:6: $k123
+reg/Kubefile:13:15: warning: registry/ is copied to '/opt/registry', $k124
+reg/Kubefile:14:6: $k123
+reg/Kubefile:15:8: warning: image 'nginx' has no tag: $k125
+reg/Kubefile:15:14: warning: image 'nginx:latest' uses :latest: $k125
+reg/Kubefile:15:116: warning: image 'localhost:5000/a' has no tag: $k125
+reg/Kubefile:15:133: error: 'Bad' is not an image reference: the name must be lower case [KF121]
+EOW
+compare want out "registry/ sources (KF123) and destinations (KF124), IMAGES tags (KF125)"
+mkdir reg/registry
+"$KFLINT" -f gnu --no-shellcheck --failure-threshold=none --ignore=KF205 --ignore=KF208 --ignore=KF213 --ignore=KF105 reg/Kubefile >out
+grep -v KF123 want >want2
+compare want2 out "a context with a registry/ of its own: no KF123"
+
 # pragmas
 printf 'FROM scratch\n# kflint ignore=KF203\nMAINTAINER a\nMAINTAINER b\n' >p.kubefile
 "$KFLINT" -f gnu p.kubefile >out

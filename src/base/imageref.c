@@ -170,6 +170,24 @@ const char *kf_imageref_parse(kf_str text, kf_imageref *ref)
 	return NULL;
 }
 
+const char *kf_imageref_unpinned(kf_str text)
+{
+	if (!text.len)
+		return "has no tag";
+	if (memchr(text.ptr, '@', text.len))
+		return NULL; /* pinned by digest */
+	const char *name = text.ptr;
+	for (size_t i = 0; i < text.len; i++)
+		if (text.ptr[i] == '/')
+			name = text.ptr + i + 1;
+	const char *colon = memchr(name, ':', (size_t)(text.ptr + text.len - name));
+	if (!colon)
+		return "has no tag";
+	if ((size_t)(text.ptr + text.len - colon) == 7 && memcmp(colon, ":latest", 7) == 0)
+		return "uses :latest";
+	return NULL;
+}
+
 /* Appends the normalised form of ref to out: the domain defaults to
  * docker.io (index.docker.io is docker.io), a one-component path on
  * docker.io gets "library/", and a reference with neither tag nor digest

@@ -43,4 +43,18 @@ char *kf_imageref_normalise_str(kf_str text, const char **why);
  * (docker.io/library/nginx:latest -> nginx:latest). malloc'd. */
 char *kf_imageref_familiar(const char *name);
 
+/* Whether text names a fixed version of an image: NULL when it has a tag
+ * other than "latest", or a digest; else a static phrase for a message,
+ * "has no tag" or "uses :latest". Lenient: text need not be a valid
+ * reference (the tag is what follows a ':' after the last '/'), so that
+ * it judges a FROM word as well as a checked IMAGES word. */
+const char *kf_imageref_unpinned(kf_str text);
+
+/* The message about an image named by a moving tag, shared by kflint's
+ * KF125 (IMAGES) and discovery's KF310 (image lists); its arguments are
+ * the length and text of the reference, and kf_imageref_unpinned's phrase. */
+#define KF_IMAGEREF_UNPINNED_FMT                                                               \
+	"image '%.*s' %s: pin a version or a digest; :latest moves, so the build is not reproducible " \
+	"and an offline rebuild (--pull=never) may resolve it to another image"
+
 #endif

@@ -101,6 +101,7 @@ static bool read_ignored(builder *b, const char *path, json_t *set)
 {
 	kf_imagelist l;
 	kf_imagelist_init(&l);
+	l.allow_unpinned = true; /* "nginx" here leaves out nginx:latest, which is no problem */
 	kf_imagelist_scan_list(&l, path, NULL);
 	bool ok = true;
 	free(kf_builder_discovery_warnings(b, &l, true));
@@ -147,7 +148,7 @@ static json_t *discover(builder *b)
 {
 	kf_sha256 h;
 	kf_sha256_init(&h);
-	kf_sha256_update(&h, "container-images-v2\n", 20);
+	kf_sha256_update(&h, "container-images-v3\n", 20); /* v3: where each was found; KF310 */
 	size_t k;
 	json_t *ld;
 	json_array_foreach(b->layers, k, ld) {

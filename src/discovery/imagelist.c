@@ -239,8 +239,9 @@ static uint32_t offset_of(fctx *f, size_t line, size_t col)
 	return off;
 }
 
-/* Adds an image found at [start, end) of f's text. */
-static void add_image(fctx *f, kf_str raw, uint32_t start, uint32_t end)
+/* Adds an image found at [start, end) of f's text. Returns false when it
+ * is no image reference (a warning says so). */
+static bool add_image(fctx *f, kf_str raw, uint32_t start, uint32_t end)
 {
 	kf_imagelist *l = f->l;
 	const char *why;
@@ -248,12 +249,12 @@ static void add_image(fctx *f, kf_str raw, uint32_t start, uint32_t end)
 	if (!norm) {
 		warn(f, start, end, "KF304", "'%.*s' is not an image reference: %s", (int)(raw.len > 80 ? 80 : raw.len),
 		     raw.ptr, why);
-		return;
+		return false;
 	}
 	const char *image = kf_arena_strndup(&l->arena, norm, strlen(norm));
 	free(norm);
 	if (!set_add(l, image))
-		return;
+		return true;
 	if (l->len == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 32;
 		l->items = kf_xrealloc(l->items, l->cap * sizeof(*l->items));
@@ -267,6 +268,19 @@ static void add_image(fctx *f, kf_str raw, uint32_t start, uint32_t end)
 		.col = pos.col32 + 1,
 		.app = f->app ? kf_arena_strndup(&l->arena, f->app, strlen(f->app)) : NULL,
 	};
+	return true;
+}
+
+/* Adds an image named by a person, in an image list or an IMAGES word
+ * (not a manifest's or a chart's, which the cluster pulls as they are):
+ * one without a tag, or with :latest, is a warning, as kflint's KF125. */
+static void add_named_image(fctx *f, kf_str raw, uint32_t start, uint32_t end)
+{
+	if (!add_image(f, raw, start, end) || f->l->allow_unpinned)
+		return;
+	const char *why = kf_imageref_unpinned(raw);
+	if (why)
+		warn(f, start, end, "KF310", KF_IMAGEREF_UNPINNED_FMT, (int)(raw.len > 80 ? 80 : raw.len), raw.ptr, why);
 }
 
 /* ---- manifests ------------------------------------------------------------------ */
@@ -448,7 +462,7 @@ static void scan_list_text(fctx *f)
 			line.len--;
 		if (!line.len || line.ptr[0] == '#')
 			continue;
-		add_image(f, line, start, start + (uint32_t)line.len);
+		add_named_image(f, line, start, start + (uint32_t)line.len);
 	}
 }
 
@@ -521,7 +535,7 @@ static void kubefile(kf_imagelist *l, const char *path, const char *display, con
 				     "'%.*s' holds a variable; known only at build time", (int)r.len, r.ptr);
 				continue;
 			}
-			add_image(&f, r, in->args[k].span.start, in->args[k].span.end);
+			add_named_image(&f, r, in->args[k].span.start, in->args[k].span.end);
 		}
 	}
 	kf_document_free(doc);

@@ -9,8 +9,9 @@
  * (imageref.h) and kept once, at the first place it was found.
  *
  * Problems (malformed YAML, binary or huge files, bad references, chart
- * images that cannot be resolved without helm) are warnings, located in the
- * file they concern; they never stop discovery elsewhere.
+ * images that cannot be resolved without helm, images of lists and IMAGES
+ * without a tag or with :latest) are warnings, located in the file they
+ * concern; they never stop discovery elsewhere.
  *
  * Usage:
  *     kf_imagelist l;
@@ -59,6 +60,9 @@ typedef struct kf_imagelist {
 	kf_imagelist_file **files; /* the files with warnings, in the order found */
 	size_t nfiles, capfiles;
 	size_t nwarnings;
+	/* set by the caller: no KF310 for images without a tag or with
+	 * :latest (for a list of images to leave out, say) */
+	bool allow_unpinned;
 	/* private */
 	const char **set; /* open-addressing hash set of the normalised images */
 	size_t setcap;

@@ -151,6 +151,23 @@ static void test_lengths(void **state)
 	expect_bad(ref, "the tag must have 1 to 128 characters");
 }
 
+/* KF202's, KF125's and discovery's judgement of a moving tag */
+static void test_unpinned(void **state)
+{
+	(void)state;
+	assert_string_equal(kf_imageref_unpinned(kf_str_cstr("nginx")), "has no tag");
+	assert_string_equal(kf_imageref_unpinned(kf_str_cstr("localhost:5000/nginx")), "has no tag");
+	assert_string_equal(kf_imageref_unpinned(kf_str_cstr("reg.io:443/a/b")), "has no tag");
+	assert_string_equal(kf_imageref_unpinned(kf_str_cstr("nginx:latest")), "uses :latest");
+	assert_string_equal(kf_imageref_unpinned(kf_str_cstr("reg.io:443/a/b:latest")), "uses :latest");
+	assert_string_equal(kf_imageref_unpinned(kf_str_cstr("")), "has no tag");
+	assert_null(kf_imageref_unpinned(kf_str_cstr("nginx:1.25")));
+	assert_null(kf_imageref_unpinned(kf_str_cstr("nginx:latest2")));
+	assert_null(kf_imageref_unpinned(kf_str_cstr("nginx:latest@sha256:" D64)));
+	assert_null(kf_imageref_unpinned(kf_str_cstr("nginx@sha256:" D64)));
+	assert_null(kf_imageref_unpinned(kf_str_cstr("localhost:5000"))); /* the tag 5000 */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -158,6 +175,7 @@ int main(void)
 		cmocka_unit_test(test_familiar),
 		cmocka_unit_test(test_parts),
 		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_unpinned),
 		cmocka_unit_test(test_lengths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,10 +14,10 @@
 #define KF_RULES(X)                                                                   \
 	X(kf101) X(kf102) X(kf103) X(kf104) X(kf105) X(kf106) X(kf107) X(kf108)     \
 	X(kf109) X(kf110) X(kf111) X(kf112) X(kf113) X(kf114) X(kf115) X(kf116)     \
-	X(kf117) X(kf118) X(kf119) X(kf120) X(kf121) X(kf122) X(kf201) X(kf202) X(kf203)     \
-	X(kf204) X(kf205) X(kf206) X(kf207) X(kf208) X(kf209) X(kf210) X(kf211)     \
-	X(kf212) X(kf213) X(kf214) X(kf215) X(kf216) X(kf217) X(kf218) X(kf219)     \
-	X(kf220) X(kf221)
+	X(kf117) X(kf118) X(kf119) X(kf120) X(kf121) X(kf122) X(kf123) X(kf124)     \
+	X(kf125) X(kf201) X(kf202) X(kf203) X(kf204) X(kf205) X(kf206) X(kf207)     \
+	X(kf208) X(kf209) X(kf210) X(kf211) X(kf212) X(kf213) X(kf214) X(kf215)     \
+	X(kf216) X(kf217) X(kf218) X(kf219) X(kf220) X(kf221)
 
 #define KF_RULE_DECLARE(c) extern const kf_rule kf_rule_##c;
 KF_RULES(KF_RULE_DECLARE)
@@ -40,6 +40,32 @@ static inline const kf_instr *kf_last_instr(const kf_document *doc)
 static inline kf_str kf_rule_keyword(const kf_lint_ctx *c, const kf_instr *in)
 {
 	return kf_instr_keyword(c->doc, in);
+}
+
+/* Is this COPY source the build context's whole registry/ folder
+ * ("registry", "registry/", "./registry")? A COPY from another stage or
+ * image (--from) is not. */
+static inline bool kf_is_registry_source(const kf_instr *in, kf_str src)
+{
+	uint32_t nflags;
+	const kf_flag *flags = kf_instr_flags(in, &nflags);
+	for (uint32_t i = 0; i < nflags; i++)
+		if (kf_str_eq_cstr(flags[i].name, "from"))
+			return false;
+	for (;;) {
+		if (src.len && src.ptr[0] == '/') {
+			src.ptr++;
+			src.len--;
+		} else if (src.len >= 2 && src.ptr[0] == '.' && src.ptr[1] == '/') {
+			src.ptr += 2;
+			src.len -= 2;
+		} else {
+			break;
+		}
+	}
+	while (src.len && src.ptr[src.len - 1] == '/')
+		src.len--;
+	return kf_str_eq_cstr(src, "registry");
 }
 
 #endif
