@@ -108,6 +108,9 @@ typedef struct kf_build_report {
 	/* a blob of the FROM image being pulled: bytes done of total, then
 	 * finished (from several threads at once) */
 	void (*blob)(void *ud, const char *digest, uint64_t done, uint64_t total, bool finished);
+	/* kf_build_platforms: the build of platform (the index-th of count,
+	 * from 0) begins; its steps and messages follow */
+	void (*platform)(void *ud, const char *platform, size_t index, size_t count);
 } kf_build_report;
 
 typedef struct kf_build_result {
@@ -122,5 +125,18 @@ typedef struct kf_build_result {
  * 2 for a usage error, 130 when interrupted (o->interrupted). */
 int kf_build(const kf_build_options *o, const kf_document *doc, const kf_model *model, kf_diag_bag *diags,
 	     const kf_build_report *report, kf_build_result *result);
+
+/* kfc build --platform A,B…: kf_build once for each of the n platforms
+ * (o->platform each in turn, no tags, no outputs; report->platform says
+ * which begins), stopping at the first that fails; then an OCI image index
+ * of the images (each descriptor with its platform) into the store, the
+ * tags pointed at it and the outputs written with it; result->digest is
+ * the index's. A platform that is not OS/ARCH[/VARIANT], or one given
+ * twice, is a usage error (2, KF614); so is a plan of several. With n 0
+ * or 1 it is kf_build itself (n 1: with that platform). Returns as
+ * kf_build. */
+int kf_build_platforms(const kf_build_options *o, const char *const *platforms, size_t n, const kf_document *doc,
+		       const kf_model *model, kf_diag_bag *diags, const kf_build_report *report,
+		       kf_build_result *result);
 
 #endif

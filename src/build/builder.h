@@ -89,4 +89,12 @@ bool kf_builder_step(builder *b, size_t idx, size_t n, kf_plan_step *step);
 bool kf_builder_write_image(builder *b, json_t **manifest_desc);
 bool kf_builder_write_output(builder *b, const char *out, const json_t *desc);
 
+/* multi.c: the tag of an output that names none (the first -t's tag, else
+ * "latest"); false with err when writing an image of the n platforms plats
+ * to out (oci:DIR[:TAG]) would replace, at that tag, an image of a
+ * platform it has not (KF618: name them all in --platform) */
+const char *kf_builder_output_tag(const kf_build_options *o);
+bool kf_builder_check_output(const char *out, const char *default_tag, const kf_platform *plats, size_t n,
+			     kf_err *err);
+
 #endif
