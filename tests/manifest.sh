@@ -155,6 +155,23 @@ else
 	not_ok "kfc push index oci:"; show "$T/err"
 fi
 
+# kfc save and kfc load: the index with its images
+"$KFC" save -o "$T/saved.tar" app:v1 2>"$T/err"
+oci_skopeo inspect --raw "oci-archive:$T/saved.tar:docker.io/library/app:v1" >"$T/s.raw" 2>>"$T/err"
+loaded=$(KFC_STORE="$T/store3" "$KFC" load -i "$T/saved.tar" 2>>"$T/err")
+KFC_STORE="$T/store3" "$KFC" inspect --format=json --platform=linux/arm64 app:v1 >"$T/s.json" 2>>"$T/err"
+got=$(py "$T/s.json" <<'EOF' 2>>"$T/err"
+import json, sys
+print(json.load(open(sys.argv[1]))["digest"])
+EOF
+)
+if [ "$(oci_sha256 "$T/s.raw")" = "$idx" ] && [ "$loaded" = "loaded app:v1 $idx" ] && [ "$got" = "$arm" ] &&
+	KFC_STORE="$T/store3" "$KFC" fsck >/dev/null 2>>"$T/err"; then
+	ok "kfc save and kfc load carry the index and its images"
+else
+	not_ok "kfc save / load of an index: '$loaded' '$got'"; show "$T/err"
+fi
+
 # ---- an oci:DIR:TAG holding another platform's image -------------------------------------------------
 build --platform linux/amd64 -o "oci:$T/lay:v1" "$T/ctx" >/dev/null 2>"$T/err" || { not_ok "build to lay"; show "$T/err"; }
 cp "$T/lay/index.json" "$T/lay.before"
