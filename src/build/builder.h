@@ -3,7 +3,8 @@
  * downloads; build_key.c: what a step's cache key is made of;
  * build_run.c: the staged rootfs, the RUN sandbox and the diff;
  * build_steps.c: files steps and running one step; build_image.c: the
- * extension, container image discovery, the image and its outputs). Not
+ * extension, container image discovery, the image and its outputs;
+ * multi.c: several platforms, and the platform check of an output). Not
  * for other modules: build.h is the builder's interface.
  */
 #ifndef KF_BUILDER_H

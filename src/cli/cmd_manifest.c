@@ -61,6 +61,7 @@ static int read_opts(const char *prog, int argc, char **argv, bool with_platform
 					    {"tls-verify", required_argument, NULL, O_TLS},
 					    {"help", no_argument, NULL, 'h'},
 					    {NULL, 0, NULL, 0}};
+	/* the others: from --tls-verify on */
 	const struct option *longs = with_platform ? all : all + 4;
 	int ch;
 	optind = 1;
