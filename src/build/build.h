@@ -131,6 +131,9 @@ typedef struct kf_build_report {
 	void (*blob)(void *ud, const char *digest, uint64_t done, uint64_t total, bool finished);
 	/* a container image of the cache is in the store */
 	void (*image)(void *ud, const kf_build_image_event *e);
+	/* kf_build_platforms: the build of platform (the index-th of count,
+	 * from 0) begins; its steps and messages follow */
+	void (*platform)(void *ud, const char *platform, size_t index, size_t count);
 } kf_build_report;
 
 typedef struct kf_build_result {
@@ -145,5 +148,18 @@ typedef struct kf_build_result {
  * 2 for a usage error, 130 when interrupted (o->interrupted). */
 int kf_build(const kf_build_options *o, const kf_document *doc, const kf_model *model, kf_diag_bag *diags,
 	     const kf_build_report *report, kf_build_result *result);
+
+/* kfc build --platform A,B…: kf_build once for each of the n platforms
+ * (o->platform each in turn, no tags, no outputs; report->platform says
+ * which begins), stopping at the first that fails; then an OCI image index
+ * of the images (each descriptor with its platform) into the store, the
+ * tags pointed at it and the outputs written with it; result->digest is
+ * the index's. A platform that is not OS/ARCH[/VARIANT], or one given
+ * twice, is a usage error (2, KF614); so is a plan of several. With n 0
+ * or 1 it is kf_build itself (n 1: with that platform). Returns as
+ * kf_build. */
+int kf_build_platforms(const kf_build_options *o, const char *const *platforms, size_t n, const kf_document *doc,
+		       const kf_model *model, kf_diag_bag *diags, const kf_build_report *report,
+		       kf_build_result *result);
 
 #endif

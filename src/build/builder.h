@@ -3,7 +3,8 @@
  * downloads; build_key.c: what a step's cache key is made of;
  * build_run.c: the staged rootfs, the RUN sandbox and the diff;
  * build_steps.c: files steps and running one step; build_image.c: the
- * extension, container image discovery, the image and its outputs). Not
+ * extension, container image discovery, the image and its outputs;
+ * multi.c: several platforms, and the platform check of an output). Not
  * for other modules: build.h is the builder's interface.
  */
 #ifndef KF_BUILDER_H
@@ -109,5 +110,13 @@ bool kf_builder_registry_prepare(builder *b, const kf_plan_step *step, const kf_
 bool kf_builder_registry_add(builder *b, const kf_plan_step *step, const kf_plan_source *src, kf_layer *l);
 bool kf_builder_cache_images(builder *b, const json_t *images);
 bool kf_builder_write_output(builder *b, const char *out, const json_t *desc);
+
+/* multi.c: the tag of an output that names none (the first -t's tag, else
+ * "latest"); false with err when writing an image of the n platforms plats
+ * to out (oci:DIR[:TAG]) would replace, at that tag, an image of a
+ * platform it has not (KF619: name them all in --platform) */
+const char *kf_builder_output_tag(const kf_build_options *o);
+bool kf_builder_check_output(const char *out, const char *default_tag, const kf_platform *plats, size_t n,
+			     kf_err *err);
 
 #endif

@@ -326,16 +326,13 @@ bool kf_builder_write_image(builder *b, const json_t *images, json_t **manifest_
 /* oci:DIR[:tag] or oci-archive:FILE[:tag] */
 bool kf_builder_write_output(builder *b, const char *out, const json_t *desc)
 {
-	const char *tag = "latest";
-	if (b->o->ntags) {
-		const char *t = b->o->tags[0];
-		const char *sl = strrchr(t, '/');
-		const char *c = strrchr(sl ? sl : t, ':');
-		if (c)
-			tag = c + 1;
-	}
+	const char *tag = kf_builder_output_tag(b->o);
 	kf_layer_options lo = {KF_COMPRESS_NONE, 0, 1, b->lopt.epoch, b->now, b->o->interrupted};
 	kf_err e;
+	if (!kf_builder_check_output(out, tag, &b->plan->platform, 1, &e)) {
+		kf_builder_error(b, NULL, "KF619", "%s", e.msg);
+		return false;
+	}
 	bool ok = kf_oci_export(b->store.dir, desc, out, tag, b->tmp, &lo, &e);
 	if (!ok)
 		kf_builder_error(b, NULL, "KF609", "%s", e.msg);

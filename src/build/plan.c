@@ -158,6 +158,12 @@ static void bind_args(lower *L, const kf_instr *in)
 		if (!given && in->pairs[k].sep != KF_SEP_NONE) {
 			kf_word v = kf_pair_value(&in->pairs[k]);
 			def = expand(L, &v);
+		} else if (!given) {
+			/* ARG TARGETARCH: the built-in's value, as Docker's
+			 * automatic platform ARGs, not an empty one */
+			char buf[128];
+			const char *b = kf_builtin_value(key.text, &pin->platform, buf, sizeof buf);
+			def = b ? strdup(b) : NULL;
 		}
 		var *old = var_find(L, key.text.ptr, key.text.len);
 		if (!(old && old->is_env))

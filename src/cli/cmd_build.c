@@ -26,7 +26,7 @@ static void build_usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 		"usage: kfc %s [-f KUBEFILE] [-t NAME[:TAG]]... [-o oci:DIR[:TAG]|oci-archive:FILE[:TAG]]...\n"
-		"                 [--build-arg K=V]... [--platform OS/ARCH[/VARIANT]] [--no-cache]\n"
+		"                 [--build-arg K=V]... [--platform OS/ARCH[/VARIANT][,...]] [--no-cache]\n"
 		"                 [--compression=gzip|zstd|none] [--compression-level=N] [--threads=N]\n"
 		"                 [--isolation=auto|bwrap|none] [--progress=auto|tty|plain|quiet]\n"
 		"                 [--type=kube-installer|app-installer]\n"
@@ -42,7 +42,8 @@ static void build_usage(FILE *f, const char *prog)
 		"%s\n"
 		"The context defaults to '.', the Kubefile to CONTEXT/Kubefile; with --from, the Kubefile is\n"
 		"written from the options (--print-kubefile shows it). Exit status: 0 built, 1 an error in\n"
-		"the Kubefile or the build, 2 a usage error, 130 interrupted.\n",
+		"the Kubefile or the build, 2 a usage error, 130 interrupted. Several platforms (--platform\n"
+		"linux/amd64,linux/arm64): one build each, and an image index of them (docs/build.md).\n",
 		prog, prog,
 		strcmp(prog, "plan") == 0
 			? "Prints the build plan (JSON) that kfc build would execute."
@@ -169,9 +170,17 @@ static void show_image(void *ud, const kf_build_image_event *e)
 	free(familiar);
 }
 
+static void show_platform(void *ud, const char *platform, size_t index, size_t count)
+{
+	shown *sh = ud;
+	if (sh->progress != PROGRESS_QUIET)
+		fprintf(stderr, "platform %s (%zu/%zu)\n", platform, index + 1, count);
+}
+
 /* Loads and checks the Kubefile (the linter's errors stop the build; its
  * warnings are kflint's business), then builds, sharing the one model. */
-static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const char *kubefile, const char *text)
+static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const char *kubefile, const char *text,
+		     const char *const *platforms, size_t nplatforms)
 {
 	char context[PATH_MAX];
 	struct stat st;
@@ -217,9 +226,10 @@ static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const c
 	static const kf_transfer_mode modes[] = {KF_TRANSFER_AUTO, KF_TRANSFER_TTY, KF_TRANSFER_PLAIN,
 						  KF_TRANSFER_QUIET}; /* as enum progress */
 	kf_transfer_init(&sh->pull, modes[sh->progress], "fetched");
-	kf_build_report report = {sh, show_step, show_message, show_files, show_blob, show_image};
+	kf_build_report report = {sh, show_step, show_message, show_files, show_blob, show_image, show_platform};
 	kf_build_result res;
-	int status = diags.nerrors ? KF_EXIT_PROBLEMS : kf_build(o, doc, model, &diags, &report, &res);
+	int status = diags.nerrors ? KF_EXIT_PROBLEMS
+				   : kf_build_platforms(o, platforms, nplatforms, doc, model, &diags, &report, &res);
 	kf_transfer_end(&sh->pull);
 	if (status == 0 && res.plan) {
 		char *t = json_dumps(res.plan, JSON_INDENT(2));
@@ -227,7 +237,7 @@ static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const c
 		free(t);
 	} else if (status == 0) {
 		if (sh->progress != PROGRESS_QUIET)
-			fprintf(stderr, "built %s in %.2fs%s%s\n", res.digest, res.secs,
+			fprintf(stderr, "built %s%s in %.2fs%s%s\n", res.digest, nplatforms > 1 ? " (an index)" : "", res.secs,
 				o->ntags ? " as " : o->noutputs ? "" : " (untagged: name it with -t or -o)",
 				o->ntags ? o->tags[0] : "");
 		printf("%s\n", res.digest);
@@ -250,7 +260,7 @@ static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const c
 	return status;
 }
 
-enum { L_TAGS, L_OUTS, L_ARGS, L_IMAGE_LISTS, L_IGNORED, L_CMDS, L_IMAGES, L_CONTEXTS, NLISTS };
+enum { L_TAGS, L_OUTS, L_ARGS, L_IMAGE_LISTS, L_IGNORED, L_CMDS, L_IMAGES, L_CONTEXTS, L_PLATFORMS, NLISTS };
 
 /* kfc build's and kfc plan's command line */
 typedef struct build_cli {
@@ -339,15 +349,18 @@ static int word_index(const char *s, const char *const *words)
 	return -1;
 }
 
-/* REF[,REF]... */
-static void push_refs(build_cli *b, char *list)
+/* REF[,REF]... into the list l (empty items too when keep_empty) */
+static void push_refs(build_cli *b, int l, char *list, bool keep_empty)
 {
-	for (char *p = list, *next; *p; p = next) {
+	for (char *p = list, *next; *p || keep_empty; p = next) {
 		next = p + strcspn(p, ",");
+		bool last = !*next;
 		if (*next)
 			*next++ = '\0';
-		if (*p)
-			kf_vec_push(&b->lists[L_IMAGES], p);
+		if (*p || keep_empty)
+			kf_vec_push(&b->lists[l], p);
+		if (last)
+			break;
 	}
 }
 
@@ -383,7 +396,13 @@ static bool build_option(build_cli *b, int c, char *arg)
 			return usage_error(b, "--build-arg %s: expected NAME=VALUE", arg);
 		kf_vec_push(&b->lists[L_ARGS], arg);
 		break;
-	case O_PLATFORM: o->platform = arg; break;
+	case O_PLATFORM:
+		/* A,B: a build each (kf_build_platforms); the last --platform wins */
+		o->platform = strchr(arg, ',') ? NULL : arg;
+		b->lists[L_PLATFORMS].n = 0;
+		if (!o->platform)
+			push_refs(b, L_PLATFORMS, arg, true);
+		break;
 	case O_COMP:
 		if (!kf_compression_parse(arg, &o->compression))
 			return usage_error(b, "--compression=%s: gzip, zstd or none", arg);
@@ -428,7 +447,7 @@ static bool build_option(build_cli *b, int c, char *arg)
 	case O_CRI_V: o->cri_version = arg; break;
 	case O_FROM: b->syn.from = arg; break;
 	case O_CMD: kf_vec_push(&b->lists[L_CMDS], arg); break;
-	case O_IMAGES: push_refs(b, arg); break;
+	case O_IMAGES: push_refs(b, L_IMAGES, arg, false); break;
 	case O_CONTEXT: kf_vec_push(&b->lists[L_CONTEXTS], arg); break;
 	case O_PRINT: b->print_kubefile = true; break;
 	case O_PULL:
@@ -552,11 +571,13 @@ static int build_main(int argc, char **argv, bool plan_only)
 		status = kf_cli_registries(&regs, "kfc build") ? -1 : KF_EXIT_PROBLEMS;
 		b.o.registries = &regs;
 		if (status < 0)
-			status = run_build(&b.o, &b.show, b.o.context, b.kubefile, text);
+			status = run_build(&b.o, &b.show, b.o.context, b.kubefile, text, b.lists[L_PLATFORMS].v,
+					   b.lists[L_PLATFORMS].n);
 		for (size_t i = 0; status == 0 && b.push && !b.o.plan_only && i < b.o.ntags; i++) {
 			kf_err e;
 			char *name = kf_store_name(b.o.tags[i], &e); /* checked with -t */
-			status = kf_push_image(name, name, !b.o.tls_verify_off, b.show.progress == PROGRESS_QUIET, false, 0, false);
+			status = kf_push_image(name, name, !b.o.tls_verify_off, b.show.progress == PROGRESS_QUIET, false, 0,
+					       b.lists[L_PLATFORMS].n > 1);
 			free(name);
 		}
 		kf_registries_release(&regs);

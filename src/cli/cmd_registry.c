@@ -175,6 +175,32 @@ static int pull_args(int argc, char **argv, pull_cli *c)
 	return -1;
 }
 
+bool kf_pull_image(kf_store *s, const char *name, const kf_platform_want *want, const kf_pull_how *how,
+		   kf_pull_result *r, kf_err *e)
+{
+	kf_registries regs;
+	if (!kf_registries_load(&regs, e))
+		return false;
+	/* blobs arrive in a folder of this process, which the next one
+	 * removes if this one is killed */
+	char *tmp = kf_store_mktemp(s, e);
+	kf_transfer sh;
+	kf_transfer_init(&sh, (kf_transfer_mode)how->progress, "fetched");
+	kf_registry_options o = {.tls_verify = how->tls_verify, .progress = kf_transfer_blob, .ud = &sh, .tmpdir = tmp,
+				 .registries = &regs, .jobs = how->jobs, .all_platforms = how->all};
+	o.interrupted = kf_term_catch_interrupts();
+	bool ok = tmp && kf_registry_pull(s->dir, name, want, &o, r, e);
+	kf_transfer_end(&sh);
+	kf_store_rmtemp(tmp);
+	if (ok) {
+		json_t *desc = kf_json_descriptor(r->media_type, r->digest, r->size);
+		ok = kf_store_tag(s, &name, 1, desc, e);
+		json_decref(desc);
+	}
+	kf_registries_release(&regs);
+	return ok;
+}
+
 int kf_cmd_pull(int argc, char **argv)
 {
 	pull_cli c = {NULL, NULL, true, false, false, 0, KF_TRANSFER_AUTO};
@@ -192,36 +218,16 @@ int kf_cmd_pull(int argc, char **argv)
 		fprintf(stderr, "kfc pull: %s\n", e.msg);
 		return KF_EXIT_USAGE;
 	}
-	kf_registries regs;
-	if (!kf_cli_registries(&regs, "kfc pull")) {
-		free(name);
-		return KF_EXIT_PROBLEMS;
-	}
 	kf_store s;
 	if (!kf_store_open(&s, false, &e)) {
 		fprintf(stderr, "kfc pull: store: %s\n", e.msg);
 		free(name);
-		kf_registries_release(&regs);
 		return KF_EXIT_PROBLEMS;
 	}
-	/* blobs arrive in a folder of this process, which the next one
-	 * removes if this one is killed */
-	char *tmp = kf_store_mktemp(&s, &e);
-	kf_transfer sh;
-	kf_transfer_init(&sh, c.quiet ? KF_TRANSFER_QUIET : c.progress, "fetched");
-	kf_registry_options o = {.tls_verify = c.tls_verify, .progress = kf_transfer_blob, .ud = &sh, .tmpdir = tmp,
-				 .registries = &regs, .jobs = c.jobs, .all_platforms = c.all};
-	o.interrupted = kf_term_catch_interrupts();
 	kf_platform_want want = {plat.os, plat.arch, plat.variant};
+	kf_pull_how how = {c.tls_verify, c.quiet ? KF_TRANSFER_QUIET : c.progress, c.jobs, c.all};
 	kf_pull_result r;
-	bool ok = tmp && kf_registry_pull(s.dir, name, &want, &o, &r, &e);
-	kf_transfer_end(&sh);
-	kf_store_rmtemp(tmp);
-	if (ok) {
-		json_t *desc = kf_json_descriptor(r.media_type, r.digest, r.size);
-		ok = kf_store_tag(&s, (const char *const *)&name, 1, desc, &e);
-		json_decref(desc);
-	}
+	bool ok = kf_pull_image(&s, name, &want, &how, &r, &e);
 	if (ok) {
 		if (!c.quiet)
 			fprintf(stderr, "pulled %s: %u blob%s fetched (%llu bytes), %u already in the store\n", c.ref,
@@ -231,9 +237,8 @@ int kf_cmd_pull(int argc, char **argv)
 		fprintf(stderr, "kfc pull: %s\n", e.msg);
 	}
 	kf_store_close(&s);
-	kf_registries_release(&regs);
 	free(name);
-	if (!ok && o.interrupted && *o.interrupted)
+	if (!ok && *kf_term_catch_interrupts())
 		return KF_EXIT_INTERRUPTED;
 	return ok ? KF_EXIT_OK : KF_EXIT_PROBLEMS;
 }
@@ -356,23 +361,20 @@ static int push_layout(const char *ref, const char *out, bool quiet)
 		free(name);
 		return KF_EXIT_PROBLEMS;
 	}
-	kf_image img;
+	/* an image, or an index with its images */
 	char *tmp = NULL;
-	bool ok = kf_image_load(s.dir, name, &img, &e) && (tmp = kf_store_mktemp(&s, &e)) != NULL;
+	json_t *desc = kf_store_lookup(&s, name, &e);
+	bool ok = desc && (tmp = kf_store_mktemp(&s, &e)) != NULL;
 	if (ok) {
-		const char *mt = json_string_value(json_object_get(img.manifest, "mediaType"));
-		json_t *desc = kf_json_descriptor(mt ? mt : KF_MT_MANIFEST, img.digest, img.size);
 		const char *sl = strrchr(name, '/'), *colon = strrchr(sl ? sl : name, ':');
 		kf_layer_options lo = kf_cli_archive_options();
 		ok = kf_oci_export(s.dir, desc, out, colon ? colon + 1 : "latest", tmp, &lo, &e);
-		json_decref(desc);
 		if (ok && !quiet)
 			fprintf(stderr, "pushed %s to %s\n", ref, out);
 		if (ok)
-			printf("%s\n", img.digest);
+			printf("%s\n", json_string_value(json_object_get(desc, "digest")));
 	}
-	if (img.manifest || img.config)
-		kf_image_release(&img);
+	json_decref(desc);
 	if (!ok)
 		fprintf(stderr, "kfc push: %s\n", e.msg);
 	kf_store_rmtemp(tmp);

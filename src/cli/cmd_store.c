@@ -599,18 +599,13 @@ int kf_cmd_save(int argc, char **argv)
 	json_t *index = ok ? kf_oci_index_read(dir, &e) : NULL;
 	ok = index != NULL;
 	for (int i = 3; ok && i < argc; i++) {
+		/* an image, or an index with its images */
 		char *name = kf_store_name(argv[i], &e);
-		kf_image img;
-		ok = name && kf_image_load(s.dir, name, &img, &e);
-		if (ok) {
-			const char *mt = json_string_value(json_object_get(img.manifest, "mediaType"));
-			json_t *desc = kf_json_descriptor(mt ? mt : KF_MT_MANIFEST, img.digest, img.size);
-			ok = kf_oci_copy_image(s.dir, dir, desc, false, &e);
-			if (ok)
-				kf_oci_index_tag(index, name, desc);
-			json_decref(desc);
-			kf_image_release(&img);
-		}
+		json_t *desc = name ? kf_store_lookup(&s, name, &e) : NULL;
+		ok = desc && kf_oci_copy_image(s.dir, dir, desc, false, &e);
+		if (ok)
+			kf_oci_index_tag(index, name, desc);
+		json_decref(desc);
 		free(name);
 	}
 	if (ok)

@@ -38,6 +38,8 @@ static const command commands[] = {
 	{"tag", kf_cmd_tag, "kfc tag NAME[:TAG] NEW[:TAG]...                      (more names, no copy)"},
 	{"pull", kf_cmd_pull, "kfc pull [--platform=P] [--tls-verify=false] NAME[:TAG]  (from a registry)"},
 	{"push", kf_cmd_push, "kfc push [--tls-verify=false] NAME[:TAG] [DEST]         (to a registry)"},
+	{"manifest", kf_cmd_manifest,
+	 "kfc manifest create|add|remove|inspect|push|rm ...     (image indexes; kfc manifest --help)"},
 	{"login", kf_cmd_login, "kfc login -u USER [--password-stdin] REGISTRY | kfc logout REGISTRY"},
 	{"logout", kf_cmd_logout, NULL},
 	{"fsck", kf_cmd_fsck, "kfc fsck [--repair]                     (verifies the local store's blobs)"},

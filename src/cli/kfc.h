@@ -40,6 +40,24 @@ int kf_cmd_logout(int argc, char **argv);
 int kf_push_image(const char *name, const char *dest, bool tls_verify, bool quiet, bool print_digest, int jobs,
 		  bool all);
 
+/* kfc pull's work, for kfc manifest add too: name (a store name) from its
+ * registry (registries.yaml read) into the store s, the image for want,
+ * tagged name; the blobs shown on standard error as progress says. */
+struct kf_store;
+struct kf_platform_want;
+struct kf_pull_result;
+struct kf_err;
+typedef struct kf_pull_how {
+	bool tls_verify;
+	int progress; /* kf_transfer_mode */
+	int jobs;     /* 0: 4 */
+	bool all;     /* every image of an index, the name on the index */
+} kf_pull_how;
+bool kf_pull_image(struct kf_store *s, const char *name, const struct kf_platform_want *want, const kf_pull_how *how,
+		   struct kf_pull_result *r, struct kf_err *e);
+
+int kf_cmd_manifest(int argc, char **argv);
+
 /* What a pull or a push shows on standard error (kfc pull, push, and a
  * build's FROM pull): on a terminal one line rewritten in place (blobs
  * done, bytes, rate), at most five times a second; plain: a line per blob

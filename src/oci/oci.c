@@ -445,6 +445,13 @@ const json_t *kf_oci_index_pick(const json_t *index, const kf_platform_want *wan
 	return any;
 }
 
+bool kf_oci_platform_same(const kf_platform_want *a, const kf_platform_want *b)
+{
+	const char *aa = norm_arch(a->arch), *ba = norm_arch(b->arch);
+	return a->os && b->os && strcmp(a->os, b->os) == 0 && strcmp(aa, ba) == 0 &&
+	       strcmp(norm_variant(aa, a->variant), norm_variant(ba, b->variant)) == 0;
+}
+
 bool kf_oci_is_index_type(const char *mt)
 {
 	return mt && (strcmp(mt, KF_MT_INDEX) == 0 || strcmp(mt, KF_MT_DOCKER_LIST) == 0);
@@ -528,27 +535,46 @@ void kf_image_release(kf_image *img)
 	img->manifest = img->config = NULL;
 }
 
-bool kf_oci_copy_image(const char *from, const char *to, const json_t *desc, bool verify, kf_err *err)
+/* An image, or an index and what it names (an index in an index, up to
+ * depth 4). */
+static bool copy_image(const char *from, const char *to, const json_t *desc, bool verify, int depth, kf_err *err)
 {
-	if (!kf_oci_check_descriptor(desc, "manifest", err))
+	if (!kf_oci_check_descriptor(desc, depth ? "an image of the index" : "manifest", err))
 		return false;
 	const char *digest = json_string_value(json_object_get(desc, "digest"));
 	json_t *m = kf_oci_read_json(from, digest, err);
 	if (!m)
 		return false;
-	bool ok = kf_oci_check_manifest(m, err) &&
-		  kf_oci_copy_blob(from, to, json_object_get(m, "config"), verify, err);
+	bool ok = true;
 	size_t i;
 	json_t *l;
-	json_array_foreach(json_object_get(m, "layers"), i, l) {
-		if (!ok)
-			break;
-		ok = kf_oci_copy_blob(from, to, l, verify, err);
+	if (kf_oci_is_index_type(json_string_value(json_object_get(desc, "mediaType")))) {
+		if (depth >= 4)
+			ok = kf_err_set(err, "%s: indexes nested deeper than 4", digest);
+		else if (!json_is_array(json_object_get(m, "manifests")))
+			ok = kf_err_set(err, "%s: an index without a \"manifests\" array", digest);
+		json_array_foreach(json_object_get(m, "manifests"), i, l) {
+			if (!ok)
+				break;
+			ok = copy_image(from, to, l, verify, depth + 1, err);
+		}
+	} else {
+		ok = kf_oci_check_manifest(m, err) && kf_oci_copy_blob(from, to, json_object_get(m, "config"), verify, err);
+		json_array_foreach(json_object_get(m, "layers"), i, l) {
+			if (!ok)
+				break;
+			ok = kf_oci_copy_blob(from, to, l, verify, err);
+		}
 	}
-	/* the manifest last: it was hashed when it was read */
+	/* the manifest or the index last: it was hashed when it was read */
 	ok = ok && kf_oci_copy_blob(from, to, desc, false, err);
 	json_decref(m);
 	return ok;
+}
+
+bool kf_oci_copy_image(const char *from, const char *to, const json_t *desc, bool verify, kf_err *err)
+{
+	return copy_image(from, to, desc, verify, 0, err);
 }
 
 static int cmp_str(const void *a, const void *b)

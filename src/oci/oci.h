@@ -73,6 +73,10 @@ typedef struct kf_platform_want {
 	const char *os, *arch, *variant;
 } kf_platform_want;
 
+/* Are a and b the same platform, as kf_oci_index_pick compares them
+ * (x86_64 is amd64, arm64 without a variant arm64/v8)? */
+bool kf_oci_platform_same(const kf_platform_want *a, const kf_platform_want *b);
+
 /* Is mt an image index's (OCI's, or Docker's manifest list)? */
 bool kf_oci_is_index_type(const char *mt);
 /* The entry of index for the platform, as containerd picks it: the same
@@ -96,7 +100,8 @@ bool kf_image_load_for(const char *dir, const char *ref, const kf_platform_want 
 void kf_image_release(kf_image *img);
 
 /* Every blob a manifest reaches: itself, config, layers (verify: as for
- * kf_oci_copy_blob; the manifest is checked with kf_oci_check_manifest). */
+ * kf_oci_copy_blob; the manifest is checked with kf_oci_check_manifest);
+ * for an index, every image it names and the index itself, last. */
 bool kf_oci_copy_image(const char *from, const char *to, const json_t *manifest_desc, bool verify, kf_err *err);
 /* Removes the blobs that nothing in the index reaches: what its entries
  * name, and what the manifests and indexes among them name (config,

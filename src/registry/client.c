@@ -963,6 +963,8 @@ static bool resolve(session *s, const char *name, const char *reference, const k
 		    const char *dir, manifest *m, char index_digest[72], kf_err *err)
 {
 	bool ok = get_manifest(s, reference, dir, m, err);
+	if (!plat) /* kf_registry_manifest: as it is */
+		return ok;
 	if (ok && kf_oci_is_index_type(m->media_type)) {
 		kf_sha256_bytes(m->body.ptr, m->body.len, index_digest);
 		if (dir)
@@ -1300,6 +1302,25 @@ bool kf_registry_inspect(const char *name, const kf_platform_want *plat, const k
 	}
 	kf_buf_release(&path);
 	response_release(&r);
+	manifest_release(&m);
+	free(reference);
+	session_close(&s);
+	return ok;
+}
+
+bool kf_registry_manifest(const char *name, const kf_registry_options *o, char **body, size_t *len, kf_err *err)
+{
+	session s;
+	char *reference = NULL;
+	manifest m = {0};
+	char index_digest[72] = "";
+	bool ok = find(&s, name, o, NULL, NULL, &m, index_digest, &reference, err);
+	if (ok) {
+		*len = m.body.len;
+		*body = kf_buf_detach(&m.body, NULL);
+		if (!*body)
+			*body = strdup("");
+	}
 	manifest_release(&m);
 	free(reference);
 	session_close(&s);

@@ -117,6 +117,12 @@ typedef struct kf_remote_image {
 bool kf_registry_inspect(const char *name, const kf_platform_want *plat, const kf_registry_options *o,
 			 kf_remote_image *img, kf_err *err);
 
+/* The manifest or the index name (a normalised name) names in its
+ * registry (or a mirror), with the bytes the registry sent (malloc'd into
+ * *body, *len of them; checked against the digest when name has one):
+ * kfc manifest inspect docker://. */
+bool kf_registry_manifest(const char *name, const kf_registry_options *o, char **body, size_t *len, kf_err *err);
+
 /* What a push did. */
 #define KF_UPLOAD_CHUNK (64ull << 20)
 
