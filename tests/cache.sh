@@ -177,4 +177,127 @@ grep -qx 'kfc build: container image nginx:9.9 (manifests/imageList:2:1): not in
 	{ not_ok "--pull=never missing image (exit $rc)"; sed 's/^/# /' "$T/err6"; }
 
 
+# ---- kfc inspect: what the cache holds ------------------------------------------------------
+"$KFC" inspect cluster:v1 >"$T/inspect" 2>"$T/err" || not_ok "kfc inspect"
+sed -n '/^Container image cache/,/^Layers:/p' "$T/inspect" | sed 's/sha256:[0-9a-f]*/sha256:D/; s/  [0-9]* bytes$/  N bytes/' >"$T/inspect.cache"
+cat >"$T/want" <<'EOF'
+Container image cache (registry/):
+  calico/node:v3  sha256:D  linux/amd64  N bytes
+  kfc/multi:v1  sha256:D  linux/amd64  N bytes
+  library/nginx:1.25  sha256:D  linux/amd64  N bytes
+  x/y:v1  sha256:D  linux/amd64  N bytes
+  complete: every listed image is cached
+Layers:
+EOF
+compare "$T/want" "$T/inspect.cache" "kfc inspect lists each cached image (repository, tag, digest, platform, size) and says the cache is complete"
+"$KFC" inspect --format=json cluster:v1 | "$OCI_PYTHON" -c '
+import json, sys
+c = json.load(sys.stdin)["imageCache"]
+assert c["complete"] is True and c["missing"] == [], c
+assert [i["repository"] for i in c["images"]] == ["calico/node", "kfc/multi", "library/nginx", "x/y"], c
+' && ok "kfc inspect --format=json has the cache" || not_ok "inspect json"
+
+# ---- sealos's way: a context whose Kubefile copies registry -----------------------------------
+registry_start_http "$T/src2" >/dev/null || not_ok "restarting the source registry"
+SRC_LOG=$REG_LOG
+for name in library/nginx:1.25 x/y:v1 calico/node:v3; do
+	skopeo copy -q --dest-tls-verify=false "oci:$T/lay-1-amd64:v1" "docker://$REG_ADDR/$name" || not_ok "pushing $name again"
+done
+sed -i "s|http://$SRC|http://$REG_ADDR|g" "$T/registries.yaml"
+SRC=$REG_ADDR
+S=$T/sealos
+mkdir -p "$S/charts/web/templates" "$S/images/shim" "$S/manifests"
+cp "$C/charts/web/Chart.yaml" "$C/charts/web/values.yaml" "$S/charts/web/"
+cp "$C/charts/web/templates/d.yaml" "$S/charts/web/templates/"
+cp "$C/manifests/pod.yaml" "$S/manifests/"
+printf 'quay.io/x/y:v1\n# a comment\n\ndocker.io/library/busybox:1.36\n' >"$S/images/shim/list"
+printf 'docker.io/library/busybox:1.36\n' >"$S/.sealignore"
+printf 'FROM scratch\nCOPY registry registry\nCOPY charts charts\nCMD ["echo hi"]\n' >"$S/Kubefile"
+if kfc_build --tls-verify=false --build-mode=all -t sealos:v1 -o "oci:$T/sealos-oci:v1" "$S" >/dev/null 2>"$T/err"; then
+	rm -rf "$T/sb"
+	umoci unpack --rootless --image "$T/sealos-oci:v1" "$T/sb" >/dev/null 2>&1
+	(cd "$T/sb/rootfs/registry/docker/registry/v2/repositories" && find . -name current | sort) >"$T/got"
+	printf './calico/node/_manifests/tags/v3/current\n./library/nginx/_manifests/tags/1.25/current\n./x/y/_manifests/tags/v1/current\n' >"$T/want"
+	compare "$T/want" "$T/got" "a sealos context (COPY registry registry, charts/, manifests/, images/shim/, .sealignore): registry/ holds exactly its images"
+	[ ! -e "$S/registry" ] && ok "the context is not written to" || not_ok "the build wrote $S/registry"
+	grep -q '^\[1/3\] COPY registry registry$' "$T/err" && ! grep -q 'cache container images' "$T/err" &&
+		ok "sealer's step has nothing left to cache after sealos's COPY" || { not_ok "sealos steps"; sed 's/^/# /' "$T/err"; }
+else
+	not_ok "the sealos-style build"; sed 's/^/# /' "$T/err"
+fi
+# the user's own registry/ is merged, not replaced
+mkdir -p "$S/registry/own"
+echo mine >"$S/registry/own/file"
+kfc_build --tls-verify=false -t sealos:v2 -o "oci:$T/sealos-oci:v2" "$S" >/dev/null 2>"$T/err" || { not_ok "the merge build"; sed 's/^/# /' "$T/err"; }
+rm -rf "$T/sb2"
+umoci unpack --rootless --image "$T/sealos-oci:v2" "$T/sb2" >/dev/null 2>&1
+[ "$(cat "$T/sb2/rootfs/registry/own/file" 2>/dev/null)" = mine ] &&
+	[ -f "$T/sb2/rootfs/registry/docker/registry/v2/repositories/x/y/_manifests/tags/v1/current/link" ] &&
+	ok "a registry/ the context has is merged with the images saved" || not_ok "merge"
+rm -rf "$S/registry"
+kfc_build --tls-verify=false --save-image=false -t sealos:v3 "$S" >/dev/null 2>"$T/err"
+rc=$?
+grep -q "source 'registry' not found in the build context" "$T/err" && [ $rc -eq 1 ] &&
+	ok "--save-image=false: COPY registry needs the context's folder again" || { not_ok "--save-image=false (exit $rc)"; sed 's/^/# /' "$T/err"; }
+
+# ---- sealer's --image-list-with-auth, and a registry that refuses the credentials ----------------
+registry_start_basic "$T/basic" --http kfc:secret >/dev/null || not_ok "the Basic registry"
+BASIC=$REG_ADDR
+skopeo copy -q --dest-tls-verify=false --dest-creds kfc:secret "oci:$T/lay-2-amd64:v1" "docker://$BASIC/private/app:v2" ||
+	not_ok "pushing to the Basic registry"
+mkdir -p "$T/authctx"
+printf 'FROM scratch\nLABEL a=b\n' >"$T/authctx/Kubefile"
+printf -- '- registry: %s\n  username: kfc\n  password: secret\n  images:\n  - private/app:v2\n' "$BASIC" >"$T/auth.yaml"
+if kfc_build --tls-verify=false -t authed:v1 --image-list-with-auth "$T/auth.yaml" "$T/authctx" >/dev/null 2>"$T/err" &&
+	"$KFC" inspect authed:v1 | grep -q '^  private/app:v2  sha256:'; then
+	ok "--image-list-with-auth: the section's credentials fetch its images, named with its registry"
+else
+	not_ok "--image-list-with-auth"; sed 's/^/# /' "$T/err"
+fi
+printf -- '- registry: %s\n  username: kfc\n  password: wrong\n  images:\n  - private/app:v2\n' "$BASIC" >"$T/auth.yaml"
+kfc_build --tls-verify=false --no-cache -t authed:v2 --image-list-with-auth "$T/auth.yaml" "$T/authctx" >/dev/null 2>"$T/err"
+rc=$?
+grep -qx "kfc build: container image $BASIC/private/app:v2 (--image-list-with-auth): $BASIC: access denied (HTTP 401).*\[KF618\]" "$T/err" &&
+	[ $rc -eq 1 ] && ! "$KFC" inspect authed:v2 >/dev/null 2>&1 &&
+	ok "a registry that refuses the credentials: KF618 names the image and where it was listed; nothing tagged" ||
+	{ not_ok "refused credentials (exit $rc)"; sed 's/^/# /' "$T/err"; }
+registry_stop_dir "$T/basic"
+
+# ---- an image that does not exist; a blob with the wrong digest -------------------------------
+printf 'FROM scratch\nIMAGES quay.io/x/none:v9\n' >"$T/authctx/Kubefile"
+kfc_build --tls-verify=false -t none:v1 "$T/authctx" >/dev/null 2>"$T/err"
+rc=$?
+grep -qx "kfc build: container image quay.io/x/none:v9 (manifests/imageList:1:1): mirror http://$SRC: $SRC/x/none: manifest v9: HTTP 404, MANIFEST_UNKNOWN: manifest unknown; the registry: .* \[KF618\]" "$T/err" &&
+	[ $rc -eq 1 ] && ok "an image that does not exist: KF618 with the image, where it was found and what each place said" ||
+	{ not_ok "missing image (exit $rc)"; sed 's/^/# /' "$T/err"; }
+registry_start_hostile "$T/bad" "$T/lay-3-amd64" --fault bad-digest >/dev/null || not_ok "the hostile registry"
+printf 'FROM scratch\nIMAGES %s/calico/node:v1\n' "$REG_ADDR" >"$T/authctx/Kubefile"
+KFC_STORE="$T/badstore" kfc_build --tls-verify=false -t bad:v1 "$T/authctx" >/dev/null 2>"$T/err"
+rc=$?
+grep -q "^kfc build: container image $REG_ADDR/calico/node:v1 (manifests/imageList:1:1): $REG_ADDR/calico/node: blob sha256:[0-9a-f]*: its bytes have the digest sha256:[0-9a-f]* \[KF618\]$" "$T/err" &&
+	[ $rc -eq 1 ] && KFC_STORE="$T/badstore" "$KFC" fsck >/dev/null 2>&1 &&
+	[ -z "$(ls -A "$T/badstore/tmp" 2>/dev/null)" ] && ! KFC_STORE="$T/badstore" "$KFC" inspect bad:v1 >/dev/null 2>&1 &&
+	ok "a blob with the wrong digest: KF618, the store sound, nothing half-written, no image" ||
+	{ not_ok "bad digest (exit $rc)"; sed 's/^/# /' "$T/err"; }
+registry_stop_dir "$T/bad"
+
+# ---- disk full in the store (as root: a small tmpfs) -------------------------------------------
+if [ -n "$T" ] && [ "$(id -u)" = 0 ] && mkdir -p "$T/full" && mount -t tmpfs -o size=600k tmpfs "$T/full" 2>/dev/null; then
+	dd if=/dev/urandom of="$T/mk/big" bs=1k count=900 2>/dev/null
+	printf 'FROM scratch\nCOPY big /big\n' >"$T/mk/Kubefile"
+	KFC_STORE="$T/mkstore" "$KFC" build --progress=quiet --build-mode=lite --compression=none -t "$SRC/big/one:v1" "$T/mk" >/dev/null 2>&1
+	KFC_STORE="$T/mkstore" "$KFC" push -q --tls-verify=false "$SRC/big/one:v1" >/dev/null 2>&1 || not_ok "pushing the big image"
+	printf 'FROM scratch\nIMAGES %s/big/one:v1\n' "$SRC" >"$T/authctx/Kubefile"
+	KFC_STORE="$T/full/store" kfc_build --tls-verify=false -t full:v1 "$T/authctx" >/dev/null 2>"$T/err"
+	rc=$?
+	grep -q "^kfc build: container image $SRC/big/one:v1 (manifests/imageList:1:1): $SRC/big/one: blob sha256:[0-9a-f]*: writing it into .*: No space left on device \[KF618\]$" "$T/err" &&
+		[ $rc -eq 1 ] && [ -z "$(ls -A "$T/full/store/tmp" 2>/dev/null)" ] && KFC_STORE="$T/full/store" "$KFC" fsck >/dev/null 2>&1 &&
+		ok "disk full in the store: KF618 names the image, nothing half-written" ||
+		{ not_ok "disk full (exit $rc)"; sed 's/^/# /' "$T/err"; }
+	umount "$T/full"
+else
+	echo "# disk full: not root (no tmpfs), not run"
+fi
+registry_stop_dir "$T/src2"
+
 finish

@@ -33,6 +33,7 @@ static void build_usage(FILE *f, const char *prog)
 		"                 [--max-download-size=SIZE] [--download-stall-timeout=SECONDS]\n"
 		"                 [--pull=missing|always|never] [--tls-verify=true|false] [--push]\n"
 		"                 [--build-mode=all|lite] [--save-image=true|false] [--jobs=N]\n"
+		"                 [--image-list-with-auth FILE]\n"
 		"                 [--image-list FILE]... [--ignored-image-list FILE]...\n"
 		"                 [--cluster-runtime T] [--cluster-runtime-version V] [--cri T] [--cri-version V]\n"
 		"                 [CONTEXT]\n"
@@ -272,11 +273,12 @@ typedef struct build_cli {
 	shown show;
 	bool print_kubefile;
 	bool push;          /* --push: each -t to its registry once built */
+	const char *auth_list; /* --image-list-with-auth FILE */
 } build_cli;
 
 enum { O_ARG = 256, O_PLATFORM, O_COMP, O_LEVEL, O_NOCACHE, O_ISO, O_PROGRESS, O_TYPE, O_THREADS, O_LIST,
        O_IGNORED, O_RUNTIME, O_RUNTIME_V, O_CRI, O_CRI_V, O_FROM, O_CMD, O_IMAGES, O_CONTEXT, O_PRINT, O_PULL, O_TLS, O_PUSH,
-       O_MAXDL, O_STALL, O_MODE, O_SAVE, O_JOBS };
+       O_MAXDL, O_STALL, O_MODE, O_SAVE, O_JOBS, O_AUTHLIST };
 
 static const struct option build_opts[] = {
 	{"file", required_argument, NULL, 'f'},
@@ -310,6 +312,7 @@ static const struct option build_opts[] = {
 	{"build-mode", required_argument, NULL, O_MODE},
 	{"save-image", required_argument, NULL, O_SAVE},
 	{"jobs", required_argument, NULL, O_JOBS},
+	{"image-list-with-auth", required_argument, NULL, O_AUTHLIST},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -466,6 +469,7 @@ static bool build_option(build_cli *b, int c, char *arg)
 			return usage_error(b, "--save-image=%s: true or false", arg);
 		o->no_save_image = i == 0;
 		break;
+	case O_AUTHLIST: b->auth_list = arg; break;
 	case O_JOBS:
 		if (!parse_int(arg, 1, 64, &o->jobs))
 			return usage_error(b, "--jobs=%s: 1 to 64", arg);
@@ -568,8 +572,16 @@ static int build_main(int argc, char **argv, bool plan_only)
 		/* the build stops on these, within a second, and writes nothing */
 		b.o.interrupted = kf_term_catch_interrupts();
 		kf_registries regs = {0};
+		kf_auth_images auth = {0};
 		status = kf_cli_registries(&regs, "kfc build") ? -1 : KF_EXIT_PROBLEMS;
 		b.o.registries = &regs;
+		kf_err ae;
+		if (status < 0 && b.auth_list && !kf_auth_images_load(b.auth_list, &regs, &auth, &ae)) {
+			fprintf(stderr, "kfc %s: --image-list-with-auth %s\n", b.prog, ae.msg);
+			status = KF_EXIT_USAGE;
+		}
+		b.o.extra_images = (const char *const *)auth.names;
+		b.o.nextra_images = auth.n;
 		if (status < 0)
 			status = run_build(&b.o, &b.show, b.o.context, b.kubefile, text, b.lists[L_PLATFORMS].v,
 					   b.lists[L_PLATFORMS].n);
@@ -581,6 +593,7 @@ static int build_main(int argc, char **argv, bool plan_only)
 			free(name);
 		}
 		kf_registries_release(&regs);
+		kf_auth_images_release(&auth);
 	}
 	free(text);
 	for (size_t i = 0; i < NLISTS; i++)

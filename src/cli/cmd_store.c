@@ -21,6 +21,7 @@
 #include "oci/oci.h"
 #include "oci/store.h"
 #include "registry/client.h"
+#include "registry/distfs.h"
 #include "registry/mirrors.h"
 #include "sema/platform.h"
 
@@ -254,9 +255,75 @@ static json_t *cluster_descriptor(const json_t *cfg, const json_t *ext, const js
 	return d;
 }
 
+/* The container image cache in the image's registry/ (dir: the layout
+ * holding its layers; NULL, a remote image: none read): {"images": the
+ * tags cached (registry/distfs.h), "missing": the listed images it lacks,
+ * "complete"}. */
+static json_t *image_cache(const char *dir, const kf_image *img, const json_t *imgs)
+{
+	if (!dir)
+		return NULL;
+	KF_VEC(char *) paths = {0};
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(img->manifest, "layers"), i, v)
+		kf_vec_push(&paths, kf_oci_blob_path(dir, json_string_value(json_object_get(v, "digest"))));
+	json_t *scan = NULL;
+	kf_err e;
+	json_t *list = kf_distfs_list((const char *const *)paths.v, paths.n, "registry", &scan, &e);
+	for (i = 0; i < paths.n; i++)
+		free(paths.v[i]);
+	kf_vec_free(&paths);
+	if (!list) {
+		fprintf(stderr, "kfc inspect: the container image cache: %s\n", e.msg);
+		return NULL;
+	}
+	json_t *missing = json_array();
+	json_array_foreach(imgs, i, v) {
+		const char *name = json_string_value(json_object_get(v, "image"));
+		if (name && !kf_distfs_has(scan, name))
+			json_array_append_new(missing, json_string(name));
+	}
+	json_decref(scan);
+	return json_pack("{s:o,s:b,s:o}", "images", list, "complete", json_array_size(missing) == 0, "missing", missing);
+}
+
+/* kfc inspect's text of the cache */
+static void print_cache(const json_t *cache, size_t listed)
+{
+	json_t *tags = json_object_get(cache, "images");
+	json_t *missing = json_object_get(cache, "missing");
+	if (!cache || (!json_array_size(tags) && !listed))
+		return;
+	printf("Container image cache (registry/):\n");
+	size_t i, j;
+	json_t *t, *im;
+	json_array_foreach(tags, i, t) {
+		json_array_foreach(json_object_get(t, "images"), j, im) {
+			json_t *p = json_object_get(im, "platform");
+			char plat[128] = "";
+			if (p)
+				snprintf(plat, sizeof plat, "  %s/%s%s%s", json_string_value(json_object_get(p, "os")),
+					 json_string_value(json_object_get(p, "architecture")),
+					 json_object_get(p, "variant") ? "/" : "",
+					 json_object_get(p, "variant") ? json_string_value(json_object_get(p, "variant")) : "");
+			printf("  %s:%s  %s%s  %lld bytes\n", json_string_value(json_object_get(t, "repository")),
+			       json_string_value(json_object_get(t, "tag")), json_string_value(json_object_get(im, "manifest")),
+			       plat, (long long)json_integer_value(json_object_get(im, "size")));
+		}
+	}
+	if (!json_array_size(missing)) {
+		printf("  complete: every listed image is cached\n");
+		return;
+	}
+	printf("  incomplete: %zu of %zu listed images not cached:\n", json_array_size(missing), listed);
+	json_array_foreach(missing, i, t) printf("    %s\n", json_string_value(t));
+}
+
 /* kfc inspect's text: the image ref, read from img, its extension ext and
  * its container images imgs (either NULL when the image has none) */
-static void print_image(const char *ref, const kf_image *img, const json_t *ext, const json_t *imgs)
+static void print_image(const char *ref, const kf_image *img, const json_t *ext, const json_t *imgs,
+			const json_t *cache)
 {
 	json_t *cfg = img->config;
 	printf("Image:        %s\n", ref);
@@ -336,6 +403,7 @@ static void print_image(const char *ref, const kf_image *img, const json_t *ext,
 				printf("  %s\n", json_string_value(json_object_get(v, "image")));
 		}
 	}
+	print_cache(cache, json_array_size(imgs));
 	printf("Layers:\n");
 	json_t *diffs = json_object_get(json_object_get(cfg, "rootfs"), "diff_ids");
 	json_array_foreach(json_object_get(img->manifest, "layers"), i, v) {
@@ -382,17 +450,19 @@ int kf_cmd_inspect(int argc, char **argv)
 	const char *imgs_text = json_string_value(json_object_get(ann, KF_ANN_IMAGES));
 	json_t *ext = ext_text ? json_loads(ext_text, 0, NULL) : NULL;
 	json_t *imgs = imgs_text ? json_loads(imgs_text, 0, NULL) : NULL;
+	json_t *cache = image_cache(dir, &img, imgs);
 	if (json_out) {
-		json_t *o = json_pack("{s:s,s:o,s:O,s:O,s:O*,s:O*}", "digest", img.digest, "cluster",
+		json_t *o = json_pack("{s:s,s:o,s:O,s:O,s:O*,s:O*,s:O*}", "digest", img.digest, "cluster",
 				      cluster_descriptor(img.config, ext, imgs), "manifest", img.manifest, "config",
-				      img.config, "extension", ext, "containerImages", imgs);
+				      img.config, "extension", ext, "containerImages", imgs, "imageCache", cache);
 		char *t = json_dumps(o, JSON_INDENT(2));
 		printf("%s\n", t);
 		free(t);
 		json_decref(o);
 	} else {
-		print_image(ref, &img, ext, imgs);
+		print_image(ref, &img, ext, imgs, cache);
 	}
+	json_decref(cache);
 	json_decref(ext);
 	json_decref(imgs);
 	kf_image_release(&img);

@@ -333,6 +333,7 @@ char *kf_layers_read_file(const char *const *layers, size_t n, const char *name,
 }
 
 bool kf_layers_each_file(const char *const *layers, size_t n, const char *prefix, size_t max,
+			 bool (*want)(void *ud, const char *name),
 			 void (*fn)(void *ud, const char *name, const char *data, size_t len), void *ud,
 			 kf_err *err)
 {
@@ -361,7 +362,8 @@ bool kf_layers_each_file(const char *const *layers, size_t n, const char *prefix
 				kf_buf_release(&hidden);
 				continue;
 			}
-			if (archive_entry_filetype(e) != AE_IFREG || archive_entry_size(e) > (la_int64_t)max)
+			if (archive_entry_filetype(e) != AE_IFREG || archive_entry_size(e) > (la_int64_t)max ||
+			    (want && !want(ud, p)))
 				continue;
 			kf_buf_reset(&data);
 			const void *buf;

@@ -32,12 +32,12 @@ bool kf_unpack_only(const char *archive, const char *dir, const char *const *top
 char *kf_layers_read_file(const char *const *layers, size_t n, const char *name, size_t *len);
 
 /* Each regular file of at most max bytes under prefix (such as
- * "registry/docker/registry/v2/repositories/") of a layer stack, bottom
- * layer first, as fn(name, content, len); a whiteout as fn(name, NULL, 0)
+ * "registry/docker/registry/v2/repositories/") of a layer stack that want
+ * (NULL: all) accepts, bottom layer first, as fn(name, content, len); a whiteout as fn(name, NULL, 0)
  * where name is what it hides: an entry, or with a trailing '/' a
  * folder's contents. False when a layer cannot be read. */
 bool kf_layers_each_file(const char *const *layers, size_t n, const char *prefix, size_t max,
-			 void (*fn)(void *ud, const char *name, const char *data, size_t len), void *ud,
+			 bool (*want)(void *ud, const char *name), void (*fn)(void *ud, const char *name, const char *data, size_t len), void *ud,
 			 kf_err *err);
 
 #endif

@@ -95,6 +95,7 @@ typedef struct response {
 	uint64_t got, want;
 	uint64_t synced; /* bytes whose write-back has been started */
 	bool too_long;
+	int werr;           /* errno of a failed write to fd (disk full) */
 	const char *digest; /* for progress */
 } response;
 
@@ -177,8 +178,10 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 			r->too_long = true;
 			return 0;
 		}
-		if (!kf_write_all(r->fd, p, len))
+		if (!kf_write_all(r->fd, p, len)) {
+			r->werr = errno;
 			return 0;
+		}
 		kf_sha256_update(r->hash, p, len);
 		r->got += len;
 		/* start writing back every 8 MiB, so that the fsync at the end
@@ -771,6 +774,11 @@ static bool get_blob(session *s, const char *dir, const json_t *desc, blob_stats
 			char why[256];
 			describe_error(&r, why, sizeof why);
 			kf_err_set(err, "%s/%s: blob %s: %s", s->name_host, s->repo, digest, why);
+			break;
+		}
+		if (r.werr) {
+			kf_err_set(err, "%s/%s: blob %s: writing it into %s: %s", s->name_host, s->repo, digest,
+				   s->o->tmpdir ? s->o->tmpdir : dir, strerror(r.werr));
 			break;
 		}
 		if (r.too_long) {

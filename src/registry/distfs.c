@@ -180,7 +180,7 @@ json_t *kf_distfs_scan(const char *const *layers, size_t n, const char *prefix, 
 	kf_buf p = KF_BUF_INIT;
 	kf_buf_printf(&p, "%s/" REPOS, prefix);
 	scanner s = {json_object(), p.len};
-	bool ok = kf_layers_each_file(layers, n, p.ptr, 256, on_file, &s, err);
+	bool ok = kf_layers_each_file(layers, n, p.ptr, 256, NULL, on_file, &s, err);
 	kf_buf_release(&p);
 	json_t *out = ok ? json_object() : NULL;
 	const char *k;
@@ -212,4 +212,142 @@ bool kf_distfs_has(const json_t *scan, const char *name)
 	free(repo);
 	free(reference);
 	return has;
+}
+
+/* ---- what the cache holds, image by image ------------------------------------------------ */
+
+typedef struct reader {
+	json_t *wanted; /* path → null, then the file's content */
+} reader;
+
+static bool wanted(void *ud, const char *name)
+{
+	return json_object_get(((reader *)ud)->wanted, name) != NULL;
+}
+
+static void on_blob(void *ud, const char *name, const char *data, size_t len)
+{
+	if (data)
+		json_object_set_new(((reader *)ud)->wanted, name, json_loadb(data, len, 0, NULL));
+}
+
+static const char *blob_name(kf_buf *p, const char *prefix, const char *digest)
+{
+	kf_buf_reset(p);
+	kf_buf_printf(p, "%s/" KF_DISTFS_ROOT "/blobs/sha256/%.2s/%s/data", prefix, digest + 7, digest + 7);
+	return p->ptr;
+}
+
+static int cmp_tags(const void *x, const void *y)
+{
+	const json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
+	int c = strcmp(json_string_value(json_object_get(a, "repository")), json_string_value(json_object_get(b, "repository")));
+	return c ? c : strcmp(json_string_value(json_object_get(a, "tag")), json_string_value(json_object_get(b, "tag")));
+}
+
+json_t *kf_distfs_list(const char *const *layers, size_t n, const char *prefix, json_t **scan_out, kf_err *err)
+{
+	json_t *scan = kf_distfs_scan(layers, n, prefix, err);
+	if (!scan)
+		return NULL;
+	/* the manifests the tags name (and their indexes' images), read from
+	 * the layers in two passes: the tags' documents, then the images of
+	 * the indexes among them */
+	reader r = {json_object()};
+	kf_buf p = KF_BUF_INIT;
+	const char *k;
+	json_t *v;
+	json_object_foreach(scan, k, v) if (json_is_string(v)) json_object_set_new(r.wanted, blob_name(&p, prefix, json_string_value(v)), json_null());
+	bool ok = kf_layers_each_file(layers, n, prefix, 4u << 20, wanted, on_blob, &r, err);
+	json_t *second = json_object();
+	json_object_foreach(ok ? r.wanted : NULL, k, v) {
+		size_t i;
+		json_t *m;
+		json_array_foreach(json_object_get(v, "manifests"), i, m) {
+			const char *d = json_string_value(json_object_get(m, "digest"));
+			if (d && strlen(d) == 71 && strncmp(d, "sha256:", 7) == 0)
+				json_object_set_new(second, blob_name(&p, prefix, d), json_null());
+		}
+	}
+	json_object_update_missing(r.wanted, second);
+	json_decref(second);
+	if (ok)
+		ok = kf_layers_each_file(layers, n, prefix, 4u << 20, wanted, on_blob, &r, err);
+	/* the images' configs, for their platforms */
+	json_t *third = json_object();
+	json_object_foreach(ok ? r.wanted : NULL, k, v) {
+		const char *d = json_string_value(json_object_get(json_object_get(v, "config"), "digest"));
+		if (d && strlen(d) == 71 && strncmp(d, "sha256:", 7) == 0)
+			json_object_set_new(third, blob_name(&p, prefix, d), json_null());
+	}
+	json_object_update_missing(r.wanted, third);
+	json_decref(third);
+	if (ok)
+		ok = kf_layers_each_file(layers, n, prefix, 4u << 20, wanted, on_blob, &r, err);
+	json_t *out = ok ? json_array() : NULL;
+	json_object_foreach(ok ? scan : NULL, k, v) {
+		if (!json_is_string(v))
+			continue;
+		const char *top = json_string_value(v);
+		const char *colon = strrchr(k, ':');
+		json_t *doc = json_object_get(r.wanted, blob_name(&p, prefix, top));
+		json_t *e = json_pack("{s:s%,s:s,s:s}", "repository", k, (size_t)(colon - k), "tag", colon + 1, "digest", top);
+		/* an index: each image it holds here */
+		json_t *images = json_array();
+		json_t *descs = json_object_get(doc, "manifests");
+		if (!descs) {
+			descs = json_pack("[{s:s}]", "digest", top);
+		} else {
+			json_incref(descs);
+		}
+		size_t i;
+		json_t *d;
+		json_array_foreach(descs, i, d) {
+			const char *md = json_string_value(json_object_get(d, "digest"));
+			json_t *m = md ? json_object_get(r.wanted, blob_name(&p, prefix, md)) : NULL;
+			if (!json_is_object(m))
+				continue; /* not cached: another platform's */
+			json_int_t size = json_integer_value(json_object_get(json_object_get(m, "config"), "size"));
+			size_t j;
+			json_t *l;
+			json_array_foreach(json_object_get(m, "layers"), j, l) size += json_integer_value(json_object_get(l, "size"));
+			json_t *img = json_pack("{s:s,s:I}", "manifest", md, "size", size);
+			const char *cd = json_string_value(json_object_get(json_object_get(m, "config"), "digest"));
+			json_t *cfg = cd ? json_object_get(r.wanted, blob_name(&p, prefix, cd)) : NULL;
+			if (json_object_get(d, "platform")) {
+				json_object_set(img, "platform", json_object_get(d, "platform"));
+			} else if (json_is_string(json_object_get(cfg, "architecture"))) {
+				json_t *pl = json_pack("{s:O,s:O}", "os", json_object_get(cfg, "os"), "architecture",
+						       json_object_get(cfg, "architecture"));
+				if (json_is_string(json_object_get(cfg, "variant")))
+					json_object_set(pl, "variant", json_object_get(cfg, "variant"));
+				json_object_set_new(img, "platform", pl);
+			}
+			json_array_append_new(images, img);
+		}
+		json_decref(descs);
+		json_object_set_new(e, "images", images);
+		json_array_append_new(out, e);
+	}
+	kf_buf_release(&p);
+	json_decref(r.wanted);
+	if (out && json_array_size(out) > 1) {
+		size_t nt = json_array_size(out);
+		json_t **sorted = calloc(nt, sizeof *sorted);
+		if (!sorted)
+			abort();
+		size_t i;
+		json_t *e;
+		json_array_foreach(out, i, e) sorted[i] = json_incref(e);
+		qsort(sorted, nt, sizeof *sorted, cmp_tags);
+		json_array_clear(out);
+		for (i = 0; i < nt; i++)
+			json_array_append_new(out, sorted[i]);
+		free(sorted);
+	}
+	if (scan_out && ok)
+		*scan_out = scan;
+	else
+		json_decref(scan);
+	return out;
 }

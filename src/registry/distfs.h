@@ -55,4 +55,11 @@ json_t *kf_distfs_scan(const char *const *layers, size_t n, const char *prefix, 
  * a revision there; a digest must be one. */
 bool kf_distfs_has(const json_t *scan, const char *name);
 
+/* Each tag of the cache in a layer stack, sorted: [{"repository",
+ * "tag", "digest" (what the tag names), "images": [{"manifest", "size"
+ * (its config and layers), "platform"? (from its index)}]}], an index
+ * listing only the images the cache holds; *scan (when not NULL) gets
+ * what kf_distfs_scan finds. NULL with err when a layer cannot be read. */
+json_t *kf_distfs_list(const char *const *layers, size_t n, const char *prefix, json_t **scan, kf_err *err);
+
 #endif

@@ -9,6 +9,7 @@
 
 #include "base/buf.h"
 #include "base/files.h"
+#include "base/imageref.h"
 #include "syntax/yamlload.h"
 
 #define MAX_FILE (1u << 20)
@@ -206,20 +207,26 @@ bool kf_registries_load_text(kf_registries *r, const char *path, const char *tex
 	return ok;
 }
 
-bool kf_registries_load_file(kf_registries *r, const char *path, kf_err *err)
+/* A file of at most MAX_FILE bytes, into text. */
+static bool read_text(const char *path, kf_buf *text, kf_err *err)
 {
-	memset(r, 0, sizeof *r);
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return kf_err_set(err, "%s: %s", path, strerror(errno));
-	kf_buf text = KF_BUF_INIT;
 	char chunk[65536];
 	size_t got;
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && text.len <= MAX_FILE)
-		kf_buf_add(&text, chunk, got);
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && text->len <= MAX_FILE)
+		kf_buf_add(text, chunk, got);
 	fclose(f);
-	bool ok = text.len <= MAX_FILE ? kf_registries_load_text(r, path, text.ptr ? text.ptr : "", text.len, err)
-				       : kf_err_set(err, "%s: the file is larger than 1 MiB", path);
+	return text->len <= MAX_FILE || kf_err_set(err, "%s: the file is larger than 1 MiB", path);
+}
+
+bool kf_registries_load_file(kf_registries *r, const char *path, kf_err *err)
+{
+	memset(r, 0, sizeof *r);
+	kf_buf text = KF_BUF_INIT;
+	bool ok = read_text(path, &text, err) &&
+		  kf_registries_load_text(r, path, text.ptr ? text.ptr : "", text.len, err);
 	kf_buf_release(&text);
 	return ok;
 }
@@ -288,4 +295,135 @@ const kf_host_config *kf_registries_config(const kf_registries *r, const char *h
 		if (strcmp(r->configs[i].host, host) == 0)
 			return &r->configs[i];
 	return NULL;
+}
+
+/* ---- sealer's --image-list-with-auth ------------------------------------------------------ */
+
+/* registry's settings in r, added when it has none */
+static kf_host_config *config_for(kf_registries *r, const char *registry)
+{
+	for (size_t i = 0; i < r->nconfigs; i++)
+		if (strcmp(r->configs[i].host, registry) == 0)
+			return &r->configs[i];
+	kf_host_config *c = realloc(r->configs, (r->nconfigs + 1) * sizeof *c);
+	if (!c)
+		abort();
+	r->configs = c;
+	c = &r->configs[r->nconfigs++];
+	memset(c, 0, sizeof *c);
+	c->host = strdup(registry);
+	return c;
+}
+
+/* one section: registry, username, password, images */
+static bool read_section(reader *rd, yaml_node_t *sec, kf_registries *r, kf_auth_images *out)
+{
+	if (sec->type != YAML_MAPPING_NODE)
+		return fail(rd, sec, "a section is a mapping: registry, username, password, images");
+	const char *registry = NULL, *user = NULL, *password = NULL;
+	yaml_node_t *images = NULL;
+	for (yaml_node_pair_t *p = sec->data.mapping.pairs.start; p < sec->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node(rd, p->key), *v = node(rd, p->value);
+		const char *key = scalar(k);
+		if (!k || !v || !key)
+			return fail(rd, k ? k : sec, "a section's keys are registry, username, password and images");
+		if (strcmp(key, "images") == 0 && v->type == YAML_SEQUENCE_NODE)
+			images = v;
+		else if (strcmp(key, "registry") == 0 && scalar(v))
+			registry = scalar(v);
+		else if (strcmp(key, "username") == 0 && scalar(v))
+			user = scalar(v);
+		else if (strcmp(key, "password") == 0 && scalar(v))
+			password = scalar(v);
+		else
+			return fail(rd, k, "a section has registry, username and password (texts) and images (a list)");
+	}
+	size_t n = images ? (size_t)(images->data.sequence.items.top - images->data.sequence.items.start) : 0;
+	if (!n)
+		return true; /* nothing to fetch: its credentials are not needed */
+	if (!user || !*user || !password || !*password)
+		return fail(rd, sec, "a section with images needs a username and a password");
+	const char *host = registry && *registry ? registry : "docker.io";
+	kf_host_config *c = config_for(r, host);
+	free(c->username);
+	free(c->password);
+	c->username = strdup(user);
+	c->password = strdup(password);
+	for (yaml_node_item_t *it = images->data.sequence.items.start; it < images->data.sequence.items.top; it++) {
+		yaml_node_t *e = node(rd, *it);
+		const char *img = scalar(e);
+		if (!img || !*img)
+			return fail(rd, e ? e : images, "an image is a name such as nginx:1.25");
+		/* a name without a registry is the section's, as sealer reads it */
+		size_t first = strcspn(img, "/");
+		bool has_domain = img[first] == '/' && (memchr(img, '.', first) || memchr(img, ':', first) ||
+							(first == 9 && strncmp(img, "localhost", 9) == 0));
+		kf_buf full = KF_BUF_INIT;
+		if (has_domain || !registry || !*registry)
+			kf_buf_adds(&full, img);
+		else
+			kf_buf_printf(&full, "%s/%s", registry, img);
+		const char *why = NULL;
+		char *norm = kf_imageref_normalise_str(kf_str_make(full.ptr, full.len), &why);
+		kf_buf_release(&full);
+		if (!norm) {
+			kf_buf m = KF_BUF_INIT;
+			kf_buf_printf(&m, "'%s' is no image name: %s", img, why ? why : "invalid");
+			bool r2 = fail(rd, e, m.ptr);
+			kf_buf_release(&m);
+			return r2;
+		}
+		char **v = realloc(out->names, (out->n + 1) * sizeof *v);
+		if (!v)
+			abort();
+		out->names = v;
+		out->names[out->n++] = norm;
+	}
+	return true;
+}
+
+bool kf_auth_images_load(const char *path, kf_registries *r, kf_auth_images *out, kf_err *err)
+{
+	memset(out, 0, sizeof *out);
+	kf_buf text = KF_BUF_INIT;
+	if (!read_text(path, &text, err)) {
+		kf_buf_release(&text);
+		return false;
+	}
+	reader rd;
+	memset(&rd, 0, sizeof rd);
+	rd.path = path;
+	rd.err = err;
+	kf_yaml_loader ld;
+	kf_yaml_loader_init(&ld, text.ptr ? text.ptr : "", text.len, NULL);
+	bool ok = kf_yaml_load(&ld, &rd.doc) != KF_YAML_ERROR;
+	if (!ok)
+		kf_err_set(err, "%s:%zu:%zu: %s%s", path, ld.error.mark.line + 1, ld.error.mark.column + 1,
+			   ld.error.kind != KF_YAML_INVALID ? "YAML over a limit: " : "",
+			   ld.error.problem ? ld.error.problem : "invalid YAML");
+	kf_yaml_loader_release(&ld);
+	kf_buf_release(&text);
+	rd.budget = ok ? kf_yaml_node_count(&rd.doc) + KF_YAML_WALK_EXTRA : 0;
+	yaml_node_t *root = ok ? yaml_document_get_root_node(&rd.doc) : NULL;
+	if (root && root->type == YAML_SCALAR_NODE && !*root->data.scalar.value)
+		root = NULL;
+	if (root && root->type != YAML_SEQUENCE_NODE)
+		ok = fail(&rd, root, "the file is a list of sections: registry, username, password, images");
+	for (yaml_node_item_t *it = root && ok ? root->data.sequence.items.start : NULL;
+	     root && ok && it < root->data.sequence.items.top; it++) {
+		yaml_node_t *sec = node(&rd, *it);
+		ok = sec ? read_section(&rd, sec, r, out) : fail(&rd, root, "the file's aliases lead too far");
+	}
+	yaml_document_delete(&rd.doc);
+	if (!ok)
+		kf_auth_images_release(out);
+	return ok;
+}
+
+void kf_auth_images_release(kf_auth_images *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->names[i]);
+	free(a->names);
+	memset(a, 0, sizeof *a);
 }

@@ -64,4 +64,23 @@ const kf_mirror *kf_registries_mirror(const kf_registries *r, const char *regist
 /* The settings of host[:port], or NULL. */
 const kf_host_config *kf_registries_config(const kf_registries *r, const char *host);
 
+/* sealer's --image-list-with-auth file (imageListWithAuth.yaml):
+ *
+ *   - registry: registry.example.com:5000
+ *     username: u
+ *     password: p
+ *     images: [app/web:v1, nginx:1.25]
+ *
+ * Each section's images are normalised with its registry as the registry
+ * of a name that has none (as sealer reads them), and its credentials
+ * become r's settings for that registry (over registries.yaml's); a
+ * section with images needs both. Errors at FILE:LINE:COL. */
+typedef struct kf_auth_images {
+	char **names;
+	size_t n;
+} kf_auth_images;
+
+bool kf_auth_images_load(const char *path, kf_registries *r, kf_auth_images *out, kf_err *err);
+void kf_auth_images_release(kf_auth_images *a);
+
 #endif
