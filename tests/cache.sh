@@ -140,6 +140,45 @@ done
 	not_ok "serving the cache"
 registry_stop_dir "$T/serve"
 
+# ---- two platforms: one build each, each with its own platform's images -----------------------
+mkdir -p "$T/mp"
+printf 'FROM scratch\nARG TARGETARCH\nIMAGES kfc/multi:v1\nLABEL arch=${TARGETARCH}\n' >"$T/mp/Kubefile"
+if kfc_build --tls-verify=false --platform linux/amd64,linux/arm64 -t multi-cluster:v1 -o "oci:$T/mp-oci:v1" "$T/mp" >/dev/null 2>"$T/err"; then
+	ok "a two-platform build with a container image cache"
+else
+	not_ok "the two-platform build"; sed 's/^/# /' "$T/err"
+fi
+want_amd=$(skopeo inspect --tls-verify=false --raw --override-arch amd64 "docker://$SRC/kfc/multi:v1" >/dev/null 2>&1 &&
+	skopeo inspect --tls-verify=false --raw "docker://$SRC/kfc/multi:v1" | "$OCI_PYTHON" -c '
+import json, sys
+print(" ".join(m["digest"] for m in json.load(sys.stdin)["manifests"]))')
+all=yes
+for arch in amd64 arm64; do
+	rm -rf "$T/mpb"
+	skopeo copy -q --override-arch "$arch" "oci:$T/mp-oci:v1" "oci:$T/mp-$arch:v1" >/dev/null 2>&1 &&
+		umoci unpack --rootless --image "$T/mp-$arch:v1" "$T/mpb" >/dev/null 2>&1 || { all=no; echo "# unpacking $arch failed"; }
+	revs=$(ls "$T/mpb/rootfs/registry/docker/registry/v2/repositories/kfc/multi/_manifests/revisions/sha256" 2>/dev/null | tr '\n' ' ')
+	# the index and this platform's manifest, no other
+	n=0
+	for d in $want_amd; do
+		case " $revs " in *" ${d#sha256:} "*) n=$((n + 1)) ;; esac
+	done
+	own=$("$OCI_PYTHON" - "$T/mpb/rootfs/registry/docker/registry/v2/blobs" "$arch" $revs <<'PYEOF'
+import json, os, sys
+blobs, arch, revs = sys.argv[1], sys.argv[2], sys.argv[3:]
+archs = []
+for r in revs:
+    m = json.load(open(os.path.join(blobs, "sha256", r[:2], r, "data")))
+    if "config" in m:
+        c = m["config"]["digest"][7:]
+        archs.append(json.load(open(os.path.join(blobs, "sha256", c[:2], c, "data")))["architecture"])
+print(" ".join(archs))
+PYEOF
+)
+	[ "$n" = 1 ] && [ "$own" = "$arch" ] || { all=no; echo "# $arch: revisions $revs, manifests for: $own"; }
+done
+[ $all = yes ] && ok "each platform's rootfs caches its own platform's image manifest of the index" || not_ok "per-platform caches"
+
 # ---- incremental ------------------------------------------------------------------------------
 before=$(blob_gets)
 kfc_build --tls-verify=false -t cluster:v1 -o "oci:$T/out2:v1" --image-list "$T/list.txt" "$C" >"$T/out2.txt" 2>"$T/err2" ||
