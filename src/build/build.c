@@ -295,21 +295,10 @@ static int publish(builder *b, const json_t *desc)
 	int status = 0;
 	kf_err e;
 	if (o->ntags && !KF_BUILDER_INTERRUPTED(b)) {
-		KF_VEC(char *) refs = {0};
-		bool named = true;
-		for (size_t i = 0; i < o->ntags && named; i++) {
-			char *name = kf_store_name(o->tags[i], &e);
-			named = name != NULL;
-			if (named)
-				kf_vec_push(&refs, name);
-		}
-		if (!named || !kf_store_tag(&b->store, (const char *const *)refs.v, refs.n, desc, &e)) {
+		if (!kf_store_tag_refs(&b->store, o->tags, o->ntags, desc, &e)) {
 			kf_builder_say(b, KF_SEV_ERROR, "KF617", "store: %s", e.msg);
 			status = 1;
 		}
-		for (size_t i = 0; i < refs.n; i++)
-			free(refs.v[i]);
-		kf_vec_free(&refs);
 	}
 	for (size_t i = 0; status == 0 && i < o->noutputs && !KF_BUILDER_INTERRUPTED(b); i++)
 		if (!kf_builder_write_output(b, o->outputs[i], desc))

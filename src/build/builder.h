@@ -80,6 +80,8 @@ bool kf_builder_hash_path(builder *b, kf_sha256 *h, const char *path, const char
 bool kf_builder_hash_tree(builder *b, kf_sha256 *h, const char *dir);
 void kf_builder_step_key(const char *parent, const kf_plan_step *step, const char *inputs,
 			 char out[KF_DIGEST_LEN + 1]);
+/* a key from what and the image's layers so far (for what depends on them alone) */
+void kf_builder_layers_key(const builder *b, const char *what, char out[KF_DIGEST_LEN + 1]);
 /* b->key becomes the key of step after it */
 void kf_builder_key_step(builder *b, const kf_plan_step *step, const char *inputs);
 

@@ -437,17 +437,10 @@ bool kf_builder_registry_add(builder *b, const kf_plan_step *step, const kf_plan
 /* What the image's registry/ holds so far, cached by its layers' digests. */
 static json_t *cached_so_far(builder *b)
 {
-	kf_sha256 h;
-	kf_sha256_init(&h);
-	kf_sha256_update(&h, "registry-scan-v1\n", 17);
+	char key[KF_DIGEST_LEN + 1];
+	kf_builder_layers_key(b, "registry-scan-v1", key);
 	size_t k;
 	json_t *ld;
-	json_array_foreach(b->layers, k, ld) {
-		const char *d = json_string_value(json_object_get(ld, "digest"));
-		kf_sha256_update(&h, d, strlen(d));
-	}
-	char key[KF_DIGEST_LEN + 1];
-	kf_sha256_final(&h, key);
 	json_t *rec = kf_store_cache_get(&b->store, key);
 	json_t *scan = json_incref(json_object_get(rec, "scan"));
 	json_decref(rec);

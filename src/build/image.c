@@ -146,17 +146,10 @@ static const char *where_of(const kf_image_entry *e)
  * rebuild decompresses nothing. */
 static json_t *discover(builder *b)
 {
-	kf_sha256 h;
-	kf_sha256_init(&h);
-	kf_sha256_update(&h, "container-images-v3\n", 20); /* v3: where each was found; KF310 */
+	char key[KF_DIGEST_LEN + 1];
+	kf_builder_layers_key(b, "container-images-v3", key); /* v3: where each was found; KF310 */
 	size_t k;
 	json_t *ld;
-	json_array_foreach(b->layers, k, ld) {
-		const char *d = json_string_value(json_object_get(ld, "digest"));
-		kf_sha256_update(&h, d, strlen(d));
-	}
-	char key[KF_DIGEST_LEN + 1];
-	kf_sha256_final(&h, key);
 	json_t *rec = kf_store_cache_get(&b->store, key);
 	if (rec && json_is_array(json_object_get(rec, "images"))) {
 		const char *w = json_string_value(json_object_get(rec, "warnings"));

@@ -98,3 +98,20 @@ void kf_builder_step_key(const char *parent, const kf_plan_step *step, const cha
 	free(text);
 	json_decref(c);
 }
+
+/* What depends on the image's layers alone (discovery, the cache's scan):
+ * a key from what and the layers' digests. */
+void kf_builder_layers_key(const builder *b, const char *what, char out[KF_DIGEST_LEN + 1])
+{
+	kf_sha256 h;
+	kf_sha256_init(&h);
+	kf_sha256_update(&h, what, strlen(what));
+	kf_sha256_update(&h, "\n", 1);
+	size_t k;
+	json_t *ld;
+	json_array_foreach(b->layers, k, ld) {
+		const char *d = json_string_value(json_object_get(ld, "digest"));
+		kf_sha256_update(&h, d, strlen(d));
+	}
+	kf_sha256_final(&h, out);
+}

@@ -220,21 +220,10 @@ static int publish(multi *m, const json_t *desc, const kf_platform *plats, size_
 	kf_err e;
 	int status = 0;
 	if (o->ntags) {
-		KF_VEC(char *) refs = {0};
-		bool named = true;
-		for (size_t i = 0; i < o->ntags && named; i++) {
-			char *name = kf_store_name(o->tags[i], &e);
-			named = name != NULL;
-			if (named)
-				kf_vec_push(&refs, name);
-		}
-		if (!named || !kf_store_tag(&m->store, (const char *const *)refs.v, refs.n, desc, &e)) {
+		if (!kf_store_tag_refs(&m->store, o->tags, o->ntags, desc, &e)) {
 			say(m, "KF617", "store: %s", e.msg);
 			status = 1;
 		}
-		for (size_t i = 0; i < refs.n; i++)
-			free(refs.v[i]);
-		kf_vec_free(&refs);
 	}
 	const char *sde = getenv("SOURCE_DATE_EPOCH"); /* checked by the builds */
 	kf_layer_options lo = {KF_COMPRESS_NONE, 0, 1, sde && *sde ? strtoll(sde, NULL, 10) : -1, (int64_t)time(NULL),

@@ -193,6 +193,22 @@ bool kf_store_tag(kf_store *s, const char *const *names, size_t n, const json_t 
 	return kf_store_update_index(s, tag_fn, &t, err);
 }
 
+bool kf_store_tag_refs(kf_store *s, const char *const *refs, size_t n, const json_t *desc, kf_err *err)
+{
+	char **names = calloc(n + 1, sizeof *names);
+	if (!names)
+		abort();
+	bool ok = true;
+	for (size_t i = 0; i < n && ok; i++)
+		ok = (names[i] = kf_store_name(refs[i], err)) != NULL;
+	if (ok)
+		ok = kf_store_tag(s, (const char *const *)names, n, desc, err);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return ok;
+}
+
 static char *cache_path(const kf_store *s, const char *key)
 {
 	char *p;

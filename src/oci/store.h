@@ -40,6 +40,10 @@ json_t *kf_store_lookup(const kf_store *s, const char *name, kf_err *err);
  * describes, in one change of the index. */
 bool kf_store_tag(kf_store *s, const char *const *names, size_t n, const json_t *desc, kf_err *err);
 
+/* The same for names as a user gives them (kf_store_name normalises each;
+ * one that is no name is the error, and nothing is tagged). */
+bool kf_store_tag_refs(kf_store *s, const char *const *refs, size_t n, const json_t *desc, kf_err *err);
+
 /* The build cache: one JSON record per step key under cache/. */
 json_t *kf_store_cache_get(const kf_store *s, const char *key);
 bool kf_store_cache_put(const kf_store *s, const char *key, const json_t *rec, kf_err *err);

@@ -65,6 +65,28 @@ static bool endpoint(reader *rd, const yaml_node_t *n, kf_endpoint *e)
 	return true;
 }
 
+/* Loads text (the file path) into rd's document; *root: its root, NULL
+ * for an empty file. False with a located error. */
+static bool load(reader *rd, const char *path, const char *text, size_t len, yaml_node_t **root, kf_err *err)
+{
+	memset(rd, 0, sizeof *rd);
+	rd->path = path;
+	rd->err = err;
+	kf_yaml_loader ld;
+	kf_yaml_loader_init(&ld, text, len, NULL);
+	bool ok = kf_yaml_load(&ld, &rd->doc) != KF_YAML_ERROR;
+	if (!ok)
+		kf_err_set(err, "%s:%zu:%zu: %s%s", path, ld.error.mark.line + 1, ld.error.mark.column + 1,
+			   ld.error.kind != KF_YAML_INVALID ? "YAML over a limit: " : "",
+			   ld.error.problem ? ld.error.problem : "invalid YAML");
+	kf_yaml_loader_release(&ld);
+	rd->budget = ok ? kf_yaml_node_count(&rd->doc) + KF_YAML_WALK_EXTRA : 0;
+	*root = ok ? yaml_document_get_root_node(&rd->doc) : NULL;
+	if (*root && (*root)->type == YAML_SCALAR_NODE && !*(*root)->data.scalar.value)
+		*root = NULL; /* an empty file */
+	return ok;
+}
+
 static bool read_mirrors(reader *rd, yaml_node_t *map, kf_registries *r)
 {
 	if (map->type != YAML_MAPPING_NODE)
@@ -173,21 +195,8 @@ bool kf_registries_load_text(kf_registries *r, const char *path, const char *tex
 	memset(r, 0, sizeof *r);
 	r->path = strdup(path);
 	reader rd;
-	memset(&rd, 0, sizeof rd);
-	rd.path = path;
-	rd.err = err;
-	kf_yaml_loader ld;
-	kf_yaml_loader_init(&ld, text, len, NULL);
-	bool ok = kf_yaml_load(&ld, &rd.doc) != KF_YAML_ERROR;
-	if (!ok)
-		kf_err_set(err, "%s:%zu:%zu: %s%s", path, ld.error.mark.line + 1, ld.error.mark.column + 1,
-			   ld.error.kind != KF_YAML_INVALID ? "YAML over a limit: " : "",
-			   ld.error.problem ? ld.error.problem : "invalid YAML");
-	kf_yaml_loader_release(&ld);
-	rd.budget = ok ? kf_yaml_node_count(&rd.doc) + KF_YAML_WALK_EXTRA : 0;
-	yaml_node_t *root = ok ? yaml_document_get_root_node(&rd.doc) : NULL;
-	if (root && root->type == YAML_SCALAR_NODE && !*root->data.scalar.value)
-		root = NULL; /* an empty file */
+	yaml_node_t *root = NULL;
+	bool ok = load(&rd, path, text, len, &root, err);
 	if (root && root->type != YAML_MAPPING_NODE)
 		ok = fail(&rd, root, "the file is a mapping: mirrors, configs");
 	for (yaml_node_pair_t *p = root && ok ? root->data.mapping.pairs.start : NULL;
@@ -391,22 +400,9 @@ bool kf_auth_images_load(const char *path, kf_registries *r, kf_auth_images *out
 		return false;
 	}
 	reader rd;
-	memset(&rd, 0, sizeof rd);
-	rd.path = path;
-	rd.err = err;
-	kf_yaml_loader ld;
-	kf_yaml_loader_init(&ld, text.ptr ? text.ptr : "", text.len, NULL);
-	bool ok = kf_yaml_load(&ld, &rd.doc) != KF_YAML_ERROR;
-	if (!ok)
-		kf_err_set(err, "%s:%zu:%zu: %s%s", path, ld.error.mark.line + 1, ld.error.mark.column + 1,
-			   ld.error.kind != KF_YAML_INVALID ? "YAML over a limit: " : "",
-			   ld.error.problem ? ld.error.problem : "invalid YAML");
-	kf_yaml_loader_release(&ld);
+	yaml_node_t *root = NULL;
+	bool ok = load(&rd, path, text.ptr ? text.ptr : "", text.len, &root, err);
 	kf_buf_release(&text);
-	rd.budget = ok ? kf_yaml_node_count(&rd.doc) + KF_YAML_WALK_EXTRA : 0;
-	yaml_node_t *root = ok ? yaml_document_get_root_node(&rd.doc) : NULL;
-	if (root && root->type == YAML_SCALAR_NODE && !*root->data.scalar.value)
-		root = NULL;
 	if (root && root->type != YAML_SEQUENCE_NODE)
 		ok = fail(&rd, root, "the file is a list of sections: registry, username, password, images");
 	for (yaml_node_item_t *it = root && ok ? root->data.sequence.items.start : NULL;
