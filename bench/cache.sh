@@ -363,7 +363,7 @@ echo
     echo "skopeo 5 at once / kfc cold:    $(ratio "$med_skop" "$cold")"
     for j in "${jobs[@]:1}"; do
         v=med_kc$j
-        echo "kfc cold --jobs $j / --jobs $j0:     $(ratio "${!v}" "$cold")"
+        printf '%-32s%s\n' "kfc cold --jobs $j / --jobs $j0:" "$(ratio "${!v}" "$cold")"
     done
     echo "kfc cold / cat floor:           $(ratio "$(mbps "$set_bytes" "$cold")" "$(mbps "$set_bytes" "$med_cat")") (MB/s over MB/s)"
     echo "kfc cold / curl floor (4):      $(ratio "$(mbps "$set_bytes" "$cold")" "$(mbps "$set_bytes" "$med_curlp")") (MB/s over MB/s)"
