@@ -309,7 +309,8 @@ static bool write_all(pipeline *p, const void *buf, size_t n)
 
 static void emit(pipeline *p, const void *buf, size_t n)
 {
-	kf_sha256_update(&p->blob_hash, buf, n);
+	if (p->comp != KF_COMPRESS_NONE) /* uncompressed: the blob is the tar, hashed once */
+		kf_sha256_update(&p->blob_hash, buf, n);
 	p->blob_size += n;
 	write_all(p, buf, n);
 }
@@ -488,7 +489,12 @@ static bool pipeline_finish(pipeline *p, kf_layer_result *out)
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
 	kf_sha256_final(&p->tar_hash, out->diff_id);
-	kf_sha256_final(&p->blob_hash, out->digest);
+	if (p->comp == KF_COMPRESS_NONE) {
+		kf_sha256_abort(&p->blob_hash);
+		memcpy(out->digest, out->diff_id, sizeof out->digest);
+	} else {
+		kf_sha256_final(&p->blob_hash, out->digest);
+	}
 	out->size = p->blob_size;
 	out->tar_size = p->tar_size;
 	return !p->failed;

@@ -325,6 +325,67 @@ static void session_close(session *s)
 	memset(s, 0, sizeof *s);
 }
 
+/* ---- what every session shares ----------------------------------------------------------- */
+
+/* One connection cache (and DNS cache and TLS sessions) for every session
+ * of the process, so that the many sessions of a batch (an image each)
+ * reuse the connections of the ones before; and the hosts that did not
+ * speak TLS (with tls_verify off), so that only the first session to one
+ * tries. */
+static pthread_once_t shared_once = PTHREAD_ONCE_INIT;
+static CURLSH *shared;
+static pthread_mutex_t shared_locks[CURL_LOCK_DATA_LAST];
+static pthread_mutex_t plain_lock = PTHREAD_MUTEX_INITIALIZER;
+static char plain_hosts[16][256];
+static size_t nplain;
+
+static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *ud)
+{
+	(void)h;
+	(void)access;
+	(void)ud;
+	pthread_mutex_lock(&shared_locks[data]);
+}
+
+static void share_unlock(CURL *h, curl_lock_data data, void *ud)
+{
+	(void)h;
+	(void)ud;
+	pthread_mutex_unlock(&shared_locks[data]);
+}
+
+static void shared_init(void)
+{
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&shared_locks[i], NULL);
+	shared = curl_share_init();
+	if (!shared)
+		return;
+	curl_share_setopt(shared, CURLSHOPT_LOCKFUNC, share_lock);
+	curl_share_setopt(shared, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	curl_share_setopt(shared, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	curl_share_setopt(shared, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(shared, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+}
+
+static bool is_plain(const char *host)
+{
+	pthread_mutex_lock(&plain_lock);
+	bool yes = false;
+	for (size_t i = 0; i < nplain && !yes; i++)
+		yes = strcmp(plain_hosts[i], host) == 0;
+	pthread_mutex_unlock(&plain_lock);
+	return yes;
+}
+
+static void note_plain(const char *host)
+{
+	pthread_mutex_lock(&plain_lock);
+	if (nplain < sizeof plain_hosts / sizeof plain_hosts[0] && strlen(host) < sizeof plain_hosts[0])
+		snprintf(plain_hosts[nplain++], sizeof plain_hosts[0], "%s", host);
+	pthread_mutex_unlock(&plain_lock);
+}
+
 /* One HTTP exchange, with what the session knows of TLS and credentials;
  * auth: send the session's Authorization (never to another host: curl
  * drops it on a redirect that leaves the host). */
@@ -333,6 +394,9 @@ static CURLcode perform(session *s, const char *method, const char *url, const c
 {
 	CURL *c = s->curl;
 	curl_easy_reset(c);
+	pthread_once(&shared_once, shared_init);
+	if (shared)
+		curl_easy_setopt(c, CURLOPT_SHARE, shared);
 	struct curl_slist *h = NULL;
 	kf_buf line = KF_BUF_INIT;
 	if (accept)
@@ -546,6 +610,8 @@ static bool denied(const session *s, const char *www_auth, kf_err *err)
  * and (for blobs) resuming; r->status is the final status. */
 static bool request(session *s, const char *method, const char *path, const char *accept, response *r, kf_err *err)
 {
+	if (!s->verify && !s->fixed_scheme && strcmp(s->scheme, "https") == 0 && is_plain(s->host))
+		s->scheme = "http"; /* this process found it speaks no TLS */
 	for (int attempt = 0; attempt < 3; attempt++) {
 		kf_buf url = KF_BUF_INIT;
 		if (strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0)
@@ -568,6 +634,7 @@ static bool request(session *s, const char *method, const char *path, const char
 		if (rc != CURLE_OK && !s->verify && !s->fixed_scheme && strcmp(s->scheme, "https") == 0 &&
 		    (rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_RECV_ERROR)) {
 			s->scheme = "http"; /* --tls-verify=false: plain HTTP allowed */
+			note_plain(s->host);
 			attempt--;
 			continue;
 		}
