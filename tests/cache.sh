@@ -115,7 +115,9 @@ if kfc_build --tls-verify=false -t cluster:v1 -o "oci:$T/out:v1" --image-list "$
 else
 	not_ok "the sealer-way build"; sed 's/^/# /' "$T/err"
 fi
-grep -q '^\[.*\] kfc build: cache container images (4)$' "$T/err" && ok "one step caches the four images" ||
+grep -q '^\[.*\] kfc build: cache container images (4)$' "$T/err" &&
+	grep -q '^  image nginx:1.25 sha256:[0-9a-f]\{12\}: [0-9] blobs\{0,1\} fetched ([0-9.]* MB), [0-9] in the store$' "$T/err" &&
+	ok "one step caches the four images, each reported as it lands" ||
 	{ not_ok "the cache step"; sed 's/^/# /' "$T/err"; }
 umoci unpack --rootless --image "$T/out:v1" "$T/bundle" >/dev/null 2>&1 || not_ok "umoci unpack"
 R=$T/bundle/rootfs/registry
@@ -278,6 +280,30 @@ kfc_build --tls-verify=false --save-image=false -t sealos:v3 "$S" >/dev/null 2>"
 rc=$?
 grep -q "source 'registry' not found in the build context" "$T/err" && [ $rc -eq 1 ] &&
 	ok "--save-image=false: COPY registry needs the context's folder again" || { not_ok "--save-image=false (exit $rc)"; sed 's/^/# /' "$T/err"; }
+
+# ---- sealos's archives (images/skopeo/tar.txt) and COPY . . -----------------------------------
+A=$T/arch
+mkdir -p "$A/images/skopeo"
+skopeo copy -q "oci:$T/lay-3-amd64:v1" "docker-archive:$A/images/skopeo/config_main.tar:library/config_main:latest" ||
+	not_ok "making the docker archive"
+printf 'docker-archive:config_main.tar@library/config_main\n' >"$A/images/skopeo/tar.txt"
+printf 'FROM scratch\nCOPY . .\n' >"$A/Kubefile"
+if kfc_build --tls-verify=false -t arch:v1 -o "oci:$T/arch-oci:v1" "$A" >/dev/null 2>"$T/err"; then
+	rm -rf "$T/ab"
+	umoci unpack --rootless --image "$T/arch-oci:v1" "$T/ab" >/dev/null 2>&1
+	link=$T/ab/rootfs/registry/docker/registry/v2/repositories/library/config_main/_manifests/tags/latest/current/link
+	[ -f "$link" ] && [ -f "$T/ab/rootfs/images/skopeo/tar.txt" ] &&
+		ok "COPY . . with images/skopeo/tar.txt: the archive's image is saved as its name in registry/" ||
+		{ not_ok "tar.txt"; find "$T/ab/rootfs" -maxdepth 3 | sed 's/^/# /'; }
+else
+	not_ok "the tar.txt build"; sed 's/^/# /' "$T/err"
+fi
+printf 'docker-archive:../../../etc/passwd@library/x\n' >"$A/images/skopeo/tar.txt"
+kfc_build --tls-verify=false -t arch:v2 "$A" >/dev/null 2>"$T/err"
+rc=$?
+grep -q "^$A/Kubefile:2:1: error: images/skopeo/tar.txt:1: \.\./\.\./\.\./etc/passwd: '\.\./\.\./\.\./etc/passwd' is not a file under images/skopeo \[KF618\]$" "$T/err" && [ $rc -eq 1 ] &&
+	ok "a tar.txt line that leaves images/skopeo: KF618 at the COPY, nothing read outside the context" ||
+	{ not_ok "tar.txt escape (exit $rc)"; sed 's/^/# /' "$T/err"; }
 
 # ---- sealer's --image-list-with-auth, and a registry that refuses the credentials ----------------
 registry_start_basic "$T/basic" --http kfc:secret >/dev/null || not_ok "the Basic registry"

@@ -37,6 +37,7 @@ struct kf_image_set {
 	kf_distfs_image *dist;  /* name, index, manifest of each */
 	json_t *digests;        /* the strings dist points at */
 	kf_registry_options ro; /* the batch's, for as long as it lives */
+	builder *b;             /* for the callbacks */
 	bool resolved, fetched, failed;
 };
 
@@ -80,17 +81,29 @@ static void record_key(builder *b, const char *name, char key[KF_DIGEST_LEN + 1]
 
 static void pull_progress(void *ud, const char *digest, uint64_t done, uint64_t total, bool finished)
 {
-	const builder *b = ud;
+	const builder *b = ((kf_image_set *)ud)->b;
 	if (b->report && b->report->blob)
 		b->report->blob(b->report->ud, digest, done, total, finished);
 }
 
-static kf_registry_options registry_options(builder *b)
+/* an image is whole in the store: the front end hears of it at once */
+static void image_done(void *ud, size_t i)
+{
+	const kf_image_set *s = ud;
+	const builder *b = s->b;
+	if (b->report && b->report->image) {
+		kf_build_image_event ev = {s->items[i].name, s->items[i].res.digest, s->items[i].res.fetched,
+					   s->items[i].res.present, s->items[i].res.bytes};
+		b->report->image(b->report->ud, &ev);
+	}
+}
+
+static kf_registry_options registry_options(builder *b, kf_image_set *s)
 {
 	return (kf_registry_options){.tls_verify = !b->o->tls_verify_off, .stall_timeout = b->o->stall_timeout,
 				     .interrupted = b->o->interrupted, .tmpdir = b->tmp,
 				     .registries = b->o->registries, .jobs = b->o->jobs,
-				     .progress = pull_progress, .ud = b};
+				     .progress = pull_progress, .image_done = image_done, .ud = s};
 }
 
 static void set_dist(kf_image_set *s, size_t i, const char *index, const char *manifest)
@@ -137,7 +150,8 @@ static bool resolve(builder *b, const kf_plan_step *step, kf_image_set *s)
 		s->fetched = true;
 		return !s->failed;
 	}
-	s->ro = registry_options(b);
+	s->b = b;
+	s->ro = registry_options(b, s);
 	const kf_platform *p = &b->plan->platform;
 	kf_platform_want want = {p->os, p->arch, p->variant};
 	s->batch = kf_registry_resolve_all(b->store.dir, s->items, s->n, &want, &s->ro);
@@ -178,11 +192,6 @@ static bool fetch(builder *b, const kf_plan_step *step, kf_image_set *s)
 					s->dist[i].index ? s->dist[i].index : "");
 		kf_store_cache_put(&b->store, key, rec, &e);
 		json_decref(rec);
-		if (b->report && b->report->image) {
-			kf_build_image_event ev = {s->items[i].name, s->dist[i].manifest, s->items[i].res.fetched,
-						   s->items[i].res.present, s->items[i].res.bytes};
-			b->report->image(b->report->ud, &ev);
-		}
 	}
 	kf_registry_batch_free(s->batch);
 	s->batch = NULL;

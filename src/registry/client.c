@@ -1226,16 +1226,31 @@ const json_t *kf_registry_batch_manifest(const kf_pull_batch *b, size_t i)
 	return i < b->n && b->items[i].ok ? b->mans[i].doc : NULL;
 }
 
-/* the fetch's tasks: a blob, and the first item that needs it */
+/* the fetch's tasks: a blob, the first item that needs it, and every item
+ * waiting for it */
 typedef struct fetch_task {
 	size_t item;
 	const json_t *desc;
+	size_t *waiting; /* indexes of the items that need it */
+	size_t nwaiting;
 } fetch_task;
 
 typedef struct fetch_tasks {
 	kf_pull_batch *b;
 	fetch_task *v;
+	size_t *left; /* each item's blobs still to come */
 } fetch_tasks;
+
+/* Item i has all its blobs: its manifest into the store (no reader sees
+ * a manifest whose blobs are missing), then the caller told. */
+static void item_done(kf_pull_batch *b, size_t i)
+{
+	kf_pull_item *it = &b->items[i];
+	if (it->ok && !kf_oci_put_bytes(b->dir, b->mans[i].body.ptr, b->mans[i].body.len, b->mans[i].digest, &it->err))
+		it->ok = false;
+	if (it->ok && b->o->image_done)
+		b->o->image_done(b->o->ud, i);
+}
 
 static bool fetch_task_run(pool *p, session *s, size_t i, blob_stats *st, kf_err *err)
 {
@@ -1253,6 +1268,9 @@ static bool fetch_task_run(pool *p, session *s, size_t i, blob_stats *st, kf_err
 		it->ok = false;
 		it->err = *err;
 	}
+	for (size_t k = 0; ok && k < t->nwaiting; k++)
+		if (--ft->left[t->waiting[k]] == 0)
+			item_done(b, t->waiting[k]);
 	pthread_mutex_unlock(&p->lock);
 	st->moved += one.moved;
 	st->present += one.present;
@@ -1263,7 +1281,10 @@ static bool fetch_task_run(pool *p, session *s, size_t i, blob_stats *st, kf_err
 bool kf_registry_fetch_all(kf_pull_batch *b, kf_err *err)
 {
 	KF_VEC(fetch_task) tasks = {0};
-	json_t *seen = json_object();
+	json_t *seen = json_object(); /* digest → its task's index */
+	size_t *left = calloc(b->n + 1, sizeof *left);
+	if (!left)
+		abort();
 	for (size_t i = 0; i < b->n; i++) {
 		if (!b->items[i].ok)
 			continue;
@@ -1276,31 +1297,48 @@ bool kf_registry_fetch_all(kf_pull_batch *b, kf_err *err)
 		for (k = 0; k < descs.n; k++) {
 			const char *d = json_string_value(json_object_get(descs.v[k], "digest"));
 			uint64_t size = (uint64_t)json_integer_value(json_object_get(descs.v[k], "size"));
-			if (json_object_get(seen, d))
-				continue;
-			json_object_set_new(seen, d, json_true());
-			if (kf_oci_has_blob(b->dir, d, size))
+			json_t *at = json_object_get(seen, d);
+			if (!at && kf_oci_has_blob(b->dir, d, size)) {
 				b->items[i].res.present++;
-			else
-				kf_vec_push(&tasks, ((fetch_task){i, descs.v[k]}));
+				continue;
+			}
+			if (!at) {
+				at = json_integer((json_int_t)tasks.n);
+				json_object_set_new(seen, d, at);
+				kf_vec_push(&tasks, ((fetch_task){i, descs.v[k], NULL, 0}));
+			}
+			fetch_task *t = &tasks.v[json_integer_value(at)];
+			bool again = false; /* a blob twice in one image counts once */
+			for (size_t w = 0; w < t->nwaiting; w++)
+				again = again || t->waiting[w] == i;
+			if (again)
+				continue;
+			size_t *nw = realloc(t->waiting, (t->nwaiting + 1) * sizeof *nw);
+			if (!nw)
+				abort();
+			t->waiting = nw;
+			t->waiting[t->nwaiting++] = i;
+			left[i]++;
 		}
 		kf_vec_free(&descs);
 	}
 	json_decref(seen);
-	fetch_tasks ft = {b, tasks.v};
+	/* the images the store holds every blob of are done already */
+	for (size_t i = 0; i < b->n; i++)
+		if (b->items[i].ok && left[i] == 0)
+			item_done(b, i);
+	fetch_tasks ft = {b, tasks.v, left};
 	pool p = {.n = tasks.n, .task = fetch_task_run, .ctx = &ft};
 	bool ok = pool_run(&p, b->o->jobs, NULL, err);
+	for (size_t i = 0; i < tasks.n; i++)
+		free(tasks.v[i].waiting);
 	kf_vec_free(&tasks);
-	/* each manifest after its blobs */
-	for (size_t i = 0; ok && i < b->n; i++) {
-		kf_pull_item *it = &b->items[i];
-		if (it->ok && !kf_oci_put_bytes(b->dir, b->mans[i].body.ptr, b->mans[i].body.len, b->mans[i].digest,
-						&it->err)) {
-			it->ok = false;
-			*err = it->err;
+	free(left);
+	for (size_t i = 0; ok && i < b->n; i++)
+		if (!b->items[i].ok && b->items[i].err.msg[0]) {
+			*err = b->items[i].err;
 			ok = false;
 		}
-	}
 	return ok;
 }
 

@@ -47,6 +47,9 @@ typedef struct kf_registry_options {
 	 * of total bytes while it moves, then once with finished when it is
 	 * whole and verified (fetched) or accepted (uploaded) */
 	void (*progress)(void *ud, const char *digest, uint64_t done, uint64_t total, bool finished);
+	/* kf_registry_fetch_all: item i of the batch is whole in the store
+	 * (under a lock: one call at a time) */
+	void (*image_done)(void *ud, size_t i);
 	void *ud;
 	/* push: the repository of the registry pushed to that holds a blob
 	 * (mounted from there instead of uploaded), or NULL; NULL: none */
@@ -99,8 +102,9 @@ kf_pull_batch *kf_registry_resolve_all(const char *dir, kf_pull_item *items, siz
 				       const kf_registry_options *o);
 /* The platform manifest of resolved item i, or NULL. */
 const json_t *kf_registry_batch_manifest(const kf_pull_batch *b, size_t i);
-/* Fetches the blobs of the resolved items and stores their manifests;
- * false with the first failure (its item's ok false, its err set). */
+/* Fetches the blobs of the resolved items, and stores each item's
+ * manifest as soon as its last blob is in (then o->image_done); false
+ * with the first failure (its item's ok false, its err set). */
 bool kf_registry_fetch_all(kf_pull_batch *b, kf_err *err);
 void kf_registry_batch_free(kf_pull_batch *b);
 
