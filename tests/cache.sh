@@ -216,6 +216,12 @@ rc=$?
 grep -qx 'kfc build: container image nginx:9.9 (manifests/imageList:2:1): not in the local store, and --pull=never \[KF618\]' "$T/err6" &&
 	[ $rc -eq 1 ] && ok "--pull=never and an image never pulled: a clear error naming the image and where it was found" ||
 	{ not_ok "--pull=never missing image (exit $rc)"; sed 's/^/# /' "$T/err6"; }
+mkdir -p "$T/many"
+{ printf 'FROM scratch\nIMAGES'; for i in 1 2 3 4 5 6 7 8 9 10 11 12; do printf ' gone/img%s:v1' "$i"; done; printf '\n'; } >"$T/many/Kubefile"
+kfc_build --pull=never -t many:v1 "$T/many" >/dev/null 2>"$T/err7"
+[ "$(grep -c 'KF618' "$T/err7")" = 11 ] &&
+	grep -qx 'kfc build: and 2 more container images cannot be had (not said one by one) \[KF618\]' "$T/err7" &&
+	ok "twelve missing images: ten said one by one, then how many more" || { not_ok "many missing"; sed 's/^/# /' "$T/err7"; }
 
 
 # ---- kfc inspect: what the cache holds ------------------------------------------------------

@@ -39,7 +39,10 @@ struct kf_image_set {
 	kf_registry_options ro; /* the batch's, for as long as it lives */
 	builder *b;             /* for the callbacks */
 	bool resolved, fetched, failed;
+	size_t nerrors;         /* KF618s said; past MAX_SAID, only counted */
 };
+
+#define MAX_SAID 10
 
 void kf_image_set_free(kf_image_set *s)
 {
@@ -59,14 +62,25 @@ static const char *where_of(const kf_image_set *s, size_t i)
 	return w ? w : "";
 }
 
-/* "container image nginx:1.25 (manifests/app.yaml:12:16): why" */
-static void image_error(builder *b, const kf_plan_step *step, const kf_image_set *s, size_t i, const char *why)
+/* "container image nginx:1.25 (manifests/app.yaml:12:16): why"; the
+ * first MAX_SAID of a set, then only counted (see said_all) */
+static void image_error(builder *b, const kf_plan_step *step, kf_image_set *s, size_t i, const char *why)
 {
+	if (s->nerrors++ >= MAX_SAID)
+		return;
 	char *familiar = kf_imageref_familiar(s->items[i].name);
 	const char *w = where_of(s, i);
 	kf_builder_error(b, step, "KF618", "container image %s%s%s%s: %s", familiar, *w ? " (" : "", w, *w ? ")" : "",
 			 why);
 	free(familiar);
+}
+
+/* the errors not said one by one */
+static void said_all(builder *b, const kf_plan_step *step, const kf_image_set *s)
+{
+	if (s->nerrors > MAX_SAID)
+		kf_builder_error(b, step, "KF618", "and %zu more container images cannot be had (not said one by one)",
+				 s->nerrors - MAX_SAID);
 }
 
 /* the record of what a name resolved to, for --pull=never */
@@ -148,6 +162,7 @@ static bool resolve(builder *b, const kf_plan_step *step, kf_image_set *s)
 			json_decref(rec);
 		}
 		s->fetched = true;
+		said_all(b, step, s);
 		return !s->failed;
 	}
 	s->b = b;
@@ -165,6 +180,7 @@ static bool resolve(builder *b, const kf_plan_step *step, kf_image_set *s)
 		}
 		set_dist(s, i, it->res.index_digest, it->res.digest);
 	}
+	said_all(b, step, s);
 	return !s->failed;
 }
 
