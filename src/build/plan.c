@@ -44,6 +44,7 @@ typedef struct lower {
 	json_t *apps;              /* name → {declared, env, cmds, inherited, type, files} */
 	json_t *ext_env;
 	json_t *cmd_cmds, *cmds_cmds, *app_names;
+	bool cmd_set;              /* a CMD in this Kubefile (ENTRYPOINT keeps its Cmd) */
 } lower;
 
 static void config_env_set(json_t *config, const char *k, const char *v);
@@ -983,10 +984,46 @@ static void lower_cmds(lower *L, const kf_instr *in, kf_plan_step *st)
 	append_words(L->cmds_cmds, in);
 }
 
+/* CMD's and ENTRYPOINT's config value, as buildah and docker write it: the
+ * JSON form's array, or the shell form's text behind the SHELL (default
+ * /bin/sh -c) */
+static json_t *exec_form(lower *L, const kf_instr *in)
+{
+	json_t *a = json_array();
+	if (in->form == KF_FORM_JSON) {
+		append_words(a, in);
+	} else if (in->nargs) {
+		json_t *sh = json_object_get(L->config, "Shell");
+		if (json_array_size(sh)) {
+			json_array_extend(a, sh);
+		} else {
+			json_array_append_new(a, json_string("/bin/sh"));
+			json_array_append_new(a, json_string("-c"));
+		}
+		json_array_append_new(a, json_stringn(in->args[0].text.ptr, in->args[0].text.len));
+	}
+	return a;
+}
+
 static void lower_cmd(lower *L, const kf_instr *in, kf_plan_step *st)
 {
 	(void)st;
 	append_words(L->cmd_cmds, in);
+	json_object_set_new(L->config, "Cmd", exec_form(L, in));
+	L->cmd_set = true;
+}
+
+/* SHELL ["executable", "parameters"]: the shell of later shell forms */
+static void lower_shell(lower *L, const kf_instr *in, kf_plan_step *st)
+{
+	(void)st;
+	if (in->form != KF_FORM_JSON || !in->nargs) {
+		error_at(L, in->span, "KF516", "SHELL takes the JSON form: SHELL [\"/bin/bash\", \"-c\"]");
+		return;
+	}
+	json_t *a = json_array();
+	append_words(a, in);
+	json_object_set_new(L->config, "Shell", a);
 }
 
 /* USER, WORKDIR, STOPSIGNAL: one config field each */
@@ -1012,15 +1049,9 @@ static void lower_config_word(lower *L, const kf_instr *in, kf_plan_step *st)
 static void lower_entrypoint(lower *L, const kf_instr *in, kf_plan_step *st)
 {
 	(void)st;
-	json_t *a = json_array();
-	if (in->form == KF_FORM_JSON) {
-		append_words(a, in);
-	} else if (in->nargs) {
-		json_array_append_new(a, json_string("/bin/sh"));
-		json_array_append_new(a, json_string("-c"));
-		json_array_append_new(a, json_stringn(in->args[0].text.ptr, in->args[0].text.len));
-	}
-	json_object_set_new(L->config, "Entrypoint", a);
+	json_object_set_new(L->config, "Entrypoint", exec_form(L, in));
+	if (!L->cmd_set) /* docker and buildah: the base's Cmd does not outlive a new ENTRYPOINT */
+		json_object_del(L->config, "Cmd");
 }
 
 /* EXPOSE, VOLUME: keys of an object of empty objects */
@@ -1072,6 +1103,7 @@ static const lower_fn lowerers[KF_INSTR__COUNT] = {
 	[KF_INSTR_WORKDIR] = lower_config_word,
 	[KF_INSTR_STOPSIGNAL] = lower_config_word,
 	[KF_INSTR_ENTRYPOINT] = lower_entrypoint,
+	[KF_INSTR_SHELL] = lower_shell,
 	[KF_INSTR_EXPOSE] = lower_config_set,
 	[KF_INSTR_VOLUME] = lower_config_set,
 };
@@ -1113,6 +1145,21 @@ static void inherit_base(lower *L)
 		json_t *lb = json_object_get(pin->base_config, "Labels");
 		if (json_is_object(lb))
 			json_object_update(L->labels, lb);
+		/* the rest of the base's config, as docker and buildah keep it */
+		static const char *const kept[] = {"Cmd", "Entrypoint", "Shell", "User", "ExposedPorts", "Volumes",
+						   "StopSignal", "WorkingDir", NULL};
+		for (const char *const *k = kept; *k; k++) {
+			json_t *v = json_object_get(pin->base_config, *k);
+			if (v && !json_is_null(v))
+				json_object_set_new(L->config, *k, json_deep_copy(v));
+		}
+		const char *wd = json_string_value(json_object_get(pin->base_config, "WorkingDir"));
+		if (wd && *wd) {
+			free(L->workdir);
+			L->workdir = kf_path_clean(wd, true);
+			if (!L->workdir)
+				L->workdir = strdup("");
+		}
 	}
 	size_t i;
 	json_t *v;
@@ -1134,11 +1181,53 @@ static void inherit_base(lower *L)
 	}
 }
 
+/* The image's type, which sealer reads from the extension ("kube-installer",
+ * "app-installer") and sealos from the label sealos.io.type ("rootfs",
+ * "patch", "application"; none means application): --type, else the
+ * label, else the dialect's (an app in sealos's, a cluster in sealer's);
+ * the label is written when the image has none, so both agree. */
+static const char *image_type(lower *L)
+{
+	const char *given = L->in->image_type;
+	const char *label = json_string_value(json_object_get(L->labels, "sealos.io.type"));
+	const char *of_label = !label ? NULL
+			     : strcmp(label, "application") == 0 ? "app-installer"
+			     : strcmp(label, "rootfs") == 0 || strcmp(label, "patch") == 0 ? "kube-installer"
+										   : NULL;
+	/* where the label is set: its LABEL here, else (the base's) FROM */
+	kf_span at = {0, 0};
+	const kf_document *doc = L->in->doc;
+	for (uint32_t i = 0; i < doc->ninstrs; i++) {
+		const kf_instr *in = doc->instrs[i];
+		if (in->kind == KF_INSTR_FROM && !at.end)
+			at = in->span;
+		for (uint32_t k = 0; in->kind == KF_INSTR_LABEL && k < in->npairs; k++)
+			if (kf_str_eq_cstr(kf_pair_key(&in->pairs[k]).text, "sealos.io.type"))
+				at = kf_pair_key(&in->pairs[k]).span;
+	}
+	if (label && !of_label)
+		kf_diag_add(L->diags, KF_SEV_ERROR, at, "KF517",
+			    "LABEL sealos.io.type=%s: sealos knows rootfs, patch and application", label);
+	else if (given && of_label && strcmp(given, of_label) != 0)
+		kf_diag_add(L->diags, KF_SEV_ERROR, at, "KF517",
+			    "--type=%s, but the image's label sealos.io.type=%s makes it %s for sealos: sealer and sealos would "
+			    "run it differently; drop one or make them agree",
+			    given, label, strcmp(label, "application") == 0 ? "an application" : "a cluster rootfs");
+	const char *type = given		? given
+			   : of_label		? of_label
+			   : L->in->model && L->in->model->dialect == KF_DIALECT_SEALOS ? "app-installer"
+									       : "kube-installer";
+	if (!label)
+		json_object_set_new(L->labels, "sealos.io.type",
+				    json_string(strcmp(type, "app-installer") == 0 ? "application" : "rootfs"));
+	return type;
+}
+
 /* The sealer extension: apps in declaration order (the base's first). */
 static json_t *extension(lower *L)
 {
 	json_t *ext = json_object();
-	json_object_set_new(ext, "type", json_string(L->in->image_type ? L->in->image_type : "kube-installer"));
+	json_object_set_new(ext, "type", json_string(image_type(L)));
 	json_t *applist = json_array();
 	const char *an;
 	json_t *av;

@@ -1,0 +1,105 @@
+#!/bin/sh
+# dialects.sh - one image for both runtimes: real sealos Kubefiles
+# (tests/dialects/*/Kubefile, from labring-actions/cluster-image, see
+# tests/dialects/SOURCES) built, and the image config compared field by field
+# with tests/dialects/*/expected.json, written by hand from buildah's rules
+# (JSON-form CMD and ENTRYPOINT as the array, shell form as
+# ["/bin/sh", "-c", TEXT] with continuation lines joined, ENV values with
+# quotes removed and ${X:-word} expanded), not from kfc's output; then
+# Docker's rules around them (ENTRYPOINT and an inherited Cmd, SHELL, what a
+# derived image keeps), and the image type both runtimes read.
+. "$(dirname "$0")/lib.sh"
+
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+export KFC_STORE="$T/store"
+PY=python3
+
+# config CONTEXT NAME: builds CONTEXT (a copy: the test folder is not written), prints nothing; the
+# image's inspect JSON in $T/NAME.json
+config() {
+	rm -rf "$T/ctx-$2"
+	cp -r "$1" "$T/ctx-$2"
+	rm -f "$T/ctx-$2/expected.json"
+	"$KFC" build --progress=quiet -t "dialect/$2:v1" "$T/ctx-$2" >/dev/null 2>"$T/err" &&
+		"$KFC" inspect --format=json "dialect/$2:v1" >"$T/$2.json"
+}
+
+for d in "$KF_SRCDIR"/tests/dialects/*/; do
+	n=$(basename "$d")
+	if ! config "$d" "$n"; then
+		not_ok "$n builds"; sed 's/^/# /' "$T/err"
+		continue
+	fi
+	if $PY - "$T/$n.json" "$d/expected.json" <<'EOF'; then
+import json, sys
+got = json.load(open(sys.argv[1]))
+want = json.load(open(sys.argv[2]))
+cfg = got["config"]["config"]
+bad = []
+wtype = want.pop("type")
+for k in sorted(set(cfg) | set(want)):
+    if cfg.get(k) != want.get(k):
+        bad.append("%s: got %r, want %r" % (k, cfg.get(k), want.get(k)))
+if got["extension"]["type"] != wtype:
+    bad.append("sealer type: got %r, want %r" % (got["extension"]["type"], wtype))
+# sealer reads launch.cmds: the same commands
+cmds = got["extension"].get("launch", {}).get("cmds")
+wc = want.get("Cmd")
+if wc and wc[:2] == ["/bin/sh", "-c"]:
+    wc = wc[2:]
+if wc and cmds != wc:
+    bad.append("launch.cmds: got %r, want %r" % (cmds, wc))
+for b in bad:
+    print("# " + b)
+sys.exit(1 if bad else 0)
+EOF
+		ok "$n: the config is what buildah writes (Cmd, Env, Labels), sealer's launch.cmds and type agree"
+	else
+		not_ok "$n: the config"
+	fi
+done
+
+# ---- Docker's rules around CMD and ENTRYPOINT ---------------------------------------------------
+mkdir -p "$T/base" "$T/derived" "$T/ep" "$T/shell"
+printf 'FROM scratch\nWORKDIR /srv\nCMD ["run", "base"]\nENTRYPOINT ["/entry"]\n' >"$T/base/Kubefile"
+printf 'FROM dialect/base:v1\nLABEL derived=yes\n' >"$T/derived/Kubefile"
+# (a sealos label: ENTRYPOINT and SHELL mean nothing to sealer, KF213)
+printf 'FROM dialect/base:v1\nLABEL sealos.io.type=application\nENTRYPOINT ["/other"]\n' >"$T/ep/Kubefile"
+printf 'FROM scratch\nLABEL sealos.io.type=application\nSHELL ["/bin/bash", "-euc"]\nCMD echo "$HOME" && true\n' >"$T/shell/Kubefile"
+for n in base derived ep shell; do
+	"$KFC" build --progress=quiet --build-mode=lite -t "dialect/$n:v1" "$T/$n" >/dev/null 2>"$T/err" ||
+		{ not_ok "$n builds"; sed 's/^/# /' "$T/err"; }
+	"$KFC" inspect --format=json "dialect/$n:v1" | $PY -c '
+import json, sys
+c = json.load(sys.stdin)["config"]["config"]
+print(json.dumps({k: c.get(k) for k in ("Cmd", "Entrypoint", "Shell", "WorkingDir")}, sort_keys=True))' >"$T/$n.cfg"
+done
+printf '%s\n' '{"Cmd": ["run", "base"], "Entrypoint": ["/entry"], "Shell": null, "WorkingDir": "/srv"}' >"$T/want"
+compare "$T/want" "$T/base.cfg" "CMD before ENTRYPOINT in one Kubefile: both kept"
+compare "$T/want" "$T/derived.cfg" "a derived image keeps its base's Cmd, Entrypoint and WorkingDir"
+printf '%s\n' '{"Cmd": null, "Entrypoint": ["/other"], "Shell": null, "WorkingDir": "/srv"}' >"$T/want"
+compare "$T/want" "$T/ep.cfg" "a new ENTRYPOINT drops the base's Cmd (docker, buildah)"
+printf '%s\n' '{"Cmd": ["/bin/bash", "-euc", "echo \"$HOME\" && true"], "Entrypoint": null, "Shell": ["/bin/bash", "-euc"], "WorkingDir": null}' >"$T/want"
+compare "$T/want" "$T/shell.cfg" "SHELL: the shell form of CMD runs in it, and Shell is in the config"
+
+# ---- the image type: sealer's extension and sealos's label agree ---------------------------------
+mkdir -p "$T/ty"
+printf 'FROM scratch\nLABEL sealos.io.type=rootfs\nCMD ["x"]\n' >"$T/ty/Kubefile"
+"$KFC" build --progress=quiet --build-mode=lite --type=app-installer -t dialect/ty:v1 "$T/ty" >/dev/null 2>"$T/err"
+rc=$?
+printf '%s/ty/Kubefile:2:7: error: --type=app-installer, but the image'"'"'s label sealos.io.type=rootfs makes it a cluster rootfs for sealos: sealer and sealos would run it differently; drop one or make them agree [KF517]\n  LABEL sealos.io.type=rootfs\n        ^~~~~~~~~~~~~~\n' "$T" >"$T/want"
+[ $rc -eq 1 ] && compare "$T/want" "$T/err" "--type and sealos.io.type that disagree: KF517" ||
+	{ not_ok "KF517 (exit $rc)"; sed 's/^/# /' "$T/err"; }
+printf 'FROM scratch\nCOPY a /a\nCMDS ["kubectl apply -f a"]\n' >"$T/ty/Kubefile"
+echo a >"$T/ty/a"
+"$KFC" build --progress=quiet --build-mode=lite -t dialect/ty:v2 "$T/ty" >/dev/null 2>"$T/err" ||
+	{ not_ok "a sealer Kubefile builds"; sed 's/^/# /' "$T/err"; }
+"$KFC" inspect --format=json dialect/ty:v2 | $PY -c '
+import json, sys
+j = json.load(sys.stdin)
+assert j["extension"]["type"] == "kube-installer", j["extension"]["type"]
+assert j["config"]["config"]["Labels"]["sealos.io.type"] == "rootfs", j["config"]["config"]
+' && ok "a sealer Kubefile: kube-installer, and sealos.io.type=rootfs written so sealos agrees" || not_ok "sealer type"
+
+finish
