@@ -14,6 +14,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 export KFC_STORE="$T/store"
 PY=python3
+KFLINT=${KFLINT:-$(dirname "$KFC")/kflint}
 
 # config CONTEXT NAME: builds CONTEXT (a copy: the test folder is not written), prints nothing; the
 # image's inspect JSON in $T/NAME.json
@@ -101,5 +102,34 @@ j = json.load(sys.stdin)
 assert j["extension"]["type"] == "kube-installer", j["extension"]["type"]
 assert j["config"]["config"]["Labels"]["sealos.io.type"] == "rootfs", j["config"]["config"]
 ' && ok "a sealer Kubefile: kube-installer, and sealos.io.type=rootfs written so sealos agrees" || not_ok "sealer type"
+
+# ---- which file: Sealfile, Kubefile, Dockerfile, Containerfile (sealos build's order) -------------
+F=$T/files
+mkdir -p "$F/seal" "$F/docker" "$F/none" "$F/lower/sub"
+printf 'FROM scratch\nLABEL from=sealfile\n' >"$F/seal/Sealfile"
+printf 'FROM scratch\nLABEL from=kubefile\n' >"$F/seal/Kubefile"
+printf 'FROM scratch\nLABEL from=containerfile\n' >"$F/docker/Containerfile"
+printf 'FROM scratch\nLABEL from=dockerfile\n' >"$F/docker/Dockerfile"
+printf 'FROM scratch\nCMD ["x"]\n' >"$F/lower/sub/kubefile"
+for f in seal/Sealfile seal/Kubefile docker/Dockerfile docker/Containerfile lower/sub/kubefile; do
+	echo 'MAINTAINER someone' >>"$F/$f" # a finding (KF203), so that kflint names each file it read
+done
+label_of() { "$KFC" inspect --format=json "$1" | $PY -c 'import json,sys; print(json.load(sys.stdin)["config"]["config"]["Labels"]["from"])'; }
+"$KFC" build --progress=quiet --build-mode=lite -t files/seal:v1 "$F/seal" >/dev/null 2>"$T/err" &&
+	"$KFC" build --progress=quiet --build-mode=lite -t files/docker:v1 "$F/docker" >/dev/null 2>>"$T/err" &&
+	[ "$(label_of files/seal:v1)" = sealfile ] && [ "$(label_of files/docker:v1)" = dockerfile ] &&
+	ok "kfc build takes the context's Sealfile before its Kubefile, its Dockerfile before its Containerfile" ||
+	{ not_ok "the build's file"; sed 's/^/# /' "$T/err"; }
+"$KFC" build --progress=quiet --build-mode=lite "$F/none" >/dev/null 2>"$T/err"
+rc=$?
+printf 'kfc build: no Kubefile in %s: looked for Sealfile, Kubefile, Dockerfile and Containerfile (as sealos build does); name one with -f\n' "$F/none" >"$T/want"
+[ $rc -eq 2 ] && compare "$T/want" "$T/err" "a context with none of them: a usage error that names them" || not_ok "no file (exit $rc)"
+(cd "$F" && "$KFLINT" -f gnu seal docker lower 2>&1) | sed 's/:.*//' | sort -u >"$T/got"
+printf 'docker/Dockerfile\nlower/sub/kubefile\nseal/Kubefile\nseal/Sealfile\n' >"$T/want"
+compare "$T/want" "$T/got" "kflint's folder walk: Sealfile, kubefile, and a folder's Dockerfile when it has no Kubefile"
+"$KFLINT" "$F/none" >/dev/null 2>"$T/err"
+rc=$?
+printf 'kflint: no Kubefile found under %s (looked for Kubefile, Sealfile, *.kubefile, *.sealfile, and a folder'"'"'s Dockerfile or Containerfile)\n' "$F/none" >"$T/want"
+[ $rc -eq 2 ] && compare "$T/want" "$T/err" "kflint on a folder without one says so (exit 2), not a silent success" || not_ok "kflint none (exit $rc)"
 
 finish

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,8 +16,29 @@
 bool kf_is_kubefile_name(const char *base)
 {
 	size_t n = strlen(base);
-	return strcmp(base, "Kubefile") == 0 || strncmp(base, "Kubefile.", 9) == 0 ||
-	       (n > 9 && strcmp(base + n - 9, ".kubefile") == 0);
+	static const char *const names[] = {"Kubefile", "kubefile", "Sealfile", "sealfile"};
+	for (size_t i = 0; i < 4; i++) {
+		size_t k = strlen(names[i]);
+		if (strncmp(base, names[i], k) == 0 && (base[k] == '\0' || (base[k] == '.' && names[i][0] <= 'Z')))
+			return true; /* Kubefile, Kubefile.dev, kubefile (not kubefile.yaml) */
+		if (n > k + 1 && base[n - k - 1] == '.' && strcasecmp(base + n - k, names[i]) == 0)
+			return true; /* app.kubefile, app.Sealfile */
+	}
+	return false;
+}
+
+const char *const kf_default_kubefiles[] = {"Sealfile", "Kubefile", "Dockerfile", "Containerfile", NULL};
+
+char *kf_find_kubefile(const char *dir)
+{
+	for (const char *const *n = kf_default_kubefiles; *n; n++) {
+		char *p = kf_path_join(dir, *n);
+		struct stat st;
+		if (stat(p, &st) == 0 && S_ISREG(st.st_mode))
+			return p;
+		free(p);
+	}
+	return NULL;
 }
 
 char *kf_path_join(const char *dir, const char *name)
@@ -37,32 +59,57 @@ static bool walk(const char *dir, kf_paths *out, char **err, int depth)
 		return false;
 	}
 	bool ok = true;
+	size_t before = out->n;
+	KF_VEC(char *) dirs = {0};
 	for (int i = 0; i < n; i++) {
 		const char *name = ents[i]->d_name;
-		if (ok && name[0] != '.') {
+		if (name[0] != '.') {
 			char *p = kf_path_join(dir, name);
 			struct stat st;
 			bool found = stat(p, &st) == 0;
-			if (found && S_ISDIR(st.st_mode) && depth < 64) {
-				ok = walk(p, out, err, depth + 1);
-				free(p);
-			} else if (found && S_ISREG(st.st_mode) && kf_is_kubefile_name(name)) {
+			if (found && S_ISDIR(st.st_mode) && depth < 64)
+				kf_vec_push(&dirs, p);
+			else if (found && S_ISREG(st.st_mode) && kf_is_kubefile_name(name))
 				kf_vec_push(out, p);
-			} else {
+			else
 				free(p);
-			}
 		}
 		free(ents[i]);
 	}
 	free(ents);
+	/* a folder with no Kubefile by name: its Dockerfile or Containerfile,
+	 * as kfc build (and sealos build) would take it */
+	if (out->n == before) {
+		char *p = kf_find_kubefile(dir);
+		if (p)
+			kf_vec_push(out, p);
+	}
+	for (size_t i = 0; i < dirs.n; i++) {
+		if (ok)
+			ok = walk(dirs.v[i], out, err, depth + 1);
+		free(dirs.v[i]);
+	}
+	kf_vec_free(&dirs);
 	return ok;
 }
 
 bool kf_collect_kubefiles(const char *path, kf_paths *out, char **err)
 {
 	struct stat st;
-	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return walk(path, out, err, 0);
+	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		size_t before = out->n;
+		if (!walk(path, out, err, 0))
+			return false;
+		if (out->n == before) {
+			kf_buf b = KF_BUF_INIT;
+			kf_buf_printf(&b, "no Kubefile found under %s (looked for Kubefile, Sealfile, *.kubefile, *.sealfile, "
+					  "and a folder's Dockerfile or Containerfile)",
+				      path);
+			*err = kf_buf_detach(&b, NULL);
+			return false;
+		}
+		return true;
+	}
 	char *p = kf_xstrdup(path);
 	kf_vec_push(out, p);
 	return true;

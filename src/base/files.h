@@ -11,12 +11,21 @@ typedef struct kf_paths {
 } kf_paths;
 
 /* Is base (a file name without directories) a Kubefile's name: Kubefile,
- * Kubefile.*, or *.kubefile? */
+ * Kubefile.*, *.kubefile, kubefile, Sealfile, Sealfile.*, *.sealfile or
+ * sealfile? */
 bool kf_is_kubefile_name(const char *base);
 
+/* The file names kfc build takes in a context, in sealos build's order:
+ * Sealfile, Kubefile, Dockerfile, Containerfile (NULL-terminated). */
+extern const char *const kf_default_kubefiles[];
+/* dir's first file of those, malloc'd; NULL when it has none. */
+char *kf_find_kubefile(const char *dir);
+
 /* Adds path to out if it is a file (or "-"), or every Kubefile under it, in
- * sorted order, if it is a directory (hidden directories are skipped). On
- * failure returns false and sets *err to a malloc'd message. */
+ * sorted order, if it is a directory (hidden directories are skipped; a
+ * folder with no file of a Kubefile's name gives its kf_find_kubefile). On
+ * failure (a directory with none is one) returns false and sets *err to a
+ * malloc'd message. */
 bool kf_collect_kubefiles(const char *path, kf_paths *out, char **err);
 void kf_paths_release(kf_paths *p);
 

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/files.h"
 #include "base/imageref.h"
 #include "base/vec.h"
 #include "build/build.h"
@@ -41,7 +42,8 @@ static void build_usage(FILE *f, const char *prog)
 		"                 [--build-context PATH]... [--print-kubefile] [the options above] [CONTEXT]\n"
 		"\n"
 		"%s\n"
-		"The context defaults to '.', the Kubefile to CONTEXT/Kubefile; with --from, the Kubefile is\n"
+		"The context defaults to '.', the Kubefile to the first of CONTEXT/Sealfile, Kubefile, Dockerfile,\n"
+		"Containerfile; with --from, the Kubefile is\n"
 		"written from the options (--print-kubefile shows it). Exit status: 0 built, 1 an error in\n"
 		"the Kubefile or the build, 2 a usage error, 130 interrupted. Several platforms (--platform\n"
 		"linux/amd64,linux/arm64): one build each, and an image index of them (docs/build.md).\n",
@@ -200,8 +202,11 @@ static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const c
 			abort();
 	} else if (kubefile) {
 		kfpath = strdup(kubefile);
-	} else if (asprintf(&kfpath, "%s/Kubefile", ctxarg) < 0) {
-		abort();
+	} else if (!(kfpath = kf_find_kubefile(ctxarg))) {
+		fprintf(stderr, "kfc build: no Kubefile in %s: looked for Sealfile, Kubefile, Dockerfile and Containerfile "
+				"(as sealos build does); name one with -f\n",
+			ctxarg);
+		return KF_EXIT_USAGE;
 	}
 	kf_source src;
 	const char *serr = NULL;
