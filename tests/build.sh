@@ -539,7 +539,7 @@ uerr() {
 uerr "kfc build: -o tar:x: expected oci:DIR[:TAG] or oci-archive:FILE[:TAG]" -o tar:x "$B"
 uerr "kfc build: --compression=lz4: gzip, zstd or none" --compression=lz4 "$B"
 uerr "kfc build: --compression-level=12: gzip has levels 1 to 9" --compression-level=12 "$B"
-uerr "kfc build: --build-arg X: expected NAME=VALUE" --build-arg X "$B"
+uerr "kfc build: --build-arg =X: expected NAME=VALUE or NAME" --build-arg =X "$B"
 uerr "kfc build: --threads=4294967297: 1 to 64" --threads=4294967297 "$B"
 uerr "kfc build: --from builds without a Kubefile: not with -f" --from scratch -f "$B/Kubefile" "$B"
 uerr "kfc build: --startup-cmd, --container-images, --build-context and --print-kubefile build without a Kubefile: give --from IMAGE (scratch for none)" --startup-cmd true "$B"

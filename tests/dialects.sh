@@ -132,4 +132,41 @@ rc=$?
 printf 'kflint: no Kubefile found under %s (looked for Kubefile, Sealfile, *.kubefile, *.sealfile, and a folder'"'"'s Dockerfile or Containerfile)\n' "$F/none" >"$T/want"
 [ $rc -eq 2 ] && compare "$T/want" "$T/err" "kflint on a folder without one says so (exit 2), not a silent success" || not_ok "kflint none (exit $rc)"
 
+# ---- the flags buildah, docker and sealos users type ------------------------------------------
+G=$T/flags
+mkdir -p "$G"
+printf 'FROM scratch\nARG FROMENV=default\nARG PAIR\nARG UNSET=kept\nLABEL a=kubefile fromenv=${FROMENV} pair=${PAIR} unset=${UNSET}\nENV E1=kubefile\nCMD ["x"]\n' >"$G/Kubefile"
+FROMENV=environment "$KFC" build -q --build-mode=lite -t flags/one:v1 --label a=cli --label b=2 \
+	--annotation org.example/note=hello --env E1=cli --env E2=two --env HOME --env KFC_NOT_SET_ANYWHERE \
+	--build-arg FROMENV --build-arg PAIR=A=1,B=2 --build-arg KFC_UNSET_ARG \
+	--iidfile "$T/iid" --metadata-file "$T/meta.json" "$G" >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc -eq 0 ] && [ ! -s "$T/err" ] && [ "$(cat "$T/iid")" = "$(cat "$T/out")" ] &&
+	ok "-q: only the digest, on standard output; --iidfile holds it" || { not_ok "-q/--iidfile (exit $rc)"; sed 's/^/# /' "$T/err"; }
+"$KFC" inspect --format=json flags/one:v1 >"$T/flags.json"
+HOME_NOW=$HOME $PY - "$T/flags.json" "$T/meta.json" "$(cat "$T/out")" <<'EOF' && ok "--label, --annotation, --env (K=V and K from the environment), --build-arg NAME from the environment, A=1,B=2 one argument, --metadata-file" || not_ok "the flags"
+import json, os, sys
+j = json.load(open(sys.argv[1]))
+meta = json.load(open(sys.argv[2]))
+c = j["config"]["config"]
+bad = []
+def want(what, got, exp):
+    if got != exp:
+        bad.append("%s: got %r, want %r" % (what, got, exp))
+want("labels", {k: v for k, v in c["Labels"].items() if k != "sealos.io.type"},
+     {"a": "cli", "b": "2", "fromenv": "environment", "pair": "A=1,B=2", "unset": "kept"})
+want("env", c["Env"], ["E1=cli", "E2=two", "HOME=" + os.environ["HOME_NOW"]])
+want("annotation", j["manifest"]["annotations"].get("org.example/note"), "hello")
+want("metadata digest", meta.get("containerimage.digest"), sys.argv[3])
+want("metadata config", meta.get("containerimage.config.digest"), j["manifest"]["config"]["digest"])
+want("metadata name", meta.get("image.name"), "flags/one:v1")
+for b in bad:
+    print("# " + b)
+sys.exit(1 if bad else 0)
+EOF
+"$KFC" build --build-mode=lite --label =x "$G" >/dev/null 2>"$T/err"
+rc=$?
+printf 'kfc build: --label =x: expected KEY=VALUE\n' >"$T/want"
+[ $rc -eq 2 ] && compare "$T/want" "$T/err" "--label without a key: a usage error" || not_ok "--label =x (exit $rc)"
+
 finish

@@ -200,10 +200,45 @@ static void use_base(builder *b, const kf_image *base, kf_plan_input *pin)
 		kf_builder_say(b, KF_SEV_WARNING, "KF611", "the base image is for %s, the build for %s", barch, pin->platform.arch);
 }
 
+/* --label and --env: K=V over the config's */
+static void command_line_config(builder *b)
+{
+	const kf_build_options *o = b->o;
+	json_t *labels = json_object_get(b->plan->config, "Labels");
+	for (size_t i = 0; i < o->nlabels; i++) {
+		const char *eq = strchr(o->labels[i], '=');
+		char *k = strndup(o->labels[i], eq ? (size_t)(eq - o->labels[i]) : strlen(o->labels[i]));
+		json_object_set_new(labels, k, json_string(eq ? eq + 1 : ""));
+		free(k);
+	}
+	json_t *env = json_object_get(b->plan->config, "Env");
+	if (o->nenvs && !env) {
+		env = json_array();
+		json_object_set_new(b->plan->config, "Env", env);
+	}
+	for (size_t i = 0; i < o->nenvs; i++) {
+		size_t kl = strcspn(o->envs[i], "=");
+		size_t k;
+		json_t *v;
+		bool replaced = false;
+		json_array_foreach(env, k, v) {
+			const char *s = json_string_value(v);
+			if (s && strncmp(s, o->envs[i], kl) == 0 && s[kl] == '=') {
+				json_array_set_new(env, k, json_string(o->envs[i]));
+				replaced = true;
+				break;
+			}
+		}
+		if (!replaced)
+			json_array_append_new(env, json_string(o->envs[i]));
+	}
+}
+
 /* The cluster descriptor from the command line wins over LABEL. */
 static void descriptor_labels(builder *b)
 {
 	const kf_build_options *o = b->o;
+	command_line_config(b);
 	json_t *labels = json_object_get(b->plan->config, "Labels");
 	const char *keys[] = {"cluster-runtime-type", "cluster-runtime-version", "container-runtime-type",
 			      "container-runtime-version"};
@@ -331,6 +366,7 @@ static int execute(builder *b, const kf_image *base, kf_build_result *result)
 		status = 130;
 	if (status == 0) {
 		snprintf(result->digest, sizeof result->digest, "%s", json_string_value(json_object_get(desc, "digest")));
+		snprintf(result->config_digest, sizeof result->config_digest, "%s", b->config_digest);
 		result->secs = kf_builder_now() - t0;
 	}
 	json_decref(desc);

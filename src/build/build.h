@@ -75,6 +75,15 @@ typedef struct kf_build_options {
 	 * how many blobs move at once (0: 4) */
 	kf_build_mode build_mode;
 	bool no_save_image;
+	/* buildah's --label, --annotation and --env: K=V each, over what the
+	 * Kubefile and its base give (labels and env in the config,
+	 * annotations in the manifest, under kfc's own) */
+	const char *const *labels;
+	size_t nlabels;
+	const char *const *annotations;
+	size_t nannotations;
+	const char *const *envs;
+	size_t nenvs;
 	const char *const *extra_images;
 	size_t nextra_images;
 	int jobs;
@@ -138,6 +147,7 @@ typedef struct kf_build_report {
 
 typedef struct kf_build_result {
 	char digest[KF_DIGEST_LEN + 1]; /* the image's manifest digest */
+	char config_digest[KF_DIGEST_LEN + 1]; /* its config's ("" for an index) */
 	double secs;                    /* the steps, the image and its outputs */
 	json_t *plan;                   /* plan_only: the plan, for the caller to print and json_decref */
 } kf_build_result;

@@ -57,6 +57,7 @@ typedef struct builder {
 	 * the final list's (sealer's way), resolved once */
 	kf_image_set *ctx_images, *final_images;
 	json_t *ctx_archived; /* name → manifest digest of images/skopeo archives */
+	char config_digest[KF_DIGEST_LEN + 1]; /* once written */
 } builder;
 
 /* A message of no file with its code, through the report. */

@@ -284,6 +284,7 @@ bool kf_builder_write_image(builder *b, const json_t *images, json_t **manifest_
 		kf_builder_error(b, NULL, "KF606", "%s", e.msg);
 		return false;
 	}
+	snprintf(b->config_digest, sizeof b->config_digest, "%s", json_string_value(json_object_get(cdesc, "digest")));
 	json_t *ext = extension(b);
 	/* the annotation: image, appName, platform (not where it was found) */
 	json_t *imgs = json_array();
@@ -301,8 +302,18 @@ bool kf_builder_write_image(builder *b, const json_t *images, json_t **manifest_
 	json_object_set_new(m, "mediaType", json_string(KF_MT_MANIFEST));
 	json_object_set_new(m, "config", cdesc);
 	json_object_set(m, "layers", b->layers);
-	json_object_set_new(m, "annotations", json_pack("{s:s,s:s,s:s}", KF_ANN_CREATED, b->created, KF_ANN_EXTENSION,
-						       ext_text, KF_ANN_IMAGES, imgs_text));
+	json_t *ann = json_object();
+	for (size_t i = 0; i < b->o->nannotations; i++) { /* --annotation K=V */
+		const char *a = b->o->annotations[i];
+		const char *eq = strchr(a, '=');
+		char *key = strndup(a, eq ? (size_t)(eq - a) : strlen(a));
+		json_object_set_new(ann, key, json_string(eq ? eq + 1 : ""));
+		free(key);
+	}
+	json_object_set_new(ann, KF_ANN_CREATED, json_string(b->created));
+	json_object_set_new(ann, KF_ANN_EXTENSION, json_string(ext_text));
+	json_object_set_new(ann, KF_ANN_IMAGES, json_string(imgs_text));
+	json_object_set_new(m, "annotations", ann);
 	free(ext_text);
 	free(imgs_text);
 	json_decref(ext);

@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/files.h"
+#include "base/fsutil.h"
 #include "base/imageref.h"
 #include "base/vec.h"
 #include "build/build.h"
@@ -34,7 +36,8 @@ static void build_usage(FILE *f, const char *prog)
 		"                 [--max-download-size=SIZE] [--download-stall-timeout=SECONDS]\n"
 		"                 [--pull=missing|always|never] [--tls-verify=true|false] [--push]\n"
 		"                 [--build-mode=all|lite] [--save-image=true|false] [--jobs=N]\n"
-		"                 [--image-list-with-auth FILE]\n"
+		"                 [--image-list-with-auth FILE] [--label K=V]... [--annotation K=V]...\n"
+		"                 [--env K[=V]]... [--iidfile FILE] [--metadata-file FILE] [-q]\n"
 		"                 [--image-list FILE]... [--ignored-image-list FILE]...\n"
 		"                 [--cluster-runtime T] [--cluster-runtime-version V] [--cri T] [--cri-version V]\n"
 		"                 [CONTEXT]\n"
@@ -180,10 +183,44 @@ static void show_platform(void *ud, const char *platform, size_t index, size_t c
 		fprintf(stderr, "platform %s (%zu/%zu)\n", platform, index + 1, count);
 }
 
+/* --iidfile: the image's digest, as buildah writes its image ID (kfc
+ * names an image by its manifest digest, as registries do); --metadata-file:
+ * docker buildx's keys. */
+static int write_id_files(const kf_build_options *o, const kf_build_result *res, const char *iidfile,
+			  const char *metadata_file)
+{
+	kf_err e;
+	if (iidfile && !kf_write_file_atomic(iidfile, res->digest, strlen(res->digest), 0644, false, &e)) {
+		fprintf(stderr, "kfc build: --iidfile %s\n", e.msg);
+		return KF_EXIT_PROBLEMS;
+	}
+	if (!metadata_file)
+		return KF_EXIT_OK;
+	json_t *m = json_pack("{s:s}", "containerimage.digest", res->digest);
+	if (res->config_digest[0])
+		json_object_set_new(m, "containerimage.config.digest", json_string(res->config_digest));
+	kf_buf names = KF_BUF_INIT;
+	for (size_t i = 0; i < o->ntags; i++)
+		kf_buf_printf(&names, "%s%s", i ? "," : "", o->tags[i]);
+	if (names.len)
+		json_object_set_new(m, "image.name", json_string(names.ptr));
+	kf_buf_release(&names);
+	char *text = json_dumps(m, JSON_INDENT(2) | JSON_SORT_KEYS);
+	bool ok = kf_write_file_atomic(metadata_file, text, strlen(text), 0644, false, &e);
+	free(text);
+	json_decref(m);
+	if (!ok) {
+		fprintf(stderr, "kfc build: --metadata-file %s\n", e.msg);
+		return KF_EXIT_PROBLEMS;
+	}
+	return KF_EXIT_OK;
+}
+
 /* Loads and checks the Kubefile (the linter's errors stop the build; its
  * warnings are kflint's business), then builds, sharing the one model. */
 static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const char *kubefile, const char *text,
-		     const char *const *platforms, size_t nplatforms)
+		     const char *const *platforms, size_t nplatforms,
+		     const char *iidfile, const char *metadata_file)
 {
 	char context[PATH_MAX];
 	struct stat st;
@@ -247,6 +284,7 @@ static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const c
 				o->ntags ? " as " : o->noutputs ? "" : " (untagged: name it with -t or -o)",
 				o->ntags ? o->tags[0] : "");
 		printf("%s\n", res.digest);
+		status = write_id_files(o, &res, iidfile, metadata_file);
 	} else if (status == KF_EXIT_INTERRUPTED) {
 		fprintf(stderr, "kfc build: interrupted: nothing was written\n");
 	}
@@ -266,7 +304,8 @@ static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const c
 	return status;
 }
 
-enum { L_TAGS, L_OUTS, L_ARGS, L_IMAGE_LISTS, L_IGNORED, L_CMDS, L_IMAGES, L_CONTEXTS, L_PLATFORMS, NLISTS };
+enum { L_TAGS, L_OUTS, L_ARGS, L_IMAGE_LISTS, L_IGNORED, L_CMDS, L_IMAGES, L_CONTEXTS, L_PLATFORMS, L_LABELS, L_ANNOS,
+       L_ENVS, NLISTS };
 
 /* kfc build's and kfc plan's command line */
 typedef struct build_cli {
@@ -279,11 +318,13 @@ typedef struct build_cli {
 	bool print_kubefile;
 	bool push;          /* --push: each -t to its registry once built */
 	const char *auth_list; /* --image-list-with-auth FILE */
+	const char *iidfile, *metadata_file;
+	KF_VEC(char *) owned;  /* K=V strings made from the environment */
 } build_cli;
 
 enum { O_ARG = 256, O_PLATFORM, O_COMP, O_LEVEL, O_NOCACHE, O_ISO, O_PROGRESS, O_TYPE, O_THREADS, O_LIST,
        O_IGNORED, O_RUNTIME, O_RUNTIME_V, O_CRI, O_CRI_V, O_FROM, O_CMD, O_IMAGES, O_CONTEXT, O_PRINT, O_PULL, O_TLS, O_PUSH,
-       O_MAXDL, O_STALL, O_MODE, O_SAVE, O_JOBS, O_AUTHLIST };
+       O_MAXDL, O_STALL, O_MODE, O_SAVE, O_JOBS, O_AUTHLIST, O_LABEL, O_ANNO, O_ENV, O_IIDFILE, O_METAFILE };
 
 static const struct option build_opts[] = {
 	{"file", required_argument, NULL, 'f'},
@@ -318,6 +359,12 @@ static const struct option build_opts[] = {
 	{"save-image", required_argument, NULL, O_SAVE},
 	{"jobs", required_argument, NULL, O_JOBS},
 	{"image-list-with-auth", required_argument, NULL, O_AUTHLIST},
+	{"label", required_argument, NULL, O_LABEL},
+	{"annotation", required_argument, NULL, O_ANNO},
+	{"env", required_argument, NULL, O_ENV},
+	{"iidfile", required_argument, NULL, O_IIDFILE},
+	{"metadata-file", required_argument, NULL, O_METAFILE},
+	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -399,11 +446,31 @@ static bool build_option(build_cli *b, int c, char *arg)
 			return usage_error(b, "-o %s: expected oci:DIR[:TAG] or oci-archive:FILE[:TAG]", arg);
 		kf_vec_push(&b->lists[L_OUTS], arg);
 		break;
-	case O_ARG:
-		if (!strchr(arg, '=') || arg[0] == '=')
-			return usage_error(b, "--build-arg %s: expected NAME=VALUE", arg);
-		kf_vec_push(&b->lists[L_ARGS], arg);
+	case O_ARG: /* NAME=VALUE, or NAME: its value in the environment (none: not given), as docker */
+	case O_ENV: {
+		const char *what = c == O_ARG ? "--build-arg" : "--env";
+		if (arg[0] == '=' || !arg[0])
+			return usage_error(b, "%s %s: expected NAME=VALUE or NAME", what, arg);
+		const char *v = strchr(arg, '=') ? NULL : getenv(arg);
+		char *kv = NULL;
+		if (!strchr(arg, '=') && !v)
+			break;
+		if (v && asprintf(&kv, "%s=%s", arg, v) < 0)
+			abort();
+		if (kv)
+			kf_vec_push(&b->owned, kv);
+		kf_vec_push(&b->lists[c == O_ARG ? L_ARGS : L_ENVS], kv ? kv : arg);
 		break;
+	}
+	case O_LABEL:
+	case O_ANNO:
+		if (arg[0] == '=' || !arg[0])
+			return usage_error(b, "%s %s: expected KEY=VALUE", c == O_LABEL ? "--label" : "--annotation", arg);
+		kf_vec_push(&b->lists[c == O_LABEL ? L_LABELS : L_ANNOS], arg);
+		break;
+	case O_IIDFILE: b->iidfile = arg; break;
+	case O_METAFILE: b->metadata_file = arg; break;
+	case 'q': b->show.progress = PROGRESS_QUIET; break;
 	case O_PLATFORM:
 		/* A,B: a build each (kf_build_platforms); the last --platform wins */
 		o->platform = strchr(arg, ',') ? NULL : arg;
@@ -504,6 +571,12 @@ static bool build_check(build_cli *b, int argc, char **argv)
 	o->noutputs = b->lists[L_OUTS].n;
 	o->build_args = b->lists[L_ARGS].v;
 	o->nbuild_args = b->lists[L_ARGS].n;
+	o->labels = b->lists[L_LABELS].v;
+	o->nlabels = b->lists[L_LABELS].n;
+	o->annotations = b->lists[L_ANNOS].v;
+	o->nannotations = b->lists[L_ANNOS].n;
+	o->envs = b->lists[L_ENVS].v;
+	o->nenvs = b->lists[L_ENVS].n;
 	o->image_lists = b->lists[L_IMAGE_LISTS].v;
 	o->nimage_lists = b->lists[L_IMAGE_LISTS].n;
 	o->ignored_image_lists = b->lists[L_IGNORED].v;
@@ -523,7 +596,7 @@ static int build_options(build_cli *b, int argc, char **argv)
 {
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:t:o:h", build_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:t:o:qh", build_opts, NULL)) != -1) {
 		if (c == 'h') {
 			build_usage(stdout, b->prog);
 			return KF_EXIT_OK;
@@ -589,7 +662,7 @@ static int build_main(int argc, char **argv, bool plan_only)
 		b.o.nextra_images = auth.n;
 		if (status < 0)
 			status = run_build(&b.o, &b.show, b.o.context, b.kubefile, text, b.lists[L_PLATFORMS].v,
-					   b.lists[L_PLATFORMS].n);
+					   b.lists[L_PLATFORMS].n, b.iidfile, b.metadata_file);
 		for (size_t i = 0; status == 0 && b.push && !b.o.plan_only && i < b.o.ntags; i++) {
 			kf_err e;
 			char *name = kf_store_name(b.o.tags[i], &e); /* checked with -t */
@@ -603,6 +676,9 @@ static int build_main(int argc, char **argv, bool plan_only)
 	free(text);
 	for (size_t i = 0; i < NLISTS; i++)
 		kf_vec_free(&b.lists[i]);
+	for (size_t i = 0; i < b.owned.n; i++)
+		free(b.owned.v[i]);
+	kf_vec_free(&b.owned);
 	return status;
 }
 
