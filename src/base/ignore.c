@@ -25,7 +25,7 @@
 #include "base/files.h"
 #include "base/vec.h"
 
-const char *const kf_ignore_names[] = {".kubefileignore", ".dockerignore", ".containerignore", NULL};
+const char *const kf_ignore_names[] = {".kubefileignore", ".containerignore", ".dockerignore", NULL};
 
 /* A byte that is not valid UTF-8 becomes a code point of its own above
  * Unicode, so that it matches only itself. */
