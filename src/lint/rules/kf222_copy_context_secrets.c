@@ -44,20 +44,22 @@ static bool looks_secret(const char *name, bool is_dir)
 typedef struct finder {
 	kf_lint_ctx *c;
 	const kf_ignore *ig;
-	kf_buf shown; /* the first SHOWN, ", " between */
+	char *shown[SHOWN]; /* the first found */
 	size_t nfound;
 	size_t budget;
 } finder;
 
 static void found(finder *f, const char *rel, size_t skip, bool is_dir)
 {
-	if (f->nfound++ >= SHOWN)
+	if (f->nfound >= SHOWN) {
+		f->nfound++;
 		return;
-	if (f->shown.len)
-		kf_buf_adds(&f->shown, ", ");
-	kf_buf_adds(&f->shown, rel + skip);
+	}
+	kf_buf b = KF_BUF_INIT;
+	kf_buf_adds(&b, rel + skip);
 	if (is_dir)
-		kf_buf_addc(&f->shown, '/');
+		kf_buf_addc(&b, '/');
+	f->shown[f->nfound++] = kf_buf_detach(&b, NULL);
 }
 
 /* The entries under disk (the context's rel), as the ignore file leaves
@@ -110,19 +112,25 @@ static void check_source(kf_lint_ctx *c, const kf_ignore *ig, const kf_word *w)
 		return; /* outside the context */
 	char *disk = rel[0] ? kf_path_join(c->opt->context_dir, rel) : strdup(c->opt->context_dir);
 	if (kf_fscache_type(c->fs, disk) == S_IFDIR && kf_ignore_pick_entry(ig, rel, true) != KF_IGNORE_SKIP) {
-		finder f = {c, ig, KF_BUF_INIT, 0, MAX_ENTRIES};
+		finder f = {c, ig, {NULL}, 0, MAX_ENTRIES};
 		walk(&f, disk, rel, rel[0] ? strlen(rel) + 1 : 0, 0);
 		if (f.nfound) {
-			const char *file = kf_ignore_file(ig);
-			const char *base = file ? strrchr(file, '/') + 1 : NULL;
-			char more[64] = "";
+			/* "a", "a and b", "a, b and c", "a, b, c and 2 more" */
+			size_t n = f.nfound < SHOWN ? f.nfound : SHOWN;
+			kf_buf list = KF_BUF_INIT;
+			for (size_t i = 0; i < n; i++) {
+				if (i)
+					kf_buf_adds(&list, i + 1 == n && f.nfound <= SHOWN ? " and " : ", ");
+				kf_buf_adds(&list, f.shown[i]);
+				free(f.shown[i]);
+			}
 			if (f.nfound > SHOWN)
-				snprintf(more, sizeof more, " and %zu more", f.nfound - SHOWN);
-			kf_lint_report(c, w->span, "'%.*s' takes %s%s into the image: leave %s out in %s", (int)s.len, s.ptr,
-				       f.shown.ptr, more, f.nfound == 1 ? "it" : "them",
-				       base ? base : "a .dockerignore file");
+				kf_buf_printf(&list, " and %zu more", f.nfound - SHOWN);
+			const char *file = kf_ignore_file(ig);
+			kf_lint_report(c, w->span, "'%.*s' takes %s into the image: leave %s out in %s", (int)s.len, s.ptr,
+				       list.ptr, f.nfound == 1 ? "it" : "them", file ? strrchr(file, '/') + 1 : "a .dockerignore file");
+			kf_buf_release(&list);
 		}
-		kf_buf_release(&f.shown);
 	}
 	free(disk);
 	free(rel);
