@@ -459,7 +459,7 @@ bool kf_ignore_load(const char *context, kf_ignore **out, kf_err *err)
 		}
 		char *real = realpath(path, NULL), *rctx = realpath(context, NULL);
 		size_t rl = rctx ? strlen(rctx) : 0;
-		bool inside = real && rctx && strncmp(real, rctx, rl) == 0 && real[rl] == '/';
+		bool inside = real && rctx && strncmp(real, rctx, rl) == 0 && (real[rl] == '/' || (rl == 1 && real[1]));
 		free(real);
 		free(rctx);
 		if (!inside) {
