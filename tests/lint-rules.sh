@@ -2,7 +2,8 @@
 # Every rule has a page in docs/rules/ with a Bad and a Good example: the Bad
 # one fires the rule, at the spans in tests/golden/lint/CODE.json (all its
 # findings, so that no other rule fires unnoticed); the Good one is clean.
-# A page's "## Settings" block, if any, is the .kflint.yaml for both.
+# A page's "## Settings" block, if any, is the .kflint.yaml for both; its
+# "## Context" block, if any, lists files of the build context of both.
 # --regen rewrites the golden files.
 . "$(dirname "$0")/lib.sh"
 
@@ -42,6 +43,16 @@ for code in $("$KFLINT" --list-rules | cut -d' ' -f1); do
 	for f in $(grep -o -- '--file=[^ ]*' "$tmp/good/Kubefile" | sed 's|^--file=||'); do
 		for d in good bad; do
 			mkdir -p "$tmp/$d/$(dirname "$f")" && printf 'nginx:1.25\n' >"$tmp/$d/$f"
+		done
+	done
+	# and the files of a page's "## Context" block (a path ending with / is a folder)
+	awk '$0 == "## Context" { inh = 1; next } inh && /^```text/ { on = 1; next } on && /^```/ { exit } on { print }' \
+		"$page" | while read -r f; do
+		for d in good bad; do
+			case $f in
+			*/) mkdir -p "$tmp/$d/$f" ;;
+			*) mkdir -p "$tmp/$d/$(dirname "$f")" && printf 'data\n' >"$tmp/$d/$f" ;;
+			esac
 		done
 	done
 	cp "$tmp/bad.kubefile" "$tmp/bad/Kubefile"

@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/files.h"
+#include "base/ignore.h"
 #include "base/imageref.h"
 #include "oci/oci.h"
 #include "registry/client.h"
@@ -373,8 +375,71 @@ static int execute(builder *b, const kf_image *base, kf_build_result *result)
 	return status;
 }
 
+/* The path of an output (oci:DIR[:TAG], oci-archive:FILE[:TAG]) relative
+ * to the context when it is inside it; malloc'd, or NULL. */
+static char *output_in_context(const char *context, const char *out)
+{
+	const char *p = strncmp(out, "oci:", 4) == 0		  ? out + 4
+			: strncmp(out, "oci-archive:", 12) == 0 ? out + 12
+								  : NULL;
+	if (!p || !*p)
+		return NULL;
+	char *path = strdup(p);
+	char *colon = strrchr(path, ':');
+	if (colon && !strchr(colon, '/'))
+		*colon = '\0';
+	char *abs = NULL;
+	if (path[0] == '/') {
+		abs = strdup(path);
+	} else {
+		char *cwd = getcwd(NULL, 0);
+		abs = cwd ? kf_path_join(cwd, path) : NULL;
+		free(cwd);
+	}
+	free(path);
+	if (!abs)
+		return NULL;
+	/* the folder may not exist yet: resolve its parent */
+	char *real = realpath(abs, NULL);
+	if (!real) {
+		char *slash = strrchr(abs, '/');
+		*slash = '\0';
+		char *parent = realpath(slash == abs ? "/" : abs, NULL);
+		real = parent ? kf_path_join(parent, slash + 1) : NULL;
+		free(parent);
+	}
+	free(abs);
+	size_t n = strlen(context);
+	char *rel = NULL;
+	if (real && strncmp(real, context, n) == 0 && real[n] == '/' && real[n + 1])
+		rel = kf_path_clean(real + n + 1, false);
+	free(real);
+	return rel;
+}
+
+/* The context's ignore file, and this build's outputs inside the context:
+ * never copied into the image (docs/build.md, "Ignore files"). */
+static bool load_ignore(builder *b, kf_plan_input *pin)
+{
+	const kf_build_options *o = b->o;
+	kf_err e;
+	if (!kf_ignore_load(o->context, &b->ignore, &e)) {
+		kf_builder_error(b, NULL, "KF620", "%s", e.msg);
+		return false;
+	}
+	for (size_t i = 0; i < o->noutputs + o->nlater_outputs; i++) {
+		char *rel = output_in_context(o->context, i < o->noutputs ? o->outputs[i] : o->later_outputs[i - o->noutputs]);
+		if (rel)
+			kf_ignore_add_path(b->ignore, rel);
+		free(rel);
+	}
+	pin->ignore = b->ignore;
+	return true;
+}
+
 static void builder_release(builder *b)
 {
+	kf_ignore_free(b->ignore);
 	kf_store_rmtemp(b->tmp);
 	free(b->rootfs);
 	free(b->bwrap);
@@ -419,7 +484,7 @@ int kf_build(const kf_build_options *o, const kf_document *doc, const kf_model *
 		if (have_base)
 			use_base(b, &base, &pin);
 	}
-	if (diags->nerrors == 0)
+	if (diags->nerrors == 0 && load_ignore(b, &pin))
 		b->plan = kf_plan_lower(&pin, diags);
 	if (diags->nerrors || !b->plan) {
 		status = 1;

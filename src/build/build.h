@@ -42,6 +42,10 @@ typedef struct kf_build_options {
 	size_t ntags;
 	const char *const *outputs;     /* oci:DIR[:tag], oci-archive:FILE[:tag] */
 	size_t noutputs;
+	/* outputs written by a caller after this build (kf_build_platforms'),
+	 * left out of the context as the outputs are */
+	const char *const *later_outputs;
+	size_t nlater_outputs;
 	const char *const *build_args;  /* K=V */
 	size_t nbuild_args;
 	const char *platform;           /* NULL: the host's */

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "build/build.h"
 #include "oci/digest.h"
 #include "oci/layer.h"
@@ -37,6 +38,7 @@ typedef struct builder {
 	char *tmp;          /* this build's private directory */
 	char *blobtmp;      /* where layer blobs are written before their rename */
 	kf_plan *plan;
+	struct kf_ignore *ignore; /* the context's ignore file and the outputs in the context */
 	kf_layer_options lopt;
 	int64_t now;
 	char created[64];
@@ -76,9 +78,20 @@ void kf_builder_progress(builder *b, size_t i, size_t n, const kf_plan_step *ste
 bool kf_builder_fetch(builder *b, const kf_plan_step *step, const char *url, const char *dest, int64_t *mtime);
 
 /* build_key.c: a source's metadata (or with content, its bytes' digest),
- * a tree's; a step's key from its parent's, its plan entry and its inputs */
+ * a tree's (ctx_path: the tree is that path of the context, and what the
+ * ignore set leaves out of it is not hashed; NULL: all of it); a step's
+ * key from its parent's, its plan entry and its inputs */
 bool kf_builder_hash_path(builder *b, kf_sha256 *h, const char *path, const char *name, bool content);
-bool kf_builder_hash_tree(builder *b, kf_sha256 *h, const char *dir);
+bool kf_builder_hash_tree(builder *b, kf_sha256 *h, const char *dir, const char *ctx_path);
+/* the filter of a context tree (kf_layer_add_tree_filtered): the entries
+ * under the context path dir ("" the whole context) as the build's ignore
+ * set picks them; kf_ctx_filter_release frees rel */
+typedef struct kf_ctx_filter {
+	const struct kf_ignore *ig;
+	const char *dir;
+	kf_buf rel;
+} kf_ctx_filter;
+kf_tree_pick kf_builder_ctx_pick(void *filter, const char *rel, bool is_dir);
 void kf_builder_step_key(const char *parent, const kf_plan_step *step, const char *inputs,
 			 char out[KF_DIGEST_LEN + 1]);
 /* a key from what and the image's layers so far (for what depends on them alone) */

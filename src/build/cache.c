@@ -20,6 +20,7 @@
 #include "base/buf.h"
 #include "base/files.h"
 #include "base/fsutil.h"
+#include "base/ignore.h"
 #include "base/imageref.h"
 #include "base/vec.h"
 #include "discovery/imagelist.h"
@@ -345,6 +346,8 @@ static json_t *context_images(builder *b, const kf_plan_step *step, json_t *arch
 	const char *ctx = b->plan->context;
 	kf_imagelist l;
 	kf_imagelist_init(&l);
+	l.ignore = b->ignore;
+	l.ignore_root = ctx;
 	char *charts = kf_path_join(ctx, "charts"), *manifests = kf_path_join(ctx, "manifests");
 	char *shim = kf_path_join(ctx, "images/shim");
 	path_vec paths = {0};
@@ -359,7 +362,8 @@ static json_t *context_images(builder *b, const kf_plan_step *step, json_t *arch
 	paths.n = 0;
 	files_of(shim, &paths);
 	for (size_t i = 0; i < paths.n; i++)
-		kf_imagelist_scan_list(&l, paths.v[i], NULL);
+		if (!kf_ignore_excluded(b->ignore, paths.v[i] + strlen(ctx) + 1, false, NULL))
+			kf_imagelist_scan_list(&l, paths.v[i], NULL);
 	for (size_t i = 0; i < paths.n; i++)
 		free(paths.v[i]);
 	kf_vec_free(&paths);

@@ -10,6 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/ignore.h"
+#include "base/vec.h"
+
 static int64_t clamp_time(const builder *b, int64_t t)
 {
 	return b->lopt.epoch >= 0 && t > b->lopt.epoch ? b->lopt.epoch : t;
@@ -52,24 +55,72 @@ static int cmp_ftsent(const FTSENT **a, const FTSENT **b)
 	return strcmp((*a)->fts_name, (*b)->fts_name);
 }
 
-bool kf_builder_hash_tree(builder *b, kf_sha256 *h, const char *dir)
+kf_tree_pick kf_builder_ctx_pick(void *filter, const char *rel, bool is_dir)
+{
+	kf_ctx_filter *f = filter;
+	kf_buf_reset(&f->rel);
+	if (f->dir[0]) {
+		kf_buf_adds(&f->rel, f->dir);
+		kf_buf_addc(&f->rel, '/');
+	}
+	kf_buf_adds(&f->rel, rel);
+	switch (kf_ignore_pick_entry(f->ig, f->rel.ptr, is_dir)) {
+	case KF_IGNORE_SKIP:
+		return KF_TREE_SKIP;
+	case KF_IGNORE_ENTER:
+		return KF_TREE_ENTER;
+	default:
+		return KF_TREE_ADD;
+	}
+}
+
+/* The entries of the tree (not the directory itself: a layer holds its
+ * contents), as kf_layer_add_tree_filtered adds them: a directory entered
+ * for what an exception may re-include under it counts when something
+ * under it does. */
+bool kf_builder_hash_tree(builder *b, kf_sha256 *h, const char *dir, const char *ctx_path)
 {
 	char *const paths[] = {(char *)dir, NULL};
 	FTS *fts = fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR, cmp_ftsent);
 	if (!fts)
 		return false;
+	kf_ctx_filter flt = {b->ignore, ctx_path ? ctx_path : "", KF_BUF_INIT};
+	KF_VEC(FTSENT *) pending = {0};
 	FTSENT *f;
 	size_t root = strlen(dir);
+	while (root > 1 && dir[root - 1] == '/')
+		root--;
 	bool ok = true;
 	while (ok && (f = fts_read(fts))) {
-		if (f->fts_info == FTS_DP)
+		if (f->fts_info == FTS_DP) {
+			if (pending.n && pending.v[pending.n - 1] == f)
+				pending.n--;
 			continue;
+		}
 		if (f->fts_info == FTS_DNR || f->fts_info == FTS_ERR || f->fts_info == FTS_NS) {
 			ok = false;
 			break;
 		}
-		ok = kf_builder_hash_path(b, h, f->fts_path, f->fts_path + root, false);
+		if (f->fts_level == 0)
+			continue;
+		kf_tree_pick pick = ctx_path ? kf_builder_ctx_pick(&flt, f->fts_path + root + 1, f->fts_info == FTS_D)
+					     : KF_TREE_ADD;
+		if (pick == KF_TREE_SKIP) {
+			if (f->fts_info == FTS_D)
+				fts_set(fts, f, FTS_SKIP);
+			continue;
+		}
+		if (pick == KF_TREE_ENTER && f->fts_info == FTS_D) {
+			kf_vec_push(&pending, f);
+			continue;
+		}
+		for (size_t i = 0; ok && i < pending.n; i++)
+			ok = kf_builder_hash_path(b, h, pending.v[i]->fts_path, pending.v[i]->fts_path + root, false);
+		pending.n = 0;
+		ok = ok && kf_builder_hash_path(b, h, f->fts_path, f->fts_path + root, false);
 	}
+	kf_vec_free(&pending);
+	kf_buf_release(&flt.rel);
 	fts_close(fts);
 	return ok;
 }

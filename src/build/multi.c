@@ -279,6 +279,8 @@ int kf_build_platforms(const kf_build_options *o, const char *const *platforms, 
 		kf_build_options one = *o;
 		one.platform = platforms[i];
 		one.tags = one.outputs = NULL;
+		one.later_outputs = o->outputs;
+		one.nlater_outputs = o->noutputs;
 		one.ntags = one.noutputs = 0;
 		kf_build_result r;
 		status = kf_build(&one, doc, model, diags, report, &r);

@@ -17,6 +17,7 @@
 #include "oci/digest.h"
 #include "syntax/expand.h"
 #include "base/files.h"
+#include "base/ignore.h"
 #include "oci/unpack.h"
 #include "base/vec.h"
 
@@ -209,6 +210,23 @@ static bool inside_context(lower *L, const char *full)
 	return strncmp(real, L->in->context, n) == 0 && (real[n] == '\0' || real[n] == '/' || n == 1);
 }
 
+/* Why the ignore set leaves out rel (a context path): "excluded by
+ * .dockerignore:3", "the build's output". NULL when it is kept (a directory
+ * kept for what an exception re-includes under it counts as kept). */
+static const char *left_out(lower *L, const char *rel, bool is_dir, char *buf, size_t len)
+{
+	const kf_ignore *ig = L->in->ignore;
+	unsigned line;
+	if (!ig || !rel[0] || !kf_ignore_excluded(ig, rel, is_dir, &line))
+		return NULL;
+	if (is_dir && kf_ignore_may_reinclude(ig, rel))
+		return NULL;
+	if (!line)
+		return "it is an output of this build (-o)";
+	snprintf(buf, len, "%s:%u excludes it", base_name(kf_ignore_file(ig)), line);
+	return buf;
+}
+
 typedef struct resolved {
 	char *rel;   /* context-relative */
 	bool is_dir;
@@ -237,6 +255,7 @@ static bool resolve_source(lower *L, const char *src, kf_span span, const char *
 	if (is_glob(rel)) {
 		glob_t g;
 		int r = glob(full.ptr, GLOB_PERIOD | GLOB_NOSORT, NULL, &g);
+		size_t nleft = 0;
 		if (r != 0 || g.gl_pathc == 0) {
 			error_at(L, span, "KF504", "%s '%s' matches no file in the build context", what, src);
 			ok = false;
@@ -254,8 +273,23 @@ static bool resolve_source(lower *L, const char *src, kf_span span, const char *
 				}
 				struct stat st;
 				stat(g.gl_pathv[i], &st);
-				resolved rs = {strdup(g.gl_pathv[i] + strlen(L->in->context) + 1), S_ISDIR(st.st_mode)};
+				const char *gr = g.gl_pathv[i] + strlen(L->in->context) + 1;
+				char why[PATH_MAX];
+				if (left_out(L, gr, S_ISDIR(st.st_mode), why, sizeof why)) {
+					nleft++;
+					continue;
+				}
+				resolved rs = {strdup(gr), S_ISDIR(st.st_mode)};
 				kf_vec_push(out, rs);
+			}
+			if (ok && out->n == n0) {
+				const char *f = kf_ignore_file(L->in->ignore);
+				if (nleft)
+					error_at(L, span, "KF504", "%s '%s' matches no file in the build context: %s leaves out the %zu it matches",
+						 what, src, f ? base_name(f) : "-o", nleft);
+				else
+					error_at(L, span, "KF504", "%s '%s' matches no file in the build context", what, src);
+				ok = false;
 			}
 			/* glob order is the file system's: sort */
 			for (size_t i = n0 + 1; i < out->n; i++)
@@ -279,8 +313,15 @@ static bool resolve_source(lower *L, const char *src, kf_span span, const char *
 			error_at(L, span, "KF503", "%s '%s' leads outside the build context through a symbolic link", what, src);
 			ok = false;
 		} else {
-			resolved rs = {strdup(rel), S_ISDIR(st.st_mode)};
-			kf_vec_push(out, rs);
+			char why[PATH_MAX];
+			const char *w = left_out(L, rel, S_ISDIR(st.st_mode), why, sizeof why);
+			if (w) {
+				error_at(L, span, "KF504", "%s '%s' is left out of the build context: %s", what, src, w);
+				ok = false;
+			} else {
+				resolved rs = {strdup(rel), S_ISDIR(st.st_mode)};
+				kf_vec_push(out, rs);
+			}
 		}
 	}
 	kf_buf_release(&full);
@@ -1302,6 +1343,7 @@ kf_plan *kf_plan_lower(const kf_plan_input *pin, kf_diag_bag *diags)
 	L.ext_env = json_object();
 	L.cmd_cmds = json_array();
 	plan->context = S(&L, pin->context);
+	plan->ignore = pin->ignore;
 	plan->platform = pin->platform;
 	inherit_base(&L);
 	bool saw_from = false;

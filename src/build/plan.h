@@ -87,6 +87,7 @@ typedef struct kf_plan {
 	size_t nsteps;
 	json_t *config;          /* the image config's "config": Env, Labels, User… */
 	json_t *extension;       /* sealer.image.extension: type, applications, env, launch */
+	const struct kf_ignore *ignore; /* the input's (borrowed) */
 } kf_plan;
 
 typedef struct kf_plan_input {
@@ -105,6 +106,10 @@ typedef struct kf_plan_input {
 	const json_t *base_apps;    /* the base's extension "applications", or NULL */
 	const json_t *base_env;     /* its extension "env", or NULL */
 	const json_t *base_config;  /* its config "config" object, or NULL */
+	/* what the context's ignore file and the build leave out of it
+	 * (base/ignore.h): no source names it, no glob or tree takes it;
+	 * NULL: nothing */
+	const struct kf_ignore *ignore;
 } kf_plan_input;
 
 /* The base image reference of the Kubefile's FROM, with ARGs before it

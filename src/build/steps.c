@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/ignore.h"
 #include "oci/oci.h"
 #include "oci/unpack.h"
 #include "base/vec.h"
@@ -109,7 +110,7 @@ static bool prepare_sources(builder *b, const kf_plan_step *step, size_t index, 
 		}
 		free(s->disk);
 		s->disk = disk;
-		bool ok = s->type == KF_SRC_DIR ? kf_builder_hash_tree(b, h, disk) : kf_builder_hash_path(b, h, disk, "", s->type == KF_SRC_URL);
+		bool ok = s->type == KF_SRC_DIR ? kf_builder_hash_tree(b, h, disk, s->path) : kf_builder_hash_path(b, h, disk, "", s->type == KF_SRC_URL);
 		if (!ok) {
 			kf_builder_error(b, step, "KF606", "%s: %s", disk, strerror(errno));
 			return false;
@@ -156,7 +157,10 @@ static bool do_files(builder *b, const kf_plan_step *step, kf_layer *l)
 			kf_buf_release(&all);
 			free(old);
 		} else if (s->type == KF_SRC_DIR) {
-			if (!kf_layer_add_tree(l, dest, disk, &meta, &err)) {
+			kf_ctx_filter flt = {b->ignore, s->path, KF_BUF_INIT};
+			bool ok = kf_layer_add_tree_filtered(l, dest, disk, &meta, kf_builder_ctx_pick, &flt, &err);
+			kf_buf_release(&flt.rel);
+			if (!ok) {
 				kf_builder_error(b, step, "KF605", "%s", err.msg);
 				return false;
 			}
@@ -207,9 +211,19 @@ static void note_app(builder *b, const kf_plan_step *step)
 		FTS *fts = fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
 		FTSENT *f;
 		size_t rl = strlen(disk);
-		while (fts && (f = fts_read(fts)))
-			if (f->fts_info == FTS_F || f->fts_info == FTS_SL)
+		while (rl > 1 && disk[rl - 1] == '/')
+			rl--;
+		kf_ctx_filter flt = {b->ignore, s->path, KF_BUF_INIT};
+		while (fts && (f = fts_read(fts))) {
+			if (f->fts_level == 0 || f->fts_info == FTS_DP)
+				continue;
+			kf_tree_pick pick = kf_builder_ctx_pick(&flt, f->fts_path + rl + 1, f->fts_info == FTS_D);
+			if (pick == KF_TREE_SKIP && f->fts_info == FTS_D)
+				fts_set(fts, f, FTS_SKIP);
+			else if (pick == KF_TREE_ADD && (f->fts_info == FTS_F || f->fts_info == FTS_SL))
 				json_array_append_new(json_object_get(a, "files"), json_string(f->fts_path + rl + 1));
+		}
+		kf_buf_release(&flt.rel);
 		if (fts)
 			fts_close(fts);
 	}

@@ -10,7 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "base/buf.h"
+#include "base/ignore.h"
 #include "syntax/diag.h"
 #include "discovery/imagelist.h"
 #include "syntax/jsonutil.h"
@@ -25,7 +28,9 @@ static void usage(FILE *f)
 	      "of Kubefiles under PATH refer to, normalised and each once. text: one image\n"
 	      "a line; json: an array of {\"image\",\"file\",\"line\",\"app\"}. --rootfs reads\n"
 	      "each PATH as a ClusterImage root file system (manifests/, charts/,\n"
-	      "application/apps/<app>/). Warnings go to standard error.\n"
+	      "application/apps/<app>/). What the ignore file of a folder PATH\n"
+	      "(.kubefileignore, .dockerignore, .containerignore) leaves out is not read.\n"
+	      "Warnings go to standard error.\n"
 	      "Exit status: 0 images listed, 1 some input gave a warning, 2 usage error.\n",
 	      f);
 }
@@ -85,7 +90,23 @@ int kf_cmd_imagelist(int argc, char **argv)
 		for (int i = optind; i < argc; i++)
 			kf_imagelist_scan_rootfs(&l, argv[i]);
 	else
-		kf_imagelist_scan_paths(&l, (const char *const *)argv + optind, (size_t)(argc - optind));
+		for (int i = optind; i < argc; i++) {
+			/* a folder is a build context: its ignore file applies */
+			struct stat st;
+			kf_ignore *ig = NULL;
+			kf_err e;
+			if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) && !kf_ignore_load(argv[i], &ig, &e)) {
+				fprintf(stderr, "kfc imagelist: %s\n", e.msg);
+				kf_imagelist_release(&l);
+				free(lists);
+				return KF_EXIT_USAGE;
+			}
+			l.ignore = ig;
+			l.ignore_root = argv[i];
+			kf_imagelist_scan_paths(&l, (const char *const *)argv + i, 1);
+			l.ignore = NULL;
+			kf_ignore_free(ig);
+		}
 	for (size_t i = 0; i < nlists; i++)
 		kf_imagelist_scan_list(&l, lists[i], NULL);
 	free(lists);

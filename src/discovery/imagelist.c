@@ -27,6 +27,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/files.h"
+#include "base/ignore.h"
 #include "base/imageref.h"
 #include "base/vec.h"
 #include "syntax/yamlload.h"
@@ -1644,6 +1645,19 @@ static void scan_file(kf_imagelist *l, const char *path, const char *display, co
 		manifest(l, path, display, app);
 }
 
+/* Does the caller's ignore file leave path out? */
+static bool left_out(const kf_imagelist *l, const char *path, bool is_dir)
+{
+	if (!l->ignore || !l->ignore_root)
+		return false;
+	size_t n = strlen(l->ignore_root);
+	while (n > 1 && l->ignore_root[n - 1] == '/')
+		n--;
+	if (strncmp(path, l->ignore_root, n) != 0 || path[n] != '/')
+		return false;
+	return kf_ignore_pick_entry(l->ignore, path + n + 1, is_dir) == KF_IGNORE_SKIP;
+}
+
 static void scan_dir(kf_imagelist *l, const char *path, const char *display, const char *app, int depth)
 {
 	if (is_chart_dir(path)) {
@@ -1661,7 +1675,9 @@ static void scan_dir(kf_imagelist *l, const char *path, const char *display, con
 		if (name[0] != '.') {
 			char *p = kf_path_join(path, name), *d = display[0] ? kf_path_join(display, name) : kf_xstrdup(name);
 			struct stat st;
-			if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (stat(p, &st) != 0 || left_out(l, p, S_ISDIR(st.st_mode))) {
+				/* gone, or left out */
+			} else if (S_ISDIR(st.st_mode)) {
 				if (depth < 64)
 					scan_dir(l, p, d, app, depth + 1);
 			} else if (S_ISREG(st.st_mode)) {
@@ -1682,6 +1698,8 @@ static void scan_path(kf_imagelist *l, const char *path, const char *display, co
 		warn_file(l, display, app, "KF306", "cannot read: %s", strerror(errno));
 		return;
 	}
+	if (left_out(l, path, S_ISDIR(st.st_mode)))
+		return;
 	if (S_ISDIR(st.st_mode))
 		scan_dir(l, path, display, app, 0);
 	else

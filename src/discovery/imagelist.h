@@ -63,6 +63,10 @@ typedef struct kf_imagelist {
 	/* set by the caller: no KF310 for images without a tag or with
 	 * :latest (for a list of images to leave out, say) */
 	bool allow_unpinned;
+	/* set by the caller: what a build context's ignore file leaves out
+	 * (base/ignore.h) of the paths under ignore_root is not scanned */
+	const struct kf_ignore *ignore;
+	const char *ignore_root;
 	/* private */
 	const char **set; /* open-addressing hash set of the normalised images */
 	size_t setcap;
