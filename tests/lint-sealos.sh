@@ -1,7 +1,7 @@
 #!/bin/sh
 # sealos variables (docs/kflint.md, "sealos variables"): $(NAME) in CMD and
 # ENTRYPOINT is substituted by sealos run before any shell reads it, so
-# ShellCheck reads a neutral word there, and KF222 checks the names.
+# ShellCheck reads a neutral word there, and KF223 checks the names.
 # Then the ShellCheck findings over the Kubefile corpus, pinned in
 # tests/golden/lint-sealos-shellcheck.txt (with the ShellCheck version that
 # made them): `tests/lint-sealos.sh --regen` (or tests/regen.sh) rewrites
@@ -32,25 +32,25 @@ EOF
 lint vars --no-shellcheck >"$tmp/out"
 cat >"$tmp/want" <<'EOF'
 vars:3:5: info: ARG 'CHARTS' is only used by start commands, which run when the cluster starts, where build arguments are not set: use ENV [KF215]
-vars:5:57: warning: sealos variable 'HELM_OPTS' is not defined: declare it with ENV, or sealos run leaves $(HELM_OPTS) as written and the shell runs 'HELM_OPTS' as a command (unless `sealos run -e HELM_OPTS=…` sets it) [KF222]
-vars:5:122: warning: variable 'NAMESPAC' is not defined (did you mean 'NAMESPACE'?) [KF222]
-vars:6:19: warning: sealos variable 'UNSET' is not defined: declare it with ENV, or sealos run leaves $(UNSET) as written and the shell runs 'UNSET' as a command (unless `sealos run -e UNSET=…` sets it) [KF222]
+vars:5:57: warning: sealos variable 'HELM_OPTS' is not defined: declare it with ENV, or sealos run leaves $(HELM_OPTS) as written and the shell runs 'HELM_OPTS' as a command (unless `sealos run -e HELM_OPTS=…` sets it) [KF223]
+vars:5:122: warning: variable 'NAMESPAC' is not defined (did you mean 'NAMESPACE'?) [KF223]
+vars:6:19: warning: sealos variable 'UNSET' is not defined: declare it with ENV, or sealos run leaves $(UNSET) as written and the shell runs 'UNSET' as a command (unless `sealos run -e UNSET=…` sets it) [KF223]
 EOF
-compare "$tmp/want" "$tmp/out" "KF222 at each undefined \$(NAME), KF215 for an ARG, builtins and ENV names defined"
+compare "$tmp/want" "$tmp/out" "KF223 at each undefined \$(NAME), KF215 for an ARG, builtins and ENV names defined"
 
 # exact places: the span is the $(NAME), in a JSON string with escapes too
 lint vars --no-shellcheck -f json | grep -c '"endColumn": 69' >"$tmp/n" || true
-[ "$(cat "$tmp/n")" = 1 ] && ok "KF222 ends after the ) of \$(HELM_OPTS)" || not_ok "KF222 ends after the ) of \$(HELM_OPTS)"
+[ "$(cat "$tmp/n")" = 1 ] && ok "KF223 ends after the ) of \$(HELM_OPTS)" || not_ok "KF223 ends after the ) of \$(HELM_OPTS)"
 printf 'FROM scratch\nCMD ["echo \\"\\u00e9\\" \\t $(X)"]\n' >"$tmp/esc"
 lint esc --no-shellcheck -f json | tr -d ' \n' >"$tmp/out"
-grep -q '"line":2,"column":26,"endLine":2,"endColumn":30' "$tmp/out" && ok "KF222 in a JSON string with escapes: at \$(X)" ||
-	{ not_ok "KF222 in a JSON string with escapes: at \$(X)"; sed 's/^/# /' "$tmp/out"; }
+grep -q '"line":2,"column":26,"endLine":2,"endColumn":30' "$tmp/out" && ok "KF223 in a JSON string with escapes: at \$(X)" ||
+	{ not_ok "KF223 in a JSON string with escapes: at \$(X)"; sed 's/^/# /' "$tmp/out"; }
 
 # a base image may set the Env: an info, naming it
 printf 'FROM labring/kubernetes:v1.25.0\nCMD ["echo $(X)"]\n' >"$tmp/base"
 lint base --no-shellcheck --dialect=sealos >"$tmp/out"
-echo "base:2:12: info: sealos variable 'X' is not defined here: it must come from the Env of the base image 'labring/kubernetes:v1.25.0' or from \`sealos run -e X=…\` [KF222]" >"$tmp/want"
-compare "$tmp/want" "$tmp/out" "KF222 is an info when FROM is not scratch"
+echo "base:2:12: info: sealos variable 'X' is not defined here: it must come from the Env of the base image 'labring/kubernetes:v1.25.0' or from \`sealos run -e X=…\` [KF223]" >"$tmp/want"
+compare "$tmp/want" "$tmp/out" "KF223 is an info when FROM is not scratch"
 
 # other dialects, RUN, ONBUILD: $(NAME) is the shell's
 printf 'FROM scratch\nRUN echo $(X)\nONBUILD CMD ["echo $(Y)"]\nCMD ["echo ok"]\n' >"$tmp/run"
@@ -58,7 +58,7 @@ lint run --no-shellcheck >"$tmp/out"
 [ ! -s "$tmp/out" ] && ok "RUN and ONBUILD: \$(NAME) is not sealos'" || { not_ok "RUN and ONBUILD: \$(NAME) is not sealos'"; sed 's/^/# /' "$tmp/out"; }
 printf 'FROM scratch\nCMD ["echo $(X)"]\n' >"$tmp/sealer"
 lint sealer --no-shellcheck --dialect=sealer --ignore=KF105 >"$tmp/out"
-[ ! -s "$tmp/out" ] && ok "sealer dialect: no KF222" || { not_ok "sealer dialect: no KF222"; sed 's/^/# /' "$tmp/out"; }
+[ ! -s "$tmp/out" ] && ok "sealer dialect: no KF223" || { not_ok "sealer dialect: no KF223"; sed 's/^/# /' "$tmp/out"; }
 
 if [ -z "$sc" ]; then
 	echo "shellcheck not installed: its part skipped"

@@ -9,7 +9,7 @@ static void check(kf_lint_ctx *c)
 	for (uint32_t i = 0; i < m->nuses; i++) {
 		const kf_var_use *u = &m->uses[i];
 		/* defined, built in, or given a default or alternative; sealos'
-		 * $(NAME) is KF222's */
+		 * $(NAME) is KF223's */
 		if (u->sealos || u->def || u->builtin || u->op == KF_VAR_DEFAULT || u->op == KF_VAR_DEFAULT_UNSET ||
 		    u->op == KF_VAR_ALT || u->op == KF_VAR_ALT_UNSET || u->op == KF_VAR_ERROR ||
 		    u->op == KF_VAR_ERROR_UNSET)

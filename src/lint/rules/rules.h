@@ -17,7 +17,7 @@
 	X(kf117) X(kf118) X(kf119) X(kf120) X(kf121) X(kf122) X(kf123) X(kf124)     \
 	X(kf125) X(kf201) X(kf202) X(kf203) X(kf204) X(kf205) X(kf206) X(kf207)     \
 	X(kf208) X(kf209) X(kf210) X(kf211) X(kf212) X(kf213) X(kf214) X(kf215)     \
-	X(kf216) X(kf217) X(kf218) X(kf219) X(kf220) X(kf221) X(kf222)
+	X(kf216) X(kf217) X(kf218) X(kf219) X(kf220) X(kf221) X(kf223)
 
 #define KF_RULE_DECLARE(c) extern const kf_rule kf_rule_##c;
 KF_RULES(KF_RULE_DECLARE)
@@ -43,7 +43,7 @@ static inline kf_str kf_rule_keyword(const kf_lint_ctx *c, const kf_instr *in)
 }
 
 /* The names ARG and ENV define (the first 256), and a variable use that
- * none of them defines (KF205, KF222): reported with "did you mean" when
+ * none of them defines (KF205, KF223): reported with "did you mean" when
  * one of the names is close to it; false, and nothing reported, when
  * none is. */
 typedef struct kf_var_names {

@@ -1,4 +1,4 @@
-/* KF222 undefined-sealos-variable: A sealos $(NAME) in CMD or ENTRYPOINT names no ENV or ARG. See docs/rules/KF222.md. */
+/* KF223 undefined-sealos-variable: A sealos $(NAME) in CMD or ENTRYPOINT names no ENV or ARG. See docs/rules/KF223.md. */
 #include "rules.h"
 
 static void check(kf_lint_ctx *c)
@@ -31,5 +31,5 @@ static void check(kf_lint_ctx *c)
 	}
 }
 
-const kf_rule kf_rule_kf222 = {"KF222", "undefined-sealos-variable", KF_SEV_WARNING,
+const kf_rule kf_rule_kf223 = {"KF223", "undefined-sealos-variable", KF_SEV_WARNING,
 	"A sealos $(NAME) in CMD or ENTRYPOINT is defined by no ENV or ARG", check};
