@@ -194,10 +194,10 @@ is "$(st "$KFLINT" p.kubefile)" 0 "# kflint global ignore= covers the file"
 
 # ShellCheck on the shell commands, when it is installed
 if command -v shellcheck >/dev/null 2>&1; then
-	printf 'FROM scratch\nRUN echo $x\nCMD ["cd $(D) && ls"]\n' >sc.kubefile
+	printf 'FROM scratch\nENV D=/tmp\nRUN echo $x\nCMD ["cd $(D) && ls $y"]\n' >sc.kubefile
 	"$KFLINT" -f gnu --failure-threshold=none sc.kubefile >out
-	printf 'sc.kubefile:2:10: info: Double quote to prevent globbing and word splitting. [SC2086]\nsc.kubefile:3:10: info: Double quote to prevent globbing and word splitting. [SC2086]\n' >want
-	compare want out "shellcheck: RUN and CMD checked, at their columns; sealos \$(VAR) is a variable"
+	printf 'sc.kubefile:3:10: info: Double quote to prevent globbing and word splitting. [SC2086]\nsc.kubefile:4:21: info: Double quote to prevent globbing and word splitting. [SC2086]\n' >want
+	compare want out "shellcheck: RUN and CMD checked, at their columns; sealos \$(VAR) is substituted first (tests/lint-sealos.sh)"
 	"$KFLINT" -f gnu --no-shellcheck --failure-threshold=none sc.kubefile >out
 	[ -s out ] && not_ok "--no-shellcheck" || ok "--no-shellcheck"
 	printf 'shellcheck: false\n' >.kflint.yaml

@@ -17,6 +17,7 @@ done
 "$KF_TESTDATA/corpus.sh" --regen
 "$KF_TESTDATA/lint-corpus.sh" --regen
 "$KF_TESTDATA/lint-rules.sh" --regen
+"$KF_TESTDATA/lint-sealos.sh" --regen
 "$KF_TESTDATA/imagelist.sh" --regen
 KF_REGEN=1 sh "$KF_TESTDATA/build.sh" >/dev/null
 "$KF_TESTDATA/lsp.sh" --regen

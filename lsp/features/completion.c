@@ -113,6 +113,28 @@ static void var_items(kfls *s, kfls_doc *d, uint32_t from, kf_span name, json_t 
 	json_decref(vr);
 }
 
+/* after sealos' $( in CMD or ENTRYPOINT: the image's Env, that is every
+ * ENV of the file (an ARG is not in it), and what sealos run adds */
+static void sealos_items(kfls *s, kfls_doc *d, kf_span name, json_t *items)
+{
+	json_t *vr = kfls_range(s, &d->src, name);
+	const kf_model *m = kfls_model(d);
+	json_t *seen = json_object();
+	for (uint32_t i = 0; i < m->ndefs; i++) {
+		const kf_var_def *v = &m->defs[i];
+		char *nm = kf_arena_strndup(&s->req, v->name.ptr, v->name.len);
+		if (v->is_arg || json_object_get(seen, nm))
+			continue;
+		json_object_set_new(seen, nm, json_true());
+		add_item(items, nm, 6, "ENV", nm, false, vr);
+	}
+	for (const char *const *b = kf_sealos_builtins; *b; b++)
+		if (!json_object_get(seen, *b))
+			add_item(items, *b, 21, "sealos run (rootfs images)", *b, false, vr);
+	json_decref(seen);
+	json_decref(vr);
+}
+
 json_t *kfls_completion(kfls *s, json_t *params, kfls_error *err)
 {
 	uint32_t off;
@@ -162,7 +184,12 @@ json_t *kfls_completion(kfls *s, json_t *params, kfls_error *err)
 		for (size_t i = 0; i < word.len; i++)
 			if (word.ptr[i] == '$')
 				dollar = word.ptr + i;
-		if (dollar) {
+		if (dollar && dollar + 1 < word.ptr + word.len && dollar[1] == '(') {
+			/* sealos' $(NAME), or the shell's command substitution */
+			if ((kind == KF_INSTR_CMD || kind == KF_INSTR_ENTRYPOINT) &&
+			    kfls_model(d)->dialect == KF_DIALECT_SEALOS)
+				sealos_items(s, d, (kf_span){(uint32_t)(dollar - t) + 2, off}, items);
+		} else if (dollar) {
 			uint32_t vs = (uint32_t)(dollar - t) + 1 + (dollar[1] == '{');
 			var_items(s, d, from, (kf_span){vs, off}, items);
 		} else if (word.len >= 2 && word.ptr[0] == '-' && word.ptr[1] == '-') {

@@ -98,8 +98,15 @@ static void var_hover(kfls_doc *d, const kfls_sym *sy, kf_buf *b)
 {
 	kf_buf_printf(b, "**variable** `%.*s`", (int)sy->name.len, sy->name.ptr);
 	const kf_var_def *def = sy->def;
+	bool sealos = sy->use && sy->use->sealos;
+	int len = (int)sy->name.len;
 	if (!def) {
-		if (sy->use && sy->use->builtin)
+		if (sealos && sy->use->builtin)
+			kf_buf_adds(b, ": set by sealos run (rootfs images)\n");
+		else if (sealos)
+			kf_buf_printf(b, ": not in the image's Env: sealos run leaves `$(%.*s)` as written unless "
+				      "`sealos run -e %.*s=…` sets it\n", len, sy->name.ptr, len, sy->name.ptr);
+		else if (sy->use && sy->use->builtin)
 			kf_buf_adds(b, ": always defined, from the target platform\n");
 		else
 			kf_buf_adds(b, ": not defined at this point\n");
@@ -117,9 +124,14 @@ static void var_hover(kfls_doc *d, const kfls_sym *sy, kf_buf *b)
 			kf_buf_printf(b, " = `%.*s` (%s, line %u)\n", (int)v.text.len, v.text.ptr,
 				      def->is_arg ? "ARG default" : "ENV",
 				      kf_source_line(&d->src, def->span.start) + 1);
-		return;
+		break;
 	}
-	kf_buf_adds(b, "\n");
+	if (sealos && def->is_arg)
+		kf_buf_printf(b, "\nAn ARG is not in the image's Env, so sealos run does not substitute `$(%.*s)`: "
+			      "use ENV.\n", len, sy->name.ptr);
+	else if (sealos)
+		kf_buf_printf(b, "\nsealos run writes the Env's value in place of `$(%.*s)` before the shell reads "
+			      "the command.\n", len, sy->name.ptr);
 }
 
 json_t *kfls_hover(kfls *s, json_t *params, kfls_error *err)

@@ -155,13 +155,16 @@ static void instr_tokens(kfls_doc *d, const kf_instr *in, const kf_model *m, uin
 	/* variable uses cut the tokens they are in */
 	while (*ui < m->nuses && m->uses[*ui].span.start < in->span.start)
 		(*ui)++;
-	size_t nb = v->n;
 	while (*ui < m->nuses && m->uses[*ui].span.start < in->span.end) {
 		kf_span u = m->uses[*ui].span;
+		/* sealos' $(NAME) is substituted before the shell runs */
+		bool sealos = m->uses[*ui].sealos;
 		(*ui)++;
-		if (!expands_vars(k))
+		if (!expands_vars(k) && !sealos)
 			continue;
-		for (size_t i = base; i < nb; i++) {
+		/* every token so far, the rests of cut ones too (a word may
+		 * hold several uses) */
+		for (size_t i = base; i < v->n; i++) {
 			tok t = v->v[i];
 			if (t.span.end <= u.start || t.span.start >= u.end || t.type == TT_VARIABLE)
 				continue;

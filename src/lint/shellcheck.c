@@ -18,12 +18,30 @@
  * the address-space limit) */
 #define GHC_EXIT_HEAP_OVERFLOW 251
 
+/* What sealos changes in a command before the shell reads it, and so
+ * ShellCheck too: a $(NAME) given as PLACEHOLDER, or $$ as $. Its offset
+ * and length in the script, and in the command's text. */
+typedef struct placed {
+	size_t script_at, script_len, text_at, len;
+} placed;
+
+/* sealos' $(NAME) becomes this word: $$ is a number to ShellCheck, so it
+ * asks for no quotes (SC2086), does not call single quotes a mistake
+ * (SC2016) and reads no comparison with it as constant (SC2050, SC2157,
+ * SC2193), unlike any literal word or $$ with letters after it. */
+#define PLACEHOLDER "$$"
+
 /* One command to check: its word (text and span) in the Kubefile, and skip,
  * the bytes of the span before the text (1 for a JSON string's quote). */
 typedef struct command {
 	kf_word w;
 	uint32_t skip;
+	bool sealos;  /* sealos run substitutes its $(NAME) first */
 	char *joined; /* APPCMDS: the words joined, which w.text points into */
+	placed *subs; /* its sealos variables, in order, once written */
+	size_t nsubs;
+	char *script; /* what ShellCheck read, once written */
+	size_t script_len;
 } command;
 
 typedef KF_VEC(command) commands;
@@ -53,8 +71,9 @@ static kf_severity level(const char *s)
 }
 
 /* The commands of the document, in order. */
-static void collect(const kf_document *doc, commands *cs)
+static void collect(const kf_document *doc, const kf_model *m, commands *cs)
 {
+	bool sealos = m->dialect == KF_DIALECT_SEALOS;
 	for (uint32_t i = 0; i < doc->ninstrs; i++) {
 		const kf_instr *in = doc->instrs[i];
 		if (in->broken)
@@ -65,13 +84,13 @@ static void collect(const kf_document *doc, commands *cs)
 			uint32_t nh;
 			kf_instr_heredocs(in, &nh);
 			if (nh == 0)
-				kf_vec_push(cs, ((command){in->args[0], 0, NULL}));
+				kf_vec_push(cs, ((command){.w = in->args[0]}));
 		} else if (start && in->form == KF_FORM_SHELL && in->nargs == 1) {
-			kf_vec_push(cs, ((command){in->args[0], 0, NULL}));
+			kf_vec_push(cs, ((command){.w = in->args[0], .sealos = sealos && k == KF_INSTR_CMD}));
 		} else if (start && in->form == KF_FORM_JSON) {
 			/* each string is one whole command line */
 			for (uint32_t a = 0; a < in->nargs; a++)
-				kf_vec_push(cs, ((command){in->args[a], 1, NULL}));
+				kf_vec_push(cs, ((command){.w = in->args[a], .skip = 1, .sealos = sealos && k == KF_INSTR_CMD}));
 		} else if (k == KF_INSTR_APPCMDS && in->nargs) {
 			/* the words joined with spaces make the command */
 			kf_buf joined = KF_BUF_INIT;
@@ -82,34 +101,60 @@ static void collect(const kf_document *doc, commands *cs)
 			}
 			size_t n;
 			char *p = kf_buf_detach(&joined, &n);
-			command c = {{kf_instr_args_span(in), kf_str_make(p ? p : "", n)}, in->form == KF_FORM_SHELL ? 0 : 1, p};
+			command c = {.w = {kf_instr_args_span(in), kf_str_make(p ? p : "", n)},
+				     .skip = in->form == KF_FORM_SHELL ? 0 : 1, .joined = p};
 			kf_vec_push(cs, c);
 		}
 	}
 }
 
-/* The script shellcheck reads for c: its text and a newline; in the sealos
- * dialect $(NAME) -> ${NAME}, same length, so columns stay. */
-static void script_of(const kf_model *m, const command *c, kf_buf *script)
+/* The script shellcheck reads for c: its text and a newline. In a
+ * command sealos runs, the text sealos gives the shell: each sealos
+ * variable (kf_model_sealos_var) as PLACEHOLDER and $$ as $, noted in
+ * c->subs to map columns back; a real command substitution ($(date),
+ * $(kubectl get ns)) stays as it is. RUN is not sealos': buildah runs it
+ * when the image is built, where $(NAME) is the shell's. */
+static void script_of(const kf_model *m, command *c, kf_buf *script)
 {
 	kf_buf_reset(script);
-	kf_buf_addstr(script, c->w.text);
-	if (m->dialect == KF_DIALECT_SEALOS) {
-		for (size_t i = 0; i + 2 < script->len; i++) {
-			if (script->ptr[i] != '$' || script->ptr[i + 1] != '(')
-				continue;
-			size_t k = i + 2;
-			while (k < script->len && ((script->ptr[k] >= 'A' && script->ptr[k] <= 'Z') ||
-						   (script->ptr[k] >= 'a' && script->ptr[k] <= 'z') ||
-						   (script->ptr[k] >= '0' && script->ptr[k] <= '9') || script->ptr[k] == '_'))
-				k++;
-			if (k < script->len && script->ptr[k] == ')' && k > i + 2) {
-				script->ptr[i + 1] = '{';
-				script->ptr[k] = '}';
-			}
-		}
+	kf_str t = c->w.text;
+	size_t pos = 0, s, e, from = 0;
+	KF_VEC(placed) subs = {0};
+	kf_sealos_tok k;
+	while (c->sealos && (k = kf_sealos_next(t, &pos, &s, &e)) != KF_SEALOS_NONE) {
+		const char *as = k == KF_SEALOS_DOLLAR ? "$" : PLACEHOLDER;
+		if (k == KF_SEALOS_REF && !kf_model_sealos_var(m, kf_str_make(t.ptr + s + 2, e - s - 3)))
+			continue;
+		kf_buf_add(script, t.ptr + from, s - from);
+		kf_vec_push(&subs, ((placed){script->len, strlen(as), s, e - s}));
+		kf_buf_adds(script, as);
+		from = e;
 	}
+	kf_buf_add(script, t.ptr + from, t.len - from);
 	kf_buf_addc(script, '\n');
+	free(c->subs);
+	c->subs = subs.v;
+	c->nsubs = subs.n;
+	free(c->script);
+	c->script = kf_xmalloc(script->len);
+	memcpy(c->script, script->ptr, script->len);
+	c->script_len = script->len - 1;
+}
+
+/* The offset in c's text of byte at of its script; a byte inside a
+ * replacement is the start of what it replaced, or its end for an end. */
+static size_t text_of(const command *c, size_t at, bool end)
+{
+	size_t shift = 0;
+	for (size_t i = 0; i < c->nsubs; i++) {
+		const placed *p = &c->subs[i];
+		if (at <= p->script_at)
+			break;
+		if (at < p->script_at + p->script_len)
+			return end ? p->text_at + p->len : p->text_at;
+		shift = p->text_at + p->len - (p->script_at + p->script_len);
+	}
+	return at + shift;
 }
 
 /* One finding c of ShellCheck on command cmd, as a diagnostic. */
@@ -125,8 +170,9 @@ static void report(kf_diag_bag *out, const command *cmd, json_t *c)
 	long eline = (long)json_integer_value(json_object_get(c, "endLine"));
 	kf_span at = w->span;
 	if (exact && line == 1) {
-		size_t a = byte_of_column(w->text.ptr, w->text.len, col);
-		size_t b = eline == 1 ? byte_of_column(w->text.ptr, w->text.len, ecol) : w->text.len;
+		/* columns of the script, bytes of the text */
+		size_t a = text_of(cmd, byte_of_column(cmd->script, cmd->script_len, col), false);
+		size_t b = eline == 1 ? text_of(cmd, byte_of_column(cmd->script, cmd->script_len, ecol), true) : w->text.len;
 		at = (kf_span){w->span.start + skip + (uint32_t)a, w->span.start + skip + (uint32_t)(b > a ? b : a)};
 	}
 	char code[32];
@@ -202,7 +248,7 @@ static const char *more(char *buf, size_t size, size_t n)
 /* Writes the scripts of given[0..n) into a new private folder, as files
  * named 0, 1, …; returns its descriptor, with its path in dir, or -1 with
  * a message in why (and nothing left on disk). */
-static int write_scripts(const kf_model *m, const command *given, size_t n, kf_buf *dir, kf_buf *why)
+static int write_scripts(const kf_model *m, command *given, size_t n, kf_buf *dir, kf_buf *why)
 {
 	const char *tmp = getenv("TMPDIR");
 	if (!tmp || *tmp != '/')
@@ -279,7 +325,7 @@ bool kf_shellcheck(const kf_document *doc, const kf_model *m, const kf_shellchec
 	if (!prog)
 		return false;
 	commands cs = {0};
-	collect(doc, &cs);
+	collect(doc, m, &cs);
 	/* the commands given, within the limits, in order */
 	commands given = {0};
 	size_t total = 0;
@@ -355,6 +401,10 @@ bool kf_shellcheck(const kf_document *doc, const kf_model *m, const kf_shellchec
 	free(prog);
 	for (size_t i = 0; i < cs.n; i++)
 		free(cs.v[i].joined);
+	for (size_t i = 0; i < given.n; i++) {
+		free(given.v[i].subs);
+		free(given.v[i].script);
+	}
 	kf_vec_free(&cs);
 	kf_vec_free(&given);
 	return ok;

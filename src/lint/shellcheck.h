@@ -7,7 +7,8 @@
  * before returning), and one shellcheck process checks all the files of
  * the Kubefile, each on its own. Its findings come back as diagnostics
  * with their SC code, at the place in the Kubefile. In the sealos dialect,
- * $(NAME) is sealos' own substitution and is read as ${NAME}. SC2154 (a
+ * a CMD is read as sealos gives it to the shell: each sealos variable
+ * (kf_model_sealos_var) as a neutral $$, and $$ as $. SC2154 (a
  * variable not assigned) is left out: the commands' variables come from
  * ENV and from the cluster.
  *

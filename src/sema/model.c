@@ -44,17 +44,106 @@ static bool copies_into(const kf_instr *in, const char *dir)
 	return d.len >= n && memcmp(d.ptr, dir, n) == 0 && (d.len == n || d.ptr[n] == '/');
 }
 
-/* $(NAME): sealos' substitution, an identifier in $( ) (a command such as
- * $(date) is the shell's) */
+const char *const kf_sealos_builtins[] = {"SEALOS_SYS_KUBE_VERSION", "SEALOS_SYS_SEALOS_VERSION", NULL};
+
+/* a letter or digit as sealos' Go code sees a byte: unicode.IsLetter and
+ * IsDigit of the byte taken as a rune (so Latin-1 for bytes >= 0x80) */
+static bool go_alnum(unsigned char c)
+{
+	if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+		return true;
+	return c == 0xAA || c == 0xB5 || c == 0xBA || (c >= 0xC0 && c != 0xD7 && c != 0xF7);
+}
+
+static bool name_start(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+static bool name_char(char c)
+{
+	return name_start(c) || (c >= '0' && c <= '9');
+}
+
+/* The reading of sealos' expansion.Expand (lifecycle/fork/golang/expansion),
+ * as it substitutes Cmd and Entrypoint (lifecycle/pkg/guest/guest.go). */
+kf_sealos_tok kf_sealos_next(kf_str t, size_t *pos, size_t *start, size_t *end)
+{
+	size_t i = *pos;
+	while (i + 1 < t.len) {
+		if (t.ptr[i] != '$') {
+			i++;
+			continue;
+		}
+		char c = t.ptr[i + 1];
+		if (c == '$') {
+			*start = i;
+			*end = *pos = i + 2;
+			return KF_SEALOS_DOLLAR;
+		}
+		if (c == '(' || c == '{') {
+			const char *q = memchr(t.ptr + i + 2, c == '(' ? ')' : '}', t.len - i - 2);
+			if (!q) {
+				i += 2; /* not closed: "$(" is kept, the text goes on after it */
+				continue;
+			}
+			size_t s = i, e = (size_t)(q - t.ptr) + 1;
+			i = e;
+			if (c == '{' || e - s < 4 || !name_start(t.ptr[s + 2]))
+				continue;
+			size_t k = s + 3;
+			while (k < e - 1 && name_char(t.ptr[k]))
+				k++;
+			if (k != e - 1)
+				continue;
+			*start = s;
+			*end = *pos = e;
+			return KF_SEALOS_REF;
+		}
+		/* $NAME, or $ and one more byte */
+		size_t k = i + 1;
+		while (k < t.len && go_alnum((unsigned char)t.ptr[k]))
+			k++;
+		i = k > i + 1 ? k : i + 2;
+	}
+	*pos = t.len;
+	return KF_SEALOS_NONE;
+}
+
+bool kf_sealos_ref_next(kf_str t, size_t *pos, size_t *start, size_t *end)
+{
+	kf_sealos_tok k;
+	while ((k = kf_sealos_next(t, pos, start, end)) == KF_SEALOS_DOLLAR)
+		;
+	return k == KF_SEALOS_REF;
+}
+
+static bool lower_in(kf_str name)
+{
+	for (size_t i = 0; i < name.len; i++)
+		if (name.ptr[i] >= 'a' && name.ptr[i] <= 'z')
+			return true;
+	return false;
+}
+
+bool kf_model_sealos_var(const kf_model *m, kf_str name)
+{
+	if (!lower_in(name))
+		return true;
+	for (uint32_t i = 0; i < m->ndefs; i++)
+		if (!m->defs[i].is_arg && kf_str_eq(m->defs[i].name, name))
+			return true;
+	return false;
+}
+
+/* $(NAME) in a text, in the environment's style (kf_model_sealos_var
+ * without the definitions, which detection does not have) */
 static bool sealos_var(kf_str t)
 {
-	for (const char *p = t.ptr, *e = t.ptr + t.len; (p = memmem(p, (size_t)(e - p), "$(", 2)) != NULL; p += 2) {
-		const char *q = p + 2;
-		while (q < e && ((*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_'))
-			q++;
-		if (q > p + 2 && q < e && *q == ')')
+	size_t pos = 0, s, e;
+	while (kf_sealos_ref_next(t, &pos, &s, &e))
+		if (!lower_in(kf_str_make(t.ptr + s + 2, e - s - 3)))
 			return true;
-	}
 	return false;
 }
 
@@ -214,6 +303,70 @@ static void scan(builder *b, const kf_word *w)
 	kf_expand_scan_refs(w->text, b->m->doc->escape, on_ref, b, &err);
 }
 
+/* The source offset of byte off of w's text (off <= its length), or
+ * UINT32_MAX when it cannot be told: exact when the word is its source
+ * text or a JSON string (its escapes decoded as jansson decodes them). */
+static uint32_t source_at(const kf_source *src, const kf_word *w, size_t off)
+{
+	uint32_t n = w->span.end - w->span.start;
+	if (n == w->text.len)
+		return w->span.start + (uint32_t)off;
+	const char *t = src->text;
+	if (n < 2 || t[w->span.start] != '"' || t[w->span.end - 1] != '"')
+		return UINT32_MAX;
+	if (n == w->text.len + 2)
+		return w->span.start + 1 + (uint32_t)off;
+	uint32_t p = w->span.start + 1, e = w->span.end - 1;
+	size_t at = 0;
+	while (at < off && p < e) {
+		if (t[p] != '\\' || p + 1 >= e) {
+			p++;
+			at++;
+			continue;
+		}
+		if (t[p + 1] != 'u') {
+			p += 2;
+			at++;
+			continue;
+		}
+		unsigned cp = 0;
+		for (uint32_t k = p + 2; k < p + 6 && k < e; k++)
+			cp = cp * 16 + (unsigned)(t[k] <= '9' ? t[k] - '0' : (t[k] | 0x20) - 'a' + 10);
+		if (cp >= 0xD800 && cp < 0xDC00 && p + 12 <= e) {
+			p += 12; /* a surrogate pair: one code point of 4 bytes */
+			at += 4;
+		} else {
+			p += 6;
+			at += cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+		}
+	}
+	return at == off ? p : UINT32_MAX;
+}
+
+/* The $(NAME) of a CMD or ENTRYPOINT word in the sealos dialect, as uses
+ * (kept or dropped, and resolved, once every ENV is known). */
+static void scan_sealos(builder *b, const kf_word *w)
+{
+	const kf_source *src = b->m->doc->src;
+	/* the whole text must map onto the span (else: the word's span) */
+	uint32_t last = w->span.end - w->span.start == w->text.len ? w->span.end : w->span.end - 1;
+	bool exact = source_at(src, w, w->text.len) == last;
+	size_t pos = 0, s, e;
+	while (kf_sealos_ref_next(w->text, &pos, &s, &e)) {
+		kf_var_use u;
+		memset(&u, 0, sizeof(u));
+		u.name = kf_str_make(w->text.ptr + s + 2, e - s - 3);
+		u.span = w->span;
+		uint32_t a = exact ? source_at(src, w, s) : UINT32_MAX, z = exact ? source_at(src, w, e) : UINT32_MAX;
+		if (a != UINT32_MAX && z != UINT32_MAX)
+			u.span = (kf_span){a, z};
+		u.in = b->in;
+		u.op = KF_VAR_PLAIN;
+		u.sealos = true;
+		kf_vec_push(&b->uses, u);
+	}
+}
+
 static bool expands(kf_kind k)
 {
 	switch (k) {
@@ -238,10 +391,16 @@ static void define(builder *b, const kf_instr *in, const kf_pair *pr)
 	kf_vec_push(&b->defs, d);
 }
 
-static void read_instr(builder *b, const kf_instr *in)
+static void read_instr(builder *b, const kf_instr *in, bool onbuild)
 {
 	kf_kind k = (kf_kind)in->kind;
 	b->in = in;
+	/* sealos run substitutes $(NAME) in the image's Cmd and Entrypoint
+	 * (not in an ONBUILD's, which are not the image's) */
+	if ((k == KF_INSTR_CMD || k == KF_INSTR_ENTRYPOINT) && b->m->dialect == KF_DIALECT_SEALOS && !in->broken &&
+	    !onbuild)
+		for (uint32_t i = 0; i < in->nargs; i++)
+			scan_sealos(b, &in->args[i]);
 	if (expands(k) && !in->broken) {
 		for (uint32_t i = 0; i < in->nargs; i++)
 			scan(b, &in->args[i]);
@@ -296,6 +455,33 @@ static void read_instr(builder *b, const kf_instr *in)
 	}
 }
 
+/* The sealos uses once every definition is known: the image's Env holds
+ * the last ENV of a name (an ARG is not in it, but is the definition to
+ * show); a $(name) that is not a sealos variable is the shell's and
+ * leaves the uses. m->defs is final; a use's def is still a 1-based
+ * index into it. */
+static void resolve_sealos(kf_model *m, builder *b)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < b->uses.n; i++) {
+		kf_var_use u = b->uses.v[i];
+		if (u.sealos) {
+			if (!kf_model_sealos_var(m, u.name))
+				continue;
+			for (const char *const *p = kf_sealos_builtins; *p; p++)
+				if (kf_str_eq_cstr(u.name, *p))
+					u.builtin = true;
+			size_t env = 0, arg = 0;
+			for (uint32_t k = 0; k < m->ndefs; k++)
+				if (kf_str_eq(m->defs[k].name, u.name))
+					*(m->defs[k].is_arg ? &arg : &env) = k + 1;
+			u.def = (const kf_var_def *)(uintptr_t)(env ? env : arg);
+		}
+		b->uses.v[w++] = u;
+	}
+	b->uses.n = w;
+}
+
 kf_model *kf_model_build(const kf_document *doc, kf_dialect dialect)
 {
 	kf_model *m = kf_xcalloc(1, sizeof(*m));
@@ -308,13 +494,14 @@ kf_model *kf_model_build(const kf_document *doc, kf_dialect dialect)
 	b.m = m;
 	for (uint32_t i = 0; i < doc->ninstrs; i++) {
 		const kf_instr *in = doc->instrs[i];
-		read_instr(&b, in);
+		read_instr(&b, in, false);
 		if (kf_onbuild_inner(in))
-			read_instr(&b, kf_onbuild_inner(in));
+			read_instr(&b, kf_onbuild_inner(in), true);
 	}
 	kf_vec_take(&b.apps, 0, &m->arena, m->apps, m->napps);
 	kf_vec_take(&b.defs, 0, &m->arena, m->defs, m->ndefs);
 	kf_vec_take(&b.refs, 0, &m->arena, m->refs, m->nrefs);
+	resolve_sealos(m, &b);
 	kf_vec_take(&b.uses, 0, &m->arena, m->uses, m->nuses);
 	kf_vec_free(&b.apps);
 	kf_vec_free(&b.defs);
@@ -331,7 +518,9 @@ kf_model *kf_model_build(const kf_document *doc, kf_dialect dialect)
 	for (uint32_t i = 0; i < m->nuses; i++) {
 		if (m->uses[i].def) {
 			kf_var_def *d = &m->defs[(uintptr_t)m->uses[i].def - 1];
-			d->used = true;
+			/* sealos run does not see an ARG: KF215 says so */
+			if (!(m->uses[i].sealos && d->is_arg))
+				d->used = true;
 			m->uses[i].def = d;
 		}
 	}

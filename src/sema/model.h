@@ -60,7 +60,10 @@ typedef struct kf_var_use {
 	const kf_instr *in;
 	kf_var_op op;
 	const kf_var_def *def;   /* the definition in scope, or NULL */
-	bool builtin;            /* ARCH, TARGETARCH, TARGETOS, TARGETPLATFORM… */
+	bool builtin;            /* ARCH, TARGETARCH, TARGETOS, TARGETPLATFORM…; for
+				  * a sealos use, what sealos run sets itself */
+	bool sealos;             /* $(NAME) in CMD or ENTRYPOINT, sealos dialect: def is
+				  * the last ENV of the name, else the last ARG */
 } kf_var_use;
 
 typedef struct kf_model {
@@ -93,5 +96,28 @@ void kf_model_free(kf_model *m);
 /* The app declared with that name (in m->apps), or NULL: a hash lookup,
  * for Kubefiles with thousands of apps. */
 const kf_app *kf_model_app(const kf_model *m, kf_str name);
+
+/* sealos variables (docs/kflint.md, "sealos variables"). sealos run
+ * substitutes $(NAME) in the image's Cmd and Entrypoint from its Env
+ * before any shell reads the text, even inside single quotes, and writes
+ * $$ as $. Reads t left to right from *pos as sealos reads it ($$ is a
+ * literal $, ${…} runs to the first }, $(…) to the first )) and returns
+ * the next $(…) whose content is a name [A-Za-z_][A-Za-z0-9_]*
+ * (KF_SEALOS_REF), or the next $$ (KF_SEALOS_DOLLAR), with [*start, *end)
+ * its bytes and *pos after it; KF_SEALOS_NONE at the end. */
+typedef enum { KF_SEALOS_NONE, KF_SEALOS_REF, KF_SEALOS_DOLLAR } kf_sealos_tok;
+kf_sealos_tok kf_sealos_next(kf_str t, size_t *pos, size_t *start, size_t *end);
+
+/* The next KF_SEALOS_REF (kf_sealos_next, skipping the $$). */
+bool kf_sealos_ref_next(kf_str t, size_t *pos, size_t *start, size_t *end);
+
+/* Is $(name) a sealos variable in m: a name without lower-case letters
+ * (the environment's convention), or one that ENV defines? Otherwise
+ * ($(date), $(hostname)) it is the shell's command substitution. */
+bool kf_model_sealos_var(const kf_model *m, kf_str name);
+
+/* The names sealos run puts into the Env itself (rootfs images),
+ * NULL-terminated. */
+extern const char *const kf_sealos_builtins[];
 
 #endif

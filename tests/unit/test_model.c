@@ -173,6 +173,73 @@ static void test_start(void **state)
 	modelled_free(x);
 }
 
+/* the $(…) that sealos reads as a variable, in order, as "start-end," */
+static const char *sealos_refs(const char *text, char *out, size_t size)
+{
+	kf_str t = kf_str_make(text, strlen(text));
+	size_t pos = 0, s, e, n = 0;
+	out[0] = '\0';
+	while (kf_sealos_ref_next(t, &pos, &s, &e))
+		n += (size_t)snprintf(out + n, size - n, "%zu-%zu,", s, e);
+	return out;
+}
+
+static void test_sealos_reading(void **state)
+{
+	(void)state;
+	char b[128];
+	assert_string_equal(sealos_refs("helm -n $(NS) $(HELM_OPTS)", b, sizeof b), "8-13,14-26,");
+	/* $$ is a literal $: $$(X) is the text $(X); $$$(X) a $ then $(X) */
+	assert_string_equal(sealos_refs("$$(X) $$$(Y)", b, sizeof b), "8-12,");
+	/* not names: a command, an empty one, a digit first */
+	assert_string_equal(sealos_refs("$(kubectl get ns) $() $(1X) $(a-b)", b, sizeof b), "");
+	/* $(…) runs to the first ), ${…} to the first }: nothing inside them */
+	assert_string_equal(sealos_refs("$(echo $(X)) ${A:-$(B)} $(C)", b, sizeof b), "24-28,");
+	/* not closed: no variable; a ) later closes the first $( */
+	assert_string_equal(sealos_refs("$(A) $(B", b, sizeof b), "0-4,");
+	assert_string_equal(sealos_refs("$( $(X)", b, sizeof b), "");
+	/* $NAME is read whole; $ and another byte are skipped together */
+	assert_string_equal(sealos_refs("$A$(B) $'$(C) '$(d)'", b, sizeof b), "2-6,9-13,15-19,");
+	size_t pos = 0, s, e;
+	kf_str t = kf_str_make("a$$b$(C)", 8);
+	assert_int_equal(kf_sealos_next(t, &pos, &s, &e), KF_SEALOS_DOLLAR);
+	assert_int_equal(s, 1);
+	assert_int_equal(e, 3);
+	assert_int_equal(kf_sealos_next(t, &pos, &s, &e), KF_SEALOS_REF);
+	assert_int_equal(s, 4);
+	assert_int_equal(kf_sealos_next(t, &pos, &s, &e), KF_SEALOS_NONE);
+}
+
+/* $(NAME) uses of CMD and ENTRYPOINT in the sealos dialect, at their
+ * place in the file (a JSON string's escapes decoded) */
+static void test_sealos_uses(void **state)
+{
+	(void)state;
+	modelled *x = model_text("FROM scratch\nARG A=1\nENV date=now\n"
+				 "CMD [\"x \\\"\\u00e9\" $(A) $(date) $(hostname) $(B)\"]\n"
+				 "ENTRYPOINT echo $(A)\nENV A=2\nRUN echo $(A)\n",
+				 KF_DIALECT_SEALOS);
+	kf_model *m = x->m;
+	const char *src = x->src.text;
+	assert_int_equal(m->nuses, 4); /* $(hostname) is the shell's */
+	const char *want[] = {"$(A)", "$(date)", "$(B)", "$(A)"};
+	for (int i = 0; i < 4; i++) {
+		assert_true(m->uses[i].sealos);
+		assert_int_equal(m->uses[i].span.end - m->uses[i].span.start, strlen(want[i]));
+		assert_memory_equal(src + m->uses[i].span.start, want[i], strlen(want[i]));
+	}
+	/* the image's Env holds the last ENV A, which comes after the CMD */
+	assert_ptr_equal(m->uses[0].def, &m->defs[2]);
+	assert_ptr_equal(m->uses[1].def, &m->defs[1]);
+	assert_null(m->uses[2].def);
+	assert_false(m->defs[0].used); /* the ARG: sealos run does not see it */
+	modelled_free(x);
+	/* sealer: $(A) is the shell's */
+	x = model_text("FROM scratch\nENV A=1\nCMD [\"echo $(A)\"]\n", KF_DIALECT_SEALER);
+	assert_int_equal(x->m->nuses, 0);
+	modelled_free(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +248,8 @@ int main(void)
 		cmocka_unit_test(test_app_lookup),
 		cmocka_unit_test(test_vars),
 		cmocka_unit_test(test_start),
+		cmocka_unit_test(test_sealos_reading),
+		cmocka_unit_test(test_sealos_uses),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,11 +35,14 @@ static bool names_var(kf_str text, char esc, kf_str name)
 }
 
 /* Where an ARG's name appears in commands: RUN sees build arguments; the
- * start commands (CMD, CMDS, APPCMDS) run in the cluster, where they are
- * not set. */
+ * start commands (CMD, CMDS, APPCMDS, and sealos' $(NAME) in CMD and
+ * ENTRYPOINT) run in the cluster, where they are not set. */
 static int used_in_commands(const kf_lint_ctx *c, kf_str name)
 {
 	int where = 0;
+	for (uint32_t i = 0; i < c->model->nuses; i++)
+		if (c->model->uses[i].sealos && kf_str_eq(c->model->uses[i].name, name))
+			where |= 2;
 	KF_FOR_EACH_INSTR(c, in) {
 		bool run = in->kind == KF_INSTR_RUN;
 		bool start = in->kind == KF_INSTR_CMD || in->kind == KF_INSTR_CMDS || in->kind == KF_INSTR_APPCMDS;

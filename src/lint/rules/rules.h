@@ -18,7 +18,7 @@
 	X(kf125) X(kf201) X(kf202) X(kf203) X(kf204) X(kf205) X(kf206) X(kf207)     \
 	X(kf208) X(kf209) X(kf210) X(kf211) X(kf212) X(kf213) X(kf214) X(kf215)     \
 	X(kf216) X(kf217) X(kf218) X(kf219) X(kf220) X(kf221) \
-	X(kf222)
+	X(kf222) X(kf223)
 
 #define KF_RULE_DECLARE(c) extern const kf_rule kf_rule_##c;
 KF_RULES(KF_RULE_DECLARE)
@@ -41,6 +41,32 @@ static inline const kf_instr *kf_last_instr(const kf_document *doc)
 static inline kf_str kf_rule_keyword(const kf_lint_ctx *c, const kf_instr *in)
 {
 	return kf_instr_keyword(c->doc, in);
+}
+
+/* The names ARG and ENV define (the first 256), and a variable use that
+ * none of them defines (KF205, KF223): reported with "did you mean" when
+ * one of the names is close to it; false, and nothing reported, when
+ * none is. */
+typedef struct kf_var_names {
+	const char *v[256];
+	size_t n;
+} kf_var_names;
+
+static inline void kf_var_names_of(kf_lint_ctx *c, kf_var_names *out)
+{
+	const kf_model *m = c->model;
+	out->n = 0;
+	for (uint32_t i = 0; i < m->ndefs && out->n < 256; i++)
+		out->v[out->n++] = kf_arena_strndup(c->out->arena, m->defs[i].name.ptr, m->defs[i].name.len);
+}
+
+static inline bool kf_report_var_typo(kf_lint_ctx *c, const kf_var_names *names, const kf_var_use *u)
+{
+	const char *s = kf_suggest(u->name, names->v, names->n, false);
+	if (s)
+		kf_lint_report(c, u->span, "variable '%.*s' is not defined (did you mean '%s'?)",
+			       (int)(u->name.len > 60 ? 60 : u->name.len), u->name.ptr, s);
+	return s != NULL;
 }
 
 /* Is this COPY source the build context's whole registry/ folder
