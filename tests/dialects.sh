@@ -169,4 +169,66 @@ rc=$?
 printf 'kfc build: --label =x: expected KEY=VALUE\n' >"$T/want"
 [ $rc -eq 2 ] && compare "$T/want" "$T/err" "--label without a key: a usage error" || not_ok "--label =x (exit $rc)"
 
+# ---- the real contexts that build offline (tests/contexts, from cluster-image) ------------------
+# Built as they are (--build-mode=lite: no network here, so no image is cached and a COPY registry the
+# context lacks copies nothing); what sealos reads of each config is computed from the Kubefile by a
+# reader of its own here (CMD's JSON array, ENV's K=V with quotes removed), not by kfc.
+built=0 total=0
+for d in "$KF_SRCDIR"/tests/contexts/*/; do
+	n=$(basename "$d")
+	total=$((total + 1))
+	rm -rf "$T/c"
+	cp -r "$d" "$T/c"
+	if ! "$KFC" build --progress=quiet --build-mode=lite -t "ctx/$(echo "$n" | tr 'A-Z_.' 'a-z--'):v1" "$T/c" >/dev/null 2>"$T/err"; then
+		echo "# $n: the build failed"; sed 's/^/#   /' "$T/err"
+		continue
+	fi
+	"$KFC" inspect --format=json "ctx/$(echo "$n" | tr 'A-Z_.' 'a-z--'):v1" >"$T/c.json"
+	if $PY - "$T/c/Kubefile" "$T/c.json" "$n" <<'EOF'; then
+import json, re, shlex, sys
+lines, logical = open(sys.argv[1]).read().split("\n"), []
+cur = ""
+for l in lines:                      # continuation lines joined, comments dropped
+    if not cur and l.lstrip().startswith("#"):
+        continue
+    if l.endswith("\\"):
+        cur += l[:-1]
+        continue
+    cur += l
+    if cur.strip():
+        logical.append(cur.strip())
+    cur = ""
+want_cmd, want_env = None, []
+for l in logical:
+    kw, _, rest = l.partition(" ")
+    kw = kw.upper()
+    if kw == "CMD":
+        rest = rest.strip()
+        want_cmd = json.loads(rest) if rest.startswith("[") else ["/bin/sh", "-c", rest]
+    elif kw == "ENV":
+        for word in shlex.split(rest):
+            k, _, v = word.partition("=")
+            want_env = [e for e in want_env if not e.startswith(k + "=")] + [k + "=" + v]
+got = json.load(open(sys.argv[2]))
+cfg = got["config"]["config"]
+bad = []
+if cfg.get("Cmd") != want_cmd:
+    bad.append("Cmd: got %r, want %r" % (cfg.get("Cmd"), want_cmd))
+if (cfg.get("Env") or []) != want_env:
+    bad.append("Env: got %r, want %r" % (cfg.get("Env"), want_env))
+lab = cfg.get("Labels", {}).get("sealos.io.type")
+typ = got["extension"]["type"]
+if (lab, typ) not in (("application", "app-installer"), ("rootfs", "kube-installer"), ("patch", "kube-installer")):
+    bad.append("type: label %r, extension %r" % (lab, typ))
+for b in bad:
+    print("# %s: %s" % (sys.argv[3], b))
+sys.exit(1 if bad else 0)
+EOF
+		built=$((built + 1))
+	fi
+done
+[ "$built" = "$total" ] && [ "$total" -ge 16 ] &&
+	ok "all $total real cluster-image contexts that need no download build, and their Cmd, Env and type are what sealos reads" ||
+	not_ok "real contexts: $built of $total as expected"
+
 finish

@@ -158,7 +158,7 @@ IMAGES nginx nginx:latest nginx:1.25 nginx@sha256:0123456789abcdef0123456789abcd
 CMD ["x"]
 EOK
 "$KFLINT" -f gnu --no-shellcheck --failure-threshold=none --ignore=KF205 --ignore=KF208 --ignore=KF213 --ignore=KF105 reg/Kubefile >out
-k123="info: the build context has no registry/: the build fills it with the container images it finds in charts/, manifests/ and images/shim/, as sealos build does; with --save-image=false or --build-mode=lite this COPY fails [KF123]"
+k123="info: the build context has no registry/: the build fills it with the container images it finds in charts/, manifests/ and images/shim/, as sealos build does; with --save-image=false this COPY fails [KF123]"
 k124="but sealer run and sealos run serve only the rootfs's registry/ folder: copy it to registry/ [KF124]"
 k125="pin a version or a digest; :latest moves, so the build is not reproducible and an offline rebuild (--pull=never) may resolve it to another image [KF125]"
 cat >want <<EOW

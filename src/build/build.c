@@ -464,7 +464,7 @@ int kf_build(const kf_build_options *o, const kf_document *doc, const kf_model *
 	memset(result, 0, sizeof *result);
 	kf_plan_input pin = {.doc = doc, .model = model, .context = o->context, .build_args = o->build_args,
 			     .nbuild_args = o->nbuild_args, .image_type = o->image_type,
-			     .context_registry = o->build_mode == KF_BUILD_MODE_ALL && !o->no_save_image};
+			     .context_registry = !o->no_save_image};
 	if (!build_platform(b, model, &pin.platform))
 		return 2;
 	int status = 0;

@@ -409,7 +409,9 @@ static kf_image_set *set_for(builder *b, const kf_plan_step *step, const kf_plan
 	if (!b->ctx_images) {
 		b->ctx_images = calloc(1, sizeof *b->ctx_images);
 		json_t *archived = json_object();
-		b->ctx_images->list = context_images(b, step, archived);
+		/* --build-mode=lite: the folder a COPY names is there, without images */
+		b->ctx_images->list = b->o->build_mode == KF_BUILD_MODE_LITE ? json_array()
+									  : context_images(b, step, archived);
 		if (!b->ctx_images->list)
 			b->ctx_images->resolved = b->ctx_images->failed = true;
 		b->ctx_archived = archived;

@@ -27,7 +27,7 @@ static void check(kf_lint_ctx *c)
 				kf_lint_report(c, in->args[i].span,
 					       "the build context has no registry/: the build fills it with the container "
 					       "images it finds in charts/, manifests/ and images/shim/, as sealos build does; "
-					       "with --save-image=false or --build-mode=lite this COPY fails");
+					       "with --save-image=false this COPY fails");
 		}
 	}
 }
