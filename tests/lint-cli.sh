@@ -157,7 +157,7 @@ COPY registry $DEST
 IMAGES nginx nginx:latest nginx:1.25 nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef localhost:5000/a Bad $IMG
 CMD ["x"]
 EOK
-"$KFLINT" -f gnu --no-shellcheck --failure-threshold=none --ignore=KF205 --ignore=KF208 --ignore=KF213 --ignore=KF105 reg/Kubefile >out
+"$KFLINT" -f gnu --no-shellcheck --failure-threshold=none --ignore=KF205 --ignore=KF208 --ignore=KF213 --ignore=KF105 --ignore=KF224 reg/Kubefile >out
 k123="info: the build context has no registry/: the build fills it with the container images it finds in charts/, manifests/ and images/shim/, as sealos build does; with --save-image=false this COPY fails [KF123]"
 k124="but sealer run and sealos run serve only the rootfs's registry/ folder: copy it to registry/ [KF124]"
 k125="pin a version or a digest; :latest moves, so the build is not reproducible and an offline rebuild (--pull=never) may resolve it to another image [KF125]"
@@ -180,7 +180,7 @@ reg/Kubefile:15:133: error: 'Bad' is not an image reference: the name must be lo
 EOW
 compare want out "registry/ sources (KF123) and destinations (KF124), IMAGES tags (KF125)"
 mkdir reg/registry
-"$KFLINT" -f gnu --no-shellcheck --failure-threshold=none --ignore=KF205 --ignore=KF208 --ignore=KF213 --ignore=KF105 reg/Kubefile >out
+"$KFLINT" -f gnu --no-shellcheck --failure-threshold=none --ignore=KF205 --ignore=KF208 --ignore=KF213 --ignore=KF105 --ignore=KF224 reg/Kubefile >out
 grep -v KF123 want >want2
 compare want2 out "a context with a registry/ of its own: no KF123"
 

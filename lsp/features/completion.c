@@ -195,6 +195,8 @@ json_t *kfls_completion(kfls *s, json_t *params, kfls_error *err)
 		} else if (word.len >= 2 && word.ptr[0] == '-' && word.ptr[1] == '-') {
 			const kf_instr_doc *doc = kf_instr_doc_get(kind);
 			for (const kf_flag_doc *f = doc ? doc->flags : NULL; f && f->name; f++) {
+				if (kf_flag_refused(kind, kf_str_cstr(f->name)))
+					continue; /* kfc build refuses it (KF224): not offered */
 				char *lbl = kf_arena_printf(&s->req, "--%s", f->name);
 				char *txt = kf_arena_printf(&s->req, "--%s%s", f->name, f->value ? "=" : "");
 				add_item(items, lbl, 5, f->summary, txt, false, range);

@@ -16,6 +16,7 @@
 
 #include "oci/digest.h"
 #include "syntax/expand.h"
+#include "syntax/instrdoc.h"
 #include "base/files.h"
 #include "base/ignore.h"
 #include "oci/unpack.h"
@@ -356,21 +357,22 @@ static const kf_flag *flag(const kf_instr *in, const char *name)
 	return NULL;
 }
 
-static bool check_flags(lower *L, const kf_instr *in, const char *const *allowed)
+/* The instruction's flags: one that kfc build refuses (syntax/instrdoc.h:
+ * the table kflint's KF224 reads too), or that the instruction does not
+ * take (kflint's KF217), is an error at the flag. */
+static bool check_flags(lower *L, const kf_instr *in)
 {
 	uint32_t n;
 	const kf_flag *f = kf_instr_flags(in, &n);
 	bool ok = true;
 	for (uint32_t i = 0; i < n; i++) {
-		bool known = false;
-		for (const char *const *a = allowed; *a; a++)
-			if (kf_str_eq_cstr(f[i].name, *a))
-				known = true;
-		if (!known) {
+		const kf_flag_refusal *r = kf_flag_refused((kf_kind)in->kind, f[i].name);
+		if (r)
+			error_at(L, f[i].span, r->code, "%s --%s %s", kf_kind_name((kf_kind)in->kind), r->name, r->why);
+		else if (!kf_instr_doc_flag((kf_kind)in->kind, f[i].name))
 			error_at(L, f[i].span, "KF505", "%s does not support --%.*s", kf_kind_name((kf_kind)in->kind),
 				 (int)f[i].name.len, f[i].name.ptr);
-			ok = false;
-		}
+		ok = ok && !r && kf_instr_doc_flag((kf_kind)in->kind, f[i].name);
 	}
 	return ok;
 }
@@ -710,17 +712,8 @@ static size_t copy_source(lower *L, const kf_instr *in, uint32_t i, const char *
 /* COPY and ADD */
 static void lower_copy(lower *L, const kf_instr *in, kf_plan_step *st)
 {
-	static const char *const allowed_add[] = {"chown", "chmod", "link", "from", "checksum", NULL};
-	static const char *const allowed_copy[] = {"chown", "chmod", "link", "from", NULL};
-	bool is_add = in->kind == KF_INSTR_ADD;
-	if (!check_flags(L, in, is_add ? allowed_add : allowed_copy))
+	if (!check_flags(L, in))
 		return;
-	const kf_flag *from = flag(in, "from");
-	if (from) {
-		error_at(L, from->span, "KF509", "%s --from needs a multi-stage build, which kfc build does not support",
-			 kf_kind_name((kf_kind)in->kind));
-		return;
-	}
 	/* ADD --checksum=sha256:HEX: what a URL must download to */
 	const kf_flag *ck = flag(in, "checksum");
 	char *checksum = NULL;
@@ -915,8 +908,7 @@ static char *run_script(const kf_instr *in)
 
 static void lower_run(lower *L, const kf_instr *in, kf_plan_step *st)
 {
-	static const char *const allowed[] = {"network", NULL};
-	check_flags(L, in, allowed);
+	check_flags(L, in);
 	const kf_flag *net = flag(in, "network");
 	KF_VEC(const char *) argv = {0};
 	if (in->form == KF_FORM_JSON) {

@@ -168,3 +168,32 @@ void kf_instr_docs_markdown(kf_buf *out)
 		kf_instr_doc_hover((kf_kind)k, out);
 	}
 }
+
+/* ---- what kfc build refuses --------------------------------------------------------------- */
+
+static const kf_flag_refusal refusals[] = {
+	{KF_INSTR_COPY, "from", "KF509", "needs a multi-stage build, which kfc build does not support"},
+	{KF_INSTR_COPY, "parents", "KF505", "is not supported by kfc build: copy each folder to its destination"},
+	{KF_INSTR_COPY, "exclude", "KF505",
+	 "is not supported by kfc build: leave the files out with an ignore file (.kubefileignore, .dockerignore)"},
+	{KF_INSTR_ADD, "exclude", "KF505",
+	 "is not supported by kfc build: leave the files out with an ignore file (.kubefileignore, .dockerignore)"},
+	{KF_INSTR_ADD, "keep-git-dir", "KF505", "is not supported by kfc build, which does not add git sources"},
+	{KF_INSTR_RUN, "mount", "KF505",
+	 "is not supported by kfc build (BuildKit's mounts): COPY what the command needs, or download it in the command"},
+	{KF_INSTR_RUN, "security", "KF505", "is not supported by kfc build: RUN always runs in its sandbox"},
+};
+
+const kf_flag_refusal *kf_flag_refused(kf_kind kind, kf_str name)
+{
+	for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++)
+		if (refusals[i].kind == kind && kf_str_eq_cstr(name, refusals[i].name))
+			return &refusals[i];
+	return NULL;
+}
+
+const kf_flag_refusal *kf_flag_refusals(size_t *n)
+{
+	*n = sizeof refusals / sizeof refusals[0];
+	return refusals;
+}

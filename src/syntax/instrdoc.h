@@ -36,4 +36,19 @@ void kf_instr_doc_hover(kf_kind kind, kf_buf *out);
 /* docs/instructions.md */
 void kf_instr_docs_markdown(kf_buf *out);
 
+/* The flags of the reference that kfc build refuses: the one table that
+ * the build's lowering (its error, code, at the flag) and kflint's KF224
+ * (the same span) and kfls's completion (which leaves them out) read, so
+ * that lint and build cannot disagree. why follows "COPY --parents ". */
+typedef struct kf_flag_refusal {
+	kf_kind kind;
+	const char *name;
+	const char *code; /* the build's: KF505, or KF509 for a multi-stage COPY --from */
+	const char *why;
+} kf_flag_refusal;
+
+const kf_flag_refusal *kf_flag_refused(kf_kind kind, kf_str name);
+/* all of them (tests enumerate them) */
+const kf_flag_refusal *kf_flag_refusals(size_t *n);
+
 #endif

@@ -21,6 +21,8 @@
 #include "sema/model.h"
 #include "base/fsutil.h"
 #include "build/plan.h"
+#include "lint/lint.h"
+#include "syntax/instrdoc.h"
 
 static char ctx[] = "/tmp/kf-test-plan-XXXXXX";
 
@@ -282,6 +284,47 @@ static int setup(void **state)
 	return 0;
 }
 
+
+/* Every flag kfc build refuses (the table of syntax/instrdoc.h): lowering
+ * stops at it with the table's code, and kflint reports KF224 at the very
+ * same span, so lint and build cannot disagree. */
+static void test_refused_flags_lint_agrees(void **state)
+{
+	(void)state;
+	size_t n;
+	const kf_flag_refusal *r = kf_flag_refusals(&n);
+	assert_true(n >= 7);
+	for (size_t i = 0; i < n; i++) {
+		char text[256];
+		if (r[i].kind == KF_INSTR_RUN)
+			snprintf(text, sizeof text, "FROM scratch\nLABEL sealos.io.type=application\nRUN --%s=x true\n", r[i].name);
+		else
+			snprintf(text, sizeof text, "FROM scratch\nLABEL sealos.io.type=application\n%s --%s=x a.txt /x/\n",
+				 kf_kind_name(r[i].kind), r[i].name);
+		lowered *l = lower_text(text, NULL, 0, "linux/amd64");
+		assert_null(l->plan);
+		const kf_diag *built = NULL;
+		for (size_t k = 0; k < l->diags.len; k++)
+			if (strcmp(l->diags.items[k].code, r[i].code) == 0)
+				built = &l->diags.items[k];
+		assert_non_null(built);
+		kf_diag_bag lint;
+		kf_diag_bag_init(&lint, &l->doc->arena);
+		kf_lint_options lo = {.dialect = KF_DIALECT_AUTO, .context_dir = ctx};
+		kf_lint(l->doc, &lo, &lint);
+		const kf_diag *linted = NULL;
+		for (size_t k = 0; k < lint.len; k++)
+			if (strcmp(lint.items[k].code, "KF224") == 0)
+				linted = &lint.items[k];
+		assert_non_null(linted);
+		assert_int_equal(linted->severity, KF_SEV_ERROR);
+		assert_int_equal(linted->span.start, built->span.start);
+		assert_int_equal(linted->span.end, built->span.end);
+		kf_diag_bag_release(&lint);
+		lowered_free(l);
+	}
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -295,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_kinds_and_sources), cmocka_unit_test(test_args),
 		cmocka_unit_test(test_builtins),          cmocka_unit_test(test_workdir_and_config),
 		cmocka_unit_test(test_errors),            cmocka_unit_test(test_json),
+		cmocka_unit_test(test_refused_flags_lint_agrees),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

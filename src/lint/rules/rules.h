@@ -18,7 +18,7 @@
 	X(kf125) X(kf201) X(kf202) X(kf203) X(kf204) X(kf205) X(kf206) X(kf207)     \
 	X(kf208) X(kf209) X(kf210) X(kf211) X(kf212) X(kf213) X(kf214) X(kf215)     \
 	X(kf216) X(kf217) X(kf218) X(kf219) X(kf220) X(kf221) \
-	X(kf222) X(kf223)
+	X(kf222) X(kf223) X(kf224)
 
 #define KF_RULE_DECLARE(c) extern const kf_rule kf_rule_##c;
 KF_RULES(KF_RULE_DECLARE)
