@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/vec.h"
 
 bool kf_mkdirs(const char *path, mode_t mode)
 {
@@ -213,5 +214,58 @@ bool kf_rewrite_file(const char *path, const void *data, size_t len, kf_err *err
 		free(tmp);
 	}
 	free(real);
+	return ok;
+}
+
+static int cmp_ftsent(const FTSENT **a, const FTSENT **b)
+{
+	return strcmp((*a)->fts_name, (*b)->fts_name);
+}
+
+bool kf_tree_walk(const char *dir, bool sorted, kf_tree_filter *filter, void *fctx,
+		  bool (*visit)(void *ud, const char *path, const char *rel), void *ud, kf_err *err)
+{
+	char *const paths[] = {(char *)dir, NULL};
+	FTS *fts = fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR, sorted ? cmp_ftsent : NULL);
+	if (!fts)
+		return kf_err_set(err, "%s: %s", dir, strerror(errno));
+	size_t root = strlen(dir);
+	while (root > 1 && dir[root - 1] == '/')
+		root--;
+	/* the directories entered but not visited yet, outermost first */
+	KF_VEC(FTSENT *) pending = {0};
+	FTSENT *f;
+	bool ok = true;
+	while (ok && (f = fts_read(fts))) {
+		if (f->fts_info == FTS_DP) {
+			if (pending.n && pending.v[pending.n - 1] == f)
+				pending.n--;
+			continue;
+		}
+		if (f->fts_info == FTS_DNR || f->fts_info == FTS_ERR || f->fts_info == FTS_NS) {
+			ok = kf_err_set(err, "%s: %s", f->fts_path, strerror(f->fts_errno));
+			break;
+		}
+		if (f->fts_level == 0)
+			continue;
+		const char *rel = f->fts_path + root + 1;
+		kf_tree_pick pick = filter ? filter(fctx, rel, f->fts_info == FTS_D) : KF_TREE_ADD;
+		if (pick == KF_TREE_SKIP) {
+			if (f->fts_info == FTS_D)
+				fts_set(fts, f, FTS_SKIP);
+			continue;
+		}
+		if (pick == KF_TREE_ENTER && f->fts_info == FTS_D) {
+			kf_vec_push(&pending, f);
+			continue;
+		}
+		for (size_t i = 0; ok && i <= pending.n; i++) {
+			FTSENT *e = i < pending.n ? pending.v[i] : f;
+			ok = visit(ud, e->fts_path, e->fts_path + root + 1);
+		}
+		pending.n = 0;
+	}
+	kf_vec_free(&pending);
+	fts_close(fts);
 	return ok;
 }

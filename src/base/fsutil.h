@@ -27,6 +27,20 @@ bool kf_write_file_atomic(const char *path, const void *data, size_t len, mode_t
  * file is removed; if that write fails midway the temporary file stays
  * and the message names it. */
 bool kf_rewrite_file(const char *path, const void *data, size_t len, kf_err *err);
+/* A filtered walk of a directory's tree (not the directory itself), as a
+ * layer adds it and a cache key hashes it. filter (NULL: everything) says
+ * of each entry (rel: its path under dir) to add it (a directory is
+ * entered), to leave it out with what it holds, or to enter a directory
+ * without adding it: it is visited, with its own path, just before the
+ * first entry under it that is. visit gets the entry's path on disk and
+ * under dir; false stops the walk. sorted: each folder's entries by name
+ * (else the file system's order). False with err when a folder cannot be
+ * read or visit said stop (then err is visit's to set). */
+typedef enum kf_tree_pick { KF_TREE_ADD, KF_TREE_SKIP, KF_TREE_ENTER } kf_tree_pick;
+typedef kf_tree_pick kf_tree_filter(void *ctx, const char *rel, bool is_dir);
+bool kf_tree_walk(const char *dir, bool sorted, kf_tree_filter *filter, void *fctx,
+		  bool (*visit)(void *ud, const char *path, const char *rel), void *ud, kf_err *err);
+
 /* mkdir -p */
 bool kf_mkdirs(const char *path, mode_t mode);
 /* rm -rf, never following a symbolic link (not even one at path

@@ -50,11 +50,6 @@ bool kf_builder_hash_path(builder *b, kf_sha256 *h, const char *path, const char
 	return true;
 }
 
-static int cmp_ftsent(const FTSENT **a, const FTSENT **b)
-{
-	return strcmp((*a)->fts_name, (*b)->fts_name);
-}
-
 kf_tree_pick kf_builder_ctx_pick(void *filter, const char *rel, bool is_dir)
 {
 	kf_ctx_filter *f = filter;
@@ -78,50 +73,29 @@ kf_tree_pick kf_builder_ctx_pick(void *filter, const char *rel, bool is_dir)
  * contents), as kf_layer_add_tree_filtered adds them: a directory entered
  * for what an exception may re-include under it counts when something
  * under it does. */
+typedef struct tree_hash {
+	builder *b;
+	kf_sha256 *h;
+	size_t root; /* the length of the tree's own path, for names from its parent */
+} tree_hash;
+
+static bool hash_entry(void *ud, const char *path, const char *rel)
+{
+	tree_hash *t = ud;
+	(void)rel;
+	return kf_builder_hash_path(t->b, t->h, path, path + t->root, false);
+}
+
 bool kf_builder_hash_tree(builder *b, kf_sha256 *h, const char *dir, const char *ctx_path)
 {
-	char *const paths[] = {(char *)dir, NULL};
-	FTS *fts = fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR, cmp_ftsent);
-	if (!fts)
-		return false;
 	kf_ctx_filter flt = {b->ignore, ctx_path ? ctx_path : "", KF_BUF_INIT};
-	KF_VEC(FTSENT *) pending = {0};
-	FTSENT *f;
 	size_t root = strlen(dir);
 	while (root > 1 && dir[root - 1] == '/')
 		root--;
-	bool ok = true;
-	while (ok && (f = fts_read(fts))) {
-		if (f->fts_info == FTS_DP) {
-			if (pending.n && pending.v[pending.n - 1] == f)
-				pending.n--;
-			continue;
-		}
-		if (f->fts_info == FTS_DNR || f->fts_info == FTS_ERR || f->fts_info == FTS_NS) {
-			ok = false;
-			break;
-		}
-		if (f->fts_level == 0)
-			continue;
-		kf_tree_pick pick = ctx_path ? kf_builder_ctx_pick(&flt, f->fts_path + root + 1, f->fts_info == FTS_D)
-					     : KF_TREE_ADD;
-		if (pick == KF_TREE_SKIP) {
-			if (f->fts_info == FTS_D)
-				fts_set(fts, f, FTS_SKIP);
-			continue;
-		}
-		if (pick == KF_TREE_ENTER && f->fts_info == FTS_D) {
-			kf_vec_push(&pending, f);
-			continue;
-		}
-		for (size_t i = 0; ok && i < pending.n; i++)
-			ok = kf_builder_hash_path(b, h, pending.v[i]->fts_path, pending.v[i]->fts_path + root, false);
-		pending.n = 0;
-		ok = ok && kf_builder_hash_path(b, h, f->fts_path, f->fts_path + root, false);
-	}
-	kf_vec_free(&pending);
+	tree_hash t = {b, h, root};
+	kf_err e;
+	bool ok = kf_tree_walk(dir, true, ctx_path ? kf_builder_ctx_pick : NULL, &flt, hash_entry, &t, &e);
 	kf_buf_release(&flt.rel);
-	fts_close(fts);
 	return ok;
 }
 

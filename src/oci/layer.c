@@ -141,60 +141,28 @@ bool kf_layer_add_tree(kf_layer *l, const char *prefix, const char *disk_dir, co
 	return kf_layer_add_tree_filtered(l, prefix, disk_dir, meta, NULL, NULL, err);
 }
 
+typedef struct tree_add {
+	kf_layer *l;
+	const char *prefix;
+	const kf_layer_meta *meta;
+	kf_buf name;
+} tree_add;
+
+static bool add_entry(void *ud, const char *path, const char *rel)
+{
+	tree_add *t = ud;
+	kf_buf_reset(&t->name);
+	kf_buf_printf(&t->name, "%s/%s", t->prefix, rel);
+	kf_layer_add_path(t->l, t->name.ptr, path, t->meta);
+	return true;
+}
+
 bool kf_layer_add_tree_filtered(kf_layer *l, const char *prefix, const char *disk_dir, const kf_layer_meta *meta,
 				kf_tree_filter *filter, void *ctx, kf_err *err)
 {
-	char *const paths[] = {(char *)disk_dir, NULL};
-	FTS *fts = fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
-	if (!fts) {
-		kf_err_set(err, "%s: %s", disk_dir, strerror(errno));
-		return false;
-	}
-	size_t root = strlen(disk_dir);
-	while (root > 1 && disk_dir[root - 1] == '/')
-		root--;
-	kf_buf name = KF_BUF_INIT;
-	/* the directories entered but not added yet, outermost first */
-	KF_VEC(FTSENT *) pending = {0};
-	FTSENT *f;
-	bool ok = true;
-	while ((f = fts_read(fts))) {
-		if (f->fts_info == FTS_DP) {
-			if (pending.n && pending.v[pending.n - 1] == f)
-				pending.n--;
-			continue;
-		}
-		if (f->fts_info == FTS_DNR || f->fts_info == FTS_ERR || f->fts_info == FTS_NS) {
-			kf_err_set(err, "%s: %s", f->fts_path, strerror(f->fts_errno));
-			ok = false;
-			break;
-		}
-		if (f->fts_level == 0)
-			continue;
-		const char *rel = f->fts_path + root + 1;
-		kf_tree_pick pick = filter ? filter(ctx, rel, f->fts_info == FTS_D) : KF_TREE_ADD;
-		if (pick == KF_TREE_SKIP) {
-			if (f->fts_info == FTS_D)
-				fts_set(fts, f, FTS_SKIP);
-			continue;
-		}
-		if (pick == KF_TREE_ENTER && f->fts_info == FTS_D) {
-			kf_vec_push(&pending, f);
-			continue;
-		}
-		for (size_t i = 0; i <= pending.n; i++) {
-			FTSENT *e = i < pending.n ? pending.v[i] : f;
-			kf_buf_reset(&name);
-			kf_buf_adds(&name, prefix);
-			kf_buf_addc(&name, '/');
-			kf_buf_adds(&name, e->fts_path + root + 1);
-			kf_layer_add_path(l, name.ptr, e->fts_path, meta);
-		}
-		pending.n = 0;
-	}
-	kf_vec_free(&pending);
-	kf_buf_release(&name);
-	fts_close(fts);
+	tree_add t = {l, prefix, meta, KF_BUF_INIT};
+	bool ok = kf_tree_walk(disk_dir, false, filter, ctx, add_entry, &t, err);
+	kf_buf_release(&t.name);
 	return ok;
 }
 

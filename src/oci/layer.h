@@ -29,6 +29,7 @@
 #include <sys/types.h>
 
 #include "base/err.h"
+#include "base/fsutil.h"
 #include "oci/digest.h"
 
 typedef enum kf_compression {
@@ -85,13 +86,9 @@ void kf_layer_add_file(kf_layer *l, const char *name, const char *disk, int mode
  * false with errno if it cannot be walked. */
 bool kf_layer_add_tree(kf_layer *l, const char *prefix, const char *disk_dir, const kf_layer_meta *meta,
 		       kf_err *err);
-/* What kf_layer_add_tree_filtered does with an entry (rel: its path under
- * disk_dir): add it (a directory is entered), leave it out with what it
- * holds, or enter a directory without adding it (it is added, with its own
- * metadata, once something under it is). */
-typedef enum kf_tree_pick { KF_TREE_ADD, KF_TREE_SKIP, KF_TREE_ENTER } kf_tree_pick;
-typedef kf_tree_pick kf_tree_filter(void *ctx, const char *rel, bool is_dir);
-/* kf_layer_add_tree with a filter (NULL: everything). */
+/* kf_layer_add_tree with a filter (NULL: everything; kf_tree_walk, in
+ * base/fsutil.h, says what it picks: a directory entered but not added is
+ * added, with its own metadata, once something under it is). */
 bool kf_layer_add_tree_filtered(kf_layer *l, const char *prefix, const char *disk_dir, const kf_layer_meta *meta,
 				kf_tree_filter *filter, void *ctx, kf_err *err);
 void kf_layer_add_data(kf_layer *l, const char *name, const void *data, size_t len, int mode,
