@@ -151,7 +151,6 @@ mkdir -p "$ctx"
 printf 'FROM scratch\nLABEL bench=cache\n' >"$ctx/Kubefile"
 
 # --- measuring -----------------------------------------------------------------------
-clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
 # watch: the folders of the registries whose CPU a row counts (the source,
 # and the destination of the skopeo rows).
 watch=("$src_dir")
@@ -164,40 +163,7 @@ reg_ticks() {
     echo "$n"
 }
 
-# children_us VAR: sets VAR to the CPU time (user + system) of this shell's
-# finished children so far, in microseconds, from the builtin times.
-children_us() {
-    times >"$tmp/times"
-    printf -v "$1" '%s' "$(awk 'NR == 2 {
-        n = 0
-        for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); n += (p[1] * 60 + p[2]) * 1e6 }
-        printf "%d\n", n
-    }' "$tmp/times")"
-}
 
-# timed NAME CMD...: syncs, then runs CMD once, stdout to $tmp/out, stderr to
-# $tmp/err; appends to arrays, in microseconds: t_NAME the wall time, p_NAME
-# the CPU time of CMD's processes, c_NAME the CPU time of the registries of
-# watch meanwhile. Dies when CMD fails.
-timed() {
-    local name=$1 t0 t1 c0 c1 p0 p1 rc=0; shift
-    sync
-    c0=$(reg_ticks)
-    children_us p0
-    t0=$(now_us)
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-    t1=$(now_us)
-    children_us p1
-    c1=$(reg_ticks)
-    if (( rc != 0 )); then
-        sed 's/^/  | /' "$tmp/err" | tail -20 >&2
-        rc_die "$rc" "$name ($*)"
-    fi
-    local -n wall_list=t_$name reg_list=c_$name cpu_list=p_$name
-    wall_list+=($(( t1 - t0 > 0 ? t1 - t0 : 1 )))
-    reg_list+=($(( (c1 - c0) * 1000000 / clk_tck )))
-    cpu_list+=($(( p1 - p0 )))
-}
 
 # skopeo_one TAG DST: one image from the source registry into DST.
 skopeo_one() {

@@ -130,46 +130,11 @@ EOF
 img_mb=$(awk -v b="$img_bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
 
 # --- measuring -------------------------------------------------------------------
-clk_tck=$(getconf CLK_TCK 2>/dev/null || echo 100)
 # reg_ticks: the CPU time (user + system, in clock ticks) of the registry
 # $REG_DIR names so far.
 reg_ticks() { awk '{ print $14 + $15 }' "/proc/$(head -n 1 "$REG_DIR/pids")/stat"; }
 
-# children_us VAR: sets VAR to the CPU time (user + system) of this shell's
-# finished children so far, in microseconds, from the builtin times (not in
-# $(...): a subshell would report its own children).
-children_us() {
-    times >"$tmp/times"
-    printf -v "$1" '%s' "$(awk 'NR == 2 {
-        n = 0
-        for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); n += (p[1] * 60 + p[2]) * 1e6 }
-        printf "%d\n", n
-    }' "$tmp/times")"
-}
 
-# timed NAME CMD...: syncs, then runs CMD once, stdout to $tmp/out, stderr to
-# $tmp/err; appends to arrays, in microseconds: t_NAME the wall time, p_NAME
-# the CPU time of CMD's processes, c_NAME the CPU time the registry of
-# $REG_DIR spent meanwhile. Dies when CMD fails.
-timed() {
-    local name=$1 t0 t1 c0 c1 p0 p1 rc=0; shift
-    sync
-    c0=$(reg_ticks)
-    children_us p0
-    t0=$(now_us)
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-    t1=$(now_us)
-    children_us p1
-    c1=$(reg_ticks)
-    if (( rc != 0 )); then
-        sed 's/^/  | /' "$tmp/err" | tail -20 >&2
-        rc_die "$rc" "$name ($*)"
-    fi
-    local -n wall_list=t_$name reg_list=c_$name cpu_list=p_$name
-    wall_list+=($(( t1 - t0 > 0 ? t1 - t0 : 1 )))
-    reg_list+=($(( (c1 - c0) * 1000000 / clk_tck )))
-    cpu_list+=($(( p1 - p0 )))
-}
 
 # check_digest WHAT GOT: GOT must be the layout's manifest digest.
 check_digest() {
