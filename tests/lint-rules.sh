@@ -3,7 +3,10 @@
 # one fires the rule, at the spans in tests/golden/lint/CODE.json (all its
 # findings, so that no other rule fires unnoticed); the Good one is clean.
 # A page's "## Settings" block, if any, is the .kflint.yaml for both; its
-# "## Context" block, if any, lists files of the build context of both.
+# "## Context" block, if any, lists files of the build context of both, and
+# "## Context of Bad" and "## Context of Good" those of one: "PATH" (a file
+# holding "data", or a folder when it ends with /) or "PATH = TEXT" (a file
+# holding TEXT, where \n is a line end).
 # --regen rewrites the golden files.
 . "$(dirname "$0")/lib.sh"
 
@@ -45,14 +48,17 @@ for code in $("$KFLINT" --list-rules | cut -d' ' -f1); do
 			mkdir -p "$tmp/$d/$(dirname "$f")" && printf 'nginx:1.25\n' >"$tmp/$d/$f"
 		done
 	done
-	# and the files of a page's "## Context" block (a path ending with / is a folder)
-	awk '$0 == "## Context" { inh = 1; next } inh && /^```text/ { on = 1; next } on && /^```/ { exit } on { print }' \
-		"$page" | while read -r f; do
-		for d in good bad; do
-			case $f in
-			*/) mkdir -p "$tmp/$d/$f" ;;
-			*) mkdir -p "$tmp/$d/$(dirname "$f")" && printf 'data\n' >"$tmp/$d/$f" ;;
-			esac
+	# and the files of a page's "## Context" blocks
+	for h in "## Context:good bad" "## Context of Bad:bad" "## Context of Good:good"; do
+		awk -v h="${h%%:*}" '$0 == h { inh = 1; next } inh && /^```text/ { on = 1; next } on && /^```/ { exit } on { print }' \
+			"$page" | while read -r f; do
+			for d in ${h#*:}; do
+				case $f in
+				*" = "*) mkdir -p "$tmp/$d/$(dirname "${f%% = *}")" && printf '%b' "${f#* = }" >"$tmp/$d/${f%% = *}" ;;
+				*/) mkdir -p "$tmp/$d/$f" ;;
+				*) mkdir -p "$tmp/$d/$(dirname "$f")" && printf 'data\n' >"$tmp/$d/$f" ;;
+				esac
+			done
 		done
 	done
 	cp "$tmp/bad.kubefile" "$tmp/bad/Kubefile"
