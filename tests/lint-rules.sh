@@ -14,6 +14,10 @@ KFLINT=$(dirname "$KFC")/kflint
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/good"
+# a build without kfc build has no image discovery: KF221 judges the
+# Kubefile's own images only
+nobuild=
+"$KFC" imagelist --help >/dev/null 2>&1 || nobuild=1
 # the first ```kubefile block after the heading $2 in page $1
 block() {
 	awk -v h="$2" '$0 == h { inh = 1; next } inh && /^```kubefile/ { on = 1; next } on && /^```/ { exit } on { print }' "$1"
@@ -69,7 +73,11 @@ for code in $("$KFLINT" --list-rules | cut -d' ' -f1); do
 		continue
 	fi
 	if grep -q "\"code\": \"$code\"" "$tmp/bad.json"; then ok "$code: the Bad example fires it"; else not_ok "$code: the Bad example does not fire it"; fi
-	compare "$KF_TESTDATA/golden/lint/$code.json" "$tmp/bad.json" "$code: the Bad example's findings"
+	if [ -n "$nobuild" ] && [ "$code" = KF221 ]; then
+		ok "$code: the Bad example's findings # SKIP a build without kfc build"
+	else
+		compare "$KF_TESTDATA/golden/lint/$code.json" "$tmp/bad.json" "$code: the Bad example's findings"
+	fi
 	(cd "$tmp/good" && "$KFLINT" -f json --no-shellcheck --failure-threshold=style Kubefile) >"$tmp/good.json"
 	if [ "$(cat "$tmp/good.json")" = "[]" ]; then ok "$code: the Good example is clean"; else
 		not_ok "$code: the Good example has findings"; sed 's/^/# /' "$tmp/good.json" | head -20; fi
