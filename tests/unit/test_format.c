@@ -204,7 +204,7 @@ static void test_rewrites(void **state)
 	opt.rewrite_legacy_env = true;
 	opt.rewrite_cmds_json = true;
 	char *s = format("ENV a b  c\nENV b \"q\"\nCMDS echo \"hi\" there\n", &opt);
-	assert_string_equal(s, "ENV a=\"b  c\"\nENV b \"q\"\nCMDS [\"echo \\\"hi\\\" there\"]\n");
+	assert_string_equal(s, "ENV a=\"b  c\"\nENV b=\"q\"\nCMDS [\"echo \\\"hi\\\" there\"]\n");
 	free(s);
 }
 
