@@ -132,8 +132,8 @@ static long match(const bringer *b, const char *rel)
 static const char *in_context(const char *ctx, const char *file)
 {
 	size_t n = strlen(ctx);
-	while (n > 1 && ctx[n - 1] == '/')
-		n--;
+	while (n > 0 && ctx[n - 1] == '/')
+		n--; /* "/" is "" then, and "/x" under it */
 	if (strncmp(file, ctx, n) != 0 || file[n] != '/')
 		return NULL;
 	return file + n + 1;
