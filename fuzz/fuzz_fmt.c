@@ -14,6 +14,13 @@
  *    same order;
  *  - the range entry point over the whole file, then fmt, gives fmt(x).
  *
+ * With the legacy-env rewrite on (three more settings), a legacy ENV or
+ * LABEL pair may become key=value: there, each pair's key and value are
+ * compared by what BuildKit makes of the value (kf_expand_word, with no
+ * variable set and with every variable set), not by their spelling; an
+ * expansion error must stay one, but its message may change (a ${ left
+ * open meets the closing double quote of "a ${B" instead of the end).
+ *
  * The only differences allowed are those docs/formatting.md lists: keyword
  * case, the blanks between the parts of an instruction (not in the AST),
  * the final line end (which a heredoc the end of the file cuts off takes),
@@ -32,6 +39,7 @@
 
 #include "syntax/ast.h"
 #include "syntax/diag.h"
+#include "syntax/expand.h"
 #include "syntax/format.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -92,10 +100,34 @@ static bool shell_text(const kf_instr *in)
 	}
 }
 
-static void instr_meaning(kf_buf *m, const kf_document *doc, const kf_instr *in)
+static bool every_var(void *ctx, kf_str name, kf_str *value)
+{
+	(void)ctx;
+	(void)name;
+	*value = KF_STR_LIT("v a*l\\ue");
+	return true;
+}
+
+/* a value as BuildKit's ProcessWord reads it, with no variable set and
+ * with every one set */
+static void value_field(kf_buf *m, kf_str v, char esc)
+{
+	kf_expand_env set = {every_var, NULL};
+	const kf_expand_env *envs[] = {NULL, &set};
+	for (int i = 0; i < 2; i++) {
+		kf_buf t = KF_BUF_INIT;
+		if (kf_expand_word(v, esc, envs[i], &t, NULL))
+			field(m, kf_str_make(t.ptr ? t.ptr : "", t.len));
+		else
+			kf_buf_adds(m, "error ");
+		kf_buf_release(&t);
+	}
+}
+
+static void instr_meaning(kf_buf *m, const kf_document *doc, const kf_instr *in, bool rewrite)
 {
 	kf_buf_printf(m, "\n[%d form=%d broken=%d dashdash=%d legacy=%d] ", in->kind, in->form, in->broken,
-		      in->dashdash, in->legacy);
+		      in->dashdash, rewrite ? 0 : in->legacy);
 	if (in->kind == KF_INSTR_ERROR)
 		field(m, kf_instr_keyword(doc, in));
 	uint32_t n;
@@ -118,7 +150,14 @@ static void instr_meaning(kf_buf *m, const kf_document *doc, const kf_instr *in)
 			field(m, in->args[i].text);
 	}
 	for (uint32_t i = 0; i < in->npairs; i++) {
-		kf_buf_printf(m, "pair %d ", in->pairs[i].sep);
+		kf_pair_sep sep = in->pairs[i].sep;
+		if (rewrite && sep != KF_SEP_NONE) {
+			kf_buf_adds(m, "pair ");
+			field(m, kf_pair_key(&in->pairs[i]).text);
+			value_field(m, kf_pair_value(&in->pairs[i]).text, doc->escape);
+			continue;
+		}
+		kf_buf_printf(m, "pair %d ", sep);
 		field(m, kf_pair_key(&in->pairs[i]).text);
 		field(m, kf_pair_value(&in->pairs[i]).text);
 	}
@@ -138,16 +177,16 @@ static void instr_meaning(kf_buf *m, const kf_document *doc, const kf_instr *in)
 	}
 	if (kf_onbuild_inner(in)) {
 		kf_buf_adds(m, "onbuild");
-		instr_meaning(m, doc, kf_onbuild_inner(in));
+		instr_meaning(m, doc, kf_onbuild_inner(in), rewrite);
 	}
 }
 
 /* What a document says, as text to compare. */
-static void meaning(kf_buf *m, const kf_document *doc)
+static void meaning(kf_buf *m, const kf_document *doc, bool rewrite)
 {
 	kf_buf_printf(m, "escape %c", doc->escape);
 	for (uint32_t i = 0; i < doc->ninstrs; i++)
-		instr_meaning(m, doc, doc->instrs[i]);
+		instr_meaning(m, doc, doc->instrs[i], rewrite);
 	for (uint32_t i = 0; i < doc->ntrivia; i++) {
 		const kf_trivia *t = &doc->trivia[i];
 		if (t->kind == KF_TRIVIA_BLANK)
@@ -213,8 +252,9 @@ static void fail(const char *what, const kf_buf *a, const kf_buf *b)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const kf_fmt_options settings[] = {{4, false, false, false}, {2, false, false, false},
-						  {4, true, false, false}};
-	const kf_fmt_options *opt = &settings[size % 3];
+						  {4, true, false, false},  {4, false, true, false},
+						  {2, false, true, false},  {4, true, true, false}};
+	const kf_fmt_options *opt = &settings[size % 6];
 	parsed x;
 	if (!parse(&x, (const char *)data, size))
 		return 0;
@@ -225,8 +265,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		kf_format(y.doc, opt, &twice);
 		if (!same(&once, &twice))
 			fail("formatting twice changes the text", &once, &twice);
-		meaning(&m1, x.doc);
-		meaning(&m2, y.doc);
+		meaning(&m1, x.doc, opt->rewrite_legacy_env);
+		meaning(&m2, y.doc, opt->rewrite_legacy_env);
 		if (!same(&m1, &m2))
 			fail("the formatted text says something else", &m1, &m2);
 		release(&y);

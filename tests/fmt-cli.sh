@@ -72,6 +72,106 @@ printf 'env A b c\nrun a \\\n b\n' | "$KFC" fmt --stdin-filename=Kubefile - >out
 printf 'ENV A="b c"\nRUN a \\\n\tb\n' >want
 compare want out ".kflint.yaml indent_style and rewrite"
 
+# --rewrite=legacy-env and KF204 agree: every legacy value the rewrite takes
+# (quoted, several words, escapes, variables) keeps its value (kfc plan's
+# config), and kflint has no KF204 left; the ones it leaves, kflint tells
+# how to fix by hand, and fmt --check finds nothing to do
+KFLINT=$(dirname "$KFC")/kflint
+mkdir -p legacy
+cat >legacy/Kubefile <<'EOK'
+FROM scratch
+ENV V=vv
+ENV K1 a
+ENV K2 a b
+ENV K3 a   b
+ENV K4 "a b"
+ENV K5 'a  b'
+ENV K6 a "b  c" d
+ENV K7 "a\"b" c
+ENV K8 a\ b
+ENV K9 $V w
+ENV K10 "$V" 'x $V' \$V
+ENV K11 ${V:-a b}
+ENV K12 x=y z
+ENV K13 a	b
+ENV K14 a\\ b
+ENV K15 'it''s' "a	b"
+LABEL l1 "a b" c
+LABEL l2 x y
+EOK
+cat >want <<'EOK'
+FROM scratch
+ENV V=vv
+ENV K1=a
+ENV K2="a b"
+ENV K3="a   b"
+ENV K4="a b"
+ENV K5='a  b'
+ENV K6=a\ "b  c"\ d
+ENV K7="a\"b"\ c
+ENV K8=a\ b
+ENV K9="$V w"
+ENV K10="$V"\ 'x $V'\ \$V
+ENV K11="${V:-a b}"
+ENV K12="x=y z"
+ENV K13="a	b"
+ENV K14=a\\\ b
+ENV K15='it''s'\ "a	b"
+LABEL l1="a b"\ c
+LABEL l2="x y"
+EOK
+printf '# escape=`\nFROM scratch\nENV K1 a "b`" c" d`$V e\\f\nENV K2 C:\\a b\n' >legacy/Kubefile.bt
+printf '# escape=`\nFROM scratch\nENV K1=a` "b`" c"` d`$V` e\\f\nENV K2="C:\\a b"\n' >want.bt
+config() { "$KFC" plan -f "legacy/$1" legacy | sed -n '/^  "config": {/,/^  },/p'; }
+"$KFC" fmt --rewrite=legacy-env legacy/Kubefile >out
+compare want out "legacy-env: quoted, multi-word and escaped values become key=value"
+"$KFC" fmt --rewrite=legacy-env legacy/Kubefile.bt >out.bt
+compare want.bt out.bt "legacy-env: with the escape character \`"
+"$KFC" fmt --rewrite=legacy-env out >again
+compare out again "legacy-env: the rewritten file is formatted"
+for f in Kubefile Kubefile.bt; do
+	cp "legacy/$f" "legacy/$f.orig"
+	"$KFLINT" -f gnu --no-shellcheck --failure-threshold=none "legacy/$f" >lint.before
+	[ "$(grep -c 'KF204' lint.before)" -ge 2 ] && ok "KF204 reports the legacy forms of $f" || not_ok "KF204 on $f"
+	"$KFC" fmt -w --rewrite=legacy-env "legacy/$f"
+	"$KFLINT" -f gnu --no-shellcheck --failure-threshold=none "legacy/$f" >lint.after
+	grep -q 'KF204' lint.after && not_ok "no KF204 after the rewrite of $f: $(grep KF204 lint.after)" ||
+		ok "no KF204 after the rewrite of $f"
+	if "$KFC" plan --help >/dev/null 2>&1; then
+		config "$f.orig" >config.before
+		config "$f" >config.after
+		[ -s config.before ] && compare config.before config.after "the rewrite of $f keeps every value (kfc plan's config)"
+		cp config.before "config.$f"
+	fi
+done
+if "$KFC" plan --help >/dev/null 2>&1; then
+	grep -F '"K14=a\\ b",' config.Kubefile >/dev/null && grep -F '"K10=vv x $V $V",' config.Kubefile >/dev/null &&
+		grep -F '"K15=its a\tb"' config.Kubefile >/dev/null && grep -F '"K1=a b\" c d$V e\\f",' config.Kubefile.bt >/dev/null &&
+		ok "the values are BuildKit's" || not_ok "the values: $(cat config.Kubefile config.Kubefile.bt)"
+fi
+# what the rewrite leaves: KF204 says how to fix it by hand
+cat >legacy/Kubefile <<'EOK'
+FROM scratch
+ENV K1 "a b
+ENV K2 ${V#a b} "c"
+ENV K3 a \
+    b
+ENV K"4 v
+EOK
+cp legacy/Kubefile want
+"$KFC" fmt --rewrite=legacy-env legacy/Kubefile >out
+compare want out "legacy-env leaves what it cannot rewrite with certainty"
+[ "$(status "$KFC" fmt --check --rewrite=legacy-env legacy/Kubefile)" = 0 ] && ok "fmt --check: nothing to do there" ||
+	not_ok "fmt --check on what the rewrite leaves"
+"$KFLINT" -f gnu --no-shellcheck --failure-threshold=none --ignore=KF219,KF205 legacy/Kubefile >out
+cat >want <<'EOK'
+legacy/Kubefile:2:5: warning: legacy ENV form: write K1=value (a quote in the value is not closed, which the build refuses and kfc fmt leaves: close it, or escape it if it is meant literally) [KF204]
+legacy/Kubefile:3:5: warning: legacy ENV form: write K2=value (kfc fmt leaves a value with ${...} that has blanks outside quotes and quotes or escape characters too: quote its blanks by hand) [KF204]
+legacy/Kubefile:4:5: warning: legacy ENV form: write K3=value (kfc fmt leaves a value continued over several lines: join its lines by hand, then quote its blanks) [KF204]
+legacy/Kubefile:6:5: warning: legacy ENV form: write K"4=value (kfc fmt leaves a name with a quote or an escape character: write a plain name by hand) [KF204]
+EOK
+compare want out "KF204 says how to fix by hand what the rewrite leaves"
+
 # a bad config is an error with its place
 printf 'fmt:\n  indent: many\n' >.kflint.yaml
 [ "$(status "$KFC" fmt app/Kubefile)" = 2 ] && ok "bad config: exit 2" || not_ok "bad config exit"

@@ -14,7 +14,7 @@ may() {
 	base) echo "base" ;;
 	syntax) echo "base syntax" ;;
 	sema) echo "base syntax sema" ;;
-	lint) echo "base syntax sema lint" ;;
+	lint) echo "base syntax sema discovery lint" ;;
 	config) echo "base syntax sema lint config" ;;
 	oci) echo "base oci" ;;
 	registry) echo "base syntax oci registry" ;;

@@ -206,6 +206,56 @@ if command -v shellcheck >/dev/null 2>&1; then
 	rm .kflint.yaml
 fi
 
+# KF221 judges the images discovery finds in the build context (kfc imagelist
+# CONTEXT), at the instruction that brings their file into the image (a
+# build without kfc build has no discovery)
+if "$KFC" imagelist --help >/dev/null 2>&1; then
+	mkdir -p k221/manifests k221/charts/web/templates k221/apps/db k221/lists k221/docs k221/tmp k221/sub
+	printf 'trusted-registries: [registry.k8s.io]\n' >k221/.kflint.yaml
+	printf 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: a\n      image: quay.io/x/y:v1\n    - name: b\n      image: registry.k8s.io/pause:3.9\n' >k221/manifests/app.yaml
+	printf 'apiVersion: v1\nkind: Pod\nspec:\n  initContainers:\n    - image: "ghcr.io/init/i:2"\n' >k221/manifests/init.yml
+	printf 'apiVersion: v2\nname: web\nversion: 0.1.0\nappVersion: "1.2"\n' >k221/charts/web/Chart.yaml
+	printf 'image:\n  repository: nginx\n' >k221/charts/web/values.yaml
+	printf 'apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: "{{ .Values.image.repository }}:{{ .Chart.AppVersion }}"\n' >k221/charts/web/templates/deploy.yaml
+	printf 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - image: docker.io/library/postgres:16\n' >k221/apps/db/db.yaml
+	printf '# cached too\nregistry.k8s.io/coredns/coredns:v1.11.1\nquay.io/list/one:1\n' >k221/lists/extra.txt
+	printf 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - image: example.com/doc/x:1\n' >k221/docs/example.yaml
+	printf 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - image: example.com/ignored/x:1\n' >k221/tmp/scratch.yaml
+	printf 'tmp\n' >k221/.dockerignore
+	printf 'FROM scratch\nCOPY manifests /m\nCOPY manifests/*.yaml manifests/\nCOPY charts charts\nAPP db local://apps/db\nIMAGES --file=lists/extra.txt quay.io/own/word:1\nLAUNCH db\n' >k221/Kubefile
+	# docs/ is brought by no instruction: at the first; manifests/app.yaml by
+	# both COPYs, the closer counts
+	cat >want <<'EOW'
+k221/Kubefile:1:1: warning: image example.com/doc/x:1 (docs/example.yaml:5:14) is from example.com, not a trusted registry [KF221]
+k221/Kubefile:2:6: warning: image ghcr.io/init/i:2 (manifests/init.yml:5:14) is from ghcr.io, not a trusted registry [KF221]
+k221/Kubefile:3:6: warning: image quay.io/x/y:v1 (manifests/app.yaml:6:14) is from quay.io, not a trusted registry [KF221]
+k221/Kubefile:4:6: warning: image nginx:1.2 (charts/web/templates/deploy.yaml:8:18) is from docker.io, not a trusted registry [KF221]
+k221/Kubefile:5:8: warning: image docker.io/library/postgres:16 (apps/db/db.yaml:5:14) is from docker.io, not a trusted registry [KF221]
+k221/Kubefile:6:8: warning: image quay.io/list/one:1 (lists/extra.txt:3:1) is from quay.io, not a trusted registry [KF221]
+k221/Kubefile:6:31: warning: 'quay.io/own/word:1' comes from quay.io, which is not a trusted registry [KF221]
+EOW
+	"$KFLINT" -f gnu --no-shellcheck --failure-threshold=none --ignore=KF123,KF118 k221/Kubefile >out
+	compare want out "KF221: every image of the context, at the COPY, APP or IMAGES --file that brings its file in"
+	(cd k221 && "$KFC" imagelist . | grep -v '^registry.k8s.io/' | sort) >out
+	printf 'docker.io/library/nginx:1.2\ndocker.io/library/postgres:16\nexample.com/doc/x:1\nghcr.io/init/i:2\nquay.io/list/one:1\nquay.io/own/word:1\nquay.io/x/y:v1\n' >want
+	compare want out "KF221: the images kfc imagelist lists (but the trusted ones)"
+	printf 'FROM scratch\nCOPY . .\n' >k221/Kubefile.all
+	"$KFLINT" -f gnu --no-shellcheck --failure-threshold=none k221/Kubefile.all >out
+	is "$(grep -c '^k221/Kubefile.all:2:6: warning: image ' out)" 6 "KF221: COPY . . brings every file (but the ignored one)"
+	grep -q ignored out && not_ok "KF221: what .dockerignore leaves out is not judged" || ok "KF221: what .dockerignore leaves out is not judged"
+	rm k221/Kubefile.all
+	cp k221/Kubefile k221/sub/Kubefile
+	"$KFLINT" -f gnu --no-shellcheck --failure-threshold=none --ignore=KF123,KF118 --context=k221 k221/sub/Kubefile >out
+	grep -c "quay.io/own/word" out >count
+	is "$(cat count)" 1 "KF221: the linted Kubefile's own IMAGES words once, also below the context's top"
+	printf 'trusted-registries: [registry.k8s.io, quay.io, ghcr.io, docker.io, example.com]\n' >k221/.kflint.yaml
+	is "$(st "$KFLINT" --no-shellcheck --ignore=KF123,KF118 k221/Kubefile)" 0 "KF221: every registry trusted, no finding"
+	rm k221/.kflint.yaml
+	is "$(st "$KFLINT" --no-shellcheck --ignore=KF123,KF118 k221/Kubefile)" 0 "KF221: no trusted-registries, no finding"
+else
+	ok "KF221 and image discovery # SKIP a build without kfc build"
+fi
+
 # standard input, directories, kfc lint
 printf 'FROM scratch\nFROM scratch\n' | "$KFLINT" -f gnu --stdin-filename=x/Kubefile - >out
 printf 'x/Kubefile:2:1: error: a Kubefile has one FROM: multi-stage builds are not supported [KF214]\n' >want

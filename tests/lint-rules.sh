@@ -3,7 +3,10 @@
 # one fires the rule, at the spans in tests/golden/lint/CODE.json (all its
 # findings, so that no other rule fires unnoticed); the Good one is clean.
 # A page's "## Settings" block, if any, is the .kflint.yaml for both; its
-# "## Context" block, if any, lists files of the build context of both.
+# "## Context" block, if any, lists files of the build context of both, and
+# "## Context of Bad" and "## Context of Good" those of one: "PATH" (a file
+# holding "data", or a folder when it ends with /) or "PATH = TEXT" (a file
+# holding TEXT, where \n is a line end).
 # --regen rewrites the golden files.
 . "$(dirname "$0")/lib.sh"
 
@@ -11,6 +14,10 @@ KFLINT=$(dirname "$KFC")/kflint
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/good"
+# a build without kfc build has no image discovery: KF221 judges the
+# Kubefile's own images only
+nobuild=
+"$KFC" imagelist --help >/dev/null 2>&1 || nobuild=1
 # the first ```kubefile block after the heading $2 in page $1
 block() {
 	awk -v h="$2" '$0 == h { inh = 1; next } inh && /^```kubefile/ { on = 1; next } on && /^```/ { exit } on { print }' "$1"
@@ -45,14 +52,17 @@ for code in $("$KFLINT" --list-rules | cut -d' ' -f1); do
 			mkdir -p "$tmp/$d/$(dirname "$f")" && printf 'nginx:1.25\n' >"$tmp/$d/$f"
 		done
 	done
-	# and the files of a page's "## Context" block (a path ending with / is a folder)
-	awk '$0 == "## Context" { inh = 1; next } inh && /^```text/ { on = 1; next } on && /^```/ { exit } on { print }' \
-		"$page" | while read -r f; do
-		for d in good bad; do
-			case $f in
-			*/) mkdir -p "$tmp/$d/$f" ;;
-			*) mkdir -p "$tmp/$d/$(dirname "$f")" && printf 'data\n' >"$tmp/$d/$f" ;;
-			esac
+	# and the files of a page's "## Context" blocks
+	for h in "## Context:good bad" "## Context of Bad:bad" "## Context of Good:good"; do
+		awk -v h="${h%%:*}" '$0 == h { inh = 1; next } inh && /^```text/ { on = 1; next } on && /^```/ { exit } on { print }' \
+			"$page" | while read -r f; do
+			for d in ${h#*:}; do
+				case $f in
+				*" = "*) mkdir -p "$tmp/$d/$(dirname "${f%% = *}")" && printf '%b' "${f#* = }" >"$tmp/$d/${f%% = *}" ;;
+				*/) mkdir -p "$tmp/$d/$f" ;;
+				*) mkdir -p "$tmp/$d/$(dirname "$f")" && printf 'data\n' >"$tmp/$d/$f" ;;
+				esac
+			done
 		done
 	done
 	cp "$tmp/bad.kubefile" "$tmp/bad/Kubefile"
@@ -63,7 +73,11 @@ for code in $("$KFLINT" --list-rules | cut -d' ' -f1); do
 		continue
 	fi
 	if grep -q "\"code\": \"$code\"" "$tmp/bad.json"; then ok "$code: the Bad example fires it"; else not_ok "$code: the Bad example does not fire it"; fi
-	compare "$KF_TESTDATA/golden/lint/$code.json" "$tmp/bad.json" "$code: the Bad example's findings"
+	if [ -n "$nobuild" ] && [ "$code" = KF221 ]; then
+		ok "$code: the Bad example's findings # SKIP a build without kfc build"
+	else
+		compare "$KF_TESTDATA/golden/lint/$code.json" "$tmp/bad.json" "$code: the Bad example's findings"
+	fi
 	(cd "$tmp/good" && "$KFLINT" -f json --no-shellcheck --failure-threshold=style Kubefile) >"$tmp/good.json"
 	if [ "$(cat "$tmp/good.json")" = "[]" ]; then ok "$code: the Good example is clean"; else
 		not_ok "$code: the Good example has findings"; sed 's/^/# /' "$tmp/good.json" | head -20; fi

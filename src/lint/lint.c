@@ -1,4 +1,6 @@
 /* lint.c - see lint.h */
+#include "config.h"
+
 #include "lint/lint.h"
 
 #include <stdarg.h>
@@ -8,6 +10,11 @@
 
 #include "lint/rules/rules.h"
 #include "lint/shellcheck.h"
+#ifdef KF_WITH_BUILD
+#include "base/err.h"
+#include "base/ignore.h"
+#include "discovery/imagelist.h"
+#endif
 
 #define KF_RULE_ENTRY(c) &kf_rule_##c,
 static const kf_rule *const all_rules[] = {KF_RULES(KF_RULE_ENTRY)};
@@ -33,6 +40,43 @@ kf_diag *kf_lint_report(kf_lint_ctx *ctx, kf_span span, const char *fmt, ...)
 	kf_diag *d = kf_diag_addv(ctx->out, ctx->rule->severity, span, ctx->rule->code, fmt, ap);
 	va_end(ap);
 	return d;
+}
+
+const struct kf_imagelist *kf_lint_context_images(kf_lint_ctx *ctx)
+{
+#ifdef KF_WITH_BUILD
+	if (ctx->images_done || !ctx->opt->context_dir)
+		return ctx->images;
+	ctx->images_done = true;
+	kf_ignore *ig = NULL;
+	kf_err e;
+	if (!kf_ignore_load(ctx->opt->context_dir, &ig, &e))
+		return NULL;
+	kf_imagelist *l = kf_xcalloc(1, sizeof(*l));
+	kf_imagelist_init(l);
+	l->ignore = ig;
+	l->ignore_root = ctx->opt->context_dir;
+	kf_imagelist_scan_paths(l, &ctx->opt->context_dir, 1);
+	l->ignore = NULL;
+	kf_ignore_free(ig);
+	ctx->images = l;
+	return l;
+#else
+	(void)ctx;
+	return NULL;
+#endif
+}
+
+static void context_images_free(kf_lint_ctx *ctx)
+{
+#ifdef KF_WITH_BUILD
+	if (ctx->images) {
+		kf_imagelist_release(ctx->images);
+		free(ctx->images);
+	}
+#else
+	(void)ctx;
+#endif
 }
 
 /* Does the list (codes or names, as written in a setting or a pragma) name
@@ -145,7 +189,7 @@ kf_dialect kf_lint(const kf_document *doc, const kf_lint_options *opt, kf_diag_b
 	}
 	kf_model *own = opt->model ? NULL : kf_model_build(doc, opt->dialect);
 	const kf_model *m = opt->model ? opt->model : own;
-	kf_lint_ctx ctx = {doc, m, opt, NULL, out, opt->fs};
+	kf_lint_ctx ctx = {doc, m, opt, NULL, out, opt->fs, NULL, false};
 	if (!ctx.fs && opt->context_dir)
 		ctx.fs = kf_fscache_new();
 	for (size_t i = 0; i < sizeof(all_rules) / sizeof(all_rules[0]); i++) {
@@ -157,6 +201,7 @@ kf_dialect kf_lint(const kf_document *doc, const kf_lint_options *opt, kf_diag_b
 	if (opt->shellcheck)
 		kf_shellcheck(doc, m, &opt->shellcheck_limits, out);
 	kf_dialect dialect = m->dialect;
+	context_images_free(&ctx);
 	kf_model_free(own);
 	if (ctx.fs != opt->fs)
 		kf_fscache_free(ctx.fs);

@@ -64,7 +64,21 @@ struct kf_lint_ctx {
 	const kf_rule *rule;  /* the rule being run */
 	kf_diag_bag *out;
 	kf_fscache *fs;        /* the options' cache, or one for this run */
+	/* private: kf_lint_context_images's, made when first asked */
+	struct kf_imagelist *images;
+	bool images_done;
 };
+
+struct kf_imagelist;
+
+/* The container images that image discovery (src/discovery/imagelist.h)
+ * finds in the build context, as kfc imagelist CONTEXT lists them (the
+ * context's ignore file applies): computed once a run, for every rule that
+ * asks. Entries' files are shown as context_dir/PATH. NULL without a
+ * context, when the context's ignore file is invalid (the build says
+ * what is wrong with it), or in a build without discovery (configure
+ * --disable-build). */
+const struct kf_imagelist *kf_lint_context_images(kf_lint_ctx *ctx);
 
 /* Adds a diagnostic of the running rule. */
 kf_diag *kf_lint_report(kf_lint_ctx *ctx, kf_span span, const char *fmt, ...)

@@ -184,30 +184,117 @@ static void json_pieces(fmt *f, const kf_instr *in)
 	}
 }
 
-/* ENV k v -> ENV k=v, when the value needs no quoting beyond a pair of
- * double quotes around blanks: no quote, escape or backslash in it. */
-static bool legacy_rewrite(fmt *f, const kf_pair *pr)
+/* The length of the Unicode space (Go's unicode.IsSpace, beyond ASCII)
+ * that p starts with, as UTF-8; 0 when none. BuildKit splits key=value
+ * words there, the legacy form's value not. */
+static size_t unicode_space(const unsigned char *p, size_t n)
+{
+	if (n >= 2 && p[0] == 0xc2 && (p[1] == 0x85 || p[1] == 0xa0))
+		return 2;
+	if (n < 3)
+		return 0;
+	if ((p[0] == 0xe1 && p[1] == 0x9a && p[2] == 0x80) || (p[0] == 0xe3 && p[1] == 0x80 && p[2] == 0x80))
+		return 3; /* U+1680, U+3000 */
+	if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] <= 0x8a || p[2] == 0xa8 || p[2] == 0xa9 || p[2] == 0xaf))
+		return 3; /* U+2000-U+200A, U+2028, U+2029, U+202F */
+	if (p[0] == 0xe2 && p[1] == 0x81 && p[2] == 0x9f)
+		return 3; /* U+205F */
+	return 0;
+}
+
+kf_legacy_pair kf_fmt_legacy_pair(const kf_document *doc, const kf_pair *pr, kf_buf *out)
 {
 	kf_word k = kf_pair_key(pr), v = kf_pair_value(pr);
-	if (multi_line(f, v.span) || multi_line(f, k.span) || v.text.len == 0)
-		return false;
-	bool blank = false;
+	const char *text = doc->src->text;
+	char esc = doc->escape;
+	if (pr->sep != KF_SEP_SPACE || !v.text.len)
+		return KF_LEGACY_NOT_LEGACY;
+	if (memchr(text + k.span.start, '\n', k.span.end - k.span.start) ||
+	    memchr(text + v.span.start, '\n', v.span.end - v.span.start) || v.span.end - v.span.start != v.text.len) {
+		return KF_LEGACY_LINES;
+	}
+	for (size_t i = 0; i < k.text.len; i++)
+		if (k.text.ptr[i] == '"' || k.text.ptr[i] == '\'' || k.text.ptr[i] == esc) {
+			return KF_LEGACY_NAME;
+		}
+	bool blank = false, special = false;
 	for (size_t i = 0; i < v.text.len; i++) {
 		char c = v.text.ptr[i];
-		if (c == '"' || c == '\'' || c == '\\' || c == f->esc || c == '\n')
-			return false;
-		if (is_blank(c))
+		if (c == '"' || c == '\'' || c == esc)
+			special = true;
+		else if (is_blank(c) || unicode_space((const unsigned char *)v.text.ptr + i, v.text.len - i))
 			blank = true;
 	}
+	size_t len0 = out->len;
+	kf_buf_addstr(out, k.text);
+	if (!special) {
+		/* a pair of double quotes keeps the blanks, and what else is
+		 * in them means what it meant without ($ expands in both) */
+		kf_buf_adds(out, blank ? "=\"" : "=");
+		kf_buf_addstr(out, v.text);
+		if (blank)
+			kf_buf_addc(out, '"');
+		return KF_LEGACY_REWRITTEN;
+	}
+	/* Quotes and escapes stay as written; a blank outside quotes, which
+	 * the legacy value keeps and would end a key=value word, is escaped.
+	 * An escape character outside quotes makes any character literal,
+	 * so both readings give the same value; but for the patterns of
+	 * ${NAME#pat}, ${NAME%pat} and ${NAME/pat/repl}, which keep their
+	 * escape characters: a value with ${ and a blank to escape is left. */
+	bool braces = memmem(v.text.ptr, v.text.len, "${", 2) != NULL;
+	kf_buf_addc(out, '=');
+	char quote = 0;
+	const unsigned char *p = (const unsigned char *)v.text.ptr;
+	for (size_t i = 0; i < v.text.len; i++) {
+		char c = (char)p[i];
+		size_t us;
+		if (quote) {
+			if (c == quote)
+				quote = 0;
+			else if (quote == '"' && c == esc && i + 1 < v.text.len)
+				kf_buf_addc(out, p[i++]);
+		} else if (c == '"' || c == '\'') {
+			quote = c;
+		} else if (c == esc) {
+			if (i + 1 == v.text.len)
+				break; /* dropped, in both readings */
+			kf_buf_addc(out, p[i++]);
+		} else if (is_blank(c)) {
+			if (braces)
+				goto mixed;
+			kf_buf_addc(out, esc);
+		} else if ((us = unicode_space(p + i, v.text.len - i)) != 0) {
+			if (braces)
+				goto mixed;
+			kf_buf_addc(out, esc);
+			kf_buf_add(out, p + i, us - 1);
+			i += us - 1;
+		}
+		kf_buf_addc(out, p[i]);
+	}
+	if (!quote)
+		return KF_LEGACY_REWRITTEN;
+	out->len = len0;
+	if (out->ptr)
+		out->ptr[len0] = '\0';
+	return KF_LEGACY_OPEN_QUOTE;
+mixed:
+	out->len = len0;
+	if (out->ptr)
+		out->ptr[len0] = '\0';
+	return KF_LEGACY_MIXED;
+}
+
+/* ENV k v -> ENV k=v (kf_fmt_legacy_pair) */
+static bool legacy_rewrite(fmt *f, const kf_pair *pr)
+{
 	kf_buf t = KF_BUF_INIT;
-	kf_buf_addstr(&t, k.text);
-	kf_buf_adds(&t, blank ? "=\"" : "=");
-	kf_buf_addstr(&t, v.text);
-	if (blank)
-		kf_buf_addc(&t, '"');
-	add_made_piece(f, kf_pair_span(pr), t.ptr, t.len);
+	bool ok = kf_fmt_legacy_pair(f->doc, pr, &t) == KF_LEGACY_REWRITTEN;
+	if (ok)
+		add_made_piece(f, kf_pair_span(pr), t.ptr, t.len);
 	kf_buf_release(&t);
-	return true;
+	return ok;
 }
 
 /* Does w end with an escape character that is not itself escaped, which

@@ -60,6 +60,24 @@ void kf_edits_release(kf_edits *edits);
  * caller frees edit->text. */
 bool kf_json_form(const kf_document *doc, const kf_instr *in, kf_edit *edit);
 
+/* The key=value spelling of a legacy "key value" pair of ENV or LABEL,
+ * with the value it had (BuildKit reads both with the same word
+ * expansion), appended to out: the value in double quotes when it holds
+ * blanks and no quote or escape character, else as written with each
+ * blank outside quotes escaped. Anything but KF_LEGACY_REWRITTEN leaves out
+ * as it was: the pair is no legacy one, or it cannot be rewritten with
+ * certainty (the reason). kfc fmt --rewrite=legacy-env and kflint's KF204
+ * both use it. */
+typedef enum kf_legacy_pair {
+	KF_LEGACY_REWRITTEN,
+	KF_LEGACY_NOT_LEGACY,
+	KF_LEGACY_LINES,      /* the value is continued over several lines */
+	KF_LEGACY_NAME,       /* the name holds a quote or an escape character */
+	KF_LEGACY_OPEN_QUOTE, /* a quote in the value is not closed */
+	KF_LEGACY_MIXED,      /* blanks outside quotes, quotes or escape characters and ${ */
+} kf_legacy_pair;
+kf_legacy_pair kf_fmt_legacy_pair(const kf_document *doc, const kf_pair *pr, kf_buf *out);
+
 /* The source text with the edits (sorted, not overlapping) made. */
 void kf_edits_apply(const kf_source *src, const kf_edits *edits, kf_buf *out);
 

@@ -1,23 +1,61 @@
 /* KF204 legacy-key-value: ENV or LABEL uses the legacy key value form. See docs/rules/KF204.md. */
 #include "rules.h"
+#include "syntax/format.h"
+
+static void judge(kf_lint_ctx *c, const kf_instr *in)
+{
+	if ((in->kind != KF_INSTR_ENV && in->kind != KF_INSTR_LABEL) || !in->legacy || in->npairs != 1)
+		return;
+	const kf_pair *pr = &in->pairs[0];
+	kf_word k = kf_pair_key(pr);
+	const char *kind = kf_kind_name((kf_kind)in->kind);
+	int klen = (int)(k.text.len > 60 ? 60 : k.text.len);
+	/* the fix is kfc fmt --rewrite=legacy-env's, so that the two agree;
+	 * where that leaves the pair, the message says what to do by hand */
+	kf_buf t = KF_BUF_INIT;
+	switch (kf_fmt_legacy_pair(c->doc, pr, &t)) {
+	case KF_LEGACY_REWRITTEN: {
+		kf_diag *d = kf_lint_report(c, kf_pair_span(pr), "legacy %s form: write %.*s=value", kind, klen,
+					    k.text.ptr);
+		kf_diag_set_fix(c->out, d, kf_pair_span(pr), t.ptr, "use key=value");
+		break;
+	}
+	case KF_LEGACY_LINES:
+		kf_lint_report(c, kf_pair_span(pr),
+			       "legacy %s form: write %.*s=value (kfc fmt leaves a value continued over several "
+			       "lines: join its lines by hand, then quote its blanks)",
+			       kind, klen, k.text.ptr);
+		break;
+	case KF_LEGACY_NAME:
+		kf_lint_report(c, kf_pair_span(pr),
+			       "legacy %s form: write %.*s=value (kfc fmt leaves a name with a quote or an escape "
+			       "character: write a plain name by hand)",
+			       kind, klen, k.text.ptr);
+		break;
+	case KF_LEGACY_OPEN_QUOTE:
+		kf_lint_report(c, kf_pair_span(pr),
+			       "legacy %s form: write %.*s=value (a quote in the value is not closed, which the "
+			       "build refuses and kfc fmt leaves: close it, or escape it if it is meant literally)",
+			       kind, klen, k.text.ptr);
+		break;
+	case KF_LEGACY_MIXED:
+		kf_lint_report(c, kf_pair_span(pr),
+			       "legacy %s form: write %.*s=value (kfc fmt leaves a value with ${...} that has blanks "
+			       "outside quotes and quotes or escape characters too: quote its blanks by hand)",
+			       kind, klen, k.text.ptr);
+		break;
+	case KF_LEGACY_NOT_LEGACY:
+		break;
+	}
+	kf_buf_release(&t);
+}
 
 static void check(kf_lint_ctx *c)
 {
 	KF_FOR_EACH_INSTR(c, in) {
-		if ((in->kind != KF_INSTR_ENV && in->kind != KF_INSTR_LABEL) || !in->legacy || in->npairs != 1)
-			continue;
-		const kf_pair *pr = &in->pairs[0];
-		kf_word k = kf_pair_key(pr), v = kf_pair_value(pr);
-		kf_diag *d = kf_lint_report(c, kf_pair_span(pr), "legacy %s form: write %.*s=value",
-					    kf_kind_name((kf_kind)in->kind), (int)k.text.len, k.text.ptr);
-		/* certain only when no quoting is needed */
-		bool plain = v.text.len > 0 && k.span.end <= v.span.start && v.span.end - v.span.start == v.text.len;
-		for (size_t i = 0; plain && i < v.text.len; i++) {
-			char ch = v.text.ptr[i];
-			plain = ch != '"' && ch != '\'' && ch != '\\' && ch != '`' && ch != ' ' && ch != '\t';
-		}
-		if (plain)
-			kf_diag_set_fix(c->out, d, (kf_span){k.span.end, v.span.start}, "=", "use key=value");
+		judge(c, in);
+		if (in->kind == KF_INSTR_ONBUILD && kf_onbuild_inner(in))
+			judge(c, kf_onbuild_inner(in));
 	}
 }
 
