@@ -229,9 +229,16 @@ kf_legacy_pair kf_fmt_legacy_pair(const kf_document *doc, const kf_pair *pr, kf_
 	kf_buf_addstr(out, k.text);
 	if (!special) {
 		/* a pair of double quotes keeps the blanks, and what else is
-		 * in them means what it meant without ($ expands in both) */
+		 * in them means what it meant without ($ expands in both); a
+		 * byte order mark that starts the value means nothing (Go's
+		 * text/scanner skips it), and would mean itself after the quote */
+		kf_str val = v.text;
+		if (blank && val.len >= 3 && memcmp(val.ptr, "\xef\xbb\xbf", 3) == 0) {
+			val.ptr += 3;
+			val.len -= 3;
+		}
 		kf_buf_adds(out, blank ? "=\"" : "=");
-		kf_buf_addstr(out, v.text);
+		kf_buf_addstr(out, val);
 		if (blank)
 			kf_buf_addc(out, '"');
 		return KF_LEGACY_REWRITTEN;

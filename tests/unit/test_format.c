@@ -211,7 +211,8 @@ static void test_rewrites(void **state)
 
 /* The legacy-env rewrite keeps what BuildKit makes of each value (fuzz_fmt
  * found the third: a ${ left open fails in both spellings, with another
- * message). */
+ * message; and the last: a byte order mark that starts the value is
+ * skipped, and was kept after the opening quote). */
 static void test_legacy_env_values(void **state)
 {
 	(void)state;
@@ -220,6 +221,7 @@ static void test_legacy_env_values(void **state)
 		{"ENV K a \"b  c\" \\$X\\ d", "ENV K=a\\ \"b  c\"\\ \\$X\\ d\n", "a b  c $X d"},
 		{"ENV K a ${B", "ENV K=\"a ${B\"\n", NULL},
 		{"ENV K x ${B:-y", "ENV K=\"x ${B:-y\"\n", NULL},
+		{"ENV K \xef\xbb\xbfM k", "ENV K=\"M k\"\n", "M k"},
 	};
 	kf_fmt_options opt = KF_FMT_OPTIONS_INIT;
 	opt.rewrite_legacy_env = true;
