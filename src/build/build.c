@@ -19,15 +19,20 @@
 #include "base/vec.h"
 
 /* A message of no file, to the front end. */
-void kf_builder_say(builder *b, kf_severity sev, const char *code, const char *fmt, ...)
+void kf_report_say(const kf_build_report *report, kf_severity sev, const char *code, const char *fmt, va_list ap)
 {
 	char msg[2048];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (report && report->message)
+		report->message(report->ud, sev, code, msg);
+}
+
+void kf_builder_say(builder *b, kf_severity sev, const char *code, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	kf_report_say(b->report, sev, code, fmt, ap);
 	va_end(ap);
-	if (b->report && b->report->message)
-		b->report->message(b->report->ud, sev, code, msg);
 }
 
 /* An error at in, or of no file. */

@@ -11,6 +11,7 @@
 #define KF_BUILDER_H
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -62,6 +63,9 @@ typedef struct builder {
 	char config_digest[KF_DIGEST_LEN + 1]; /* once written */
 } builder;
 
+/* A message of no file with its code, through report (NULL: none) */
+void kf_report_say(const kf_build_report *report, kf_severity sev, const char *code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 /* A message of no file with its code, through the report. */
 void kf_builder_say(builder *b, kf_severity sev, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

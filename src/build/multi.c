@@ -158,13 +158,10 @@ typedef struct multi {
 static void say(multi *m, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void say(multi *m, const char *code, const char *fmt, ...)
 {
-	char msg[2048];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	kf_report_say(m->report, KF_SEV_ERROR, code, fmt, ap);
 	va_end(ap);
-	if (m->report && m->report->message)
-		m->report->message(m->report->ud, KF_SEV_ERROR, code, msg);
 	m->diags->nerrors++;
 }
 
