@@ -13,7 +13,8 @@ static void judge(kf_lint_ctx *c, const kf_instr *in)
 	/* the fix is kfc fmt --rewrite=legacy-env's, so that the two agree;
 	 * where that leaves the pair, the message says what to do by hand */
 	kf_buf t = KF_BUF_INIT;
-	switch (kf_fmt_legacy_pair(c->doc, pr, &t)) {
+	kf_legacy_pair r = kf_fmt_legacy_pair(c->doc, pr, &t);
+	switch (r) {
 	case KF_LEGACY_REWRITTEN: {
 		kf_diag *d = kf_lint_report(c, kf_pair_span(pr), "legacy %s form: write %.*s=value", kind, klen,
 					    k.text.ptr);
@@ -21,29 +22,22 @@ static void judge(kf_lint_ctx *c, const kf_instr *in)
 		break;
 	}
 	case KF_LEGACY_LINES:
-		kf_lint_report(c, kf_pair_span(pr),
-			       "legacy %s form: write %.*s=value (kfc fmt leaves a value continued over several "
-			       "lines: join its lines by hand, then quote its blanks)",
-			       kind, klen, k.text.ptr);
-		break;
 	case KF_LEGACY_NAME:
-		kf_lint_report(c, kf_pair_span(pr),
-			       "legacy %s form: write %.*s=value (kfc fmt leaves a name with a quote or an escape "
-			       "character: write a plain name by hand)",
-			       kind, klen, k.text.ptr);
-		break;
 	case KF_LEGACY_OPEN_QUOTE:
-		kf_lint_report(c, kf_pair_span(pr),
-			       "legacy %s form: write %.*s=value (a quote in the value is not closed, which the "
-			       "build refuses and kfc fmt leaves: close it, or escape it if it is meant literally)",
-			       kind, klen, k.text.ptr);
+	case KF_LEGACY_MIXED: {
+		/* what kfc fmt leaves, and how to fix it by hand */
+		const char *why = r == KF_LEGACY_LINES ? "kfc fmt leaves a value continued over several lines: join its "
+							"lines by hand, then quote its blanks"
+				  : r == KF_LEGACY_NAME ? "kfc fmt leaves a name with a quote or an escape character: write a "
+							  "plain name by hand"
+				  : r == KF_LEGACY_OPEN_QUOTE
+					  ? "a quote in the value is not closed, which the build refuses and kfc fmt leaves: "
+					    "close it, or escape it if it is meant literally"
+					  : "kfc fmt leaves a value with ${...} that has blanks outside quotes and quotes or "
+					    "escape characters too: quote its blanks by hand";
+		kf_lint_report(c, kf_pair_span(pr), "legacy %s form: write %.*s=value (%s)", kind, klen, k.text.ptr, why);
 		break;
-	case KF_LEGACY_MIXED:
-		kf_lint_report(c, kf_pair_span(pr),
-			       "legacy %s form: write %.*s=value (kfc fmt leaves a value with ${...} that has blanks "
-			       "outside quotes and quotes or escape characters too: quote its blanks by hand)",
-			       kind, klen, k.text.ptr);
-		break;
+	}
 	case KF_LEGACY_NOT_LEGACY:
 		break;
 	}
