@@ -85,21 +85,7 @@ case $(uname -m) in
     *) arch=$(uname -m) ;;
 esac
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/kfc-bench-cache.XXXXXX")
-# The test suite's registry helpers (POSIX sh): registry_start_http,
-# registry_stop_dir, registry_stop_all (every registry started here, by PID),
-# oci_skopeo (skopeo with a policy that accepts anything).
-export KF_SRCDIR=$root
-set +u
-# shellcheck source=tests/oci-lib.sh
-. "$root/tests/oci-lib.sh"
-# shellcheck source=tests/registry-lib.sh
-. "$root/tests/registry-lib.sh"
-set -u
-cleanup() { oci_cleanup 2>/dev/null || true; rm -rf -- "$tmp"; }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+registry_bench_setup cache
 
 # --- the image set, in the source registry ----------------------------------------
 layout=$tmp/layout

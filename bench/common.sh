@@ -171,3 +171,22 @@ timed() {
     reg_list+=($(( (c1 - c0) * 1000000 / clk_tck )))
     cpu_list+=($(( p1 - p0 )))
 }
+
+# registry_bench_setup NAME: $tmp, a new folder kfc-bench-NAME.*; the test
+# suite's registry helpers (POSIX sh: registry_start_http, registry_stop_dir,
+# registry_stop_all, every registry started here stopped by PID; oci_skopeo,
+# skopeo with a policy that accepts anything; oci_digest); on exit, the
+# registries stopped and $tmp removed.
+registry_bench_setup() {
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/kfc-bench-$1.XXXXXX")
+    export KF_SRCDIR=$root
+    set +u
+    # shellcheck source=tests/oci-lib.sh
+    . "$root/tests/oci-lib.sh"
+    # shellcheck source=tests/registry-lib.sh
+    . "$root/tests/registry-lib.sh"
+    set -u
+    trap 'oci_cleanup 2>/dev/null || true; rm -rf -- "$tmp"' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}

@@ -72,21 +72,7 @@ find_kfc
 "$kfc" pull --help >/dev/null 2>&1 || die "'$kfc pull --help' failed: this kfc has no pull command"
 skopeo_version=$(skopeo --version 2>/dev/null | head -n 1)
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/kfc-bench-registry.XXXXXX")
-# The test suite's registry helpers (POSIX sh): registry_start_http,
-# registry_stop_dir, registry_stop_all (every registry started here, by PID),
-# oci_skopeo (skopeo with a policy that accepts anything), oci_digest.
-export KF_SRCDIR=$root
-set +u
-# shellcheck source=tests/oci-lib.sh
-. "$root/tests/oci-lib.sh"
-# shellcheck source=tests/registry-lib.sh
-. "$root/tests/registry-lib.sh"
-set -u
-cleanup() { oci_cleanup 2>/dev/null || true; rm -rf -- "$tmp"; }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+registry_bench_setup registry
 
 # --- the image -----------------------------------------------------------------
 ctx=$tmp/context
