@@ -77,6 +77,21 @@ expect_run "--version" 0 "$KFC" --version
 expect_run "--color=always" 1 "$KFC" parse --color=always Kubefile
 if grep -q "$(printf '\033')\\[" err; then ok "--color=always colours"; else not_ok "--color=always has no colour"; fi
 expect_run "a directory" 2 "$KFC" parse .
+# .kflint.yaml: a key spelled as hadolint spells it, or mistyped, gets a suggestion
+mkdir cfg && printf 'FROM scratch\n' >cfg/Kubefile
+printf 'trustedRegistries: [docker.io]\n' >cfg/.kflint.yaml
+expect_run "a hadolint key in .kflint.yaml" 2 "$KFC" lint cfg/Kubefile
+printf "kfc lint: $tmp/cfg/.kflint.yaml:1:1: unknown key 'trustedRegistries' (did you mean 'trusted-registries'?)\n" >want
+compare want err "a hadolint key: did you mean"
+printf 'failure_threshold: error\n' >cfg/.kflint.yaml
+expect_run "a key with _" 2 "$KFC" lint cfg/Kubefile
+printf "kfc lint: $tmp/cfg/.kflint.yaml:1:1: unknown key 'failure_threshold' (did you mean 'failure-threshold'?)\n" >want
+compare want err "a key with _: did you mean"
+printf 'fmt:\n  indnet: 2\n' >cfg/.kflint.yaml
+expect_run "a mistyped fmt key" 2 "$KFC" lint cfg/Kubefile
+printf "kfc lint: $tmp/cfg/.kflint.yaml:2:3: unknown key fmt.indnet (did you mean fmt.indent?)\n" >want
+compare want err "a mistyped fmt key: did you mean"
+
 if [ -w /dev/full ]; then
 	i=0
 	while [ $i -lt 200 ]; do echo "LABEL key$i=value$i"; i=$((i + 1)); done >big.kubefile
