@@ -176,7 +176,7 @@ static const kf_opt lint_opts[] = {
 	{"no-color", O_NO_COLOR, NULL, NULL, KF_COMPLETE_NONE, "no colour (--color=never)"},
 	{"stdin-filename", O_STDIN_NAME, "NAME", NULL, KF_COMPLETE_FILE, "the name standard input is shown as"},
 	{"list-rules", O_LIST_RULES, NULL, NULL, KF_COMPLETE_NONE, "list the rules and exit"},
-	{"version", 'V', NULL, NULL, KF_COMPLETE_NONE, "print the version and exit"},
+	{"version", 'V', NULL, NULL, KF_COMPLETE_NONE, "print the version and the licence, and exit"},
 	{NULL, 0, NULL, NULL, 0, NULL},
 };
 
