@@ -104,9 +104,9 @@ all=$(for c in $commands; do
 	echo "$c"
 	[ "$c" = manifest ] && "$KFC" manifest --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/manifest \1/p'
 done)
-if "$KFC" images >/dev/null 2>&1 || [ "$?" -ne 2 ]; then has_store=1; else has_store=; fi
 # a store with an image, and blobs no name needs (a second build under the same name)
 export KFC_STORE="$tmp/store"
+if "$KFC" images >/dev/null 2>&1 || [ "$?" -ne 2 ]; then has_store=1; else has_store=; fi
 mkdir -p ctx && printf 'FROM scratch\nLABEL n=1\n' >ctx/Kubefile
 if "$KFC" build -q -t cli/app:v1 ctx >/dev/null 2>&1; then
 	printf 'FROM scratch\nLABEL n=2\n' >ctx/Kubefile
