@@ -112,6 +112,14 @@ fi
 # zsh: the file loads, sourced (compdef) and from fpath (#compdef)
 if command -v zsh >/dev/null 2>&1; then
 	mkdir fpath && cp zsh.out fpath/_kfc
+	zsh -n zsh.out 2>err && [ ! -s err ] && ok "zsh: the file parses (zsh -n)" || not_ok "zsh -n: $(cat err)"
+	# a function for every command and subcommand, as kfc --help lists them
+	want_fns=$( { echo kfc kflint; "$KFC" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/kfc_\1/p'
+		"$KFC" manifest --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/kfc_manifest_\1/p'; } |
+		tr ' ' '\n' | sed 's/^/_kfc_cmd_/' | sort)
+	zsh -fc 'autoload -U compinit; compinit -u -D; source ./zsh.out; print -rl -- ${(k)functions[(I)_kfc_cmd_*]}' 2>err | sort >fns
+	echo "$want_fns" >want
+	compare want fns "zsh: a completion function for every command and subcommand"
 	if zsh -fc 'autoload -U compinit; compinit -u -D; source ./zsh.out; print -r -- ${_comps[kfc]} ${_comps[kflint]}; (( $+functions[_kfc_cmd_kfc_manifest_create] ))' >out 2>err && [ "$(cat out)" = "_kfc _kfc" ] && [ ! -s err ]; then
 		ok "zsh: sourced, it registers _kfc for kfc and kflint"
 	else
