@@ -25,7 +25,12 @@ int main(int argc, char **argv)
 		if (strcmp(argv[i], "--stdio") == 0)
 			continue;
 		if (strcmp(argv[i], "--version") == 0) {
-			printf("kfls %s\n", PACKAGE_VERSION);
+			/* as kfc's and kflint's (cli/opts.c) */
+			printf("kfls %s\n"
+			       "License Apache-2.0: Apache License, Version 2.0 <https://www.apache.org/licenses/LICENSE-2.0>.\n"
+			       "This is free software: you are free to change and redistribute it.\n"
+			       "There is NO WARRANTY, to the extent permitted by law.\n",
+			       PACKAGE_VERSION);
 			return 0;
 		}
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {

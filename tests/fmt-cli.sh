@@ -38,11 +38,14 @@ compare want out "--diff prints the same diff"
 [ "$(status "$KFC" fmt -w app)" = 0 ] && ok "-w on a directory" || not_ok "-w exit"
 printf 'FROM scratch\nRUN echo a \\\n    b\n' >want
 compare want app/Kubefile "-w rewrote the file"
+printf 'app/Kubefile\n' >want
+compare want out "-w names the file it rewrote, and only it"
 [ "$(stat -c %a app/Kubefile)" = 640 ] && ok "-w kept the file's mode" || not_ok "-w mode: $(stat -c %a app/Kubefile)"
 [ "$(ls app | wc -l)" = 2 ] && ok "-w left no temporary file" || not_ok "-w left: $(ls app)"
 [ "$(cat app/sub/README)" = "not a kubefile" ] && ok "-w on a directory leaves other files" || not_ok "README changed"
 touch -d '2001-01-01' app/sub/x.kubefile
-"$KFC" fmt -w app/sub/x.kubefile
+"$KFC" fmt -w app/sub/x.kubefile >out
+[ ! -s out ] && ok "-w names no formatted file" || not_ok "-w named: $(cat out)"
 [ "$(stat -c %Y app/sub/x.kubefile)" = "$(date -d 2001-01-01 +%s)" ] && ok "-w does not touch a formatted file" || not_ok "-w touched a formatted file"
 
 # standard input

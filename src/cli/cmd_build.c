@@ -1,7 +1,6 @@
 /* cmd_build.c - kfc build and kfc plan: a thin front end over build.h (the
  * store's commands are in cmd_store.c). */
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
 #include <signal.h>
@@ -12,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/arena.h"
 #include "base/buf.h"
 #include "base/files.h"
 #include "base/fsutil.h"
@@ -24,38 +24,6 @@
 #include "oci/layer.h"
 #include "oci/store.h"
 #include "registry/mirrors.h"
-
-static void build_usage(FILE *f, const char *prog)
-{
-	fprintf(f,
-		"usage: kfc %s [-f KUBEFILE] [-t NAME[:TAG]]... [-o oci:DIR[:TAG]|oci-archive:FILE[:TAG]]...\n"
-		"                 [--build-arg K=V]... [--platform OS/ARCH[/VARIANT][,...]] [--no-cache]\n"
-		"                 [--compression=gzip|zstd|none] [--compression-level=N] [--threads=N]\n"
-		"                 [--isolation=auto|bwrap|none] [--progress=auto|tty|plain|quiet]\n"
-		"                 [--type=kube-installer|app-installer]\n"
-		"                 [--max-download-size=SIZE] [--download-stall-timeout=SECONDS]\n"
-		"                 [--pull=missing|always|never] [--tls-verify=true|false] [--push]\n"
-		"                 [--build-mode=all|lite] [--save-image=true|false] [--jobs=N]\n"
-		"                 [--image-list-with-auth FILE] [--label K=V]... [--annotation K=V]...\n"
-		"                 [--env K[=V]]... [--iidfile FILE] [--metadata-file FILE] [-q]\n"
-		"                 [--image-list FILE]... [--ignored-image-list FILE]...\n"
-		"                 [--cluster-runtime T] [--cluster-runtime-version V] [--cri T] [--cri-version V]\n"
-		"                 [CONTEXT]\n"
-		"       kfc %s --from IMAGE [--startup-cmd CMD]... [--container-images REF[,REF]...]...\n"
-		"                 [--build-context PATH]... [--print-kubefile] [the options above] [CONTEXT]\n"
-		"\n"
-		"%s\n"
-		"The context defaults to '.', the Kubefile to the first of CONTEXT/Sealfile, Kubefile, Dockerfile,\n"
-		"Containerfile; with --from, the Kubefile is\n"
-		"written from the options (--print-kubefile shows it). Exit status: 0 built, 1 an error in\n"
-		"the Kubefile or the build, 2 a usage error, 130 interrupted. Several platforms (--platform\n"
-		"linux/amd64,linux/arm64): one build each, and an image index of them (docs/build.md).\n",
-		prog, prog,
-		strcmp(prog, "plan") == 0
-			? "Prints the build plan (JSON) that kfc build would execute."
-			: "Builds a ClusterImage into the local store (-t) and the outputs given (-o).\n"
-			  "Prints the manifest digest.");
-}
 
 /* SIZE: bytes, or with a binary unit k, M, G, T (as docker's sizes), an
  * optional "B" or "iB" after it */
@@ -326,47 +294,84 @@ enum { O_ARG = 256, O_PLATFORM, O_COMP, O_LEVEL, O_NOCACHE, O_ISO, O_PROGRESS, O
        O_IGNORED, O_RUNTIME, O_RUNTIME_V, O_CRI, O_CRI_V, O_FROM, O_CMD, O_IMAGES, O_CONTEXT, O_PRINT, O_PULL, O_TLS, O_PUSH,
        O_MAXDL, O_STALL, O_MODE, O_SAVE, O_JOBS, O_AUTHLIST, O_LABEL, O_ANNO, O_ENV, O_IIDFILE, O_METAFILE };
 
-static const struct option build_opts[] = {
-	{"file", required_argument, NULL, 'f'},
-	{"tag", required_argument, NULL, 't'},
-	{"output", required_argument, NULL, 'o'},
-	{"build-arg", required_argument, NULL, O_ARG},
-	{"platform", required_argument, NULL, O_PLATFORM},
-	{"compression", required_argument, NULL, O_COMP},
-	{"compression-level", required_argument, NULL, O_LEVEL},
-	{"threads", required_argument, NULL, O_THREADS},
-	{"no-cache", no_argument, NULL, O_NOCACHE},
-	{"isolation", required_argument, NULL, O_ISO},
-	{"progress", required_argument, NULL, O_PROGRESS},
-	{"type", required_argument, NULL, O_TYPE},
-	{"image-list", required_argument, NULL, O_LIST},
-	{"ignored-image-list", required_argument, NULL, O_IGNORED},
-	{"cluster-runtime", required_argument, NULL, O_RUNTIME},
-	{"cluster-runtime-version", required_argument, NULL, O_RUNTIME_V},
-	{"cri", required_argument, NULL, O_CRI},
-	{"cri-version", required_argument, NULL, O_CRI_V},
-	{"from", required_argument, NULL, O_FROM},
-	{"startup-cmd", required_argument, NULL, O_CMD},
-	{"container-images", required_argument, NULL, O_IMAGES},
-	{"build-context", required_argument, NULL, O_CONTEXT},
-	{"print-kubefile", no_argument, NULL, O_PRINT},
-	{"pull", required_argument, NULL, O_PULL},
-	{"tls-verify", required_argument, NULL, O_TLS},
-	{"push", no_argument, NULL, O_PUSH},
-	{"max-download-size", required_argument, NULL, O_MAXDL},
-	{"download-stall-timeout", required_argument, NULL, O_STALL},
-	{"build-mode", required_argument, NULL, O_MODE},
-	{"save-image", required_argument, NULL, O_SAVE},
-	{"jobs", required_argument, NULL, O_JOBS},
-	{"image-list-with-auth", required_argument, NULL, O_AUTHLIST},
-	{"label", required_argument, NULL, O_LABEL},
-	{"annotation", required_argument, NULL, O_ANNO},
-	{"env", required_argument, NULL, O_ENV},
-	{"iidfile", required_argument, NULL, O_IIDFILE},
-	{"metadata-file", required_argument, NULL, O_METAFILE},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+/* kfc build's options; kfc plan's are those after the first N_WRITING,
+ * which write an image */
+#define N_WRITING 6
+static const kf_opt build_opts[] = {
+	{"tag", 't', "NAME[:TAG]", NULL, KF_COMPLETE_NONE, "name the image in the local store (repeatable)"},
+	{"output", 'o', "oci:DIR[:TAG]|oci-archive:FILE[:TAG]", NULL, KF_COMPLETE_FILE,
+	 "write the image there too (repeatable)"},
+	{"quiet", 'q', NULL, NULL, KF_COMPLETE_NONE, "no progress; only the digest"},
+	{"push", O_PUSH, NULL, NULL, KF_COMPLETE_NONE, "push each -t name to its registry once built"},
+	{"iidfile", O_IIDFILE, "FILE", NULL, KF_COMPLETE_FILE, "write the image's digest to FILE"},
+	{"metadata-file", O_METAFILE, "FILE", NULL, KF_COMPLETE_FILE, "write the build's metadata (JSON) to FILE"},
+	{"file", 'f', "KUBEFILE", NULL, KF_COMPLETE_FILE, "the Kubefile (default: CONTEXT/Sealfile, Kubefile, ...)"},
+	{"build-arg", O_ARG, "K=V", NULL, KF_COMPLETE_NONE, "an ARG's value (repeatable; K: from the environment)"},
+	{"platform", O_PLATFORM, "OS/ARCH[/VARIANT][,...]", NULL, KF_COMPLETE_NONE,
+	 "the platform (several: an image index)"},
+	{"no-cache", O_NOCACHE, NULL, NULL, KF_COMPLETE_NONE, "run every step, the cache unused"},
+	{"compression", O_COMP, "ALGO", "gzip|zstd|none", KF_COMPLETE_NONE, "the layers' compression (default: gzip)"},
+	{"compression-level", O_LEVEL, "N", NULL, KF_COMPLETE_NONE, "1 to 9 for gzip, 1 to 19 for zstd"},
+	{"threads", O_THREADS, "N", NULL, KF_COMPLETE_NONE, "compression threads, 1 to 64"},
+	{"isolation", O_ISO, "WHAT", "auto|bwrap|none", KF_COMPLETE_NONE, "how RUN is isolated (default: auto)"},
+	{"progress", O_PROGRESS, "MODE", "auto|tty|plain|quiet", KF_COMPLETE_NONE,
+	 "how the steps are shown (default: auto)"},
+	{"type", O_TYPE, "TYPE", "kube-installer|app-installer", KF_COMPLETE_NONE, "the image's type"},
+	{"max-download-size", O_MAXDL, "SIZE", NULL, KF_COMPLETE_NONE, "the most a remote source may be (500M, 2G)"},
+	{"download-stall-timeout", O_STALL, "SECONDS", NULL, KF_COMPLETE_NONE,
+	 "give up a download that stalls this long"},
+	{"pull", O_PULL, "POLICY", "missing|always|never", KF_COMPLETE_NONE,
+	 "when the FROM image is pulled (default: missing)"},
+	{"tls-verify", O_TLS, "BOOL", "true|false", KF_COMPLETE_NONE, "check registries' certificates (default: true)"},
+	{"build-mode", O_MODE, "MODE", "all|lite", KF_COMPLETE_NONE, "lite: no container images cached"},
+	{"save-image", O_SAVE, "BOOL", "true|false", KF_COMPLETE_NONE, "cache the container images (default: true)"},
+	{"jobs", O_JOBS, "N", NULL, KF_COMPLETE_NONE, "images fetched at once, 1 to 64"},
+	{"image-list-with-auth", O_AUTHLIST, "FILE", NULL, KF_COMPLETE_FILE, "more images, with their credentials"},
+	{"label", O_LABEL, "K=V", NULL, KF_COMPLETE_NONE, "a label of the image (repeatable)"},
+	{"annotation", O_ANNO, "K=V", NULL, KF_COMPLETE_NONE, "an annotation of the manifest (repeatable)"},
+	{"env", O_ENV, "K[=V]", NULL, KF_COMPLETE_NONE, "an environment variable of the image (repeatable)"},
+	{"image-list", O_LIST, "FILE", NULL, KF_COMPLETE_FILE, "an image list to cache too (repeatable)"},
+	{"ignored-image-list", O_IGNORED, "FILE", NULL, KF_COMPLETE_FILE, "images not to cache (repeatable)"},
+	{"cluster-runtime", O_RUNTIME, "T", NULL, KF_COMPLETE_NONE, "the cluster runtime's type (a label)"},
+	{"cluster-runtime-version", O_RUNTIME_V, "V", NULL, KF_COMPLETE_NONE, "its version"},
+	{"cri", O_CRI, "T", NULL, KF_COMPLETE_NONE, "the container runtime's type (a label)"},
+	{"cri-version", O_CRI_V, "V", NULL, KF_COMPLETE_NONE, "its version"},
+	{"from", O_FROM, "IMAGE", NULL, KF_COMPLETE_NONE, "build without a Kubefile, from IMAGE (scratch: none)"},
+	{"startup-cmd", O_CMD, "CMD", NULL, KF_COMPLETE_NONE, "with --from: a command the cluster starts with"},
+	{"container-images", O_IMAGES, "REF[,REF]...", NULL, KF_COMPLETE_NONE, "with --from: images to cache"},
+	{"build-context", O_CONTEXT, "PATH", NULL, KF_COMPLETE_FILE, "with --from: a path copied in (repeatable)"},
+	{"print-kubefile", O_PRINT, NULL, NULL, KF_COMPLETE_NONE, "with --from: print the Kubefile, build nothing"},
+	{NULL, 0, NULL, NULL, 0, NULL},
+};
+
+static int build_command(int argc, char **argv);
+static int plan_command(int argc, char **argv);
+
+const kf_command kf_command_build = {
+	"build", "kfc build", "build a ClusterImage",
+	"usage: kfc build [OPTION]... [CONTEXT]\n"
+	"       kfc build --from IMAGE [--startup-cmd CMD]... [--container-images REF[,REF]...]...\n"
+	"                 [--build-context PATH]... [--print-kubefile] [OPTION]... [CONTEXT]\n"
+	"\n"
+	"Builds a ClusterImage into the local store (-t) and the outputs given (-o), and prints\n"
+	"its manifest digest. The context defaults to '.', the Kubefile to the first of\n"
+	"CONTEXT/Sealfile, Kubefile, Dockerfile, Containerfile; with --from, the Kubefile is\n"
+	"written from the options (--print-kubefile shows it). Several platforms (--platform\n"
+	"linux/amd64,linux/arm64): one build each, and an image index of them (docs/build.md).\n"
+	"Exit status: 0 built, 1 an error in the Kubefile or the build, 2 a usage error,\n"
+	"130 interrupted.\n",
+	build_opts, KF_COMPLETE_DIR, NULL, build_command,
+};
+
+const kf_command kf_command_plan = {
+	"plan", "kfc plan", "print the build plan (JSON) kfc build would execute",
+	"usage: kfc plan [OPTION]... [CONTEXT]\n"
+	"\n"
+	"Prints the build plan (JSON) that kfc build would execute with these options: the\n"
+	"steps, their inputs and cache keys (docs/build.md). It builds nothing and writes no\n"
+	"image, so kfc build's -t, -o, --push, --iidfile, --metadata-file and -q are not its.\n"
+	"Exit status: 0 planned, 1 an error in the Kubefile, 2 a usage error.\n",
+	build_opts + N_WRITING, KF_COMPLETE_DIR, NULL, plan_command,
 };
 
 /* A usage error: "kfc build: " and the message; false. */
@@ -419,6 +424,48 @@ static void push_refs(build_cli *b, int l, char *list, bool keep_empty)
 	}
 }
 
+/* -o oci:DIR[:TAG] | oci-archive:FILE[:TAG], checked before anything is
+ * built: a path, whose folder is there and writable; DIR, when it is
+ * there, a folder; FILE not one. */
+static bool check_output(const build_cli *b, const char *arg)
+{
+	bool layout = strncmp(arg, "oci:", 4) == 0;
+	char *path = kf_xstrdup(arg + (layout ? 4 : 12));
+	char *colon = strrchr(path, ':');
+	if (colon && !strchr(colon, '/'))
+		*colon = '\0'; /* the tag */
+	const char *problem = NULL;
+	struct stat st;
+	char *parent = NULL;
+	if (!*path) {
+		problem = layout ? "no folder: expected oci:DIR[:TAG]" : "no file: expected oci-archive:FILE[:TAG]";
+	} else if (stat(path, &st) == 0) {
+		if (layout && !S_ISDIR(st.st_mode))
+			problem = "not a folder";
+		else if (!layout && S_ISDIR(st.st_mode))
+			problem = "a folder, not a file";
+	}
+	if (!problem) {
+		parent = kf_xstrdup(path);
+		char *sl = strrchr(parent, '/');
+		if (!sl)
+			strcpy(parent, ".");
+		else
+			sl[sl == parent] = '\0';
+		if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode) || access(parent, W_OK | X_OK) != 0) {
+			int err = errno;
+			bool ok = usage_error(b, "-o %s: %s: %s", arg, parent,
+					      stat(parent, &st) == 0 && !S_ISDIR(st.st_mode) ? "not a folder" : strerror(err));
+			free(parent);
+			free(path);
+			return ok;
+		}
+	}
+	free(parent);
+	free(path);
+	return problem ? usage_error(b, "-o %s: %s", arg, problem) : true;
+}
+
 /* One option c with its argument arg; false after a usage error. */
 static bool build_option(build_cli *b, int c, char *arg)
 {
@@ -444,6 +491,8 @@ static bool build_option(build_cli *b, int c, char *arg)
 	case 'o':
 		if (strncmp(arg, "oci:", 4) != 0 && strncmp(arg, "oci-archive:", 12) != 0)
 			return usage_error(b, "-o %s: expected oci:DIR[:TAG] or oci-archive:FILE[:TAG]", arg);
+		if (!check_output(b, arg))
+			return false;
 		kf_vec_push(&b->lists[L_OUTS], arg);
 		break;
 	case O_ARG: /* NAME=VALUE, or NAME: its value in the environment (none: not given), as docker */
@@ -551,7 +600,7 @@ static bool build_option(build_cli *b, int c, char *arg)
 			return usage_error(b, "--tls-verify=%s: true or false", arg);
 		o->tls_verify_off = i == 0;
 		break;
-	default: build_usage(stderr, b->prog); return false;
+	default: return false;
 	}
 	return true;
 }
@@ -595,13 +644,12 @@ static bool build_check(build_cli *b, int argc, char **argv)
 static int build_options(build_cli *b, int argc, char **argv)
 {
 	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:t:o:qh", build_opts, NULL)) != -1) {
-		if (c == 'h') {
-			build_usage(stdout, b->prog);
+	kf_optparse p;
+	kf_opts_begin(&p, b->o.plan_only ? &kf_command_plan : &kf_command_build);
+	while ((c = kf_opts_next(&p, argc, argv)) != -1) {
+		if (c == KF_OPT_HELP)
 			return KF_EXIT_OK;
-		}
-		if (!build_option(b, c, optarg))
+		if (c == KF_OPT_ERROR || !build_option(b, c, optarg))
 			return KF_EXIT_USAGE;
 	}
 	return build_check(b, argc, argv) ? -1 : KF_EXIT_USAGE;
@@ -690,4 +738,14 @@ int kf_cmd_build(int argc, char **argv)
 int kf_cmd_plan(int argc, char **argv)
 {
 	return build_main(argc, argv, true);
+}
+
+static int build_command(int argc, char **argv)
+{
+	return kf_cmd_build(argc, argv);
+}
+
+static int plan_command(int argc, char **argv)
+{
+	return kf_cmd_plan(argc, argv);
 }

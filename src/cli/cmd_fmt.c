@@ -10,7 +10,6 @@
 #include <editorconfig/editorconfig.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -28,6 +27,7 @@
 #include "base/files.h"
 #include "syntax/format.h"
 #include "cli/kfc.h"
+#include "cli/opts.h"
 #include "base/fsutil.h"
 #include "base/proc.h"
 #include "syntax/source.h"
@@ -42,19 +42,6 @@ typedef struct fmt_cli {
 	const char *stdin_name;
 	unsigned first_line, last_line; /* --lines, 1-based; 0: the whole file */
 } fmt_cli;
-
-static void usage(FILE *f)
-{
-	fputs("usage: kfc fmt [-w|--write | --check | --diff] [--indent=N] [--use-tabs]\n"
-	      "               [--rewrite=legacy-env,cmds-json] [--config=FILE]\n"
-	      "               [--stdin-filename=NAME] [--lines=FIRST:LAST] FILE|DIR...|-\n"
-	      "\n"
-	      "Formats Kubefiles: prints them, rewrites them (-w), or shows what would\n"
-	      "change (--check, --diff: exit status 1 and a unified diff when a file is\n"
-	      "not formatted). A directory stands for the Kubefiles under it. --lines\n"
-	      "formats only the instructions on those lines.\n",
-	      f);
-}
 
 /* indent_style and indent_size from the .editorconfig files of path */
 static void editorconfig(const char *path, kf_fmt_options *opt)
@@ -221,6 +208,10 @@ static int format_file(const fmt_cli *cli, const char *path)
 				status = KF_EXIT_USAGE;
 		} else if (!same && !write_in_place(path, &out)) {
 			status = KF_EXIT_USAGE;
+		} else if (!same) {
+			/* one name a line on standard output, as gofmt -l and
+			 * prettier --write list them: xargs can take them */
+			printf("%s\n", path);
 		}
 		break;
 	case MODE_CHECK:
@@ -257,30 +248,46 @@ static bool parse_rewrite(fmt_cli *cli, const char *list)
 	return ok;
 }
 
+enum { O_CHECK = KF_OPT_LONG, O_DIFF, O_INDENT, O_TABS, O_REWRITE, O_CONFIG, O_STDIN_NAME, O_LINES };
+
+static const kf_opt fmt_opts[] = {
+	{"write", 'w', NULL, NULL, KF_COMPLETE_NONE, "rewrite the files in place, naming each one rewritten"},
+	{"check", O_CHECK, NULL, NULL, KF_COMPLETE_NONE, "exit status 1 and a diff when a file is not formatted"},
+	{"diff", O_DIFF, NULL, NULL, KF_COMPLETE_NONE, "print a unified diff of what would change"},
+	{"indent", O_INDENT, "N", NULL, KF_COMPLETE_NONE, "indent continuation lines by N spaces (1 to 16)"},
+	{"use-tabs", O_TABS, NULL, NULL, KF_COMPLETE_NONE, "indent with tabs"},
+	{"rewrite", O_REWRITE, "LIST", "legacy-env|cmds-json|none", KF_COMPLETE_NONE,
+	 "rewrites to apply, comma-separated"},
+	{"config", O_CONFIG, "FILE", NULL, KF_COMPLETE_FILE, "the settings file (default: .kflint.yaml found upwards)"},
+	{"stdin-filename", O_STDIN_NAME, "NAME", NULL, KF_COMPLETE_FILE, "the name standard input is shown as"},
+	{"lines", O_LINES, "FIRST:LAST", NULL, KF_COMPLETE_NONE, "format only the instructions on those lines"},
+	{NULL, 0, NULL, NULL, 0, NULL},
+};
+
+const kf_command kf_command_fmt = {
+	"fmt", "kfc fmt", "format Kubefiles",
+	"usage: kfc fmt [-w|--write | --check | --diff] [OPTION]... FILE|DIR...|-\n"
+	"\n"
+	"Formats Kubefiles: prints them, rewrites them (-w, which prints the name of each\n"
+	"file it rewrote on standard output), or shows what would change (--check, --diff: exit status 1\n"
+	"and a unified diff when a file is not formatted). A directory stands for the\n"
+	"Kubefiles under it. --lines formats only the instructions on those lines.\n"
+	"Exit status: 0 formatted, 1 a file is not (--check, --diff), 2 a usage or I/O error.\n",
+	fmt_opts, KF_COMPLETE_FILE, NULL, kf_cmd_fmt,
+};
+
 int kf_cmd_fmt(int argc, char **argv)
 {
 	fmt_cli cli = {MODE_PRINT, -1, -1, -1, -1, NULL, NULL, 0, 0};
-	static const struct option opts[] = {
-		{"write", no_argument, NULL, 'w'},
-		{"check", no_argument, NULL, 'c'},
-		{"diff", no_argument, NULL, 'd'},
-		{"indent", required_argument, NULL, 'i'},
-		{"use-tabs", no_argument, NULL, 't'},
-		{"rewrite", required_argument, NULL, 'r'},
-		{"config", required_argument, NULL, 'C'},
-		{"stdin-filename", required_argument, NULL, 's'},
-		{"lines", required_argument, NULL, 'l'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	kf_optparse p;
 	int c, modes = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "wh", opts, NULL)) != -1) {
+	kf_opts_begin(&p, &kf_command_fmt);
+	while ((c = kf_opts_next(&p, argc, argv)) != -1) {
 		switch (c) {
 		case 'w': cli.mode = MODE_WRITE; modes++; break;
-		case 'c': cli.mode = MODE_CHECK; modes++; break;
-		case 'd': cli.mode = MODE_DIFF; modes++; break;
-		case 'i': {
+		case O_CHECK: cli.mode = MODE_CHECK; modes++; break;
+		case O_DIFF: cli.mode = MODE_DIFF; modes++; break;
+		case O_INDENT: {
 			char *end;
 			long v = strtol(optarg, &end, 10);
 			if (*end || v < 1 || v > 16) {
@@ -290,22 +297,22 @@ int kf_cmd_fmt(int argc, char **argv)
 			cli.indent = (int)v;
 			break;
 		}
-		case 't': cli.use_tabs = 1; break;
-		case 'r':
+		case O_TABS: cli.use_tabs = 1; break;
+		case O_REWRITE:
 			if (!parse_rewrite(&cli, optarg))
 				return KF_EXIT_USAGE;
 			break;
-		case 'C': cli.config = optarg; break;
-		case 's': cli.stdin_name = optarg; break;
-		case 'l':
+		case O_CONFIG: cli.config = optarg; break;
+		case O_STDIN_NAME: cli.stdin_name = optarg; break;
+		case O_LINES:
 			if (sscanf(optarg, "%u:%u", &cli.first_line, &cli.last_line) != 2 || cli.first_line == 0 ||
 			    cli.last_line < cli.first_line) {
 				fprintf(stderr, "kfc fmt: --lines takes FIRST:LAST, 1-based, FIRST <= LAST\n");
 				return KF_EXIT_USAGE;
 			}
 			break;
-		case 'h': usage(stdout); return KF_EXIT_OK;
-		default: usage(stderr); return KF_EXIT_USAGE;
+		case KF_OPT_HELP: return KF_EXIT_OK;
+		default: return KF_EXIT_USAGE;
 		}
 	}
 	if (modes > 1) {

@@ -3,7 +3,6 @@
  *
  *   kfc imagelist [--format=text|json] [--image-list FILE]... [--rootfs] PATH...
  */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,37 +18,40 @@
 #include "syntax/jsonutil.h"
 #include "cli/kfc.h"
 
-static void usage(FILE *f)
-{
-	fputs("usage: kfc imagelist [--format=text|json] [--image-list FILE]... [--rootfs] PATH...\n"
-	      "\n"
-	      "Lists the container images that Kubernetes manifests, Helm charts (folders\n"
-	      "and .tgz), image lists (imageList, --image-list) and the IMAGES instructions\n"
-	      "of Kubefiles under PATH refer to, normalised and each once. text: one image\n"
-	      "a line; json: an array of {\"image\",\"file\",\"line\",\"app\"}. --rootfs reads\n"
-	      "each PATH as a ClusterImage root file system (manifests/, charts/,\n"
-	      "application/apps/<app>/). What the ignore file of a folder PATH\n"
-	      "(.kubefileignore, .dockerignore, .containerignore) leaves out is not read.\n"
-	      "Warnings go to standard error.\n"
-	      "Exit status: 0 images listed, 1 some input gave a warning, 2 usage error.\n",
-	      f);
-}
+enum { O_LIST = KF_OPT_LONG, O_ROOTFS };
+
+static const kf_opt imagelist_opts[] = {
+	{"format", 'f', "FORMAT", "text|json", KF_COMPLETE_NONE, "one image a line (text, default) or a JSON array"},
+	{"image-list", O_LIST, "FILE", NULL, KF_COMPLETE_FILE, "an image list to read too (repeatable)"},
+	{"rootfs", O_ROOTFS, NULL, NULL, KF_COMPLETE_NONE, "read each PATH as a ClusterImage root file system"},
+	{NULL, 0, NULL, NULL, 0, NULL},
+};
+
+const kf_command kf_command_imagelist = {
+	"imagelist", "kfc imagelist", "list the container images a build context refers to",
+	"usage: kfc imagelist [OPTION]... PATH...\n"
+	"\n"
+	"Lists the container images that Kubernetes manifests, Helm charts (folders\n"
+	"and .tgz), image lists (imageList, --image-list) and the IMAGES instructions\n"
+	"of Kubefiles under PATH refer to, normalised and each once. text: one image\n"
+	"a line; json: an array of {\"image\",\"file\",\"line\",\"app\"}. --rootfs reads\n"
+	"each PATH as a ClusterImage root file system (manifests/, charts/,\n"
+	"application/apps/<app>/). What the ignore file of a folder PATH\n"
+	"(.kubefileignore, .dockerignore, .containerignore) leaves out is not read.\n"
+	"Warnings go to standard error.\n"
+	"Exit status: 0 images listed, 1 some input gave a warning, 2 usage error.\n",
+	imagelist_opts, KF_COMPLETE_FILE, NULL, kf_cmd_imagelist,
+};
 
 int kf_cmd_imagelist(int argc, char **argv)
 {
 	bool json = false, rootfs = false;
-	static const struct option opts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"image-list", required_argument, NULL, 'i'},
-		{"rootfs", no_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	const char **lists = kf_xcalloc((size_t)argc + 1, sizeof(*lists));
 	size_t nlists = 0;
 	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+	kf_optparse p;
+	kf_opts_begin(&p, &kf_command_imagelist);
+	while ((c = kf_opts_next(&p, argc, argv)) != -1) {
 		switch (c) {
 		case 'f':
 			if (strcmp(optarg, "json") == 0) {
@@ -62,25 +64,19 @@ int kf_cmd_imagelist(int argc, char **argv)
 				return KF_EXIT_USAGE;
 			}
 			break;
-		case 'i':
+		case O_LIST:
 			lists[nlists++] = optarg;
 			break;
-		case 'r':
+		case O_ROOTFS:
 			rootfs = true;
 			break;
-		case 'h':
-			usage(stdout);
-			free(lists);
-			return KF_EXIT_OK;
 		default:
-			usage(stderr);
 			free(lists);
-			return KF_EXIT_USAGE;
+			return c == KF_OPT_HELP ? KF_EXIT_OK : KF_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc && nlists == 0) {
-		fprintf(stderr, "kfc imagelist: no path given\n");
-		usage(stderr);
+		kf_usage_error(&kf_command_imagelist, "no path given");
 		free(lists);
 		return KF_EXIT_USAGE;
 	}

@@ -11,7 +11,6 @@
  * threshold, 1 when something does, 2 for a usage, configuration or I/O
  * error.
  */
-#include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include "config.h"
 #include "base/files.h"
 #include "cli/kfc.h"
+#include "cli/opts.h"
 #include "config/kfconfig.h"
 #include "lint/lint.h"
 #include "lint/report.h"
@@ -42,25 +42,9 @@ typedef struct lint_cli {
 	int shellcheck;          /* -1: not given */
 	KF_VEC(const char *) ignored;
 	KF_VEC(kf_severity_override) overrides;
+	KF_VEC(const char *) trusted; /* --trusted-registry */
 	kf_fscache *files;       /* the disk, as every file of the run sees it */
 } lint_cli;
-
-static void usage(FILE *f, const char *prog)
-{
-	fprintf(f,
-		"usage: %s [-f tty|json|sarif|checkstyle|gnu|github|junit] [--config=FILE]\n"
-		"       [--dialect=auto|sealer|sealer-legacy|sealos] [--ignore=CODE]...\n"
-		"       [--severity=CODE=LEVEL]... [--failure-threshold=error|warning|info|style|none]\n"
-		"       [--context=DIR] [--[no-]shellcheck] [--color=auto|always|never] [--stdin-filename=NAME]\n"
-		"       [--list-rules] [-h|--help] [--version] FILE|DIR...|-\n"
-		"\n"
-		"Lints Kubefiles. A directory stands for the files under it named Kubefile,\n"
-		"Kubefile.* or *.kubefile. Exit status: 0 nothing at or above the failure\n"
-		"threshold (default: warning), 1 something is, 2 a usage, settings or I/O error.\n"
-		"local:// sources are looked up in the build context: --context, or the\n"
-		"Kubefile's directory.\n",
-		prog);
-}
 
 static void list_rules(void)
 {
@@ -78,6 +62,7 @@ typedef struct file_settings {
 	kf_lint_settings ls;
 	char *env_ignore;
 	char *context;
+	KF_VEC(const char *) trusted; /* the file's and --trusted-registry's */
 	int threshold;
 	kf_report_format format;
 } file_settings;
@@ -134,6 +119,14 @@ static bool settings_for(const lint_cli *cli, const char *path, file_settings *f
 	fs->ls.opt.fs = cli->files;
 	if (cli->shellcheck >= 0)
 		fs->ls.opt.shellcheck = cli->shellcheck;
+	if (cli->trusted.n) {
+		for (size_t i = 0; i < fs->ls.opt.ntrusted; i++)
+			kf_vec_push(&fs->trusted, fs->ls.opt.trusted[i]);
+		for (size_t i = 0; i < cli->trusted.n; i++)
+			kf_vec_push(&fs->trusted, cli->trusted.v[i]);
+		fs->ls.opt.trusted = fs->trusted.v;
+		fs->ls.opt.ntrusted = fs->trusted.n;
+	}
 	fs->threshold = cli->threshold >= 0 ? cli->threshold : fs->ls.threshold;
 	fs->format = KF_REPORT_TTY;
 	if (fs->cfg.format)
@@ -149,6 +142,7 @@ static void settings_release(file_settings *fs)
 	kf_lint_settings_release(&fs->ls);
 	free(fs->env_ignore);
 	free(fs->context);
+	kf_vec_free(&fs->trusted);
 }
 
 typedef struct linted {
@@ -157,22 +151,56 @@ typedef struct linted {
 	kf_diag_bag diags;
 } linted;
 
-static const struct option lint_opts[] = {
-	{"format", required_argument, NULL, 'f'},
-	{"config", required_argument, NULL, 'c'},
-	{"dialect", required_argument, NULL, 'd'},
-	{"ignore", required_argument, NULL, 'i'},
-	{"severity", required_argument, NULL, 's'},
-	{"failure-threshold", required_argument, NULL, 't'},
-	{"color", required_argument, NULL, 'C'},
-	{"stdin-filename", required_argument, NULL, 'n'},
-	{"context", required_argument, NULL, 'x'},
-	{"shellcheck", no_argument, NULL, 'S'},
-	{"no-shellcheck", no_argument, NULL, 'N'},
-	{"list-rules", no_argument, NULL, 'l'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
+enum { O_DIALECT = KF_OPT_LONG, O_IGNORE, O_SEVERITY, O_COLOR, O_STDIN_NAME, O_CONTEXT, O_SHELLCHECK,
+       O_NO_SHELLCHECK, O_LIST_RULES, O_NO_FAIL, O_NO_COLOR, O_TRUSTED };
+
+/* kflint's and kfc lint's options; -c, -t, -V, --no-fail, --no-color and
+ * --trusted-registry are hadolint's spellings */
+static const kf_opt lint_opts[] = {
+	{"format", 'f', "FORMAT", "tty|json|sarif|checkstyle|gnu|github|junit", KF_COMPLETE_NONE,
+	 "the report's format (default: tty)"},
+	{"config", 'c', "FILE", NULL, KF_COMPLETE_FILE, "the settings file (default: .kflint.yaml found upwards)"},
+	{"dialect", O_DIALECT, "D", "auto|sealer|sealer-legacy|sealos", KF_COMPLETE_NONE,
+	 "the Kubefile dialect (default: auto)"},
+	{"ignore", O_IGNORE, "CODE", NULL, KF_COMPLETE_NONE, "drop a rule's findings (repeatable, or CODE,CODE)"},
+	{"severity", O_SEVERITY, "CODE=LEVEL", NULL, KF_COMPLETE_NONE, "a rule's level (repeatable)"},
+	{"failure-threshold", 't', "LEVEL", "error|warning|info|style|none", KF_COMPLETE_NONE,
+	 "exit 1 from this level up (default: warning)"},
+	{"no-fail", O_NO_FAIL, NULL, NULL, KF_COMPLETE_NONE, "exit 0 whatever is found (--failure-threshold=none)"},
+	{"trusted-registry", O_TRUSTED, "REGISTRY", NULL, KF_COMPLETE_NONE,
+	 "a registry FROM may use (repeatable, with the settings file's)"},
+	{"context", O_CONTEXT, "DIR", NULL, KF_COMPLETE_DIR, "the build context (default: each Kubefile's directory)"},
+	{"shellcheck", O_SHELLCHECK, NULL, NULL, KF_COMPLETE_NONE, "check RUN and CMDS scripts with ShellCheck"},
+	{"no-shellcheck", O_NO_SHELLCHECK, NULL, NULL, KF_COMPLETE_NONE, "do not run ShellCheck"},
+	{"color", O_COLOR, "WHEN", "auto|always|never", KF_COMPLETE_NONE, "colour the tty report (default: auto)"},
+	{"no-color", O_NO_COLOR, NULL, NULL, KF_COMPLETE_NONE, "no colour (--color=never)"},
+	{"stdin-filename", O_STDIN_NAME, "NAME", NULL, KF_COMPLETE_FILE, "the name standard input is shown as"},
+	{"list-rules", O_LIST_RULES, NULL, NULL, KF_COMPLETE_NONE, "list the rules and exit"},
+	{"version", 'V', NULL, NULL, KF_COMPLETE_NONE, "print the version and the licence, and exit"},
+	{NULL, 0, NULL, NULL, 0, NULL},
+};
+
+#define LINT_USAGE(prog)                                                                                    \
+	"usage: " prog " [OPTION]... FILE|DIR...|-\n"                                                        \
+	"\n"                                                                                                \
+	"Lints Kubefiles. A directory stands for the files under it named Kubefile,\n"                       \
+	"Kubefile.* or *.kubefile. Exit status: 0 nothing at or above the failure\n"                         \
+	"threshold (default: warning), 1 something is, 2 a usage, settings or I/O error.\n"                  \
+	"local:// sources are looked up in the build context: --context, or the\n"                           \
+	"Kubefile's directory.\n"
+
+static int run_kfc_lint(int argc, char **argv)
+{
+	return kf_cmd_lint(argc, argv, &kf_command_lint);
+}
+
+const kf_command kf_command_lint = {
+	"lint", "kfc lint", "lint Kubefiles (as kflint)", LINT_USAGE("kfc lint"), lint_opts, KF_COMPLETE_FILE, NULL,
+	run_kfc_lint,
+};
+
+const kf_command kf_command_kflint = {
+	"kflint", "kflint", "the Kubefile linter", LINT_USAGE("kflint"), lint_opts, KF_COMPLETE_FILE, NULL, NULL,
 };
 
 /* --ignore=CODE[,CODE]... */
@@ -224,7 +252,7 @@ static int lint_option(lint_cli *cli, int c, char *arg)
 		break;
 	}
 	case 'c': cli->config = arg; break;
-	case 'd': {
+	case O_DIALECT: {
 		kf_dialect d;
 		if (!kf_dialect_parse(arg, &d)) {
 			fprintf(stderr, "%s: unknown dialect '%s' (auto, sealer, sealer-legacy, sealos)\n", prog, arg);
@@ -233,8 +261,8 @@ static int lint_option(lint_cli *cli, int c, char *arg)
 		cli->dialect = (int)d;
 		break;
 	}
-	case 'i': return add_ignored(cli, arg) ? -1 : KF_EXIT_USAGE;
-	case 's': return add_override(cli, arg) ? -1 : KF_EXIT_USAGE;
+	case O_IGNORE: return add_ignored(cli, arg) ? -1 : KF_EXIT_USAGE;
+	case O_SEVERITY: return add_override(cli, arg) ? -1 : KF_EXIT_USAGE;
 	case 't':
 		cli->threshold = strcmp(arg, "none") == 0 ? KF_THRESHOLD_NONE : kf_severity_parse(arg);
 		if (cli->threshold < 0) {
@@ -242,20 +270,23 @@ static int lint_option(lint_cli *cli, int c, char *arg)
 			return KF_EXIT_USAGE;
 		}
 		break;
-	case 'C':
+	case O_COLOR:
 		if (!kf_term_color_parse(arg, &cli->color)) {
 			fprintf(stderr, "%s: --color takes auto, always or never\n", prog);
 			return KF_EXIT_USAGE;
 		}
 		break;
-	case 'n': cli->stdin_name = arg; break;
-	case 'x': cli->context = arg; break;
-	case 'S': cli->shellcheck = 1; break;
-	case 'N': cli->shellcheck = 0; break;
-	case 'l': list_rules(); return KF_EXIT_OK;
-	case 'V': printf("%s %s\n", prog, PACKAGE_VERSION); return KF_EXIT_OK;
-	case 'h': usage(stdout, prog); return KF_EXIT_OK;
-	default: usage(stderr, prog); return KF_EXIT_USAGE;
+	case O_STDIN_NAME: cli->stdin_name = arg; break;
+	case O_CONTEXT: cli->context = arg; break;
+	case O_SHELLCHECK: cli->shellcheck = 1; break;
+	case O_NO_SHELLCHECK: cli->shellcheck = 0; break;
+	case O_NO_FAIL: cli->threshold = KF_THRESHOLD_NONE; break;
+	case O_NO_COLOR: cli->color = KF_COLOR_NEVER; break;
+	case O_TRUSTED: kf_vec_push(&cli->trusted, (const char *)arg); break;
+	case O_LIST_RULES: list_rules(); return KF_EXIT_OK;
+	case 'V': kf_print_version(prog); return KF_EXIT_OK;
+	case KF_OPT_HELP: return KF_EXIT_OK;
+	default: return KF_EXIT_USAGE;
 	}
 	return -1;
 }
@@ -340,25 +371,27 @@ static int lint_run(lint_cli *cli, char **args, int nargs)
 	return status;
 }
 
-int kf_cmd_lint(int argc, char **argv, const char *prog)
+int kf_cmd_lint(int argc, char **argv, const kf_command *cmd)
 {
+	const char *prog = cmd->prog;
 	lint_cli cli;
 	memset(&cli, 0, sizeof(cli));
 	cli.prog = prog;
 	cli.format = cli.dialect = cli.threshold = cli.shellcheck = -1;
 	cli.color = KF_COLOR_AUTO;
 	int c, status = -1;
-	optind = 1;
-	while (status < 0 && (c = getopt_long(argc, argv, "f:h", lint_opts, NULL)) != -1)
+	kf_optparse p;
+	kf_opts_begin(&p, cmd);
+	while (status < 0 && (c = kf_opts_next(&p, argc, argv)) != -1)
 		status = lint_option(&cli, c, optarg);
 	if (status < 0 && optind >= argc) {
-		fprintf(stderr, "%s: no input file (use - for standard input)\n", prog);
-		usage(stderr, prog);
+		kf_usage_error(cmd, "no input file (use - for standard input)");
 		status = KF_EXIT_USAGE;
 	}
 	if (status < 0)
 		status = lint_run(&cli, argv + optind, argc - optind);
 	kf_vec_free(&cli.ignored);
 	kf_vec_free(&cli.overrides);
+	kf_vec_free(&cli.trusted);
 	return status;
 }

@@ -6,7 +6,6 @@
  * and moves the name to it, under the store's index lock. Pushing goes
  * through kfc push (cmd_registry.c), removing through kfc rmi.
  */
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,21 +20,6 @@
 #include "registry/mirrors.h"
 #include "sema/platform.h"
 
-#define MANIFEST_USAGE                                                                                     \
-	"usage: kfc manifest create [--tls-verify=false] NAME [IMAGE...]\n"                                 \
-	"       kfc manifest add [--os OS] [--arch ARCH] [--variant V] [--annotation K=V]...\n"              \
-	"                        [--tls-verify=false] NAME IMAGE\n"                                         \
-	"       kfc manifest remove NAME DIGEST\n"                                                          \
-	"       kfc manifest inspect [--tls-verify=false] NAME|docker://NAME\n"                             \
-	"       kfc manifest push [--all] [--tls-verify=false] [-q] NAME [DEST]\n"                          \
-	"       kfc manifest rm NAME...\n"                                                                  \
-	"Image indexes (manifest lists) in the local store. create makes one under NAME, with the\n"       \
-	"images given; add puts an image in it (pulled when it is not in the store), its platform\n"      \
-	"from its config unless --os, --arch, --variant say, in place of an image of the same\n"          \
-	"platform; remove takes the image of DIGEST out; inspect prints the index; push pushes its\n"     \
-	"images and then the index (kfc push --all); rm removes the name. create, add and remove\n"       \
-	"print the index's new digest.\n"
-
 /* What add and create are told. */
 typedef struct add_opts {
 	const char *os, *arch, *variant;
@@ -43,29 +27,117 @@ typedef struct add_opts {
 	bool tls_verify;
 } add_opts;
 
-static int usage(bool help)
+enum { O_OS = KF_OPT_LONG, O_ARCH, O_VARIANT, O_ANN, O_TLS };
+
+/* add's options; the others have --tls-verify only (the last) */
+static const kf_opt add_opts_table[] = {
+	{"os", O_OS, "OS", NULL, KF_COMPLETE_NONE, "the image's OS (default: its config's)"},
+	{"arch", O_ARCH, "ARCH", NULL, KF_COMPLETE_NONE, "its architecture"},
+	{"variant", O_VARIANT, "V", NULL, KF_COMPLETE_NONE, "its variant"},
+	{"annotation", O_ANN, "K=V", NULL, KF_COMPLETE_NONE, "an annotation of its entry (repeatable)"},
+	{"tls-verify", O_TLS, "BOOL", "true|false", KF_COMPLETE_NONE, "check the registry's certificate (default: true)"},
+	{NULL, 0, NULL, NULL, 0, NULL},
+};
+#define TLS_ONLY (add_opts_table + 4)
+
+static int cmd_create(int argc, char **argv);
+static int cmd_add(int argc, char **argv);
+static int cmd_remove(int argc, char **argv);
+static int cmd_inspect(int argc, char **argv);
+static int cmd_push(int argc, char **argv);
+static int cmd_rm(int argc, char **argv);
+
+static const kf_command manifest_create = {
+	"create", "kfc manifest create", "make an index of images",
+	"usage: kfc manifest create [--tls-verify=false] NAME [IMAGE...]\n"
+	"\n"
+	"Makes an image index under NAME in the local store, of the images given (pulled when\n"
+	"the store has not got them), and prints its digest.\n"
+	"Exit status: 0 made, 1 NAME exists or an image could not be had, 2 a usage error.\n",
+	TLS_ONLY, KF_COMPLETE_NONE, NULL, cmd_create,
+};
+
+static const kf_command manifest_add = {
+	"add", "kfc manifest add", "put an image in an index",
+	"usage: kfc manifest add [OPTION]... NAME IMAGE\n"
+	"\n"
+	"Puts an image in the index NAME (pulled when it is not in the store), its platform\n"
+	"from its config unless --os, --arch, --variant say, in place of an image of the same\n"
+	"platform, and prints the index's new digest.\n"
+	"Exit status: 0 added, 1 no such index or image, 2 a usage error.\n",
+	add_opts_table, KF_COMPLETE_NONE, NULL, cmd_add,
+};
+
+static const kf_command manifest_remove = {
+	"remove", "kfc manifest remove", "take an image out of an index",
+	"usage: kfc manifest remove NAME DIGEST\n"
+	"\n"
+	"Takes the image of DIGEST out of the index NAME and prints the index's new digest.\n"
+	"Exit status: 0 removed, 1 no such index or image in it, 2 a usage error.\n",
+	NULL, KF_COMPLETE_NONE, NULL, cmd_remove,
+};
+
+static const kf_command manifest_inspect = {
+	"inspect", "kfc manifest inspect", "print an index",
+	"usage: kfc manifest inspect [--tls-verify=false] NAME|docker://NAME\n"
+	"\n"
+	"Prints the index (or manifest) NAME of the local store, or of a registry (docker://).\n"
+	"Exit status: 0 printed, 1 no such index, 2 a usage error.\n",
+	TLS_ONLY, KF_COMPLETE_NONE, NULL, cmd_inspect,
+};
+
+static const kf_command manifest_push = {
+	"push", "kfc manifest push", "push an index's images, then the index",
+	"usage: kfc manifest push [OPTION]... NAME [DEST]\n"
+	"\n"
+	"Pushes the index's images and then the index (kfc push --all).\n"
+	"Exit status: 0 pushed, 1 the push failed, 2 a usage error, 130 interrupted.\n",
+	kf_push_opts, KF_COMPLETE_NONE, NULL, cmd_push,
+};
+
+static const kf_command manifest_rm = {
+	"rm", "kfc manifest rm", "remove indexes",
+	"usage: kfc manifest rm NAME...\n"
+	"\n"
+	"Removes the indexes' names from the local store (kfc rmi of indexes only).\n"
+	"Exit status: 0 removed, 1 a name is no index, 2 a usage error.\n",
+	NULL, KF_COMPLETE_NONE, NULL, cmd_rm,
+};
+
+static const kf_command *const manifest_subs[] = {&manifest_create, &manifest_add, &manifest_remove,
+						  &manifest_inspect, &manifest_push, &manifest_rm, NULL};
+
+const kf_command kf_command_manifest = {
+	"manifest", "kfc manifest", "image indexes (manifest lists) in the local store",
+	"usage: kfc manifest COMMAND [OPTION]... ARG...\n"
+	"\n"
+	"Image indexes (manifest lists) in the local store, made of images built or pulled one\n"
+	"platform at a time, as buildah manifest and sealos manifest make them.\n"
+	"'kfc manifest COMMAND --help' describes a command.\n",
+	NULL, KF_COMPLETE_NONE, manifest_subs, kf_cmd_manifest,
+};
+
+/* No options but --help: -1 to go on (the operands from optind), else the
+ * exit status */
+static int no_opts(const kf_command *cmd, int argc, char **argv)
 {
-	fputs(MANIFEST_USAGE, help ? stdout : stderr);
-	return help ? KF_EXIT_OK : KF_EXIT_USAGE;
+	kf_optparse p;
+	int ch;
+	kf_opts_begin(&p, cmd);
+	while ((ch = kf_opts_next(&p, argc, argv)) != -1)
+		return ch == KF_OPT_HELP ? KF_EXIT_OK : KF_EXIT_USAGE;
+	return -1;
 }
 
-/* Reads the options of add (all of them) or of the others (--tls-verify
- * only, with_platform false); -1 to go on, else the exit status. */
-static int read_opts(const char *prog, int argc, char **argv, bool with_platform, add_opts *a)
+/* Reads the options of cmd (add's, or --tls-verify only); -1 to go on,
+ * else the exit status. */
+static int read_opts(const kf_command *cmd, int argc, char **argv, add_opts *a)
 {
-	enum { O_OS = 256, O_ARCH, O_VARIANT, O_ANN, O_TLS };
-	static const struct option all[] = {{"os", required_argument, NULL, O_OS},
-					    {"arch", required_argument, NULL, O_ARCH},
-					    {"variant", required_argument, NULL, O_VARIANT},
-					    {"annotation", required_argument, NULL, O_ANN},
-					    {"tls-verify", required_argument, NULL, O_TLS},
-					    {"help", no_argument, NULL, 'h'},
-					    {NULL, 0, NULL, 0}};
-	/* the others: from --tls-verify on */
-	const struct option *longs = with_platform ? all : all + 4;
+	const char *prog = cmd->prog;
+	kf_optparse p;
 	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+	kf_opts_begin(&p, cmd);
+	while ((ch = kf_opts_next(&p, argc, argv)) != -1) {
 		switch (ch) {
 		case O_OS: a->os = optarg; break;
 		case O_ARCH: a->arch = optarg; break;
@@ -84,8 +156,8 @@ static int read_opts(const char *prog, int argc, char **argv, bool with_platform
 			}
 			a->tls_verify = strcmp(optarg, "true") == 0;
 			break;
-		case 'h': return usage(true);
-		default: return usage(false);
+		case KF_OPT_HELP: return KF_EXIT_OK;
+		default: return KF_EXIT_USAGE;
 		}
 	}
 	return -1;
@@ -341,11 +413,13 @@ static int cmd_create(int argc, char **argv)
 {
 	const char *prog = "kfc manifest create";
 	add_opts a = {.tls_verify = true};
-	int status = read_opts(prog, argc, argv, false, &a);
+	int status = read_opts(&manifest_create, argc, argv, &a);
 	if (status >= 0)
 		return status;
-	if (argc - optind < 1)
-		return usage(false);
+	if (argc - optind < 1) {
+		kf_usage_error(&manifest_create, "no index named");
+		return KF_EXIT_USAGE;
+	}
 	kf_store s;
 	char *name;
 	if (!start(prog, &s, argv[optind], &name))
@@ -387,9 +461,11 @@ static int cmd_add(int argc, char **argv)
 {
 	const char *prog = "kfc manifest add";
 	add_opts a = {.tls_verify = true};
-	int status = read_opts(prog, argc, argv, true, &a);
-	if (status < 0 && argc - optind != 2)
-		status = usage(false);
+	int status = read_opts(&manifest_add, argc, argv, &a);
+	if (status < 0 && argc - optind != 2) {
+		kf_usage_error(&manifest_add, "give the index's name and an image");
+		status = KF_EXIT_USAGE;
+	}
 	if (status >= 0) {
 		kf_vec_free(&a.annotations);
 		return status;
@@ -418,10 +494,14 @@ static int cmd_add(int argc, char **argv)
 static int cmd_remove(int argc, char **argv)
 {
 	const char *prog = "kfc manifest remove";
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-		return usage(true);
-	if (argc != 3 || argv[1][0] == '-')
-		return usage(false);
+	int status = no_opts(&manifest_remove, argc, argv);
+	if (status >= 0)
+		return status;
+	if (argc - optind != 2) {
+		kf_usage_error(&manifest_remove, "give the index's name and a digest");
+		return KF_EXIT_USAGE;
+	}
+	argv += optind - 1;
 	if (!kf_digest_valid(argv[2])) {
 		fprintf(stderr, "%s: '%s' is not a digest (sha256: and 64 lowercase hex digits)\n", prog, argv[2]);
 		return KF_EXIT_USAGE;
@@ -431,7 +511,7 @@ static int cmd_remove(int argc, char **argv)
 	if (!start(prog, &s, argv[1], &name))
 		return KF_EXIT_PROBLEMS;
 	json_t *desc = find_index(prog, &s, name);
-	int status = KF_EXIT_PROBLEMS;
+	status = KF_EXIT_PROBLEMS;
 	if (desc) {
 		change c = {.prog = prog, .name = name, .remove = argv[2], .s = &s};
 		status = apply(&c);
@@ -454,11 +534,13 @@ static int cmd_inspect(int argc, char **argv)
 {
 	const char *prog = "kfc manifest inspect";
 	add_opts a = {.tls_verify = true};
-	int status = read_opts(prog, argc, argv, false, &a);
+	int status = read_opts(&manifest_inspect, argc, argv, &a);
 	if (status >= 0)
 		return status;
-	if (argc - optind != 1)
-		return usage(false);
+	if (argc - optind != 1) {
+		kf_usage_error(&manifest_inspect, "one index, not %d", argc - optind);
+		return KF_EXIT_USAGE;
+	}
 	const char *ref = argv[optind];
 	kf_err e;
 	json_t *doc = NULL;
@@ -508,6 +590,13 @@ static int cmd_inspect(int argc, char **argv)
 /* kfc push --all: the images, then the index */
 static int cmd_push(int argc, char **argv)
 {
+	/* its help and its usage errors are its own */
+	kf_optparse p;
+	int ch;
+	kf_opts_begin(&p, &manifest_push);
+	while ((ch = kf_opts_next(&p, argc, argv)) != -1)
+		if (ch < 0)
+			return ch == KF_OPT_HELP ? KF_EXIT_OK : KF_EXIT_USAGE;
 	char **args = calloc((size_t)argc + 2, sizeof *args);
 	if (!args)
 		abort();
@@ -524,10 +613,15 @@ static int cmd_push(int argc, char **argv)
 static int cmd_rm(int argc, char **argv)
 {
 	const char *prog = "kfc manifest rm";
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-		return usage(true);
-	if (argc < 2 || argv[1][0] == '-')
-		return usage(false);
+	int status = no_opts(&manifest_rm, argc, argv);
+	if (status >= 0)
+		return status;
+	if (optind >= argc) {
+		kf_usage_error(&manifest_rm, "no index named");
+		return KF_EXIT_USAGE;
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
 	bool ok = true;
 	for (int i = 1; ok && i < argc; i++) {
 		kf_store s = {0};
@@ -548,17 +642,19 @@ static int cmd_rm(int argc, char **argv)
 
 int kf_cmd_manifest(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*run)(int argc, char **argv);
-	} subs[] = {{"create", cmd_create}, {"add", cmd_add},   {"remove", cmd_remove},
-		    {"inspect", cmd_inspect}, {"push", cmd_push}, {"rm", cmd_rm}};
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-		return usage(true);
-	for (size_t i = 0; argc >= 2 && i < sizeof subs / sizeof *subs; i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			return subs[i].run(argc - 1, argv + 1);
-	if (argc >= 2)
-		fprintf(stderr, "kfc manifest: unknown subcommand '%s'\n", argv[1]);
-	return usage(false);
+	kf_optparse p;
+	int ch;
+	kf_opts_begin(&p, &kf_command_manifest);
+	while ((ch = kf_opts_next(&p, argc, argv)) != -1)
+		return ch == KF_OPT_HELP ? KF_EXIT_OK : KF_EXIT_USAGE;
+	if (optind >= argc) {
+		kf_usage_error(&kf_command_manifest, "no command given");
+		return KF_EXIT_USAGE;
+	}
+	const kf_command *sub = kf_subcommand(&kf_command_manifest, argv[optind]);
+	if (!sub) {
+		kf_unknown_command(&kf_command_manifest, argv[optind]);
+		return KF_EXIT_USAGE;
+	}
+	return sub->run(argc - optind, argv + optind);
 }

@@ -4,18 +4,37 @@
  *   kfc parse [--dump=buildkit|json] [--format=text|json]
  *             [--color=auto|always|never] [--stdin-filename=NAME] FILE...|-
  */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/kfc.h"
+#include "cli/opts.h"
 #include "syntax/ast.h"
 #include "syntax/diag.h"
 #include "syntax/dump.h"
 #include "syntax/jsonutil.h"
 #include "syntax/source.h"
+
+enum { O_DUMP = KF_OPT_LONG, O_COLOR, O_STDIN_NAME };
+
+static const kf_opt parse_opts[] = {
+	{"dump", O_DUMP, "FORMAT", "buildkit|json", KF_COMPLETE_NONE, "print the syntax tree (json) or BuildKit's dump"},
+	{"format", 'f', "FORMAT", "text|json", KF_COMPLETE_NONE, "the diagnostics as text (default) or JSON"},
+	{"color", O_COLOR, "WHEN", "auto|always|never", KF_COMPLETE_NONE, "colour the diagnostics (default: auto)"},
+	{"stdin-filename", O_STDIN_NAME, "NAME", NULL, KF_COMPLETE_FILE, "the name standard input is shown as"},
+	{NULL, 0, NULL, NULL, 0, NULL},
+};
+
+const kf_command kf_command_parse = {
+	"parse", "kfc parse", "check Kubefiles' syntax (path:line:col diagnostics)",
+	"usage: kfc parse [OPTION]... FILE...|-\n"
+	"\n"
+	"Parses Kubefiles and reports their syntax errors as path:line:col diagnostics.\n"
+	"Exit status: 0 no errors, 1 errors found, 2 usage or I/O error.\n",
+	parse_opts, KF_COMPLETE_FILE, NULL, kf_cmd_parse,
+};
 
 int kf_cmd_parse(int argc, char **argv)
 {
@@ -23,19 +42,12 @@ int kf_cmd_parse(int argc, char **argv)
 	bool json_diags = false;
 	kf_color when = KF_COLOR_AUTO;
 	const char *stdin_name = NULL;
-	static const struct option opts[] = {
-		{"dump", required_argument, NULL, 'd'},
-		{"format", required_argument, NULL, 'f'},
-		{"color", required_argument, NULL, 'c'},
-		{"stdin-filename", required_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	kf_optparse p;
 	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+	kf_opts_begin(&p, &kf_command_parse);
+	while ((c = kf_opts_next(&p, argc, argv)) != -1) {
 		switch (c) {
-		case 'd':
+		case O_DUMP:
 			if (strcmp(optarg, "buildkit") == 0)
 				dump = DUMP_BUILDKIT;
 			else if (strcmp(optarg, "json") == 0)
@@ -53,20 +65,18 @@ int kf_cmd_parse(int argc, char **argv)
 				return KF_EXIT_USAGE;
 			}
 			break;
-		case 'c':
+		case O_COLOR:
 			if (!kf_term_color_parse(optarg, &when)) {
 				fprintf(stderr, "kfc parse: unknown color mode '%s'\n", optarg);
 				return KF_EXIT_USAGE;
 			}
 			break;
-		case 's':
+		case O_STDIN_NAME:
 			stdin_name = optarg;
 			break;
-		case 'h':
-			kf_kfc_usage(stdout);
+		case KF_OPT_HELP:
 			return KF_EXIT_OK;
 		default:
-			kf_kfc_usage(stderr);
 			return KF_EXIT_USAGE;
 		}
 	}

@@ -1,6 +1,5 @@
 /* cmd_registry.c - kfc pull (an image from a registry into the local
  * store), kfc login and kfc logout (docs/registries.md). */
-#include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,16 +18,28 @@
 #include "registry/mirrors.h"
 #include "sema/platform.h"
 
-#define PULL_USAGE                                                                                   \
-	"usage: kfc pull [--platform=OS/ARCH[/VARIANT]|--all-platforms] [--tls-verify=true|false] [--jobs=N]\n" \
-	"                [--quiet] NAME[:TAG|@DIGEST]\n" \
-	"Pulls an image from its registry into the local store (blobs the store has are not fetched)\n" \
-	"and prints its manifest digest. The platform defaults to this machine's.\n"                 \
-	"  --tls-verify=false  no certificate check, and plain HTTP allowed\n"                        \
-	"  --all-platforms     every image of an index, the name on the index\n"                     \
-	"  --jobs=N            blobs fetched at once (default 4)\n"                                 \
-	"  --progress=auto|tty|plain|quiet  one line rewritten (tty), a line per blob (plain)\n"                                 \
-	"  -q, --quiet         no progress on standard error\n"
+enum { O_PLATFORM = KF_OPT_LONG, O_TLS, O_JOBS, O_ALL, O_PROGRESS, O_STDIN };
+
+static const kf_opt pull_opts[] = {
+	{"platform", O_PLATFORM, "OS/ARCH[/VARIANT]", NULL, KF_COMPLETE_NONE, "the image of an index (default: this machine's)"},
+	{"all-platforms", O_ALL, NULL, NULL, KF_COMPLETE_NONE, "every image of an index, the name on the index"},
+	{"tls-verify", O_TLS, "BOOL", "true|false", KF_COMPLETE_NONE, "false: no certificate check, and plain HTTP allowed"},
+	{"jobs", O_JOBS, "N", NULL, KF_COMPLETE_NONE, "blobs fetched at once, 1 to 64 (default 4)"},
+	{"progress", O_PROGRESS, "MODE", "auto|tty|plain|quiet", KF_COMPLETE_NONE,
+	 "one line rewritten (tty), a line per blob (plain)"},
+	{"quiet", 'q', NULL, NULL, KF_COMPLETE_NONE, "no progress on standard error"},
+	{NULL, 0, NULL, NULL, 0, NULL},
+};
+
+const kf_command kf_command_pull = {
+	"pull", "kfc pull", "pull an image from a registry into the store",
+	"usage: kfc pull [OPTION]... NAME[:TAG|@DIGEST]\n"
+	"\n"
+	"Pulls an image from its registry into the local store (blobs the store has are not fetched)\n"
+	"and prints its manifest digest. The platform defaults to this machine's.\n"
+	"Exit status: 0 pulled, 1 the pull failed, 2 a usage error, 130 interrupted.\n",
+	pull_opts, KF_COMPLETE_NONE, NULL, kf_cmd_pull,
+};
 
 bool kf_cli_registries(kf_registries *r, const char *prog)
 {
@@ -131,18 +142,10 @@ static bool parse_bool(const char *s, bool *out)
 
 static int pull_args(int argc, char **argv, pull_cli *c)
 {
-	enum { O_PLATFORM = 256, O_TLS, O_JOBS, O_ALL, O_PROGRESS };
-	static const struct option longs[] = {{"platform", required_argument, NULL, O_PLATFORM},
-					      {"progress", required_argument, NULL, O_PROGRESS},
-					      {"all-platforms", no_argument, NULL, O_ALL},
-					      {"jobs", required_argument, NULL, O_JOBS},
-					      {"tls-verify", required_argument, NULL, O_TLS},
-					      {"quiet", no_argument, NULL, 'q'},
-					      {"help", no_argument, NULL, 'h'},
-					      {NULL, 0, NULL, 0}};
+	kf_optparse p;
 	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "qh", longs, NULL)) != -1) {
+	kf_opts_begin(&p, &kf_command_pull);
+	while ((ch = kf_opts_next(&p, argc, argv)) != -1) {
 		switch (ch) {
 		case O_PLATFORM: c->platform = optarg; break;
 		case O_ALL: c->all = true; break;
@@ -163,12 +166,15 @@ static int pull_args(int argc, char **argv, pull_cli *c)
 			}
 			break;
 		case 'q': c->quiet = true; break;
-		case 'h': fputs(PULL_USAGE, stdout); return KF_EXIT_OK;
-		default: fputs(PULL_USAGE, stderr); return KF_EXIT_USAGE;
+		case KF_OPT_HELP: return KF_EXIT_OK;
+		default: return KF_EXIT_USAGE;
 		}
 	}
 	if (argc - optind != 1) {
-		fputs(PULL_USAGE, stderr);
+		if (argc == optind)
+			kf_usage_error(&kf_command_pull, "no image named");
+		else
+			kf_usage_error(&kf_command_pull, "one image, not %d", argc - optind);
 		return KF_EXIT_USAGE;
 	}
 	c->ref = argv[optind];
@@ -245,11 +251,24 @@ int kf_cmd_pull(int argc, char **argv)
 
 /* ---- push ------------------------------------------------------------------------------------ */
 
-#define PUSH_USAGE                                                                                  \
-	"usage: kfc push [--all] [--tls-verify=true|false] [--jobs=N] [-q] NAME[:TAG] [DEST]\n"                         \
-	"Pushes an image of the local store to its registry, or to DEST (a name, docker://NAME,\n"    \
-	"oci:DIR[:TAG] or oci-archive:FILE[:TAG]): the blobs the registry lacks, then the manifest,\n" \
-	"whose digest stays the same. --all: a name on an index pushes every image of it.\n"
+const kf_opt kf_push_opts[] = {
+	{"all", O_ALL, NULL, NULL, KF_COMPLETE_NONE, "a name on an index: every image of it, then the index"},
+	{"tls-verify", O_TLS, "BOOL", "true|false", KF_COMPLETE_NONE, "false: no certificate check, and plain HTTP allowed"},
+	{"jobs", O_JOBS, "N", NULL, KF_COMPLETE_NONE, "blobs uploaded at once, 1 to 64 (default 4)"},
+	{"quiet", 'q', NULL, NULL, KF_COMPLETE_NONE, "no progress on standard error"},
+	{NULL, 0, NULL, NULL, 0, NULL},
+};
+
+const kf_command kf_command_push = {
+	"push", "kfc push", "push an image to a registry or an OCI layout",
+	"usage: kfc push [OPTION]... NAME[:TAG] [DEST]\n"
+	"\n"
+	"Pushes an image of the local store to its registry, or to DEST (a name, docker://NAME,\n"
+	"oci:DIR[:TAG] or oci-archive:FILE[:TAG]): the blobs the registry lacks, then the manifest,\n"
+	"whose digest stays the same, and prints the digest.\n"
+	"Exit status: 0 pushed, 1 the push failed, 2 a usage error, 130 interrupted.\n",
+	kf_push_opts, KF_COMPLETE_NONE, NULL, kf_cmd_push,
+};
 
 /* Pushes the store's image named name (a store name) to dest (a store
  * name); messages as kfc push prints them. Also for kfc build --push. */
@@ -385,17 +404,11 @@ static int push_layout(const char *ref, const char *out, bool quiet)
 
 int kf_cmd_push(int argc, char **argv)
 {
-	enum { O_TLS = 256, O_JOBS, O_ALL };
-	static const struct option longs[] = {{"tls-verify", required_argument, NULL, O_TLS},
-					      {"all", no_argument, NULL, O_ALL},
-					      {"jobs", required_argument, NULL, O_JOBS},
-					      {"quiet", no_argument, NULL, 'q'},
-					      {"help", no_argument, NULL, 'h'},
-					      {NULL, 0, NULL, 0}};
 	bool tls_verify = true, quiet = false, all = false;
 	int ch, jobs = 0;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "qh", longs, NULL)) != -1) {
+	kf_optparse p;
+	kf_opts_begin(&p, &kf_command_push);
+	while ((ch = kf_opts_next(&p, argc, argv)) != -1) {
 		switch (ch) {
 		case O_TLS:
 			if (!parse_bool(optarg, &tls_verify)) {
@@ -409,12 +422,15 @@ int kf_cmd_push(int argc, char **argv)
 				return KF_EXIT_USAGE;
 			break;
 		case 'q': quiet = true; break;
-		case 'h': fputs(PUSH_USAGE, stdout); return KF_EXIT_OK;
-		default: fputs(PUSH_USAGE, stderr); return KF_EXIT_USAGE;
+		case KF_OPT_HELP: return KF_EXIT_OK;
+		default: return KF_EXIT_USAGE;
 		}
 	}
 	if (argc - optind < 1 || argc - optind > 2) {
-		fputs(PUSH_USAGE, stderr);
+		if (argc == optind)
+			kf_usage_error(&kf_command_push, "no image named");
+		else
+			kf_usage_error(&kf_command_push, "an image and a destination, not %d words", argc - optind);
 		return KF_EXIT_USAGE;
 	}
 	const char *dest_arg = argc - optind == 2 ? argv[optind + 1] : argv[optind];
@@ -437,13 +453,32 @@ int kf_cmd_push(int argc, char **argv)
 
 /* ---- login, logout --------------------------------------------------------------------------- */
 
-#define LOGIN_USAGE                                                                                 \
-	"usage: kfc login -u USER [--password-stdin] [--tls-verify=true|false] REGISTRY\n"           \
-	"       kfc logout REGISTRY\n"                                                                \
-	"login checks the credentials against the registry, then keeps them in the containers\n"     \
-	"auth file ($REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json), mode 0600;\n"  \
-	"the password is read from standard input with --password-stdin, else asked for.\n"          \
-	"logout removes that entry.\n"
+static const kf_opt login_opts[] = {
+	{"username", 'u', "USER", NULL, KF_COMPLETE_NONE, "the user name"},
+	{"password-stdin", O_STDIN, NULL, NULL, KF_COMPLETE_NONE, "read the password from standard input"},
+	{"tls-verify", O_TLS, "BOOL", "true|false", KF_COMPLETE_NONE, "check the registry's certificate (default: true)"},
+	{NULL, 0, NULL, NULL, 0, NULL},
+};
+
+const kf_command kf_command_login = {
+	"login", "kfc login", "keep a registry's credentials",
+	"usage: kfc login -u USER [--password-stdin] [--tls-verify=true|false] REGISTRY\n"
+	"\n"
+	"Checks the credentials against the registry, then keeps them in the containers\n"
+	"auth file ($REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json), mode 0600;\n"
+	"the password is read from standard input with --password-stdin, else asked for.\n"
+	"Exit status: 0 logged in, 1 the registry refused, 2 a usage error.\n",
+	login_opts, KF_COMPLETE_NONE, NULL, kf_cmd_login,
+};
+
+const kf_command kf_command_logout = {
+	"logout", "kfc logout", "forget a registry's credentials",
+	"usage: kfc logout REGISTRY\n"
+	"\n"
+	"Removes the registry's entry from the containers auth file (kfc login --help).\n"
+	"Exit status: 0 logged out, 1 no entry or the file could not be written, 2 a usage error.\n",
+	NULL, KF_COMPLETE_NONE, NULL, kf_cmd_logout,
+};
 
 /* "https://host:5000/" -> "host:5000", as docker accepts it */
 static char *registry_arg(const char *s)
@@ -479,17 +514,12 @@ static char *read_password(bool from_stdin)
 
 int kf_cmd_login(int argc, char **argv)
 {
-	enum { O_TLS = 256, O_STDIN };
-	static const struct option longs[] = {{"username", required_argument, NULL, 'u'},
-					      {"password-stdin", no_argument, NULL, O_STDIN},
-					      {"tls-verify", required_argument, NULL, O_TLS},
-					      {"help", no_argument, NULL, 'h'},
-					      {NULL, 0, NULL, 0}};
 	const char *user = NULL;
 	bool from_stdin = false, tls_verify = true;
 	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "u:h", longs, NULL)) != -1) {
+	kf_optparse p;
+	kf_opts_begin(&p, &kf_command_login);
+	while ((ch = kf_opts_next(&p, argc, argv)) != -1) {
 		switch (ch) {
 		case 'u': user = optarg; break;
 		case O_STDIN: from_stdin = true; break;
@@ -499,12 +529,15 @@ int kf_cmd_login(int argc, char **argv)
 				return KF_EXIT_USAGE;
 			}
 			break;
-		case 'h': fputs(LOGIN_USAGE, stdout); return KF_EXIT_OK;
-		default: fputs(LOGIN_USAGE, stderr); return KF_EXIT_USAGE;
+		case KF_OPT_HELP: return KF_EXIT_OK;
+		default: return KF_EXIT_USAGE;
 		}
 	}
 	if (argc - optind != 1 || !user) {
-		fputs(LOGIN_USAGE, stderr);
+		if (!user)
+			kf_usage_error(&kf_command_login, "no user: give -u USER");
+		else
+			kf_usage_error(&kf_command_login, "one registry, not %d", argc - optind);
 		return KF_EXIT_USAGE;
 	}
 	char *password = read_password(from_stdin);
@@ -533,11 +566,16 @@ int kf_cmd_login(int argc, char **argv)
 
 int kf_cmd_logout(int argc, char **argv)
 {
-	if (argc != 2 || argv[1][0] == '-') {
-		fputs(LOGIN_USAGE, argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
-		return argc == 2 && strcmp(argv[1], "--help") == 0 ? KF_EXIT_OK : KF_EXIT_USAGE;
+	kf_optparse p;
+	int ch;
+	kf_opts_begin(&p, &kf_command_logout);
+	while ((ch = kf_opts_next(&p, argc, argv)) != -1)
+		return ch == KF_OPT_HELP ? KF_EXIT_OK : KF_EXIT_USAGE;
+	if (argc - optind != 1) {
+		kf_usage_error(&kf_command_logout, "one registry, not %d", argc - optind);
+		return KF_EXIT_USAGE;
 	}
-	char *registry = registry_arg(argv[1]);
+	char *registry = registry_arg(argv[optind]);
 	kf_err e;
 	char *path = NULL;
 	bool ok = kf_creds_erase(registry, &path, &e);

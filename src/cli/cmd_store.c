@@ -57,11 +57,43 @@ static json_t *open_index(kf_store *s, bool exclusive)
 	return index;
 }
 
+static const kf_opt format_opts[] = {
+	{"format", KF_OPT_LONG, "FORMAT", "text|json", KF_COMPLETE_NONE, "a table (text, default) or JSON"},
+	{NULL, 0, NULL, NULL, 0, NULL},
+};
+
+const kf_command kf_command_images = {
+	"images", "kfc images", "list the images of the local store",
+	"usage: kfc images [--format=text|json]\n"
+	"\n"
+	"Lists the images of the local store: name, tag, image ID (the manifest digest),\n"
+	"creation time and size; JSON: an array of {name, repository, tag, digest, created,\n"
+	"size}. Exit status: 0 listed, 1 the store could not be read, 2 a usage error.\n",
+	format_opts, KF_COMPLETE_NONE, NULL, kf_cmd_images,
+};
+
+/* --format=text|json, the only option of images (no operands) and inspect */
+static bool read_format(const kf_command *cmd, const char *arg, bool *json_out)
+{
+	if (strcmp(arg, "json") != 0 && strcmp(arg, "text") != 0) {
+		fprintf(stderr, "%s: --format=%s: text or json\n", cmd->prog, arg);
+		return false;
+	}
+	*json_out = arg[0] == 'j';
+	return true;
+}
+
 int kf_cmd_images(int argc, char **argv)
 {
-	bool json_out = argc > 1 && strcmp(argv[1], "--format=json") == 0;
-	if (argc > 1 && !json_out) {
-		fprintf(stderr, "usage: kfc images [--format=json]\n");
+	bool json_out = false;
+	kf_optparse p;
+	int c;
+	kf_opts_begin(&p, &kf_command_images);
+	while ((c = kf_opts_next(&p, argc, argv)) != -1)
+		if (c < 0 || !read_format(&kf_command_images, optarg, &json_out))
+			return c == KF_OPT_HELP ? KF_EXIT_OK : KF_EXIT_USAGE;
+	if (optind < argc) {
+		kf_usage_error(&kf_command_images, "unexpected operand '%s'", argv[optind]);
 		return KF_EXIT_USAGE;
 	}
 	kf_store s;
@@ -417,28 +449,59 @@ static void print_image(const char *ref, const kf_image *img, const json_t *ext,
 		json_is_true(json_object_get(v, "empty_layer")) ? "  (no layer)" : "");
 }
 
+enum { O_FORMAT = KF_OPT_LONG, O_TLS, O_PLATFORM };
+
+static const kf_opt inspect_opts[] = {
+	{"format", O_FORMAT, "FORMAT", "text|json", KF_COMPLETE_NONE, "text (default) or JSON"},
+	{"tls-verify", O_TLS, "BOOL", "true|false", KF_COMPLETE_NONE, "check the registry's certificate (docker://)"},
+	{"platform", O_PLATFORM, "OS/ARCH[/VARIANT]", NULL, KF_COMPLETE_NONE,
+	 "the image of an index (default: this machine's)"},
+	{NULL, 0, NULL, NULL, 0, NULL},
+};
+
+const kf_command kf_command_inspect = {
+	"inspect", "kfc inspect", "describe an image (store, OCI layout or registry)",
+	"usage: kfc inspect [OPTION]... NAME[:TAG]|oci:DIR[:TAG]|docker://NAME[:TAG]\n"
+	"\n"
+	"Describes an image of the local store, of an OCI layout or of a registry (read, not\n"
+	"pulled): its digest, platform, cluster, labels, apps, container images and layers.\n"
+	"Exit status: 0 described, 1 no such image or it could not be read, 2 a usage error.\n",
+	inspect_opts, KF_COMPLETE_NONE, NULL, kf_cmd_inspect,
+};
+
 int kf_cmd_inspect(int argc, char **argv)
 {
 	bool json_out = false;
-	const char *ref = NULL;
 	remote_opts ro = {true, NULL};
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--format=json") == 0)
-			json_out = true;
-		else if (strcmp(argv[i], "--tls-verify=false") == 0 || strcmp(argv[i], "--tls-verify=true") == 0)
-			ro.tls_verify = argv[i][13] == 't';
-		else if (strncmp(argv[i], "--platform=", 11) == 0)
-			ro.platform = argv[i] + 11;
-		else if (!ref && argv[i][0] != '-')
-			ref = argv[i];
-		else
-			ref = NULL, i = argc;
+	kf_optparse p;
+	int c;
+	kf_opts_begin(&p, &kf_command_inspect);
+	while ((c = kf_opts_next(&p, argc, argv)) != -1) {
+		switch (c) {
+		case O_FORMAT:
+			if (!read_format(&kf_command_inspect, optarg, &json_out))
+				return KF_EXIT_USAGE;
+			break;
+		case O_TLS:
+			if (strcmp(optarg, "true") != 0 && strcmp(optarg, "false") != 0) {
+				fprintf(stderr, "kfc inspect: --tls-verify=%s: true or false\n", optarg);
+				return KF_EXIT_USAGE;
+			}
+			ro.tls_verify = optarg[0] == 't';
+			break;
+		case O_PLATFORM: ro.platform = optarg; break;
+		case KF_OPT_HELP: return KF_EXIT_OK;
+		default: return KF_EXIT_USAGE;
+		}
 	}
-	if (!ref) {
-		fprintf(stderr, "usage: kfc inspect [--format=json] [--tls-verify=false] [--platform=P]\n"
-				"                   NAME[:TAG]|oci:DIR[:TAG]|docker://NAME[:TAG]\n");
+	if (argc - optind != 1) {
+		if (argc == optind)
+			kf_usage_error(&kf_command_inspect, "no image named");
+		else
+			kf_usage_error(&kf_command_inspect, "one image, not %d", argc - optind);
 		return KF_EXIT_USAGE;
 	}
+	const char *ref = argv[optind];
 	kf_image img;
 	char *dir = NULL;
 	if (!load_ref(ref, &ro, &img, &dir)) {
@@ -474,6 +537,7 @@ typedef struct untag_ctx {
 	char **refs; /* store names */
 	size_t n;
 	size_t missing;
+	bool force; /* a missing name is no error */
 } untag_ctx;
 
 static bool untag_fn(json_t *index, void *ctx)
@@ -482,8 +546,10 @@ static bool untag_fn(json_t *index, void *ctx)
 	for (size_t i = 0; i < u->n; i++) {
 		char *familiar = kf_imageref_familiar(u->refs[i]);
 		if (!kf_oci_index_untag(index, u->refs[i])) {
-			fprintf(stderr, "kfc rmi: no image named '%s'\n", familiar);
-			u->missing++;
+			if (!u->force) {
+				fprintf(stderr, "kfc rmi: no image named '%s'\n", familiar);
+				u->missing++;
+			}
 		} else {
 			printf("untagged %s\n", familiar);
 		}
@@ -492,24 +558,46 @@ static bool untag_fn(json_t *index, void *ctx)
 	return true;
 }
 
-#define FSCK_USAGE                                                                                  \
-	"usage: kfc fsck [--repair]\n"                                                                 \
-	"Hashes every blob of the local store against its digest and checks that every image's\n"     \
-	"manifest, config and layers are there. --repair removes the blobs whose content is not\n"    \
-	"their digest. Exit status: 0 sound, 1 problems found.\n"
+static const kf_opt rmi_opts[] = {
+	{"force", 'f', NULL, NULL, KF_COMPLETE_NONE, "a name not in the store is no error"},
+	{NULL, 0, NULL, NULL, 0, NULL},
+};
+
+const kf_command kf_command_rmi = {
+	"rmi", "kfc rmi", "remove images' names from the local store",
+	"usage: kfc rmi [-f] NAME[:TAG]...\n"
+	"\n"
+	"Removes the names from the local store, then the blobs no name needs any more.\n"
+	"The store has no containers that could hold an image, so -f only makes a name\n"
+	"that is not there no error (as rm -f; podman rmi --ignore).\n"
+	"Exit status: 0 removed, 1 a name was not in the store or the store failed,\n"
+	"2 a usage error.\n",
+	rmi_opts, KF_COMPLETE_NONE, NULL, kf_cmd_rmi,
+};
 
 int kf_cmd_rmi(int argc, char **argv)
 {
-	if (argc < 2) {
-		fprintf(stderr, "usage: kfc rmi NAME[:TAG]...\n");
+	bool force = false;
+	kf_optparse p;
+	int c;
+	kf_opts_begin(&p, &kf_command_rmi);
+	while ((c = kf_opts_next(&p, argc, argv)) != -1) {
+		if (c == KF_OPT_HELP)
+			return KF_EXIT_OK;
+		if (c != 'f')
+			return KF_EXIT_USAGE;
+		force = true;
+	}
+	if (optind >= argc) {
+		kf_usage_error(&kf_command_rmi, "no image named");
 		return KF_EXIT_USAGE;
 	}
 	kf_store s;
 	if (!store_open(&s, true, "kfc rmi"))
 		return KF_EXIT_PROBLEMS;
 	kf_err e;
-	untag_ctx u = {calloc((size_t)argc, sizeof(char *)), 0, 0};
-	for (int i = 1; i < argc; i++) {
+	untag_ctx u = {calloc((size_t)argc, sizeof(char *)), 0, 0, force};
+	for (int i = optind; i < argc; i++) {
 		char *name = kf_store_name(argv[i], &e);
 		if (!name) {
 			fprintf(stderr, "kfc rmi: %s\n", e.msg);
@@ -541,19 +629,35 @@ static void fsck_line(void *ud, const char *msg)
 	fprintf(stderr, "kfc fsck: %s\n", msg);
 }
 
+static const kf_opt fsck_opts[] = {
+	{"repair", KF_OPT_LONG, NULL, NULL, KF_COMPLETE_NONE, "remove the blobs whose content is not their digest"},
+	{NULL, 0, NULL, NULL, 0, NULL},
+};
+
+const kf_command kf_command_fsck = {
+	"fsck", "kfc fsck", "verify the local store's blobs",
+	"usage: kfc fsck [--repair]\n"
+	"\n"
+	"Hashes every blob of the local store against its digest and checks that every image's\n"
+	"manifest, config and layers are there. --repair removes the blobs whose content is not\n"
+	"their digest. Exit status: 0 sound, 1 problems found, 2 a usage error.\n",
+	fsck_opts, KF_COMPLETE_NONE, NULL, kf_cmd_fsck,
+};
+
 int kf_cmd_fsck(int argc, char **argv)
 {
 	bool repair = false;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--repair") == 0) {
-			repair = true;
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			fputs(FSCK_USAGE, stdout);
-			return KF_EXIT_OK;
-		} else {
-			fprintf(stderr, "kfc fsck: unrecognized argument '%s'\n%s", argv[i], FSCK_USAGE);
-			return KF_EXIT_USAGE;
-		}
+	kf_optparse p;
+	int c;
+	kf_opts_begin(&p, &kf_command_fsck);
+	while ((c = kf_opts_next(&p, argc, argv)) != -1) {
+		if (c < 0)
+			return c == KF_OPT_HELP ? KF_EXIT_OK : KF_EXIT_USAGE;
+		repair = true;
+	}
+	if (optind < argc) {
+		kf_usage_error(&kf_command_fsck, "unexpected operand '%s'", argv[optind]);
+		return KF_EXIT_USAGE;
 	}
 	kf_store s;
 	if (!store_open(&s, repair, "kfc fsck"))
@@ -576,18 +680,31 @@ int kf_cmd_fsck(int argc, char **argv)
 	return f.corrupt || f.missing ? KF_EXIT_PROBLEMS : KF_EXIT_OK;
 }
 
+const kf_command kf_command_tag = {
+	"tag", "kfc tag", "give a stored image more names",
+	"usage: kfc tag NAME[:TAG] NEW[:TAG]...\n"
+	"\n"
+	"Gives a stored image more names (no copy, the same digest).\n"
+	"Exit status: 0 tagged, 1 no such image or the store failed, 2 a usage error.\n",
+	NULL, KF_COMPLETE_NONE, NULL, kf_cmd_tag,
+};
+
 int kf_cmd_tag(int argc, char **argv)
 {
-	if (argc < 3 || argv[1][0] == '-') {
-		fprintf(stderr, "usage: kfc tag NAME[:TAG] NEW[:TAG]...\n"
-				"Gives a stored image more names (no copy, the same digest).\n");
-		return argc == 2 && strcmp(argv[1], "--help") == 0 ? KF_EXIT_OK : KF_EXIT_USAGE;
+	kf_optparse p;
+	int c;
+	kf_opts_begin(&p, &kf_command_tag);
+	while ((c = kf_opts_next(&p, argc, argv)) != -1)
+		return c == KF_OPT_HELP ? KF_EXIT_OK : KF_EXIT_USAGE;
+	if (argc - optind < 2) {
+		kf_usage_error(&kf_command_tag, "give the image's name and one new name or more");
+		return KF_EXIT_USAGE;
 	}
 	kf_err e;
 	KF_VEC(char *) names = {0};
-	char *src = kf_store_name(argv[1], &e);
+	char *src = kf_store_name(argv[optind], &e);
 	bool ok = src != NULL;
-	for (int i = 2; ok && i < argc; i++) {
+	for (int i = optind + 1; ok && i < argc; i++) {
 		char *n = kf_store_name(argv[i], &e);
 		ok = n != NULL;
 		if (ok)
@@ -620,12 +737,34 @@ int kf_cmd_tag(int argc, char **argv)
 
 /* ---- save, load ------------------------------------------------------------------------------ */
 
-#define SAVE_USAGE                                                                                  \
-	"usage: kfc save -o FILE NAME[:TAG]...\n"                                                    \
-	"       kfc load -i FILE\n"                                                                   \
-	"save writes stored images into one oci-archive (one layout, each image under its name);\n"  \
-	"load reads an oci-archive, or an archive of docker save, into the store, every blob\n"    \
-	"checked against its digest.\n"
+static const kf_opt save_opts[] = {
+	{"output", 'o', "FILE", NULL, KF_COMPLETE_FILE, "the oci-archive to write"},
+	{NULL, 0, NULL, NULL, 0, NULL},
+};
+
+static const kf_opt load_opts[] = {
+	{"input", 'i', "FILE", NULL, KF_COMPLETE_FILE, "the archive to read"},
+	{NULL, 0, NULL, NULL, 0, NULL},
+};
+
+const kf_command kf_command_save = {
+	"save", "kfc save", "write stored images into an oci-archive",
+	"usage: kfc save -o FILE NAME[:TAG]...\n"
+	"\n"
+	"Writes stored images into one oci-archive (one layout, each image under its name).\n"
+	"Exit status: 0 written, 1 no such image or a write failed, 2 a usage error.\n",
+	save_opts, KF_COMPLETE_NONE, NULL, kf_cmd_save,
+};
+
+const kf_command kf_command_load = {
+	"load", "kfc load", "read an oci-archive (or docker save's) into the store",
+	"usage: kfc load -i FILE\n"
+	"\n"
+	"Reads an oci-archive, or an archive of docker save, into the local store, every blob\n"
+	"checked against its digest, and prints each image's name and digest.\n"
+	"Exit status: 0 loaded, 1 the archive could not be read, 2 a usage error.\n",
+	load_opts, KF_COMPLETE_NONE, NULL, kf_cmd_load,
+};
 
 kf_layer_options kf_cli_archive_options(void)
 {
@@ -641,34 +780,50 @@ static char *scratch_layout(kf_store *s, char **tmp, kf_err *e)
 	return *tmp ? kf_path_join(*tmp, "layout") : NULL;
 }
 
-/* kfc save -o FILE … / kfc load -i FILE: the usage (enough: the argument
- * count is right), then the store opened; -1 to go on, else the status */
-static int save_load_start(int argc, char **argv, bool enough, const char *flag, kf_store *s)
+/* kfc save -o FILE NAME… / kfc load -i FILE: the options (*file, the
+ * operands from optind), then the store opened; -1 to go on, else the
+ * status */
+static int save_load_start(const kf_command *cmd, int argc, char **argv, const char **file, kf_store *s)
 {
-	bool help = argc == 2 && strcmp(argv[1], "--help") == 0;
-	if (!enough || strcmp(argv[1], flag) != 0) {
-		fputs(SAVE_USAGE, help ? stdout : stderr);
-		return help ? KF_EXIT_OK : KF_EXIT_USAGE;
+	kf_optparse p;
+	int c;
+	bool save = cmd == &kf_command_save;
+	*file = NULL;
+	kf_opts_begin(&p, cmd);
+	while ((c = kf_opts_next(&p, argc, argv)) != -1) {
+		if (c < 0)
+			return c == KF_OPT_HELP ? KF_EXIT_OK : KF_EXIT_USAGE;
+		*file = optarg;
 	}
-	char prog[16];
-	snprintf(prog, sizeof prog, "kfc %s", argv[0]);
-	return store_open(s, false, prog) ? -1 : KF_EXIT_PROBLEMS;
+	if (!*file) {
+		kf_usage_error(cmd, save ? "no archive named: give -o FILE" : "no archive named: give -i FILE");
+		return KF_EXIT_USAGE;
+	}
+	if (save && optind >= argc) {
+		kf_usage_error(cmd, "no image named");
+		return KF_EXIT_USAGE;
+	}
+	if (!save && optind < argc) {
+		kf_usage_error(cmd, "unexpected operand '%s'", argv[optind]);
+		return KF_EXIT_USAGE;
+	}
+	return store_open(s, false, cmd->prog) ? -1 : KF_EXIT_PROBLEMS;
 }
 
 int kf_cmd_save(int argc, char **argv)
 {
 	kf_store s;
-	int status = save_load_start(argc, argv, argc >= 4, "-o", &s);
+	const char *file;
+	int status = save_load_start(&kf_command_save, argc, argv, &file, &s);
 	if (status >= 0)
 		return status;
-	const char *file = argv[2];
 	kf_err e;
 	char *tmp = NULL;
 	char *dir = scratch_layout(&s, &tmp, &e);
 	bool ok = dir && kf_oci_init(dir, &e);
 	json_t *index = ok ? kf_oci_index_read(dir, &e) : NULL;
 	ok = index != NULL;
-	for (int i = 3; ok && i < argc; i++) {
+	for (int i = optind; ok && i < argc; i++) {
 		/* an image, or an index with its images */
 		char *name = kf_store_name(argv[i], &e);
 		json_t *desc = name ? kf_store_lookup(&s, name, &e) : NULL;
@@ -719,10 +874,10 @@ static char *load_name(const char *ref, const char *file)
 int kf_cmd_load(int argc, char **argv)
 {
 	kf_store s;
-	int status = save_load_start(argc, argv, argc == 3, "-i", &s);
+	const char *file;
+	int status = save_load_start(&kf_command_load, argc, argv, &file, &s);
 	if (status >= 0)
 		return status;
-	const char *file = argv[2];
 	kf_err e;
 	char *tmp = NULL;
 	char *dir = scratch_layout(&s, &tmp, &e);

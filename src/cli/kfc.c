@@ -1,100 +1,155 @@
 /* kfc.c - the kfc command: a thin front end over the library, one command a
- * file (cmd_NAME.c). The command table below makes the dispatch, the usage
- * and the suggestion for a mistyped command.
+ * file (cmd_NAME.c). The command table below makes the dispatch, kfc's
+ * usage, kfc help, the suggestion for a mistyped command and the shell
+ * completions (kfc completion).
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "base/suggest.h"
 #include "cli/kfc.h"
+#include "cli/opts.h"
 #include "config.h"
 
-static int run_lint(int argc, char **argv)
-{
-	return kf_cmd_lint(argc, argv, "kfc lint");
-}
+static int run_help(int argc, char **argv);
+static int run_completion(int argc, char **argv);
 
-typedef struct command {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	/* its line in the usage; NULL: the line of the command before names it too */
-	const char *summary;
-} command;
-
-static const command commands[] = {
-	{"parse", kf_cmd_parse,
-	 "kfc parse [--dump=buildkit|json] [--format=text|json] [--color=auto|always|never]\n"
-	 "                 [--stdin-filename=NAME] FILE...|-"},
-	{"fmt", kf_cmd_fmt, "kfc fmt [-w|--check|--diff] [--indent=N] FILE|DIR...|-   (kfc fmt --help)"},
-	{"lint", run_lint, "kfc lint [-f FORMAT] FILE|DIR...|-                      (kfc lint --help)"},
-#ifdef KF_WITH_BUILD
-	{"build", kf_cmd_build, "kfc build [-f KUBEFILE] [-t NAME:TAG] [-o oci:DIR] [CONTEXT]   (kfc build --help)"},
-	{"plan", kf_cmd_plan, "kfc plan [-f KUBEFILE] [CONTEXT]                         (the build plan, JSON)"},
-	{"images", kf_cmd_images, "kfc images | kfc inspect REF | kfc rmi REF...            (the local store)"},
-	{"inspect", kf_cmd_inspect, NULL},
-	{"rmi", kf_cmd_rmi, NULL},
-	{"save", kf_cmd_save, "kfc save -o FILE NAME[:TAG]... | kfc load -i FILE      (oci-archive files)"},
-	{"load", kf_cmd_load, NULL},
-	{"tag", kf_cmd_tag, "kfc tag NAME[:TAG] NEW[:TAG]...                      (more names, no copy)"},
-	{"pull", kf_cmd_pull, "kfc pull [--platform=P] [--tls-verify=false] NAME[:TAG]  (from a registry)"},
-	{"push", kf_cmd_push, "kfc push [--tls-verify=false] NAME[:TAG] [DEST]         (to a registry)"},
-	{"manifest", kf_cmd_manifest,
-	 "kfc manifest create|add|remove|inspect|push|rm ...     (image indexes; kfc manifest --help)"},
-	{"login", kf_cmd_login, "kfc login -u USER [--password-stdin] REGISTRY | kfc logout REGISTRY"},
-	{"logout", kf_cmd_logout, NULL},
-	{"fsck", kf_cmd_fsck, "kfc fsck [--repair]                     (verifies the local store's blobs)"},
-	{"imagelist", kf_cmd_imagelist,
-	 "kfc imagelist [--format=text|json] [--image-list FILE] PATH...\n"
-	 "                                                    (kfc imagelist --help)"},
-#endif
+static const kf_command help_command = {
+	"help", "kfc help", "describe kfc, or a command",
+	"usage: kfc help [COMMAND [SUBCOMMAND]]\n"
+	"\n"
+	"Prints kfc's usage, or a command's: 'kfc help build' is 'kfc build --help'.\n"
+	"Exit status: 0, or 2 for a command kfc has not got.\n",
+	NULL, KF_COMPLETE_COMMANDS, NULL, run_help,
 };
-#define NCOMMANDS (sizeof commands / sizeof commands[0])
 
-void kf_kfc_usage(FILE *f)
+static const kf_command completion_command = {
+	"completion", "kfc completion", "print a shell's completions for kfc and kflint",
+	"usage: kfc completion bash|zsh|fish\n"
+	"\n"
+	"Prints the completions of kfc and kflint for the shell, made from the commands'\n"
+	"option tables. make install installs them where each shell looks for them; to try\n"
+	"them in a running shell: source <(kfc completion bash), or kfc completion fish | source.\n"
+	"Exit status: 0, 2 for another shell.\n",
+	NULL, KF_COMPLETE_SHELLS, NULL, run_completion,
+};
+
+static const kf_command *const commands[] = {
+	&kf_command_parse,
+	&kf_command_fmt,
+	&kf_command_lint,
+#ifdef KF_WITH_BUILD
+	&kf_command_build,
+	&kf_command_plan,
+	&kf_command_images,
+	&kf_command_inspect,
+	&kf_command_rmi,
+	&kf_command_tag,
+	&kf_command_save,
+	&kf_command_load,
+	&kf_command_pull,
+	&kf_command_push,
+	&kf_command_manifest,
+	&kf_command_login,
+	&kf_command_logout,
+	&kf_command_fsck,
+	&kf_command_imagelist,
+#endif
+	&help_command,
+	&completion_command,
+	NULL,
+};
+
+enum { O_VERSION = 'V' };
+
+static const kf_opt kfc_opts[] = {
+	{"version", O_VERSION, NULL, NULL, KF_COMPLETE_NONE, "print the version and the licence, and exit"},
+	{NULL, 0, NULL, NULL, 0, NULL},
+};
+
+static const kf_command kfc = {
+	"kfc", "kfc", NULL,
+	"usage: kfc COMMAND [OPTION]... [ARG]...\n"
+	"       kfc --version\n"
+	"\n"
+	"kfc builds ClusterImages from Kubefiles, checks and formats Kubefiles, and keeps\n"
+	"images in a local store that it pulls to and pushes from registries.\n"
+	"'kfc COMMAND --help' or 'kfc help COMMAND' describes a command.\n"
+	"Exit status: 0 success, 1 problems found (errors in a Kubefile, a failed build),\n"
+	"2 a usage, settings or I/O error, 130 interrupted.\n",
+	kfc_opts, KF_COMPLETE_NONE, commands, NULL,
+};
+
+/* kfc help [COMMAND [SUBCOMMAND]] */
+static int run_help(int argc, char **argv)
 {
-	const char *lead = "usage: ";
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (commands[i].summary) {
-			fprintf(f, "%s%s\n", lead, commands[i].summary);
-			lead = "       ";
+	const kf_command *cmd = &kfc;
+	kf_optparse p;
+	int ch;
+	kf_opts_begin(&p, &help_command);
+	while ((ch = kf_opts_next(&p, argc, argv)) != -1)
+		return ch == KF_OPT_HELP ? KF_EXIT_OK : KF_EXIT_USAGE;
+	for (int i = optind; i < argc; i++) {
+		const kf_command *sub = kf_subcommand(cmd, argv[i]);
+		if (!sub) {
+			if (cmd->subs)
+				kf_unknown_command(cmd, argv[i]);
+			else
+				kf_usage_error(&help_command, "'%s' has no command '%s'", cmd->prog, argv[i]);
+			return KF_EXIT_USAGE;
 		}
-	fputs("       kfc --version\n"
-	      "\n"
-	      "Parses Kubefiles and reports their syntax errors as path:line:col diagnostics.\n"
-	      "Exit status: 0 no errors, 1 errors found, 2 usage or I/O error.\n",
-	      f);
+		cmd = sub;
+	}
+	kf_opts_usage(cmd, stdout);
+	return kf_term_flush("kfc") ? KF_EXIT_OK : KF_EXIT_USAGE;
 }
 
-static void unknown_command(const char *name)
+/* kfc completion bash|zsh|fish: kfc's and kflint's */
+static int run_completion(int argc, char **argv)
 {
-	const char *names[NCOMMANDS];
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		names[i] = commands[i].name;
-	const char *s = kf_suggest(kf_str_cstr(name), names, NCOMMANDS, false);
-	if (s)
-		fprintf(stderr, "kfc: unknown command '%s' (did you mean %s?)\n", name, s);
-	else
-		fprintf(stderr, "kfc: unknown command '%s'\n", name);
-	kf_kfc_usage(stderr);
+	kf_optparse p;
+	int ch;
+	kf_opts_begin(&p, &completion_command);
+	while ((ch = kf_opts_next(&p, argc, argv)) != -1)
+		return ch == KF_OPT_HELP ? KF_EXIT_OK : KF_EXIT_USAGE;
+	if (argc - optind != 1) {
+		kf_usage_error(&completion_command, "name one shell: bash, zsh or fish");
+		return KF_EXIT_USAGE;
+	}
+	const kf_command *progs[] = {&kfc, &kf_command_kflint};
+	if (!kf_completion_write(stdout, argv[optind], progs, 2)) {
+		kf_usage_error(&completion_command, "unknown shell '%s' (bash, zsh or fish)", argv[optind]);
+		return KF_EXIT_USAGE;
+	}
+	return kf_term_flush("kfc") ? KF_EXIT_OK : KF_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		kf_kfc_usage(stderr);
+		kf_opts_usage(&kfc, stderr);
 		return KF_EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
-		printf("kfc %s\n", PACKAGE_VERSION);
+	if (strcmp(argv[1], "version") == 0) {
+		kf_print_version("kfc");
 		return KF_EXIT_OK;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-		kf_kfc_usage(stdout);
+	kf_optparse p;
+	int ch;
+	kf_opts_begin(&p, &kfc);
+	while ((ch = kf_opts_next(&p, argc, argv)) != -1) {
+		if (ch != O_VERSION)
+			return ch == KF_OPT_HELP ? KF_EXIT_OK : KF_EXIT_USAGE;
+		kf_print_version("kfc");
 		return KF_EXIT_OK;
 	}
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
-	unknown_command(argv[1]);
-	return KF_EXIT_USAGE;
+	if (optind >= argc) {
+		kf_opts_usage(&kfc, stderr);
+		return KF_EXIT_USAGE;
+	}
+	const kf_command *cmd = kf_subcommand(&kfc, argv[optind]);
+	if (!cmd) {
+		kf_unknown_command(&kfc, argv[optind]);
+		return KF_EXIT_USAGE;
+	}
+	return cmd->run(argc - optind, argv + optind);
 }

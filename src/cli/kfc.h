@@ -8,16 +8,24 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "cli/opts.h"
 #include "cli/term.h"
 #include "oci/layer.h"
 
-/* kfc's usage, made from the command table (kfc parse --help shows it too) */
-void kf_kfc_usage(FILE *f);
+/* Each command's description and options (opts.h), in its file; kfc.c's
+ * command table lists them. */
+extern const kf_command kf_command_parse, kf_command_fmt, kf_command_lint, kf_command_kflint;
+extern const kf_command kf_command_build, kf_command_plan, kf_command_images, kf_command_inspect, kf_command_rmi,
+	kf_command_fsck, kf_command_tag, kf_command_save, kf_command_load, kf_command_imagelist, kf_command_pull,
+	kf_command_push, kf_command_login, kf_command_logout, kf_command_manifest;
+
+/* kfc push's options, kfc manifest push's too */
+extern const kf_opt kf_push_opts[];
 
 int kf_cmd_parse(int argc, char **argv);
 int kf_cmd_fmt(int argc, char **argv);
-/* prog names the command in messages: "kflint" or "kfc lint" */
-int kf_cmd_lint(int argc, char **argv, const char *prog);
+/* cmd is kf_command_kflint or kf_command_lint: its name in messages */
+int kf_cmd_lint(int argc, char **argv, const kf_command *cmd);
 
 /* with the build layer (KF_WITH_BUILD) */
 int kf_cmd_build(int argc, char **argv);

@@ -3,5 +3,5 @@
 
 int main(int argc, char **argv)
 {
-	return kf_cmd_lint(argc, argv, "kflint");
+	return kf_cmd_lint(argc, argv, &kf_command_kflint);
 }

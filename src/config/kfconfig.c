@@ -14,6 +14,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/suggest.h"
 #include "syntax/yamlload.h"
 
 int kf_severity_parse(const char *s)
@@ -152,6 +153,10 @@ static bool read_fmt(reader *r, yaml_node_t *map, kf_config *cfg)
 					return fail(r, e, "unknown rewrite '%s' (legacy-env or cmds-json)", s ? s : "");
 			}
 		} else {
+			static const char *const keys[] = {"indent", "indent_style", "rewrite"};
+			const char *s = kf_suggest(kf_str_cstr(key), keys, 3, true);
+			if (s)
+				return fail(r, k, "unknown key fmt.%s (did you mean fmt.%s?)", key, s);
 			return fail(r, k, "unknown key fmt.%s (indent, indent_style, rewrite)", key);
 		}
 	}
@@ -268,6 +273,22 @@ static bool read_lint_key(reader *r, const char *key, yaml_node_t *k, yaml_node_
 		}
 		return true;
 	}
+	/* hadolint's spellings (trustedRegistries, failure_threshold) and typos */
+	static const char *const keys[] = {"ignored", "trusted-registries", "shellcheck", "shellcheck-max-command-bytes",
+					   "shellcheck-max-file-bytes", "shellcheck-max-commands", "shellcheck-timeout",
+					   "shellcheck-max-memory", "failure-threshold", "dialect", "format", "severity", "fmt"};
+	char folded[64];
+	size_t n = 0;
+	for (const char *c = key; *c && n + 1 < sizeof folded; c++)
+		folded[n++] = *c == '_' ? '-' : *c;
+	folded[n] = '\0';
+	const char *s = kf_suggest(kf_str_cstr(folded), keys, sizeof keys / sizeof keys[0], true);
+	if (!s && strcmp(folded, key) != 0)
+		for (size_t i = 0; i < sizeof keys / sizeof keys[0] && !s; i++)
+			if (strcasecmp(folded, keys[i]) == 0)
+				s = keys[i];
+	if (s)
+		return fail(r, k, "unknown key '%s' (did you mean '%s'?)", key, s);
 	return fail(r, k, "unknown key '%s'", key);
 }
 
