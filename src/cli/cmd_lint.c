@@ -48,8 +48,8 @@ typedef struct lint_cli {
 static void usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-		"usage: %s [-f tty|json|sarif|checkstyle|gnu|github|junit] [--config=FILE]\n"
-		"       [--dialect=auto|sealer|sealer-legacy|sealos] [--ignore=CODE]...\n"
+		"usage: %s [-f tty|json|sarif|checkstyle|gnu|github|junit|codeclimate|gitlab_codeclimate]\n"
+		"       [--config=FILE] [--dialect=auto|sealer|sealer-legacy|sealos] [--ignore=CODE]...\n"
 		"       [--severity=CODE=LEVEL]... [--failure-threshold=error|warning|info|style|none]\n"
 		"       [--context=DIR] [--[no-]shellcheck] [--color=auto|always|never] [--stdin-filename=NAME]\n"
 		"       [--list-rules] [-h|--help] [--version] FILE|DIR...|-\n"
@@ -322,7 +322,10 @@ static int lint_run(lint_cli *cli, char **args, int nargs)
 	}
 	bool color = kf_term_color(cli->color, STDOUT_FILENO);
 	kf_buf out = KF_BUF_INIT;
-	kf_report_write(&out, format, rep, nrep, PACKAGE_VERSION, KF_RENDER_SOURCE | (color ? KF_RENDER_COLOR : 0));
+	char *cwd = getcwd(NULL, 0);
+	kf_report_write(&out, format, rep, nrep, PACKAGE_VERSION, KF_RENDER_SOURCE | (color ? KF_RENDER_COLOR : 0),
+			cwd);
+	free(cwd);
 	if (!kf_term_write(stdout, &out))
 		status = KF_EXIT_USAGE;
 	if (fflush(stdout) != 0)
