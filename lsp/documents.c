@@ -300,7 +300,8 @@ void kfls_doc_analyse(kfls *s, kfls_doc *d)
 	doc_config(s, d, &cfg);
 	kf_lint_settings ls;
 	char *err = NULL;
-	if (!kf_lint_settings_init(&ls, &cfg, false, &err)) {
+	/* ShellCheck runs by default, as in kflint (docs/kfls.md) */
+	if (!kf_lint_settings_init(&ls, &cfg, true, &err)) {
 		if (!d->cfg_error)
 			d->cfg_error = err;
 		else
@@ -308,11 +309,12 @@ void kfls_doc_analyse(kfls *s, kfls_doc *d)
 		kf_lint_settings_release(&ls);
 		kf_config_release(&cfg);
 		kf_config_init(&cfg);
-		kf_lint_settings_init(&ls, &cfg, false, &err);
+		kf_lint_settings_init(&ls, &cfg, true, &err);
 	}
 	client_lint_settings(s, &ls);
 	ls.opt.context_dir = d->dir;
 	ls.opt.fs = s->fs;
+	ls.opt.shellcheck_cache = s->shellcheck;
 	kf_lint(d->ast, &ls.opt, &d->diags);
 	if (d->cfg_error)
 		kf_diag_add(&d->diags, KF_SEV_ERROR, (kf_span){0, 0}, "KF000", "settings: %s", d->cfg_error);

@@ -200,6 +200,7 @@ int kfls_serve(int in, int out)
 	s.push_diagnostics = true;
 	kf_rpc_init(&s.rpc, in, out);
 	s.fs = kf_fscache_new();
+	s.shellcheck = kf_shellcheck_cache_new();
 	kf_arena_init(&s.req);
 	KF_VEC(queued) queue = {NULL, 0, 0};
 	int status = 1;
@@ -260,6 +261,7 @@ int kfls_serve(int in, int out)
 	kfls_docs_free(&s);
 	json_decref(s.client_settings);
 	kf_fscache_free(s.fs);
+	kf_shellcheck_cache_free(s.shellcheck);
 	kf_buf_release(&s.pub);
 	kf_buf_release(&s.raw);
 	kf_arena_release(&s.req);

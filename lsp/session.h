@@ -17,6 +17,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/fscache.h"
+#include "lint/shellcheck.h"
 #include "rpc.h"
 
 struct kfls_doc;
@@ -32,6 +33,8 @@ typedef struct kfls {
 	json_t *client_settings; /* the "kubefile" section of the editor's settings, or NULL */
 	struct kfls_doc *docs; /* the open documents (documents.h) */
 	kf_fscache *fs;        /* the build contexts' files, between analyses */
+	kf_shellcheck_cache *shellcheck; /* ShellCheck's findings by script: a keystroke outside
+	                                  * a command runs no shellcheck */
 	kf_arena req;          /* per-message scratch */
 	kf_buf raw;            /* a handler's result as JSON text, when raw_result */
 	kf_buf pub;            /* publishDiagnostics being written, kept between them */

@@ -93,6 +93,140 @@ printf '::error file=bad.kubefile,line=4,col=12,endLine=4,endColumn=15,title=KF1
 tail -1 out >last
 compare want last "github: workflow command"
 
+# SARIF: paths relative to %SRCROOT% (the current directory, in the run's
+# originalUriBaseIds), a file outside it as a file: URI; every rule with
+# helpUri and help; valid against the SARIF 2.1.0 schema
+mkdir -p "sp ace"
+cp bad.kubefile "sp ace/x.kubefile"
+printf 'FROM scratch\nRUN echo $HOME\n' >sc.kubefile
+"$KFLINT" -f sarif bad.kubefile "sp ace/x.kubefile" ./sc.kubefile "$(pwd -P)/Kubefile" >sarif.out 2>err
+docs=$(sed -n 's/^ *"informationUri": "\(.*\)kflint\.md",$/\1/p' sarif.out)
+if command -v python3 >/dev/null 2>&1; then
+	python3 - sarif.out "$(pwd -P)" "$docs" <<'EOP' && ok "sarif: relative URIs on %SRCROOT%, helpUri and help on every rule" || not_ok "sarif: uriBaseId, helpUri"
+import json, sys
+d = json.load(open(sys.argv[1])); cwd, docs = sys.argv[2], sys.argv[3]
+run = d["runs"][0]
+assert docs.startswith("https://") and docs.endswith("/"), docs
+assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": "file://" + cwd + "/"}}, run["originalUriBaseIds"]
+locs = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in run["results"]]
+seen = []
+for l in locs:
+    if l not in seen:
+        seen.append(l)
+assert seen == [{"uri": "bad.kubefile", "uriBaseId": "%SRCROOT%"},
+                {"uri": "sp%20ace/x.kubefile", "uriBaseId": "%SRCROOT%"},
+                {"uri": "sc.kubefile", "uriBaseId": "%SRCROOT%"}], seen
+rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+for r in rules.values():
+    assert r["helpUri"] and r["help"]["text"] and r["help"]["markdown"], r
+assert rules["KF203"]["helpUri"] == docs + "rules/KF203.md"
+assert rules["KF203"]["help"] == {"text": "MAINTAINER is deprecated. See " + docs + "rules/KF203.md",
+    "markdown": "MAINTAINER is deprecated. See [KF203 maintainer-deprecated](" + docs + "rules/KF203.md)."}, rules["KF203"]["help"]
+if "SC2086" in rules:
+    assert rules["SC2086"]["helpUri"] == "https://www.shellcheck.net/wiki/SC2086"
+EOP
+	printf 'FROM scratch\nmaintainer me\n' >/tmp/kflint-abs.$$.kubefile
+	"$KFLINT" -f sarif /tmp/kflint-abs.$$.kubefile >out
+	rm -f /tmp/kflint-abs.$$.kubefile
+	grep -q "^ *\"uri\": \"file:///tmp/kflint-abs.$$.kubefile\"$" out && ! grep -q '"uriBaseId"' out &&
+		ok "sarif: a file outside the current directory is a file: URI" || not_ok "sarif: a file outside the current directory"
+	# the schema comes from npm (@microsoft/jest-sarif ships SARIF 2.1.0's
+	# JSON schema, rtm.5), the validator from Debian (python3-jsonschema)
+	(
+		. "$KF_TESTDATA/npm-cache.sh"
+		npm_need @microsoft/jest-sarif@1.0.0-beta.0 >/dev/null
+		python3 -c 'import jsonschema' 2>/dev/null || { echo "python3-jsonschema not installed: skipped"; exit 77; }
+		schema=$npm_dir/node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json
+		"$KFLINT" -f sarif --failure-threshold=none Kubefile >clean.sarif
+		python3 - "$schema" sarif.out clean.sarif <<'EOP'
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+v = jsonschema.Draft4Validator(schema)
+for f in sys.argv[2:]:
+    errs = sorted(v.iter_errors(json.load(open(f))), key=str)
+    for e in errs:
+        print("# %s: %s at %s" % (f, e.message, list(e.absolute_path)))
+    assert not errs
+# the schema does catch a broken log
+bad = json.load(open(sys.argv[2]))
+bad["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"] = 42
+assert list(v.iter_errors(bad))
+EOP
+	)
+	case $? in
+	0) ok "sarif: valid against the SARIF 2.1.0 JSON schema" ;;
+	77) echo "# sarif schema check skipped (npm, node or python3-jsonschema missing)" ;;
+	*) not_ok "sarif: valid against the SARIF 2.1.0 JSON schema" ;;
+	esac
+fi
+
+# codeclimate: Code Climate issues, each followed by a NUL byte (exact bytes)
+"$KFLINT" -f codeclimate bad.kubefile >out
+is "$(st "$KFLINT" -f codeclimate bad.kubefile)" 1 "codeclimate: exit 1 on errors, as every format"
+python3 - want "$docs" <<'EOP'
+import sys
+docs = sys.argv[2]
+def issue(code, name, desc, cat, body, b, e, sev, fp):
+    return ('{"type":"issue","check_name":"%s","description":"%s","categories":["%s"],"content":{"body":"%s. See [%s %s](%srules/%s.md)."},'
+            '"location":{"path":"bad.kubefile","positions":{"begin":{"line":%d,"column":%d},"end":{"line":%d,"column":%d}}},'
+            '"severity":"%s","fingerprint":"%s"}\0') % (code, desc, cat, body, code, name, docs, code, b[0], b[1], e[0], e[1], sev, fp)
+out = issue("KF203", "maintainer-deprecated", "MAINTAINER is deprecated: use LABEL org.opencontainers.image.authors", "Bug Risk",
+            "MAINTAINER is deprecated", (2, 1), (2, 11), "major", "9c19e4183dc1040181c860571e113c30")
+out += issue("KF212", "keyword-case", "write the keyword as MAINTAINER", "Style", "An instruction keyword is not in upper case",
+             (2, 1), (2, 11), "info", "4e032b36c9ea14f71089a0e2e4ae5a5a")
+out += issue("KF111", "app-source-scheme", "source 'web.yaml' has no scheme: write local://web.yaml for a file of the build context",
+             "Bug Risk", "An app source has no scheme, or one other than local://, http:// or https://", (3, 9), (3, 17), "critical",
+             "9d2a1129fbe91f653864b0739e6d8676")
+out += issue("KF107", "undeclared-app", "app 'wbe' is not declared (did you mean 'web'?)", "Bug Risk",
+             "LAUNCH, APPCMDS or APPENV names an app that is not declared before it", (4, 12), (4, 15), "critical",
+             "c945f2d9badc94b553e4be95cb0396ba")
+open(sys.argv[1], "w").write(out)
+EOP
+compare want out "codeclimate: the issues, exactly"
+"$KFLINT" -f codeclimate Kubefile >out
+[ -s out ] && not_ok "codeclimate: nothing for a clean file" || ok "codeclimate: nothing for a clean file"
+
+# gitlab_codeclimate: GitLab Code Quality's documented fields; fingerprints
+# unique, and unchanged when lines are added above
+"$KFLINT" -f gitlab_codeclimate bad.kubefile "sp ace/x.kubefile" >gl1.json
+cp bad.kubefile moved.kubefile
+"$KFLINT" -f gitlab_codeclimate moved.kubefile >gl2.json
+{ printf '# a comment\n\n'; cat bad.kubefile; } >moved.kubefile
+"$KFLINT" -f gitlab_codeclimate moved.kubefile >gl3.json
+"$KFLINT" -f gitlab_codeclimate Kubefile >gl4.json
+printf 'FROM scratch\nMAINTAINER me\nMAINTAINER me\n' >dup.kubefile
+"$KFLINT" -f gitlab_codeclimate dup.kubefile >gl5.json
+python3 - gl1.json gl2.json gl3.json gl4.json gl5.json <<'EOP' && ok "gitlab_codeclimate: GitLab's required fields, unique and stable fingerprints" || not_ok "gitlab_codeclimate"
+import json, sys
+d, before, after, clean, dup = (json.load(open(f)) for f in sys.argv[1:])
+assert isinstance(d, list) and len(d) == 8, len(d)
+for x in d:
+    assert isinstance(x["description"], str) and x["description"]
+    assert isinstance(x["check_name"], str) and x["check_name"]
+    assert isinstance(x["fingerprint"], str) and len(x["fingerprint"]) == 32
+    assert x["severity"] in ("info", "minor", "major", "critical", "blocker")
+    assert isinstance(x["location"]["path"], str)
+    assert isinstance(x["location"]["lines"]["begin"], int) and x["location"]["lines"]["begin"] >= 1
+assert len({x["fingerprint"] for x in d}) == 8
+assert d[3] == {"type": "issue", "check_name": "KF107", "description": "app 'wbe' is not declared (did you mean 'web'?)",
+                "categories": ["Bug Risk"], "location": {"path": "bad.kubefile", "lines": {"begin": 4, "end": 4}},
+                "severity": "critical", "fingerprint": "c945f2d9badc94b553e4be95cb0396ba"}, d[3]
+assert [x["location"]["path"] for x in d] == ["bad.kubefile"] * 4 + ["sp ace/x.kubefile"] * 4
+assert [x["severity"] for x in d[:4]] == ["major", "info", "critical", "critical"]
+# two lines added above: the same fingerprints on other lines
+assert [x["location"]["lines"]["begin"] for x in before] == [2, 2, 3, 4]
+assert [x["location"]["lines"]["begin"] for x in after] == [4, 4, 5, 6]
+assert [x["fingerprint"] for x in before] == [x["fingerprint"] for x in after]
+assert clean == []
+# the same finding on two lines of the same text: two fingerprints
+assert [x["check_name"] for x in dup] == ["KF203", "KF203"] and dup[0]["fingerprint"] != dup[1]["fingerprint"]
+EOP
+printf 'format: gitlab_codeclimate\n' >.kflint.yaml
+"$KFLINT" dup.kubefile >out 2>err
+python3 -c 'import json,sys; assert len(json.load(open(sys.argv[1]))) == 2' out && ok "format: gitlab_codeclimate in .kflint.yaml" ||
+	{ not_ok "format: gitlab_codeclimate in .kflint.yaml"; sed 's/^/# /' err; }
+rm .kflint.yaml
+
 # settings: .kflint.yaml, then KFLINT_IGNORE, then the command line
 printf 'ignored: [KF212, maintainer-deprecated]\nseverity:\n  KF107: warning\n' >.kflint.yaml
 "$KFLINT" -f gnu bad.kubefile >out

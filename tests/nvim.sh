@@ -1,7 +1,8 @@
 #!/bin/sh
 # Neovim (Debian's, 0.7) with the shipped editors/nvim setup: opens a
 # Kubefile with an error, reads the diagnostics back from Neovim
-# (vim.diagnostic.get) and formats the buffer through kfls.
+# (vim.diagnostic.get), checks 'omnifunc' and the syntax groups of the
+# shipped syntax file, and formats the buffer through kfls.
 . "$(dirname "$0")/lib.sh"
 command -v nvim >/dev/null 2>&1 || { echo "nvim not installed: skipped"; exit 77; }
 KFLS=${KFLS:-$(dirname "$KFC")/kfls}
@@ -14,6 +15,11 @@ cat >"$tmp/expected" <<'OUT'
 filetype kubefile
 1:1 HINT write the keyword as FROM
 3:14 ERROR app 'ghost' is not declared: add APP ghost <source> before it
+omnifunc v:lua.vim.lsp.omnifunc
+syntax kubefile
+1:1 kubefileInstruction Statement
+2:5 kubefileAppName Type
+2:9 kubefileUrl Underlined
 -- formatted
 FROM scratch
 APP web local://web

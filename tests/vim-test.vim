@@ -10,6 +10,9 @@
 "           kubefile, then the diagnostics in ALE's loclist; g:ale_linters
 "           and g:kfls_settings are the Vim expressions $KF_VIM_LINTERS and
 "           $KF_VIM_SETTINGS when those are set
+"   fix     ALE's fixer 'kfc_fmt' (plugin/kfls.vim, autoload/kubefile/ale.vim)
+"           formats $KF_VIM_FILE with kfc ($KF_VIM_KFC) on :ALEFix: the
+"           fixers ALE offers for kubefile, then the buffer's lines
 " Everything goes to $KF_VIM_OUT; an error in this script ends Vim with
 " `cq 3` after writing it there.
 let s:out = []
@@ -87,6 +90,23 @@ function! s:Ale() abort
   endfor
 endfunction
 
+function! s:Fix() abort
+  let g:ale_linters = {'kubefile': []}
+  let g:ale_fixers = {'kubefile': ['kfc_fmt']}
+  let g:ale_kubefile_kfc_executable = $KF_VIM_KFC
+  execute 'edit ' . fnameescape($KF_VIM_FILE)
+  call add(s:out, 'fixers ' . join(filter(ale#fix#registry#GetApplicableFixers('kubefile'), 'v:val =~# "^kfc"')))
+  let l:before = getline(1, '$')
+  ALEFix
+  let l:tries = 0
+  while getline(1, '$') ==# l:before && l:tries < 200
+    sleep 50m
+    let l:tries += 1
+  endwhile
+  call add(s:out, '-- fixed' . (&modified ? ' (modified)' : ''))
+  call extend(s:out, getline(1, '$'))
+endfunction
+
 try
   filetype on
   syntax on
@@ -95,6 +115,8 @@ try
     call s:Syntax()
   elseif $KF_VIM_PART ==# 'ale'
     call s:Ale()
+  elseif $KF_VIM_PART ==# 'fix'
+    call s:Fix()
   else
     throw 'KF_VIM_PART is ' . $KF_VIM_PART
   endif

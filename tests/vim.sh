@@ -3,7 +3,8 @@
 # editors/vim files on 'runtimepath': filetype detection, the syntax groups
 # of a sample, the vim-lsp registration of plugin/kfls.vim, and ALE running
 # kfls through ale_linters/kubefile/kfls.vim, with the diagnostics read back
-# from ALE's loclist. tests/vim-test.vim is the Vim side.
+# from ALE's loclist; ALE's fixer kfc_fmt formatting a buffer. tests/vim-test.vim
+# is the Vim side.
 . "$(dirname "$0")/lib.sh"
 command -v vim >/dev/null 2>&1 || { echo "vim not installed: skipped"; exit 77; }
 # vim-tiny has no +eval, +syntax or +job: ALE and the syntax file need them.
@@ -25,7 +26,7 @@ vimrt=$KF_SRCDIR/editors/vim
 # 'runtimepath' DIRS,$VIMRUNTIME (g:ale_linters LINTERS, g:kfls_settings
 # SETTINGS); its output is $tmp/NAME.out
 run_vim() {
-	KF_VIM_PART=$2 KF_VIM_OUT=$tmp/$1.out KF_VIM_DIR=$tmp/ft KF_VIM_FILE=$tmp/p/Kubefile KF_VIM_KFLS=$KFLS \
+	KF_VIM_PART=$2 KF_VIM_OUT=$tmp/$1.out KF_VIM_DIR=$tmp/ft KF_VIM_FILE=$tmp/p/Kubefile KF_VIM_KFLS=$KFLS KF_VIM_KFC=$KFC \
 		KF_VIM_NAMES='Kubefile Kubefile.prod x.kubefile Dockerfile' KF_VIM_LINTERS=${4:-} KF_VIM_SETTINGS=${5:-} \
 		HOME=$tmp XDG_CONFIG_HOME=$tmp/cfg XDG_DATA_HOME=$tmp/data XDG_STATE_HOME=$tmp/state \
 		KF_VIM_RTP=$3 timeout 60 vim -N -u NONE -i NONE -n -es --cmd 'let &runtimepath = $KF_VIM_RTP . "," . $VIMRUNTIME' \
@@ -107,4 +108,15 @@ linters kfls
 OUT
 run_vim ale-settings ale "$vimrt,$ale" "" "{'severity': {'KF107': 'warning'}}"
 compare "$tmp/ale-settings.expected" "$tmp/ale-settings.out" "vim: g:kfls_settings through ALE, no g:ale_linters"
+
+# ALE's fixer: kfc fmt - on the misformatted sample
+cat >"$tmp/fix.expected" <<'OUT'
+fixers kfc_fmt
+-- fixed (modified)
+FROM scratch
+APP web local://web
+LAUNCH web ghost
+OUT
+run_vim fix fix "$vimrt,$ale"
+compare "$tmp/fix.expected" "$tmp/fix.out" "vim: ALE's fixer kfc_fmt formats the buffer with kfc fmt -"
 finish

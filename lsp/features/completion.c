@@ -88,6 +88,15 @@ static void local_paths(kfls *s, kfls_doc *d, kf_str typed, json_t *items, json_
 	kf_buf_release(&dir);
 }
 
+/* the physical line that holds off (kf_source_pline takes a line's start) */
+static kf_pline line_at(const kf_source *src, uint32_t off)
+{
+	uint32_t ls = off;
+	while (ls > 0 && src->text[ls - 1] != '\n')
+		ls--;
+	return kf_source_pline(src, ls);
+}
+
 /* the variables defined before the instruction at from, then the
  * built-in ones a RUN has (kf_run_builtins); each replaces the name typed
  * so far (name) */
@@ -144,8 +153,8 @@ json_t *kfls_completion(kfls *s, json_t *params, kfls_error *err)
 	const char *t = d->src.text;
 	json_t *items = json_array();
 	const kf_instr *in = kfls_instr_at(d, off);
-	kf_pline pl = kf_source_pline(&d->src, off);
-	uint32_t from = in ? in->span.start : pl.start;
+	kf_pline pl = line_at(&d->src, off);
+	uint32_t from = in ? in->span.start : pl.first;
 	/* the word being typed (on a continuation line too: the instruction
 	 * still starts at from) */
 	uint32_t ws = off;
@@ -204,12 +213,18 @@ json_t *kfls_completion(kfls *s, json_t *params, kfls_error *err)
 		} else if (kf_str_has_prefix(word, "local://")) {
 			local_paths(s, d, kf_str_make(word.ptr + 8, word.len - 8), items, range);
 		} else if (kind == KF_INSTR_LAUNCH || ((kind == KF_INSTR_APPCMDS || kind == KF_INSTR_APPENV) && nwords == 1)) {
+			/* LAUNCH ["web", …]: after [ or , the name goes in quotes */
+			uint32_t b = ws;
+			while (b > from && blank(t[b - 1]))
+				b--;
+			bool quote = kind == KF_INSTR_LAUNCH && b > from && (t[b - 1] == '[' || t[b - 1] == ',');
 			const kf_model *m = kfls_model(d);
 			for (uint32_t i = 0; i < m->napps; i++) {
 				if (m->apps[i].decl->span.start >= from)
 					continue;
 				char *nm = kf_arena_strndup(&s->req, m->apps[i].name.ptr, m->apps[i].name.len);
-				add_item(items, nm, 7, kf_kind_name((kf_kind)m->apps[i].decl->kind), nm, false, range);
+				add_item(items, nm, 7, kf_kind_name((kf_kind)m->apps[i].decl->kind),
+					 quote ? kf_arena_printf(&s->req, "\"%s\"", nm) : nm, false, range);
 			}
 		} else if (kfls_declares_app(kind) && nwords >= 2) {
 			add_item(items, "local://", 17, "a path in the build context", "local://", false, range);
@@ -229,7 +244,7 @@ static kf_kind kind_at(kfls_doc *d, uint32_t off)
 	const kf_instr *in = kfls_instr_at(d, off);
 	if (in)
 		return (kf_kind)in->kind;
-	kf_pline pl = kf_source_pline(&d->src, off);
+	kf_pline pl = line_at(&d->src, off);
 	uint32_t q = pl.first;
 	while (q < pl.end && !blank(d->src.text[q]))
 		q++;

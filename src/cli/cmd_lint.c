@@ -157,7 +157,7 @@ enum { O_DIALECT = KF_OPT_LONG, O_IGNORE, O_SEVERITY, O_COLOR, O_STDIN_NAME, O_C
 /* kflint's and kfc lint's options; -c, -t, -V, --no-fail, --no-color and
  * --trusted-registry are hadolint's spellings */
 static const kf_opt lint_opts[] = {
-	{"format", 'f', "FORMAT", "tty|json|sarif|checkstyle|gnu|github|junit", KF_COMPLETE_NONE,
+	{"format", 'f', "FORMAT", "tty|json|sarif|checkstyle|gnu|github|junit|codeclimate|gitlab_codeclimate", KF_COMPLETE_NONE,
 	 "the report's format (default: tty)"},
 	{"config", 'c', "FILE", NULL, KF_COMPLETE_FILE, "the settings file (default: .kflint.yaml found upwards)"},
 	{"dialect", O_DIALECT, "D", "auto|sealer|sealer-legacy|sealos", KF_COMPLETE_NONE,
@@ -353,7 +353,10 @@ static int lint_run(lint_cli *cli, char **args, int nargs)
 	}
 	bool color = kf_term_color(cli->color, STDOUT_FILENO);
 	kf_buf out = KF_BUF_INIT;
-	kf_report_write(&out, format, rep, nrep, PACKAGE_VERSION, KF_RENDER_SOURCE | (color ? KF_RENDER_COLOR : 0));
+	char *cwd = getcwd(NULL, 0);
+	kf_report_write(&out, format, rep, nrep, PACKAGE_VERSION, KF_RENDER_SOURCE | (color ? KF_RENDER_COLOR : 0),
+			cwd);
+	free(cwd);
 	if (!kf_term_write(stdout, &out))
 		status = KF_EXIT_USAGE;
 	if (fflush(stdout) != 0)

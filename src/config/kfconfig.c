@@ -237,10 +237,11 @@ static bool read_lint_key(reader *r, const char *key, yaml_node_t *k, yaml_node_
 	if (strcmp(key, "dialect") == 0 || strcmp(key, "format") == 0) {
 		const char *s = scalar(v);
 		static const char *const dialects[] = {"auto", "sealer", "sealer-legacy", "sealos"};
-		static const char *const formats[] = {"tty", "json", "sarif", "checkstyle", "gnu", "github", "junit"};
+		static const char *const formats[] = {"tty", "json", "sarif", "checkstyle", "gnu", "github", "junit",
+					      "codeclimate", "gitlab_codeclimate"};
 		bool d = key[0] == 'd';
 		const char *const *ok = d ? dialects : formats;
-		size_t n = d ? 4 : 7;
+		size_t n = d ? sizeof(dialects) / sizeof(dialects[0]) : sizeof(formats) / sizeof(formats[0]);
 		for (size_t i = 0; s && i < n; i++) {
 			if (strcmp(s, ok[i]) == 0) {
 				char **dst = d ? &cfg->dialect : &cfg->format;
@@ -250,7 +251,8 @@ static bool read_lint_key(reader *r, const char *key, yaml_node_t *k, yaml_node_
 			}
 		}
 		return fail(r, v, d ? "dialect must be auto, sealer, sealer-legacy or sealos"
-				    : "format must be tty, json, sarif, checkstyle, gnu, github or junit");
+				    : "format must be tty, json, sarif, checkstyle, gnu, github, junit, codeclimate or "
+				      "gitlab_codeclimate");
 	}
 	if (strcmp(key, "severity") == 0) {
 		if (v->type != YAML_MAPPING_NODE)

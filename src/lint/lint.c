@@ -199,7 +199,7 @@ kf_dialect kf_lint(const kf_document *doc, const kf_lint_options *opt, kf_diag_b
 		all_rules[i]->check(&ctx);
 	}
 	if (opt->shellcheck)
-		kf_shellcheck(doc, m, &opt->shellcheck_limits, out);
+		kf_shellcheck(doc, m, &opt->shellcheck_limits, opt->shellcheck_cache, out);
 	kf_dialect dialect = m->dialect;
 	context_images_free(&ctx);
 	kf_model_free(own);

@@ -45,6 +45,7 @@ typedef struct kf_lint_options {
 	const char *context_dir;          /* the build context, for local:// checks; NULL: none */
 	bool shellcheck;                  /* run shellcheck when it is installed */
 	kf_shellcheck_limits shellcheck_limits; /* what it is given, how long and large it runs */
+	kf_shellcheck_cache *shellcheck_cache;  /* what ShellCheck said of scripts seen before; NULL: none */
 	const char *const *trusted;       /* trusted-registries (none: every one) */
 	size_t ntrusted;
 	const char *const *ignored;       /* codes or names */

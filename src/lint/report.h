@@ -7,6 +7,8 @@
  *   gnu        path:line:col: level: message [code], one line each
  *   github     GitHub Actions workflow commands (::error file=…::message)
  *   junit      JUnit XML, one test case per file
+ *   codeclimate        Code Climate issues, each followed by a NUL byte
+ *   gitlab_codeclimate one array of GitLab Code Quality issues (with fingerprints)
  *
  * docs/kflint.md describes each. Lines are 1-based; columns count code
  * points.
@@ -29,6 +31,8 @@ typedef enum kf_report_format {
 	KF_REPORT_GNU,
 	KF_REPORT_GITHUB,
 	KF_REPORT_JUNIT,
+	KF_REPORT_CODECLIMATE,
+	KF_REPORT_GITLAB_CODECLIMATE,
 } kf_report_format;
 
 bool kf_report_format_parse(const char *s, kf_report_format *out);
@@ -40,8 +44,11 @@ typedef struct kf_report_file {
 } kf_report_file;
 
 /* Appends the report of all files to out. tool_version is the tool's
- * version in SARIF. */
+ * version in SARIF. root is the absolute directory the files' relative
+ * paths start from (the current one; NULL: unknown): SARIF's %SRCROOT%,
+ * and the formats that want paths relative to it (SARIF, Code Climate)
+ * give a file under it relative to it. */
 void kf_report_write(kf_buf *out, kf_report_format format, const kf_report_file *files, size_t nfiles,
-		     const char *tool_version, unsigned render_flags);
+		     const char *tool_version, unsigned render_flags, const char *root);
 
 #endif

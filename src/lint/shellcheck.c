@@ -40,7 +40,7 @@ typedef struct command {
 	char *joined; /* APPCMDS: the words joined, which w.text points into */
 	placed *subs; /* its sealos variables, in order, once written */
 	size_t nsubs;
-	char *script; /* what ShellCheck read, once written */
+	char *script; /* what ShellCheck reads (its text and a newline, then a NUL), once made */
 	size_t script_len;
 } command;
 
@@ -136,8 +136,9 @@ static void script_of(const kf_model *m, command *c, kf_buf *script)
 	c->subs = subs.v;
 	c->nsubs = subs.n;
 	free(c->script);
-	c->script = kf_xmalloc(script->len);
+	c->script = kf_xmalloc(script->len + 1); /* a string: the cache's key */
 	memcpy(c->script, script->ptr, script->len);
+	c->script[script->len] = '\0';
 	c->script_len = script->len - 1;
 }
 
@@ -193,37 +194,83 @@ static long file_index(const char *name, size_t n)
 	return (size_t)i < n ? i : -1;
 }
 
-/* Maps shellcheck's JSON output back onto the commands given, in their
- * order and, within one command, in ShellCheck's order: the order in which
- * one process per command reported them. */
-static void report_all(kf_diag_bag *out, const command *given, size_t n, const kf_buf *res)
+/* ShellCheck's JSON output split by the files given (n of them): one
+ * array of findings per file, in ShellCheck's order (the order one
+ * process per command would have reported them). */
+static void split_findings(const kf_buf *res, size_t n, json_t **per)
 {
 	json_error_t err;
 	json_t *j = res->len ? json_loadb(res->ptr, res->len, 0, &err) : NULL;
 	json_t *comments = json_object_get(j, "comments");
-	size_t nc = json_array_size(comments);
-	size_t *first = kf_xcalloc(n + 1, sizeof(size_t)), *order = kf_xcalloc(nc ? nc : 1, sizeof(size_t));
-	for (size_t i = 0; i < nc; i++) {
-		long f = file_index(json_string_value(json_object_get(json_array_get(comments, i), "file")), n);
-		if (f >= 0)
-			first[f + 1]++;
-	}
 	for (size_t f = 0; f < n; f++)
-		first[f + 1] += first[f];
-	size_t *next = kf_xmalloc((n ? n : 1) * sizeof(size_t));
-	memcpy(next, first, n * sizeof(size_t));
-	for (size_t i = 0; i < nc; i++) {
-		long f = file_index(json_string_value(json_object_get(json_array_get(comments, i), "file")), n);
+		per[f] = json_array();
+	size_t i;
+	json_t *c;
+	json_array_foreach(comments, i, c) {
+		long f = file_index(json_string_value(json_object_get(c, "file")), n);
 		if (f >= 0)
-			order[next[f]++] = i;
+			json_array_append(per[f], c);
 	}
-	for (size_t f = 0; f < n; f++)
-		for (size_t k = first[f]; k < first[f + 1]; k++)
-			report(out, &given[f], json_array_get(comments, order[k]));
-	free(next);
-	free(order);
-	free(first);
 	json_decref(j);
+}
+
+/* Two generations of KF_SHELLCHECK_CACHE_SCRIPTS scripts at most: when
+ * the new one is full it becomes the old one, and a script found in the
+ * old one moves to the new one. The commands of one file (at most
+ * shellcheck-max-commands) stay while they are used. */
+struct kf_shellcheck_cache {
+	json_t *now, *old; /* script text -> the array of ShellCheck's findings */
+};
+
+kf_shellcheck_cache *kf_shellcheck_cache_new(void)
+{
+	kf_shellcheck_cache *c = kf_xcalloc(1, sizeof(*c));
+	c->now = json_object();
+	c->old = json_object();
+	return c;
+}
+
+void kf_shellcheck_cache_free(kf_shellcheck_cache *c)
+{
+	if (!c)
+		return;
+	json_decref(c->now);
+	json_decref(c->old);
+	free(c);
+}
+
+/* a script with a NUL byte is never cached: it cannot be a key */
+static bool cacheable(const kf_shellcheck_cache *cache, const command *c)
+{
+	return cache && !memchr(c->script, '\0', c->script_len);
+}
+
+static void cache_put(kf_shellcheck_cache *cache, const command *c, json_t *found)
+{
+	if (!cacheable(cache, c))
+		return;
+	if (json_object_size(cache->now) >= KF_SHELLCHECK_CACHE_SCRIPTS) {
+		json_decref(cache->old);
+		cache->old = cache->now;
+		cache->now = json_object();
+	}
+	json_object_set(cache->now, c->script, found);
+}
+
+/* The findings cached for c's script (a new reference), or NULL */
+static json_t *cache_get(kf_shellcheck_cache *cache, const command *c)
+{
+	if (!cacheable(cache, c))
+		return NULL;
+	json_t *f = json_object_get(cache->now, c->script);
+	if (f)
+		return json_incref(f);
+	if (!(f = json_object_get(cache->old, c->script)))
+		return NULL;
+	json_incref(f);
+	json_object_del(cache->old, c->script);
+	cache_put(cache, c, f);
+	return f;
 }
 
 __attribute__((format(printf, 3, 4)))
@@ -245,10 +292,11 @@ static const char *more(char *buf, size_t size, size_t n)
 	return buf;
 }
 
-/* Writes the scripts of given[0..n) into a new private folder, as files
- * named 0, 1, …; returns its descriptor, with its path in dir, or -1 with
- * a message in why (and nothing left on disk). */
-static int write_scripts(const kf_model *m, command *given, size_t n, kf_buf *dir, kf_buf *why)
+/* Writes the scripts of given[0..n) (script_of made them) into a new
+ * private folder, as files named 0, 1, …; returns its descriptor, with
+ * its path in dir, or -1 with a message in why (and nothing left on
+ * disk). */
+static int write_scripts(const command *const *given, size_t n, kf_buf *dir, kf_buf *why)
 {
 	const char *tmp = getenv("TMPDIR");
 	if (!tmp || *tmp != '/')
@@ -264,12 +312,12 @@ static int write_scripts(const kf_model *m, command *given, size_t n, kf_buf *di
 		rmdir(dir->ptr);
 		return -1;
 	}
-	kf_buf script = KF_BUF_INIT;
 	size_t done = 0;
 	for (; done < n; done++) {
 		char name[32];
 		snprintf(name, sizeof(name), "%zu", done);
-		script_of(m, &given[done], &script);
+		const char *script = given[done]->script;
+		size_t len = given[done]->script_len + 1; /* and its newline */
 		int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0) {
 			kf_buf_printf(why, "%s/%s: %s", dir->ptr, name, strerror(errno));
@@ -277,15 +325,15 @@ static int write_scripts(const kf_model *m, command *given, size_t n, kf_buf *di
 		}
 		size_t at = 0;
 		errno = 0;
-		while (at < script.len) {
-			ssize_t w = write(fd, script.ptr + at, script.len - at);
+		while (at < len) {
+			ssize_t w = write(fd, script + at, len - at);
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w <= 0)
 				break;
 			at += (size_t)w;
 		}
-		int e = at < script.len ? (errno ? errno : EIO) : 0;
+		int e = at < len ? (errno ? errno : EIO) : 0;
 		if (close(fd) != 0 && !e)
 			e = errno;
 		if (e) {
@@ -294,7 +342,6 @@ static int write_scripts(const kf_model *m, command *given, size_t n, kf_buf *di
 			break;
 		}
 	}
-	kf_buf_release(&script);
 	if (done == n && !why->len)
 		return dfd;
 	for (size_t i = 0; i < done; i++) {
@@ -307,7 +354,8 @@ static int write_scripts(const kf_model *m, command *given, size_t n, kf_buf *di
 	return -1;
 }
 
-bool kf_shellcheck(const kf_document *doc, const kf_model *m, const kf_shellcheck_limits *lim, kf_diag_bag *out)
+bool kf_shellcheck(const kf_document *doc, const kf_model *m, const kf_shellcheck_limits *lim,
+		   kf_shellcheck_cache *cache, kf_diag_bag *out)
 {
 	kf_shellcheck_limits l = lim ? *lim : (kf_shellcheck_limits){0};
 	if (!l.command_bytes)
@@ -351,9 +399,22 @@ bool kf_shellcheck(const kf_document *doc, const kf_model *m, const kf_shellchec
 		kf_vec_push(&given, *c);
 	}
 	bool ok = true;
-	if (given.n) {
+	/* the scripts; those the cache does not know are given to shellcheck */
+	kf_buf script = KF_BUF_INIT;
+	json_t **found = kf_xcalloc(given.n ? given.n : 1, sizeof(*found));
+	KF_VEC(const command *) run = {0};
+	KF_VEC(size_t) run_at = {0};
+	for (size_t i = 0; i < given.n; i++) {
+		script_of(m, &given.v[i], &script);
+		if (!(found[i] = cache_get(cache, &given.v[i]))) {
+			kf_vec_push(&run, (const command *)&given.v[i]);
+			kf_vec_push(&run_at, i);
+		}
+	}
+	kf_buf_release(&script);
+	if (run.n) {
 		kf_buf dir = KF_BUF_INIT, why = KF_BUF_INIT, res = KF_BUF_INIT;
-		int dfd = write_scripts(m, given.v, given.n, &dir, &why);
+		int dfd = write_scripts(run.v, run.n, &dir, &why);
 		if (dfd < 0) {
 			skipped(out, &given.v[0], "ShellCheck was not run: %s", why.ptr);
 			ok = false;
@@ -363,7 +424,7 @@ bool kf_shellcheck(const kf_document *doc, const kf_model *m, const kf_shellchec
 							   "--exclude=SC2154"};
 			for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 				kf_vec_push(&argv, kf_xstrdup(opts[i]));
-			for (size_t i = 0; i < given.n; i++) {
+			for (size_t i = 0; i < run.n; i++) {
 				snprintf(buf, sizeof(buf), "%zu", i);
 				kf_vec_push(&argv, kf_xstrdup(buf));
 			}
@@ -372,7 +433,7 @@ bool kf_shellcheck(const kf_document *doc, const kf_model *m, const kf_shellchec
 				     .max_memory = (size_t)l.memory << 20};
 			int status;
 			kf_proc_end end = kf_proc_run(&p, &res, &status);
-			for (size_t i = 0; i < given.n; i++)
+			for (size_t i = 0; i < run.n; i++)
 				unlinkat(dfd, argv.v[4 + i], 0);
 			close(dfd);
 			rmdir(dir.ptr);
@@ -391,13 +452,32 @@ bool kf_shellcheck(const kf_document *doc, const kf_model *m, const kf_shellchec
 				/* not installed, or it failed: as documented, no message */
 				ok = false;
 			} else {
-				report_all(out, given.v, given.n, &res);
+				json_t **per = kf_xcalloc(run.n, sizeof(*per));
+				split_findings(&res, run.n, per);
+				for (size_t i = 0; i < run.n; i++) {
+					cache_put(cache, run.v[i], per[i]);
+					found[run_at.v[i]] = per[i];
+				}
+				free(per);
 			}
 		}
 		kf_buf_release(&res);
 		kf_buf_release(&why);
 		kf_buf_release(&dir);
 	}
+	/* in the order of the commands; nothing when shellcheck failed */
+	for (size_t i = 0; i < given.n; i++) {
+		size_t k;
+		json_t *c;
+		if (ok) {
+			json_array_foreach(found[i], k, c)
+				report(out, &given.v[i], c);
+		}
+		json_decref(found[i]);
+	}
+	free(found);
+	kf_vec_free(&run);
+	kf_vec_free(&run_at);
 	free(prog);
 	for (size_t i = 0; i < cs.n; i++)
 		free(cs.v[i].joined);

@@ -47,10 +47,22 @@ typedef struct kf_shellcheck_limits {
 	unsigned memory;      /* MiB of address space of the shellcheck process */
 } kf_shellcheck_limits;
 
+/* What ShellCheck said of each command script it read, for a caller that
+ * lints the same commands again and again (kfls, at every keystroke): a
+ * script found in it is not given to shellcheck again. ShellCheck's
+ * findings depend only on the script (and on the process's environment:
+ * SHELLCHECK_OPTS), so they are the same. It holds the last scripts used,
+ * between KF_SHELLCHECK_CACHE_SCRIPTS and twice that many. */
+typedef struct kf_shellcheck_cache kf_shellcheck_cache;
+#define KF_SHELLCHECK_CACHE_SCRIPTS 1024
+
+kf_shellcheck_cache *kf_shellcheck_cache_new(void);
+void kf_shellcheck_cache_free(kf_shellcheck_cache *cache);
+
 /* Returns false when shellcheck cannot be run (not installed, or it
  * failed); the diagnostics of the limits are in out all the same. lim may
- * be NULL: the defaults. */
+ * be NULL: the defaults; cache may be NULL: none. */
 bool kf_shellcheck(const kf_document *doc, const kf_model *model, const kf_shellcheck_limits *lim,
-		   kf_diag_bag *out);
+		   kf_shellcheck_cache *cache, kf_diag_bag *out);
 
 #endif

@@ -4,7 +4,8 @@
 --
 -- Uses vim.lsp.start (Neovim 0.8+) when there is one, else
 -- vim.lsp.start_client + vim.lsp.buf_attach_client (0.7). The settings are
--- the kubefile.* keys of docs/kfls.md (the same as .kflint.yaml).
+-- the kubefile.* keys of docs/kfls.md (the same as .kflint.yaml). Each
+-- buffer kfls attaches to gets 'omnifunc' set to vim.lsp.omnifunc.
 local M = {}
 
 local function root_dir(fname)
@@ -16,6 +17,17 @@ local function root_dir(fname)
   return dir
 end
 
+-- On attach: <C-x><C-o> completes through kfls (omnifunc), then the
+-- caller's on_attach.
+local function on_attach(user)
+  return function(client, bufnr)
+    vim.api.nvim_buf_set_option(bufnr, 'omnifunc', 'v:lua.vim.lsp.omnifunc')
+    if user then
+      user(client, bufnr)
+    end
+  end
+end
+
 function M.config(opts)
   opts = opts or {}
   local settings = opts.settings or { kubefile = {} }
@@ -25,7 +37,7 @@ function M.config(opts)
     root_dir = root_dir(vim.api.nvim_buf_get_name(0)),
     settings = settings,
     init_options = settings,
-    on_attach = opts.on_attach,
+    on_attach = on_attach(opts.on_attach),
   }
 end
 
@@ -67,6 +79,7 @@ function M.lspconfig()
         filetypes = { 'kubefile' },
         root_dir = function(fname) return root_dir(fname) end,
         settings = { kubefile = {} },
+        on_attach = on_attach(nil),
       },
     }
   end
