@@ -176,23 +176,19 @@ static int put_text(kf_buf *out, const char *s, int cols)
 }
 
 /* head, body and tail on one line of fewer columns than the terminal has
- * (a line as wide as the terminal wraps on some): body is cut first; when
- * too little of it would be left, the line as a whole. */
+ * (a line as wide as the terminal wraps on some): body is cut first, to
+ * twelve columns at the least; then the line as a whole. */
 static void put_line(kf_buf *out, const char *head, const char *body, const char *tail)
 {
 	int width = term_width() - 1;
 	int hw = text_width(head), tw = text_width(tail), bw = text_width(body);
-	int room = width - hw - tw;
-	if (room >= (bw < 12 ? bw : 12)) {
-		put_text(out, head, hw);
-		put_text(out, body, room);
-		put_text(out, tail, tw);
-	} else {
-		kf_buf tmp = KF_BUF_INIT;
-		kf_buf_printf(&tmp, "%s%s%s", head, body, tail);
-		put_text(out, tmp.ptr, width);
-		kf_buf_release(&tmp);
-	}
+	int room = width - hw - tw, least = bw < 12 ? bw : 12;
+	kf_buf line = KF_BUF_INIT;
+	put_text(&line, head, hw);
+	put_text(&line, body, room > least ? room : least);
+	put_text(&line, tail, tw);
+	put_text(out, line.ptr, width);
+	kf_buf_release(&line);
 }
 
 /* ---- drawing (under the lock) ------------------------------------------------------------- */
@@ -244,7 +240,7 @@ static void counters(const kf_build_view *v, kf_buf *tail)
 {
 	char a[32], b[32];
 	const kf_build_progress_event *c = &v->counters;
-	if (v->active && c->fetched) {
+	if (v->active && c->fetched && !c->entries && !c->bytes) { /* until the layer is written */
 		fmt_size(a, sizeof a, c->fetched);
 		fmt_size(b, sizeof b, c->fetch_total);
 		kf_buf_printf(tail, c->fetch_total ? "  fetched %s of %s" : "  fetched %s", a, b);
