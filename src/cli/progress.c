@@ -259,7 +259,8 @@ static void counters(const kf_build_view *v, kf_buf *tail)
 		json_t *n;
 		json_object_foreach(v->moving, k, n) bytes += (uint64_t)json_integer_value(n);
 		fmt_size(a, sizeof a, bytes);
-		kf_buf_printf(tail, "  %u blob%s, %s fetched", v->blobs, v->blobs == 1 ? "" : "s", a);
+		unsigned nb = v->blobs + (unsigned)json_object_size(v->moving); /* done and moving */
+		kf_buf_printf(tail, "  %u blob%s, %s fetched", nb, nb == 1 ? "" : "s", a);
 	}
 }
 
@@ -268,8 +269,8 @@ static void draw_status(kf_build_view *v)
 	double now = now_s();
 	if (v->partial.len && now - v->partial_at >= PARTIAL_WAIT)
 		end_partial(v);
-	if (!v->active && v->pull_t0 <= 0)
-		return;
+	if (!v->active && (v->pull_t0 <= 0 || !json_object_size(v->moving)))
+		return; /* between steps: only while blobs move */
 	kf_buf tail = KF_BUF_INIT, out = KF_BUF_INIT;
 	char head[64];
 	double t0 = v->active ? v->t0 : v->pull_t0;
