@@ -89,7 +89,7 @@ static void put_line(kf_buf *out, const char *head, const char *body, const char
 	kf_text_put(&line, head, hw);
 	kf_text_put(&line, body, room > least ? room : least);
 	kf_text_put(&line, tail, tw);
-	kf_text_put(out, line.ptr, width);
+	kf_text_put(out, line.ptr ? line.ptr : "", width);
 	kf_buf_release(&line);
 }
 
