@@ -100,6 +100,25 @@ static int open_input(const char *data, size_t len)
 	return fd[0];
 }
 
+/* What the ended child left in its output pipe, to on_output: no more
+ * than a pipe holds, so that what it started cannot keep us reading. */
+static void drain(int fd, const kf_proc *p)
+{
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return;
+	char chunk[8192];
+	for (size_t total = 0; total < (1u << 20);) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		p->on_output(p->output_ud, chunk, (size_t)n);
+		total += (size_t)n;
+	}
+}
+
 kf_proc_end kf_proc_run(const kf_proc *p, kf_buf *out, int *status)
 {
 	*status = 0;
@@ -141,7 +160,8 @@ kf_proc_end kf_proc_run(const kf_proc *p, kf_buf *out, int *status)
 		if (getppid() != parent)
 			_exit(127);
 #endif
-		if (move_fd(devnull, 0) != 0 || move_fd(p->out_fd ? p->out_fd : res[1], 1) != 0)
+		if (move_fd(devnull, 0) != 0 || move_fd(p->out_fd ? p->out_fd : res[1], 1) != 0 ||
+		    (p->on_output && !p->out_fd && dup2(1, 2) < 0))
 			e = errno;
 		if (!e && p->dir_fd >= 0 && fchdir(p->dir_fd) != 0)
 			e = errno;
@@ -184,17 +204,24 @@ kf_proc_end kf_proc_run(const kf_proc *p, kf_buf *out, int *status)
 	close(err[0]);
 	bool timed_out = false;
 	int64_t deadline = p->timeout_ms ? start + p->timeout_ms : 0;
-	/* read until the end of the output or the deadline */
+	/* read until the end of the output or the deadline (with on_output:
+	 * or the child's end, or the cancel flag) */
 	char chunk[8192];
+	bool sink = p->on_output && !p->out_fd;
 	for (bool open_out = got <= 0; open_out;) {
-		int wait = -1;
+		int wait = sink ? 100 : -1;
+		if (sink && ((p->cancel && *p->cancel) || ended(pid))) {
+			drain(res[0], p);
+			break;
+		}
 		if (deadline) {
 			int64_t left = deadline - now_ms();
 			if (left <= 0) {
 				timed_out = true;
 				break;
 			}
-			wait = left > INT32_MAX ? INT32_MAX : (int)left;
+			if (wait < 0 || left < wait)
+				wait = left > INT32_MAX ? INT32_MAX : (int)left;
 		}
 		struct pollfd pf = {res[0], POLLIN, 0};
 		int r = poll(&pf, 1, wait);
@@ -207,7 +234,10 @@ kf_proc_end kf_proc_run(const kf_proc *p, kf_buf *out, int *status)
 			continue;
 		if (n <= 0)
 			break;
-		kf_buf_add(out, chunk, (size_t)n);
+		if (sink)
+			p->on_output(p->output_ud, chunk, (size_t)n);
+		else
+			kf_buf_add(out, chunk, (size_t)n);
 	}
 	close(res[0]);
 	/* the output is closed (or the time is up): wait for the exit, still

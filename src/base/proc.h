@@ -3,7 +3,7 @@
  *
  * The child gets /dev/null (or the bytes of input) as standard input, a
  * pipe as standard output,
- * and the caller's standard error; it runs in a process group of its own,
+ * and the caller's standard error (or the same pipe, with on_output); it runs in a process group of its own,
  * so that at the time limit it is killed with everything it started
  * (SIGKILL to the group). On Linux it is also killed if the caller dies.
  * The child is always reaped before kf_proc_run returns, and no
@@ -36,6 +36,12 @@ typedef struct kf_proc {
 	const char *input;   /* NULL: standard input is /dev/null; else the child reads
 			      * these input_len bytes, then the end of the file */
 	size_t input_len;    /* at most KF_PROC_INPUT_MAX: a pipe takes them at once */
+	/* when set (out_fd 0): the child's standard output and error are one
+	 * pipe, whose bytes are handed to on_output as they come (not added to
+	 * out); reading stops when the child has ended, with what it left in
+	 * the pipe, even if something it started still holds the pipe open */
+	void (*on_output)(void *ud, const char *data, size_t len);
+	void *output_ud;
 } kf_proc;
 
 typedef enum kf_proc_end {

@@ -69,6 +69,10 @@ double kf_builder_now(void)
 void kf_builder_progress(builder *b, size_t i, size_t n, const kf_plan_step *step, kf_build_step_state state,
 		     const kf_layer_result *res, double secs)
 {
+	if (state == KF_BUILD_STEP_STARTED) {
+		b->counters = (kf_build_progress_event){.index = i, .count = n};
+		b->counters_at = 0;
+	}
 	if (!b->report || !b->report->step)
 		return;
 	kf_build_step_event e = {i, n, step->created_by, state, 0, 0, 0, secs};
@@ -78,6 +82,27 @@ void kf_builder_progress(builder *b, size_t i, size_t n, const kf_plan_step *ste
 		e.entries = res->nentries;
 	}
 	b->report->step(b->report->ud, &e);
+}
+
+void kf_builder_counters(builder *b)
+{
+	if (!b->report || !b->report->progress)
+		return;
+	double now = kf_builder_now();
+	if (now - b->counters_at < 0.05)
+		return;
+	b->counters_at = now;
+	b->report->progress(b->report->ud, &b->counters);
+}
+
+/* A layer being written: its counters */
+static void layer_progress(void *ud, uint64_t entries, uint64_t tar_bytes, uint64_t blob_bytes)
+{
+	builder *b = ud;
+	b->counters.entries = entries;
+	b->counters.bytes = tar_bytes;
+	b->counters.blob = blob_bytes;
+	kf_builder_counters(b);
 }
 
 /* An error about the base image, at the FROM line. */
@@ -271,7 +296,7 @@ static int prepare(builder *b)
 	b->blobtmp = b->tmp;
 	b->now = time(NULL);
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	b->lopt = (kf_layer_options){o->compression, o->level, o->threads, -1, b->now, o->interrupted};
+	b->lopt = (kf_layer_options){o->compression, o->level, o->threads, -1, b->now, o->interrupted, layer_progress, b};
 	if (sde && *sde) {
 		char *end;
 		long long v = strtoll(sde, &end, 10);

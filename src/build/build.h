@@ -121,6 +121,17 @@ typedef struct kf_build_step_event {
 	double secs;
 } kf_build_step_event;
 
+/* A running step's counters as they grow (at most twenty times a second):
+ * the entries begun in its layer and the bytes of its tar so far (read
+ * and hashed: for a files step, what it has copied), the bytes of the
+ * compressed blob, and what a download (ADD or APP of a URL) has received
+ * of its total (0: the server did not say). */
+typedef struct kf_build_progress_event {
+	size_t index, count;
+	uint64_t entries, bytes, blob;
+	uint64_t fetched, fetch_total;
+} kf_build_progress_event;
+
 /* A container image of the cache, fetched into the store: its manifest,
  * blobs fetched and already there, bytes fetched. */
 typedef struct kf_build_image_event {
@@ -147,6 +158,12 @@ typedef struct kf_build_report {
 	/* kf_build_platforms: the build of platform (the index-th of count,
 	 * from 0) begins; its steps and messages follow */
 	void (*platform)(void *ud, const char *platform, size_t index, size_t count);
+	/* the running step's counters */
+	void (*progress)(void *ud, const kf_build_progress_event *e);
+	/* what a RUN command writes on its standard output and error, one
+	 * stream, as it comes (pieces need not end lines); NULL: the command
+	 * writes on the caller's standard error itself */
+	void (*output)(void *ud, const char *data, size_t len);
 } kf_build_report;
 
 typedef struct kf_build_result {

@@ -61,6 +61,9 @@ typedef struct builder {
 	kf_image_set *ctx_images, *final_images;
 	json_t *ctx_archived; /* name → manifest digest of images/skopeo archives */
 	char config_digest[KF_DIGEST_LEN + 1]; /* once written */
+	/* the running step's counters (report->progress), when last told */
+	kf_build_progress_event counters;
+	double counters_at;
 } builder;
 
 /* A message of no file with its code, through report (NULL: none) */
@@ -77,6 +80,8 @@ void kf_builder_error(builder *b, const kf_plan_step *step, const char *code, co
 double kf_builder_now(void);
 void kf_builder_progress(builder *b, size_t i, size_t n, const kf_plan_step *step, kf_build_step_state state,
 			 const kf_layer_result *res, double secs);
+/* b->counters to the front end, unless they were told less than 50 ms ago */
+void kf_builder_counters(builder *b);
 
 /* build_fetch.c: url into dest, bounded (docs/build.md, "Security model") */
 bool kf_builder_fetch(builder *b, const kf_plan_step *step, const char *url, const char *dest, int64_t *mtime);

@@ -14,6 +14,7 @@ typedef struct download {
 	uint64_t got, max;
 	bool too_big;
 	volatile sig_atomic_t *interrupted;
+	builder *b;
 } download;
 
 static size_t curl_write(char *p, size_t size, size_t n, void *ud)
@@ -32,6 +33,11 @@ static size_t curl_write(char *p, size_t size, size_t n, void *ud)
 static int curl_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
 	download *d = ud;
+	if (dlnow > 0) {
+		d->b->counters.fetched = (uint64_t)dlnow;
+		d->b->counters.fetch_total = dltotal > 0 ? (uint64_t)dltotal : 0;
+		kf_builder_counters(d->b);
+	}
 	return d->interrupted && *d->interrupted ? 1 : 0;
 }
 
@@ -59,7 +65,7 @@ bool kf_builder_fetch(builder *b, const kf_plan_step *step, const char *url, con
 		return false;
 	}
 	download d = {f, 0, b->o->max_download ? b->o->max_download : KF_MAX_DOWNLOAD_DEFAULT, false,
-		      b->o->interrupted};
+		      b->o->interrupted, b};
 	long stall = b->o->stall_timeout > 0 ? b->o->stall_timeout : KF_STALL_TIMEOUT_DEFAULT;
 	CURL *c = curl_easy_init();
 	char ebuf[CURL_ERROR_SIZE] = "";

@@ -331,7 +331,7 @@ bool kf_builder_write_image(builder *b, const json_t *images, json_t **manifest_
 bool kf_builder_write_output(builder *b, const char *out, const json_t *desc)
 {
 	const char *tag = kf_builder_output_tag(b->o);
-	kf_layer_options lo = {KF_COMPRESS_NONE, 0, 1, b->lopt.epoch, b->now, b->o->interrupted};
+	kf_layer_options lo = {KF_COMPRESS_NONE, 0, 1, b->lopt.epoch, b->now, b->o->interrupted, NULL, NULL};
 	kf_err e;
 	if (!kf_builder_check_output(out, tag, &b->plan->platform, 1, &e)) {
 		kf_builder_error(b, NULL, "KF619", "%s", e.msg);

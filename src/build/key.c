@@ -2,6 +2,7 @@
  * docs/build.md, "Cache". */
 #include "build/builder.h"
 
+#include <errno.h>
 #include <fts.h>
 #include <limits.h>
 #include <stdio.h>
@@ -83,6 +84,10 @@ static bool hash_entry(void *ud, const char *path, const char *rel)
 {
 	tree_hash *t = ud;
 	(void)rel;
+	if (KF_BUILDER_INTERRUPTED(t->b)) {
+		errno = EINTR;
+		return false;
+	}
 	return kf_builder_hash_path(t->b, t->h, path, path + t->root, false);
 }
 

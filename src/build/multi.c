@@ -224,7 +224,7 @@ static int publish(multi *m, const json_t *desc, const kf_platform *plats, size_
 	}
 	const char *sde = getenv("SOURCE_DATE_EPOCH"); /* checked by the builds */
 	kf_layer_options lo = {KF_COMPRESS_NONE, 0, 1, sde && *sde ? strtoll(sde, NULL, 10) : -1, (int64_t)time(NULL),
-			       o->interrupted};
+			       o->interrupted, NULL, NULL};
 	const char *tag = kf_builder_output_tag(o);
 	for (size_t i = 0; status == 0 && i < o->noutputs && !(o->interrupted && *o->interrupted); i++) {
 		if (!kf_builder_check_output(o->outputs[i], tag, plats, n, &e)) {

@@ -226,7 +226,8 @@ static void sandbox_argv(builder *b, bool net, void *vec)
 		  b->rootfs, "--", NULL);
 }
 
-/* Runs the command in the rootfs, its output on our standard error, stopped
+/* Runs the command in the rootfs, its output on our standard error (or to
+ * the front end's report->output), stopped
  * within a second when the front end asks (base/proc.h); false after an
  * error at the step. */
 static bool run_command(builder *b, const kf_plan_step *step, char **argv, char **envp)
@@ -238,6 +239,11 @@ static bool run_command(builder *b, const kf_plan_step *step, char **argv, char 
 	}
 	kf_proc p = {.argv = argv, .path = argv[0], .dir_fd = dir, .out_fd = 2, .envp = envp,
 		     .cancel = b->o->interrupted};
+	if (b->report && b->report->output) {
+		p.out_fd = 0;
+		p.on_output = b->report->output;
+		p.output_ud = b->report->ud;
+	}
 	kf_buf none = KF_BUF_INIT;
 	int status;
 	kf_proc_end end = kf_proc_run(&p, &none, &status);

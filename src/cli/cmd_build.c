@@ -20,6 +20,7 @@
 #include "build/build.h"
 #include "build/synth.h"
 #include "cli/kfc.h"
+#include "cli/progress.h"
 #include "lint/lint.h"
 #include "oci/layer.h"
 #include "oci/store.h"
@@ -58,98 +59,8 @@ enum progress { PROGRESS_AUTO, PROGRESS_TTY, PROGRESS_PLAIN, PROGRESS_QUIET };
 
 typedef struct shown {
 	enum progress progress;
-	bool tty;           /* the step lines are rewritten in place */
-	kf_transfer pull;   /* the FROM image's blobs, when it is pulled */
+	kf_build_view *view; /* progress.c draws the build */
 } shown;
-
-static void fmt_size(char *buf, size_t len, uint64_t n)
-{
-	if (n < 1000)
-		snprintf(buf, len, "%llu B", (unsigned long long)n);
-	else if (n < 1000000)
-		snprintf(buf, len, "%.1f kB", n / 1e3);
-	else if (n < 1000000000)
-		snprintf(buf, len, "%.1f MB", n / 1e6);
-	else
-		snprintf(buf, len, "%.2f GB", n / 1e9);
-}
-
-/* [5/21] COPY … as it starts; its result as it ends: one line rewritten on
- * a terminal, two lines in plain progress. */
-static void show_step(void *ud, const kf_build_step_event *e)
-{
-	shown *sh = ud;
-	if (sh->progress == PROGRESS_QUIET)
-		return;
-	if (e->state == KF_BUILD_STEP_NOTED || e->state == KF_BUILD_STEP_STARTED) {
-		if (e->state == KF_BUILD_STEP_NOTED && sh->tty)
-			return;
-		if (sh->tty)
-			fprintf(stderr, "[%zu/%zu] %.70s …", e->index + 1, e->count, e->created_by);
-		else
-			fprintf(stderr, "[%zu/%zu] %s\n", e->index + 1, e->count, e->created_by);
-		fflush(stderr);
-		return;
-	}
-	char what[128], sz[32], tsz[32];
-	fmt_size(sz, sizeof sz, e->size);
-	if (e->state == KF_BUILD_STEP_CACHED)
-		snprintf(what, sizeof what, e->size ? "CACHED %s" : "CACHED (no change)", sz);
-	else if (e->state == KF_BUILD_STEP_UNCHANGED)
-		snprintf(what, sizeof what, "no change");
-	else {
-		fmt_size(tsz, sizeof tsz, e->tar_size);
-		snprintf(what, sizeof what, "%s (%s in %llu entries)", sz, tsz, (unsigned long long)e->entries);
-	}
-	if (sh->tty)
-		fprintf(stderr, "\r\033[K[%zu/%zu] %.70s  %s  %.2fs\n", e->index + 1, e->count, e->created_by, what,
-			e->secs);
-	else
-		fprintf(stderr, "[%zu/%zu] => %s in %.2fs\n", e->index + 1, e->count, what, e->secs);
-	fflush(stderr);
-}
-
-static void show_message(void *ud, kf_severity sev, const char *code, const char *msg)
-{
-	shown *sh = ud;
-	if (sev == KF_SEV_ERROR)
-		fprintf(stderr, "kfc build: %s [%s]\n", msg, code);
-	else if (sh->progress != PROGRESS_QUIET)
-		fprintf(stderr, "kfc build: warning: %s [%s]\n", msg, code);
-}
-
-static void show_files(void *ud, const char *rendered)
-{
-	shown *sh = ud;
-	if (sh->progress != PROGRESS_QUIET)
-		fputs(rendered, stderr);
-}
-
-static void show_blob(void *ud, const char *digest, uint64_t done, uint64_t total, bool finished)
-{
-	kf_transfer_blob(&((shown *)ud)->pull, digest, done, total, finished);
-}
-
-/* a container image of the cache, in the store */
-static void show_image(void *ud, const kf_build_image_event *e)
-{
-	shown *sh = ud;
-	if (sh->progress == PROGRESS_QUIET)
-		return;
-	if (sh->pull.tty)
-		fputs("\r\033[K", stderr); /* the transfer's line: all its blobs are in */
-	char *familiar = kf_imageref_familiar(e->name);
-	fprintf(stderr, "  image %s %.19s: %u blob%s fetched (%.1f MB), %u in the store\n", familiar, e->digest, e->fetched,
-		e->fetched == 1 ? "" : "s", (double)e->bytes / 1e6, e->present);
-	free(familiar);
-}
-
-static void show_platform(void *ud, const char *platform, size_t index, size_t count)
-{
-	shown *sh = ud;
-	if (sh->progress != PROGRESS_QUIET)
-		fprintf(stderr, "platform %s (%zu/%zu)\n", platform, index + 1, count);
-}
 
 /* --iidfile: the image's digest, as buildah writes its image ID (kfc
  * names an image by its manifest digest, as registries do); --metadata-file:
@@ -233,25 +144,28 @@ static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const c
 		if (diags.items[i].severity == KF_SEV_ERROR)
 			diags.items[w++] = diags.items[i];
 	diags.len = diags.nerrors = w;
-	sh->tty = sh->progress == PROGRESS_TTY || (sh->progress == PROGRESS_AUTO && isatty(2));
 	static const kf_transfer_mode modes[] = {KF_TRANSFER_AUTO, KF_TRANSFER_TTY, KF_TRANSFER_PLAIN,
 						  KF_TRANSFER_QUIET}; /* as enum progress */
-	kf_transfer_init(&sh->pull, modes[sh->progress], "fetched");
-	kf_build_report report = {sh, show_step, show_message, show_files, show_blob, show_image, show_platform};
+	sh->view = kf_build_view_new(modes[sh->progress]);
+	kf_build_report report = kf_build_view_report(sh->view);
 	kf_build_result res;
 	int status = diags.nerrors ? KF_EXIT_PROBLEMS
 				   : kf_build_platforms(o, platforms, nplatforms, doc, model, &diags, &report, &res);
-	kf_transfer_end(&sh->pull);
+	kf_build_view_end(sh->view, status);
 	if (status == 0 && res.plan) {
 		char *t = json_dumps(res.plan, JSON_INDENT(2));
 		printf("%s\n", t);
 		free(t);
 	} else if (status == 0) {
-		if (sh->progress != PROGRESS_QUIET)
-			fprintf(stderr, "built %s%s in %.2fs%s%s\n", res.digest, nplatforms > 1 ? " (an index)" : "", res.secs,
-				o->ntags ? " as " : o->noutputs ? "" : " (untagged: name it with -t or -o)",
-				o->ntags ? o->tags[0] : "");
-		printf("%s\n", res.digest);
+		/* the digest once: on standard output unless that is a terminal
+		 * where the line on standard error names it (docs/build.md) */
+		char after[PATH_MAX];
+		snprintf(after, sizeof after, "%s in %.2fs%s%s", nplatforms > 1 ? " (an index)" : "", res.secs,
+			 o->ntags ? " as " : o->noutputs ? "" : " (untagged: name it with -t or -o)",
+			 o->ntags ? o->tags[0] : "");
+		kf_build_view_built(sh->view, res.digest, after);
+		if (sh->progress == PROGRESS_QUIET || !isatty(STDOUT_FILENO))
+			printf("%s\n", res.digest);
 		status = write_id_files(o, &res, iidfile, metadata_file);
 	} else if (status == KF_EXIT_INTERRUPTED) {
 		fprintf(stderr, "kfc build: interrupted: nothing was written\n");
@@ -264,6 +178,8 @@ static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const c
 		kf_diag_render_text(&out, &src, &diags.items[i], KF_RENDER_SOURCE);
 	kf_term_write(stderr, &out);
 	kf_buf_release(&out);
+	kf_build_view_free(sh->view);
+	sh->view = NULL;
 	kf_diag_bag_release(&diags);
 	kf_model_free(model);
 	kf_document_free(doc);
@@ -683,7 +599,7 @@ static char *synthesize(build_cli *b)
 
 static int build_main(int argc, char **argv, bool plan_only)
 {
-	build_cli b = {.prog = plan_only ? "plan" : "build", .show = {PROGRESS_AUTO, false}};
+	build_cli b = {.prog = plan_only ? "plan" : "build", .show = {PROGRESS_AUTO, NULL}};
 	b.o.compression = KF_COMPRESS_GZIP;
 	b.o.plan_only = plan_only;
 	char *text = NULL;

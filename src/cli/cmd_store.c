@@ -770,7 +770,7 @@ kf_layer_options kf_cli_archive_options(void)
 {
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	return (kf_layer_options){KF_COMPRESS_NONE, 0, 1, sde ? atoll(sde) : 0, (int64_t)time(NULL),
-				  kf_term_catch_interrupts()};
+				  kf_term_catch_interrupts(), NULL, NULL};
 }
 
 /* the layout of a save or a load, in the store's private folder */

@@ -146,11 +146,16 @@ typedef struct tree_add {
 	const char *prefix;
 	const kf_layer_meta *meta;
 	kf_buf name;
+	kf_err *err;
 } tree_add;
 
 static bool add_entry(void *ud, const char *path, const char *rel)
 {
 	tree_add *t = ud;
+	if (t->l->opt.cancel && *t->l->opt.cancel) {
+		kf_err_set(t->err, "interrupted");
+		return false;
+	}
 	kf_buf_reset(&t->name);
 	kf_buf_printf(&t->name, "%s/%s", t->prefix, rel);
 	kf_layer_add_path(t->l, t->name.ptr, path, t->meta);
@@ -160,7 +165,7 @@ static bool add_entry(void *ud, const char *path, const char *rel)
 bool kf_layer_add_tree_filtered(kf_layer *l, const char *prefix, const char *disk_dir, const kf_layer_meta *meta,
 				kf_tree_filter *filter, void *ctx, kf_err *err)
 {
-	tree_add t = {l, prefix, meta, KF_BUF_INIT};
+	tree_add t = {l, prefix, meta, KF_BUF_INIT, err};
 	bool ok = kf_tree_walk(disk_dir, false, filter, ctx, add_entry, &t, err);
 	kf_buf_release(&t.name);
 	return ok;
@@ -236,6 +241,8 @@ typedef struct pipeline {
 	char error[256];
 	struct archive *stream; /* zstd: one stream, compressed by libzstd's own workers */
 	volatile sig_atomic_t *cancel;
+	const kf_layer_options *opt; /* its progress callback */
+	uint64_t entries;             /* begun, for it */
 } pipeline;
 
 static bool compress_chunk(int comp, int level, const unsigned char *in, size_t n, kf_buf *out, char *err,
@@ -429,6 +436,7 @@ static void pipeline_start(pipeline *p, const kf_layer_options *opt, int fd)
 	p->comp = opt->compression;
 	p->level = opt->level;
 	p->cancel = opt->cancel;
+	p->opt = opt;
 	p->fd = fd;
 	kf_sha256_init(&p->tar_hash);
 	kf_sha256_init(&p->blob_hash);
@@ -541,6 +549,8 @@ static la_ssize_t tar_write(struct archive *a, void *ud, const void *buf, size_t
 	(void)a;
 	pipeline *p = ud;
 	feed(p, buf, n);
+	if (p->opt->progress)
+		p->opt->progress(p->opt->progress_ud, p->entries, p->tar_size, p->blob_size);
 	if (p->failed) {
 		archive_set_error(a, EIO, "%s", p->error);
 		return -1;
@@ -818,8 +828,10 @@ bool kf_layer_finish(kf_layer *l, const char *tmpdir, kf_layer_result *out, kf_e
 	ok = archive_write_open2(a, &p, NULL, tar_write, NULL, NULL) == ARCHIVE_OK;
 	if (!ok)
 		kf_err_set(err, "%s", archive_error_string(a));
-	for (size_t i = 0; ok && i < list.n; i++)
+	for (size_t i = 0; ok && i < list.n; i++) {
+		p.entries = i + 1;
 		ok = !cancelled(&l->opt, err) && write_entry(a, res, &l->opt, &list.v[i], err);
+	}
 	if (ok && archive_write_close(a) != ARCHIVE_OK) {
 		kf_err_set(err, "%s", archive_error_string(a));
 		ok = false;

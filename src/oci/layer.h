@@ -52,6 +52,11 @@ typedef struct kf_layer_options {
 	/* when set (by a signal handler), kf_layer_finish stops soon with an
 	 * "interrupted" error; NULL: never */
 	volatile sig_atomic_t *cancel;
+	/* while kf_layer_finish writes (NULL: not called): the entries begun,
+	 * the bytes of the tar so far (hashed) and of the blob (compressed),
+	 * after every piece of the tar, at least every 128 KiB */
+	void (*progress)(void *ud, uint64_t entries, uint64_t tar_bytes, uint64_t blob_bytes);
+	void *progress_ud;
 } kf_layer_options;
 
 /* An entry's owner and mode: -1 keeps what the file on disk has (or 0 for
@@ -83,7 +88,8 @@ void kf_layer_add_path(kf_layer *l, const char *name, const char *disk, const kf
  * for files whose bytes are all that matters (a store's blobs). */
 void kf_layer_add_file(kf_layer *l, const char *name, const char *disk, int mode, const kf_layer_meta *meta);
 /* A directory's contents (not itself) under prefix ("" for the top);
- * false with errno if it cannot be walked. */
+ * false with err if it cannot be walked, or "interrupted" once the
+ * options' cancel flag is set. */
 bool kf_layer_add_tree(kf_layer *l, const char *prefix, const char *disk_dir, const kf_layer_meta *meta,
 		       kf_err *err);
 /* kf_layer_add_tree with a filter (NULL: everything; kf_tree_walk, in

@@ -2,7 +2,10 @@
  * status or signal told, a program that cannot start said so; at the time
  * limit the child and what it started are killed and the child is reaped
  * (no zombie left); the address-space limit and the working directory
- * reach the child, and so does the input given for its standard input.
+ * reach the child, and so does the input given for its standard input;
+ * with on_output, standard output and error come together, in order, as
+ * they are written, and a child that ended is not waited for because
+ * something it started holds the pipe; the cancel flag stops it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -180,6 +183,49 @@ static void test_input(void **state)
 	no_child_left();
 }
 
+static void collect(void *ud, const char *data, size_t len)
+{
+	kf_buf_add(ud, data, len);
+}
+
+static double seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void test_on_output(void **state)
+{
+	(void)state;
+	kf_buf got = KF_BUF_INIT, none = KF_BUF_INIT;
+	int status = -1;
+	char *argv[] = {"sh", "-c", "echo out; echo err >&2; echo out2; exit 4", NULL};
+	kf_proc p = {.argv = argv, .dir_fd = -1, .on_output = collect, .output_ud = &got};
+	assert_int_equal(kf_proc_run(&p, &none, &status), KF_PROC_EXITED);
+	assert_int_equal(status, 4);
+	assert_string_equal(got.ptr, "out\nerr\nout2\n");
+	assert_int_equal(none.len, 0);
+	/* a background process keeps the pipe: the child's end is enough */
+	kf_buf_reset(&got);
+	char *bg[] = {"sh", "-c", "sleep 5 & echo done", NULL};
+	p.argv = bg;
+	double t0 = seconds();
+	assert_int_equal(kf_proc_run(&p, &none, &status), KF_PROC_EXITED);
+	assert_true(seconds() - t0 < 3);
+	assert_string_equal(got.ptr, "done\n");
+	/* the cancel flag, while the child writes nothing */
+	static volatile sig_atomic_t cancel = 1;
+	char *slow[] = {"sh", "-c", "sleep 5", NULL};
+	p.argv = slow;
+	p.cancel = &cancel;
+	t0 = seconds();
+	assert_int_equal(kf_proc_run(&p, &none, &status), KF_PROC_CANCELLED);
+	assert_true(seconds() - t0 < 3);
+	kf_buf_release(&got);
+	no_child_left();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +235,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_dir),
 		cmocka_unit_test(test_input),
+		cmocka_unit_test(test_on_output),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
