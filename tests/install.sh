@@ -61,6 +61,31 @@ for m in kfc kflint; do
 	fi
 done
 
+# the editors find the installed files where they look: Neovim under
+# $XDG_DATA_DIRS/nvim/site, Vim in a vimfiles folder on 'runtimepath', Emacs
+# on load-path (each pointed at DESTDIR here)
+share=$T/root$prefix/share
+mkdir -p "$T/w" "$T/home" && printf 'FROM scratch\n' >"$T/w/Kubefile"
+if command -v nvim >/dev/null 2>&1; then
+	got=$(cd "$T/w" && HOME=$T/home XDG_DATA_DIRS=$share:/usr/share timeout 30 nvim --headless --clean Kubefile \
+		+'lua io.stdout:write(vim.bo.filetype .. " " .. tostring(pcall(require, "kfls")) .. "\n")' +qa 2>&1)
+	if [ "$got" = "kubefile true" ]; then ok "nvim detects a Kubefile and loads kfls.lua from share/nvim/site"; else
+		not_ok "nvim from share/nvim/site: $got"; fi
+fi
+if command -v vim >/dev/null 2>&1; then
+	got=$(cd "$T/w" && HOME=$T/home timeout 30 vim -Nu NONE -es --cmd "set rtp^=$share/vim/vimfiles" --cmd 'filetype on' \
+		--cmd 'syntax on' Kubefile +'put =&filetype . \" \" . get(b:, \"current_syntax\", \"none\")' +'%print' +'qa!' 2>&1)
+	if printf '%s\n' "$got" | grep -qx 'kubefile kubefile'; then
+		ok "vim detects a Kubefile and highlights it from share/vim/vimfiles"
+	else not_ok "vim from share/vim/vimfiles: $got"; fi
+fi
+if command -v emacs >/dev/null 2>&1; then
+	got=$(cd "$T/w" && HOME=$T/home timeout 60 emacs --batch -Q -L "$share/emacs/site-lisp" \
+		--eval '(progn (require (quote kubefile-mode)) (find-file "Kubefile") (princ major-mode))' 2>/dev/null)
+	if [ "$got" = kubefile-mode ]; then ok "emacs loads kubefile-mode from share/emacs/site-lisp"; else
+		not_ok "emacs from share/emacs/site-lisp: $got"; fi
+fi
+
 # the licence travels with the docs
 if cmp -s "$KF_SRCDIR/LICENSE" "$T/root$prefix/share/doc/kubefile/LICENSE" &&
 	grep -q 'Apache License' "$KF_SRCDIR/LICENSE"; then
