@@ -81,7 +81,7 @@ lint() { # lint FORMAT THRESHOLD [PATH]: lint.sh's exit status in $rc, stdout in
 }
 lint github ''
 want="app/Kubefile,line=2,col=9,endLine=2,endColumn=17,title=KF111::source 'web.yaml' has no scheme"
-if [ $rc -eq 1 ] && grep -q "^::error file=\./$want" "$T/stdout" && grep -qx 'status=1' "$T/out"; then
+if [ $rc -eq 1 ] && grep -q "^::error file=\(\./\)\{0,1\}$want" "$T/stdout" && grep -qx 'status=1' "$T/out"; then
 	ok "format github: an annotation per finding, the step fails with status 1"
 else
 	not_ok "format github (exit $rc)"; sed 's/^/# /' "$T/stdout" "$T/stderr" "$T/out"
