@@ -2,7 +2,7 @@
 # kfc imagelist (docs/imagelist.md):
 #  (a) every manifest and chart of tests/corpus/manifests gives exactly the
 #      images of its EXPECTED.tsv rows, in order, after the normalisation of
-#      spec §4 (done here in awk, apart from kfc), no warning, and none of
+#      docs/language.md (done here in awk, apart from kfc), no warning, and none of
 #      its AMBIGUOUS.tsv values that EXPECTED.tsv does not list;
 #  (b) golden text and JSON output of tests/golden/imagelist/cases (a chart
 #      with subchart overrides, a packaged .tgz chart made here, lists,
@@ -20,7 +20,7 @@ gold=$KF_TESTDATA/golden/imagelist
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# spec §4: a first component with "." or ":", or localhost, is a registry,
+# docs/language.md: a first component with "." or ":", or localhost, is a registry,
 # else docker.io; one component on docker.io gets library/; no tag and no
 # digest gets :latest
 normalise() {

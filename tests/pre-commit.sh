@@ -1,6 +1,7 @@
 #!/bin/sh
 # The hooks in .pre-commit-hooks.yaml, run by Debian's pre-commit with
-# `pre-commit try-repo` in a scratch git repository.
+# `pre-commit try-repo` in a scratch git repository: kflint and kfc-fmt with
+# the built tools on the PATH, kflint-source and kfc-fmt-source without them.
 . "$(dirname "$0")/lib.sh"
 
 command -v pre-commit >/dev/null 2>&1 || { echo "pre-commit not installed: skipped"; exit 77; }
@@ -38,11 +39,35 @@ if [ $rc -ne 0 ] && head -1 app/Kubefile | grep -q '^FROM scratch$'; then
 else
 	not_ok "kfc-fmt hook (exit $rc)"; sed 's/^/# /' "$tmp/out" | tail -20
 fi
+
+# the -source hooks with no kflint or kfc on the PATH: the first one builds
+# them from the hook's checkout into the cache, the second reuses the build
+printf 'from scratch\nAPP web web.yaml\nLAUNCH web\n' >app/Kubefile
+git add -A
+syspath=$(printf '%s' "$PATH" | tr ':' '\n' | grep -vx "$(dirname "$KFC")" | paste -sd: -)
+rc=0
+PATH=$syspath KUBEFILE_HOOK_CACHE="$tmp/hooks" pre-commit try-repo "$KF_SRCDIR" kflint-source --all-files --verbose \
+	>"$tmp/out" 2>&1 || rc=$?
+if [ $rc -ne 0 ] && grep -q "app/Kubefile:2:9: error: source 'web.yaml' has no scheme" "$tmp/out" &&
+	grep -q '^kubefile: building kflint and kfc from ' "$tmp/out" && [ -x "$(ls -d "$tmp"/hooks/*/ | head -1)kflint" ]; then
+	ok "kflint-source hook builds kflint from its checkout, then fails on a bad Kubefile"
+else
+	not_ok "kflint-source hook (exit $rc)"; sed 's/^/# /' "$tmp/out" | tail -30
+fi
+rc=0
+PATH=$syspath KUBEFILE_HOOK_CACHE="$tmp/hooks" pre-commit try-repo "$KF_SRCDIR" kfc-fmt-source --all-files --verbose \
+	>"$tmp/out" 2>&1 || rc=$?
+if [ $rc -ne 0 ] && head -1 app/Kubefile | grep -q '^FROM scratch$' && ! grep -q '^kubefile: building' "$tmp/out"; then
+	ok "kfc-fmt-source hook reuses the build and rewrites an unformatted Kubefile"
+else
+	not_ok "kfc-fmt-source hook (exit $rc)"; sed 's/^/# /' "$tmp/out" | tail -30
+fi
+
 printf 'FROM scratch\nAPP web local://web.yaml\nLAUNCH web\n' >app/Kubefile
 printf 'apiVersion: v1\nkind: ConfigMap\n' >app/web.yaml
 git add -A
 rc=0
-pre-commit try-repo "$KF_SRCDIR" --all-files >"$tmp/out" 2>&1 || rc=$?
-if [ $rc -eq 0 ]; then ok "both hooks pass on a clean, formatted Kubefile"; else
+KUBEFILE_HOOK_CACHE="$tmp/hooks" pre-commit try-repo "$KF_SRCDIR" --all-files >"$tmp/out" 2>&1 || rc=$?
+if [ $rc -eq 0 ]; then ok "all four hooks pass on a clean, formatted Kubefile"; else
 	not_ok "hooks on a clean file (exit $rc)"; sed "s/^/# /" "$tmp/out" | tail -30; fi
 finish

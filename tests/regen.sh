@@ -22,4 +22,5 @@ done
 KF_REGEN=1 sh "$KF_TESTDATA/build.sh" >/dev/null
 "$KF_TESTDATA/lsp.sh" --regen
 "$KF_TESTDATA/textmate.sh" --regen || true
+sh "$KF_TESTDATA/install.sh" --regen
 echo "regenerated; review with: git diff --stat tests/golden"

@@ -61,7 +61,7 @@ typedef struct kf_build_options {
 	size_t nimage_lists;
 	const char *const *ignored_image_lists;
 	size_t nignored_image_lists;
-	/* the cluster descriptor labels (spec §4); NULL: as the Kubefile has them */
+	/* the cluster descriptor labels (docs/language.md); NULL: as the Kubefile has them */
 	const char *cluster_runtime, *cluster_runtime_version, *cri, *cri_version;
 	/* downloads (ADD and APP of a URL): the largest accepted, and how long
 	 * one may receive less than KF_STALL_SPEED bytes a second; 0: the

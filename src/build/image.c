@@ -140,7 +140,7 @@ static const char *where_of(const kf_image_entry *e)
 }
 
 /* The images the rootfs references, [{"image", "app"?}], by the
- * conventions of spec §4. Discovery reads the staged rootfs when a RUN made
+ * conventions of docs/language.md. Discovery reads the staged rootfs when a RUN made
  * one, else the three folders unpacked from the layers; its result depends
  * on the layers alone, so it is cached by their digests, and an unchanged
  * rebuild decompresses nothing. */

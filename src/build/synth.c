@@ -89,7 +89,7 @@ char *kf_synth_kubefile(const kf_synth *s, const char *context, char *err, size_
 		bool is_chart = S_ISDIR(st.st_mode) && stat(chart, &cs) == 0;
 		free(chart);
 		free(full);
-		/* the rootfs conventions of spec §4 */
+		/* the rootfs conventions of docs/language.md */
 		size_t n = strlen(p);
 		while (n > 1 && p[n - 1] == '/')
 			n--;

@@ -233,7 +233,7 @@ static bool load_ref(const char *ref, const remote_opts *ro, kf_image *img, char
 }
 
 /* The cluster descriptor: what the labels and the extension say about the
- * cluster the image runs (spec §4). */
+ * cluster the image runs (docs/language.md). */
 static json_t *cluster_descriptor(const json_t *cfg, const json_t *ext, const json_t *imgs)
 {
 	json_t *labels = json_object_get(json_object_get(cfg, "config"), "Labels");

@@ -1,4 +1,4 @@
-/* imagelist.h - container image discovery (spec §4, docs/imagelist.md).
+/* imagelist.h - container image discovery (docs/language.md, docs/imagelist.md).
  *
  * Finds the container images a ClusterImage's cluster will pull, in
  * Kubernetes manifests (the "image" of every item of a containers,
@@ -94,7 +94,7 @@ void kf_imagelist_scan_list(kf_imagelist *l, const char *path, const char *app);
 void kf_imagelist_scan_manifest_text(kf_imagelist *l, const char *display, const char *text, size_t len);
 
 /* Scans a staged ClusterImage root file system by the conventions of spec
- * §4: manifests/ (YAML, and manifests/imageList), charts/ (charts), and
+ * docs/language.md: manifests/ (YAML, and manifests/imageList), charts/ (charts), and
  * application/apps/<name>/ (everything an app holds, with app = <name>).
  * Files are displayed relative to rootfs ("manifests/app.yaml"); a rootfs
  * without some of these folders is fine. */

@@ -1,5 +1,5 @@
 /* apptype.h - the type of an app, from its sources in the build context
- * (spec §3): helm, kube, shell, or none (which needs an APPCMDS).
+ * (docs/language.md, "Applications"): helm, kube, shell, or none (which needs an APPCMDS).
  *
  * helm when a source is a chart directory (Chart.yaml, values.yaml and
  * templates/ at its top) or a packaged chart (*.tgz); else kube when every

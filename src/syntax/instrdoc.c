@@ -160,9 +160,9 @@ void kf_instr_docs_markdown(kf_buf *out)
 {
 	kf_buf_adds(out, "# Instructions\n\n"
 			 "<!-- Generated from src/syntax/instrdoc.c by `kfls --print-instruction-docs`; "
-			 "tests/instructions-doc.sh checks it. Edit the table, not this file. -->\n\n"
+			 "tests/lsp.sh checks it. Edit the table, not this file. -->\n\n"
 			 "What each instruction and flag does, as the language server shows it on hover. "
-			 "The language itself is described in the project's specification.\n");
+			 "The language itself is described in [language.md](language.md).\n");
 	for (int k = KF_INSTR_ERROR + 1; k < KF_INSTR__COUNT; k++) {
 		kf_buf_printf(out, "\n## %s\n\n", kf_kind_name((kf_kind)k));
 		kf_instr_doc_hover((kf_kind)k, out);

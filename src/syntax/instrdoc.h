@@ -3,7 +3,7 @@
  * The language server's hover, signature help and completion snippets, and
  * kflint's unknown-flag rule (KF217) read it; docs/instructions.md is
  * generated from it (kf_instr_docs_markdown, printed by `kfls
- * --print-instruction-docs`) and tests/instructions-doc.sh checks that the
+ * --print-instruction-docs`) and tests/lsp.sh checks that the
  * file is exactly that, so the text is written once.
  */
 #ifndef KF_INSTRDOC_H

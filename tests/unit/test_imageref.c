@@ -1,6 +1,6 @@
 /* test_imageref.c - unit tests of imageref.c: Docker's reference grammar
  * (the cases of distribution/reference's tests that apply without
- * variables) and the normalisation of spec §4.
+ * variables) and the normalisation of docs/language.md.
  */
 #include <setjmp.h>
 #include <stdarg.h>
