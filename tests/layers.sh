@@ -14,16 +14,17 @@ may() {
 	base) echo "base" ;;
 	syntax) echo "base syntax" ;;
 	sema) echo "base syntax sema" ;;
-	lint) echo "base syntax sema discovery lint" ;;
+	lint) echo "base syntax sema tmpl discovery lint" ;;
 	config) echo "base syntax sema lint config" ;;
 	oci) echo "base oci" ;;
 	registry) echo "base syntax oci registry" ;;
-	discovery) echo "base syntax sema discovery" ;;
-	build) echo "base syntax sema oci registry discovery build" ;;
-	cli) echo "base syntax sema lint config oci registry discovery build cli" ;;
+	tmpl) echo "base syntax tmpl" ;;
+	discovery) echo "base syntax sema tmpl discovery" ;;
+	build) echo "base syntax sema oci registry tmpl discovery build" ;;
+	cli) echo "base syntax sema lint config oci registry tmpl discovery build cli" ;;
 	lsp) echo "base syntax sema lint config lsp" ;;
 	grammar) echo "base syntax" ;;
-	fuzz | unit) echo "base syntax sema lint config oci registry discovery build lsp" ;;
+	fuzz | unit) echo "base syntax sema lint config oci registry tmpl discovery build lsp" ;;
 	esac
 }
 
