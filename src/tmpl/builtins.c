@@ -776,6 +776,13 @@ static bool fn_printf(kf_tmpl_call *c, const kf_tv *args, size_t nargs, kf_tv *o
 {
 	if (args[0].kind != KF_TV_STRING)
 		return kf_tmpl_call_fail(c, "wrong type for value; expected string; got %s", kf_tv_type_name(args[0]));
+	/* charged before it is made: the strings' bytes at least */
+	size_t est = args[0].u.s.len;
+	for (size_t i = 1; i < nargs; i++)
+		if (args[i].kind == KF_TV_STRING)
+			est += args[i].u.s.len;
+	if (!kf_tmpl_call_charge(c, est))
+		return false;
 	kf_buf b = KF_BUF_INIT;
 	kf_tmpl_sprintf(&b, args[0].u.s.p, args[0].u.s.len, args + 1, nargs - 1);
 	if (!kf_tmpl_call_charge(c, b.len)) {

@@ -731,6 +731,7 @@ static bool walk(exec *x, xv dot, const kf_tnode *n)
 		}
 		return true;
 	case KF_TN_TEXT:
+		x->at = n;
 		return emit(x, n->str, n->len);
 	case KF_TN_ACTION: {
 		x->at = n;

@@ -87,12 +87,13 @@ static void test_big_map(void **state)
 	assert_non_null(x);
 	assert_true(x->kind == KF_TV_FLOAT && x->u.f == 1);
 	kf_tv m = kf_tv_new_map(&a);
-	for (int i = 100000; i > 0; i--) {
+	for (int i = 0; i < 100000; i++) {
 		char k[32];
-		int n = snprintf(k, sizeof k, "%d", i);
+		int n = snprintf(k, sizeof k, "%06d", i);
 		kf_tv_map_set(&a, m.u.map, k, (size_t)n, kf_tv_int(i));
 	}
 	assert_int_equal(m.u.map->len, 100000);
+	assert_true(kf_tv_map_get(m.u.map, "054321", 6)->u.i == 54321);
 	kf_buf_release(&y);
 	kf_arena_release(&a);
 }
@@ -437,6 +438,31 @@ static void test_errors(void **state)
 	EXPECT("{{ .x | printf \"%s\" | len | . }}", "parse: c/templates/x.yaml:1: non executable command in pipeline stage 4");
 }
 
+/* hostile templates: each is refused with a located error, in bounded time */
+static void test_hostile(void **state)
+{
+	(void)state;
+	const char *r = render_with(NULL, "{{ include \"r\" . }}", "{{ define \"r\" }}{{ include \"r\" . }}{{ end }}");
+	const char *want = "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <include \"r\" .>: "
+			   "error calling include: template: c/templates/_helpers.tpl:1:19: executing \"r\" at <include \"r\" .>: "
+			   "error calling include: ";
+	assert_true(strncmp(r, want, strlen(want)) == 0);
+	r = render_with(NULL, "{{ template \"r\" . }}", "{{ define \"r\" }}{{ template \"r\" . }}{{ end }}");
+	assert_non_null(strstr(r, "c/templates/_helpers.tpl:1:28: executing \"r\" at <{{template \"r\" .}}>: exceeded maximum template depth (1000)"));
+	kf_tmpl_limits lim = KF_TMPL_LIMITS_INIT;
+	lim.output = 100;
+	assert_string_equal(render_with(&lim, "{{ range 1000 }}x{{ end }}", NULL),
+			    "template: c/templates/x.yaml:1:16: executing \"c/templates/x.yaml\" at <x>: exceeded the limit of 100 bytes of output");
+	lim = KF_TMPL_LIMITS_INIT;
+	lim.steps = 1000;
+	assert_string_equal(render_with(&lim, "{{ range 100000000 }}{{ end }}", NULL),
+			    "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <{{range 100000000}}{{end}}>: exceeded the limit of 1000 steps");
+	lim = KF_TMPL_LIMITS_INIT;
+	lim.memory = 1 << 20;
+	r = render_with(&lim, "{{ $s := \"xxxxxxxxxxxxxxxx\" }}{{ range 40 }}{{ $s = printf \"%s%s\" $s $s }}{{ end }}{{ len $s }}", NULL);
+	assert_non_null(strstr(r, "error calling printf: exceeded the limit of 1048576 bytes of values"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -447,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_text_and_trim),   cmocka_unit_test(test_truth_and_control),
 		cmocka_unit_test(test_variables),       cmocka_unit_test(test_functions),
 		cmocka_unit_test(test_helm_functions),  cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_hostile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
