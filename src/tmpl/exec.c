@@ -849,6 +849,13 @@ bool kf_tmpl_call_charge(kf_tmpl_call *c, size_t n)
 	return true;
 }
 
+size_t kf_tmpl_call_budget(kf_tmpl_call *c)
+{
+	exec *x = c->x;
+	size_t used = x->a->used - x->mem_start;
+	return used >= x->s->limits.memory ? 0 : x->s->limits.memory - used;
+}
+
 /* runs tree t into out (a buffer of its own: the output limit holds for
  * each buffer, the memory limit for the strings made of them) */
 static bool call_run(kf_tmpl_call *c, const kf_tmpl_tree *t, kf_tv data, kf_buf *out)

@@ -364,6 +364,9 @@ static void test_functions(void **state)
 	EXPECT("{{ printf \"%#v|%+v|%T|%T\" .Values.a 1.5 nil .Values.l }}",
 	       "map[string]interface {}{\"num\":3, \"s\":\"str\"}|1.5|<nil>|[]interface {}");
 	EXPECT("{{ printf \"%v %v %v\" 1e20 1e21 0.000012345 }}", "1e+20 1e+21 1.2345e-05");
+	/* fuzz_tmpl: a precision longer than the digits buffer */
+	assert_int_equal(strlen(render("{{ printf \"%.366d\" 42 }}")), 366);
+	EXPECT("{{ printf \"%.10d|%#o|%#x|%08.3d|%x\" 42 8 255 7 -255 }}", "0000000042|010|0xff|     007|-ff");
 	EXPECT("{{ printf \"%6.2f|%-6d|%06.2f|%+.1e|%g|%G|%e\" 3.14159 42 3.14159 12345.678 100000.0 1e-7 0.0 }}",
 	       "  3.14|42    |003.14|+1.2e+04|100000|1E-07|0.000000e+00");
 }
