@@ -466,6 +466,51 @@ static void test_hostile(void **state)
 	assert_non_null(strstr(r, "error calling printf: exceeded the limit of 1048576 bytes of values"));
 }
 
+/* an object with a field and a method, as .Files is one */
+static int files_get(kf_tv_object *self, const char *name, const kf_tv *args, size_t nargs, kf_arena *a, kf_tv *out,
+		     kf_buf *err)
+{
+	(void)self;
+	if (strcmp(name, "Name") == 0 && nargs == 0) {
+		*out = kf_tv_cstr(a, "files");
+		return 1;
+	}
+	if (strcmp(name, "Get") == 0) {
+		if (nargs != 1 || args[0].kind != KF_TV_STRING) {
+			kf_buf_adds(err, "wrong number of args for Get: want 1 got 0");
+			return -1;
+		}
+		*out = kf_tv_cstr(a, strcmp(args[0].u.s.p, "a.txt") == 0 ? "content" : "");
+		return 1;
+	}
+	return 0;
+}
+
+static const kf_tv_class files_class = {"engine.files", files_get, NULL};
+
+static void test_objects(void **state)
+{
+	(void)state;
+	const kf_tmpl_func *tables[] = {kf_tmpl_builtins, kf_tmpl_helm_funcs, NULL};
+	kf_tmpl_set *s = kf_tmpl_set_new(NULL, tables);
+	kf_tmpl_error err;
+	const char *text = "{{ .Files.Name }} {{ .Files.Get \"a.txt\" }} {{ \"a.txt\" | .Files.Get }} {{ .Files }} {{ .Files.Nope }}";
+	assert_true(kf_tmpl_set_parse(s, "c/templates/o.yaml", text, strlen(text), &err));
+	kf_arena a;
+	kf_arena_init(&a);
+	kf_tv data = kf_tv_new_map(&a);
+	kf_tv_map_set(&a, data.u.map, "Files", 5, kf_tv_new_object(&a, &files_class, NULL));
+	kf_buf out = KF_BUF_INIT;
+	assert_false(kf_tmpl_execute(s, &a, "c/templates/o.yaml", data, NULL, &out, &err));
+	assert_string_equal(out.ptr, "files content content {engine.files} ");
+	assert_string_equal(err.msg, "executing \"c/templates/o.yaml\" at <.Files.Nope>: can't evaluate field Nope in type engine.files");
+	assert_int_equal(err.line, 1);
+	assert_int_equal(err.col, 92); /* at .Nope, as Go places a chain */
+	kf_buf_release(&out);
+	kf_arena_release(&a);
+	kf_tmpl_set_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -476,7 +521,7 @@ int main(void)
 		cmocka_unit_test(test_text_and_trim),   cmocka_unit_test(test_truth_and_control),
 		cmocka_unit_test(test_variables),       cmocka_unit_test(test_functions),
 		cmocka_unit_test(test_helm_functions),  cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_hostile),         cmocka_unit_test(test_objects),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
