@@ -70,6 +70,8 @@ typedef struct kf_tmpl_tree {
 typedef struct kf_tmpl_trees {
 	kf_tmpl_tree **items;
 	size_t len, cap;
+	uint32_t *slots; /* by name: index + 1 into items, or 0 (exec.c's sets) */
+	size_t nslots;
 } kf_tmpl_trees;
 
 /* Parses text into trees (the file's first, then its defines), functions

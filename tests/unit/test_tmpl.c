@@ -511,6 +511,35 @@ static void test_objects(void **state)
 	kf_tmpl_set_free(s);
 }
 
+/* many defines, some redefined by a later file: the last non-empty wins */
+static void test_many_defines(void **state)
+{
+	(void)state;
+	kf_buf defs = KF_BUF_INIT;
+	for (int i = 0; i < 3000; i++)
+		kf_buf_printf(&defs, "{{ define \"d%d\" }}%d{{ end }}", i, i);
+	kf_buf_adds(&defs, "{{ define \"e\" }}old{{ end }}");
+	const char *later = "{{ define \"d7\" }}seven{{ end }}{{ define \"e\" }}{{ end }}";
+	const kf_tmpl_func *tables[] = {kf_tmpl_builtins, kf_tmpl_helm_funcs, NULL};
+	kf_tmpl_set *s = kf_tmpl_set_new(NULL, tables);
+	kf_tmpl_error err;
+	assert_true(kf_tmpl_set_parse(s, "c/templates/_a.tpl", defs.ptr, defs.len, &err));
+	assert_true(kf_tmpl_set_parse(s, "c/templates/_b.tpl", later, strlen(later), &err));
+	const char *text = "{{ include \"d2999\" . }} {{ template \"d7\" }} {{ include \"d0\" . }} {{ template \"e\" }}";
+	assert_true(kf_tmpl_set_parse(s, "c/templates/x.yaml", text, strlen(text), &err));
+	assert_true(kf_tmpl_set_has(s, "d1234"));
+	assert_false(kf_tmpl_set_has(s, "d3000"));
+	kf_arena a;
+	kf_arena_init(&a);
+	kf_buf out = KF_BUF_INIT;
+	assert_true(kf_tmpl_execute(s, &a, "c/templates/x.yaml", kf_tv_nil(), NULL, &out, &err));
+	assert_string_equal(out.ptr, "2999 seven 0 old");
+	kf_buf_release(&out);
+	kf_buf_release(&defs);
+	kf_arena_release(&a);
+	kf_tmpl_set_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,6 +551,7 @@ int main(void)
 		cmocka_unit_test(test_variables),       cmocka_unit_test(test_functions),
 		cmocka_unit_test(test_helm_functions),  cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_hostile),         cmocka_unit_test(test_objects),
+		cmocka_unit_test(test_many_defines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
