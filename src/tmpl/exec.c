@@ -475,6 +475,10 @@ static bool literal(exec *x, const kf_tnode *n, kf_tv *out)
 		*out = kf_tv_bool(n->b);
 		return true;
 	case KF_TN_NUMBER:
+		if (!n->is_float && !n->is_int) {
+			x->at = n;
+			return xfail(x, "%s overflows int", n->orig);
+		}
 		*out = n->is_float ? kf_tv_float(n->f) : kf_tv_int(n->i);
 		return true;
 	case KF_TN_STRING:

@@ -425,6 +425,10 @@ static void test_errors(void **state)
 	EXPECT("{{ range .Values.a.num }}{{ end }}",
 	       "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <{{range .Values.a.num}}{{end}}>: range can't iterate over 3");
 	EXPECT("{{ (1).x }}", "template: c/templates/x.yaml:1:4: executing \"c/templates/x.yaml\" at <1>: can't evaluate field x in type int");
+	EXPECT("{{ 9223372036854775808 }}",
+	       "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <9223372036854775808>: 9223372036854775808 overflows int");
+	EXPECT("{{ 18446744073709551616 }}", "parse: c/templates/x.yaml:1: integer overflow: \"18446744073709551616\"");
+	EXPECT("{{ 'ab' }}", "parse: c/templates/x.yaml:1: malformed character constant: 'ab'");
 	EXPECT("{{ nil }}", "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <nil>: nil is not a command");
 	EXPECT("{{ 1 2 }}", "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <1>: can't give argument to non-function 1");
 	/* parse errors */
