@@ -546,6 +546,58 @@ static void test_many_defines(void **state)
 	kf_tmpl_set_free(s);
 }
 
+/* values that hold themselves (sprig's set can make them) and deep
+ * nesting are walked within bounds */
+static void test_deep_values(void **state)
+{
+	(void)state;
+	kf_arena a;
+	kf_arena_init(&a);
+	kf_tv m = kf_tv_new_map(&a);
+	kf_tv_map_set(&a, m.u.map, "self", 4, m);
+	kf_buf b = KF_BUF_INIT;
+	kf_err e;
+	kf_tv_print(&b, m);
+	assert_true(b.len > 1000 && strstr(b.ptr, "map[self:...]]") != NULL);
+	kf_buf_reset(&b);
+	assert_false(kf_tv_to_json(&b, m, false, &e));
+	assert_string_equal(e.msg, "json: nested too deeply");
+	assert_false(kf_tv_to_yaml(&b, m, &e));
+	assert_string_equal(e.msg, "json: nested too deeply");
+	assert_false(kf_tv_equal(m, kf_tv_deep_copy(&a, m)));
+	/* a list holding one list twice, 60 times over: 2^60 leaves */
+	kf_tv l = kf_tv_cstr(&a, "x");
+	for (int i = 0; i < 60; i++) {
+		kf_tv n = kf_tv_new_list(&a, 2);
+		kf_tv_list_push(&a, n.u.list, l);
+		kf_tv_list_push(&a, n.u.list, l);
+		l = n;
+	}
+	kf_buf_reset(&b);
+	kf_tv_print(&b, l);
+	assert_true(b.len < ((size_t)65 << 20));
+	kf_buf_reset(&b);
+	assert_false(kf_tv_to_json(&b, l, false, &e));
+	assert_string_equal(e.msg, "json: value too large");
+	kf_buf_release(&b);
+	kf_arena_release(&a);
+	/* the parser's and the executor's nesting */
+	kf_buf t = KF_BUF_INIT;
+	kf_buf_adds(&t, "{{ ");
+	for (int i = 0; i < 2000; i++)
+		kf_buf_addc(&t, '(');
+	kf_buf_addc(&t, '1');
+	for (int i = 0; i < 2000; i++)
+		kf_buf_addc(&t, ')');
+	kf_buf_adds(&t, " }}");
+	assert_string_equal(render(t.ptr), "parse: c/templates/x.yaml:1: max expression depth exceeded");
+	kf_buf_release(&t);
+	const char *r = render_with(NULL, "{{ template \"r\" }}",
+				    "{{ define \"r\" }}{{ if 1 }}{{ if 1 }}{{ if 1 }}{{ if 1 }}{{ if 1 }}{{ if 1 }}{{ if 1 }}"
+				    "{{ template \"r\" }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}");
+	assert_non_null(strstr(r, "exceeded the limit of 5000 nested actions"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -557,7 +609,7 @@ int main(void)
 		cmocka_unit_test(test_variables),       cmocka_unit_test(test_functions),
 		cmocka_unit_test(test_helm_functions),  cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_hostile),         cmocka_unit_test(test_objects),
-		cmocka_unit_test(test_many_defines),
+		cmocka_unit_test(test_many_defines),    cmocka_unit_test(test_deep_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
