@@ -188,6 +188,8 @@ static void test_yaml_alias_bomb(void **state)
 	kf_arena_release(&a);
 }
 
+static void expect_json(kf_tv v, bool pretty, const char *want);
+
 static void expect_yaml(kf_tv v, const char *want)
 {
 	kf_buf b = KF_BUF_INIT;
@@ -221,6 +223,9 @@ static void test_to_yaml(void **state)
 	expect_yaml(kf_tv_cstr(&a, "\n"), "|2+\n\n");
 	expect_yaml(kf_tv_float(1e20), "1e+20\n");
 	expect_yaml(kf_tv_float(1e-6), "1e-06\n");
+	/* fuzz_tmpl: -0 is "-0" in JSON, which go-yaml reads as the int 0 (helm prints 0) */
+	expect_yaml(kf_tv_float(-0.0), "0\n");
+	expect_json(kf_tv_float(-0.0), false, "-0");
 	expect_yaml(yaml_value(&a, "b: {x: [1, 2], \"y\": {}}\na: []\nc: 'on'\n"),
 		    "a: []\nb:\n  x:\n  - 1\n  - 2\n  \"y\": {}\nc: \"on\"\n");
 	expect_yaml(yaml_value(&a, "a10: 1\na2: 2\n_x: 3\nB: 4\n"), "_x: 3\nB: 4\na2: 2\na10: 1\n");
