@@ -78,8 +78,8 @@ int64_t kf_sprig_f2i(double f)
 	return (int64_t)f;
 }
 
-/* strconv.ParseInt(s, 0, 64): sign, then 0x/0o/0b/0 prefixes, and
- * underscores between digits when a prefix is given */
+/* strconv.ParseInt(s, 0, 64): a sign, then 0x/0o/0b/0 prefixes, and
+ * underscores between digits or after a prefix (underscoreOK) */
 static bool parse_int_base0(const char *p, size_t n, int64_t *out)
 {
 	size_t i = 0;
@@ -102,15 +102,16 @@ static bool parse_int_base0(const char *p, size_t n, int64_t *out)
 		prefixed = true;
 	}
 	uint64_t v = 0;
-	bool any = false, last_us = prefixed; /* "0x_1" is fine, "0x1__2" not */
+	bool any = false;
+	char prev = prefixed ? '0' : '!'; /* what came before: a digit ('0') or not */
 	const uint64_t limit = neg ? (uint64_t)1 << 63 : ((uint64_t)1 << 63) - 1;
 	for (; i < n; i++) {
 		char ch = p[i];
 		unsigned d;
 		if (ch == '_') {
-			if (!prefixed || last_us)
+			if (prev != '0')
 				return false;
-			last_us = true;
+			prev = '_';
 			continue;
 		}
 		if (ch >= '0' && ch <= '9')
@@ -125,9 +126,9 @@ static bool parse_int_base0(const char *p, size_t n, int64_t *out)
 			return false;
 		v = v * base + d;
 		any = true;
-		last_us = false;
+		prev = '0';
 	}
-	if (last_us && prefixed && any)
+	if (prev == '_')
 		return false;
 	if (!any && !(base == 8 && prefixed))
 		return false;
@@ -517,6 +518,8 @@ static size_t value_size(kf_tv v)
 
 KF_SPRIG_FN(deep_copy)
 {
+	if (args[0].kind == KF_TV_NIL) /* copystructure asks reflect for the type of nothing */
+		return kf_tmpl_call_fail(c, "reflect: call of reflect.Value.Type on zero Value");
 	if (!kf_tmpl_call_charge(c, value_size(args[0])))
 		return false;
 	*out = kf_tv_deep_copy(kf_tmpl_call_arena(c), args[0]);
@@ -681,16 +684,6 @@ KF_SPRIG_FN(to_decimal)
 	return true;
 }
 
-/* env, expandenv: discovery does not read the environment */
-KF_SPRIG_FN(env)
-{
-	kf_str s;
-	if (!kf_sprig_arg_str(c, args, 0, &s))
-		return false;
-	*out = kf_tv_str(kf_tmpl_call_arena(c), "", 0);
-	return true;
-}
-
 /* getHostByName: no look-ups during discovery */
 KF_SPRIG_FN(get_host_by_name)
 {
@@ -811,7 +804,7 @@ KF_SPRIG_FN(unset)
 		return false;
 	if (m)
 		kf_tv_map_del(m, k.ptr, k.len);
-	*out = args[0];
+	*out = m ? args[0] : kf_tv_new_map(kf_tmpl_call_arena(c)); /* Go's nil map prints map[] */
 	return true;
 }
 
@@ -1255,10 +1248,12 @@ KF_SPRIG_FN(sort_alpha)
  *    host's path rules), buildCustomCert, genCAWithKey,
  *    genSelfSignedCertWithKey, genSignedCertWithKey (parse PEM keys),
  *    urlParse, urlJoin;
- *  - toJson, fromJson and fail are helm's (kf_tmpl_helm_funcs).
+ *  - toJson, fromJson and fail are helm's (kf_tmpl_helm_funcs);
+ *  - env and expandenv: helm removes them from sprig's functions, so
+ *    they are not defined (discovery does not read the environment).
  * Decided differences: time is fixed and random or key-making functions
- * give fixed values (sprig.h); keys and values come in key order; env,
- * expandenv and getHostByName give "". */
+ * give fixed values (sprig.h); keys and values come in key order;
+ * getHostByName gives "". */
 const kf_tmpl_func kf_tmpl_sprig_funcs[] = {
 	{"abbrev", kf_sprig_fn_abbrev, 2, 2},
 	{"abbrevboth", kf_sprig_fn_abbrevboth, 3, 3},
@@ -1307,8 +1302,6 @@ const kf_tmpl_func kf_tmpl_sprig_funcs[] = {
 	{"durationRound", kf_sprig_fn_duration_round, 1, 1},
 	{"empty", kf_sprig_fn_empty, 1, 1},
 	{"encryptAES", kf_sprig_fn_encrypt_aes, 2, 2},
-	{"env", kf_sprig_fn_env, 1, 1},
-	{"expandenv", kf_sprig_fn_env, 1, 1},
 	{"ext", kf_sprig_fn_path_ext, 1, 1},
 	{"first", kf_sprig_fn_first, 1, 1},
 	{"float64", kf_sprig_fn_float64_, 1, 1},

@@ -82,7 +82,6 @@ KF_SPRIG_FN(int64_);
 KF_SPRIG_FN(float64_);
 KF_SPRIG_FN(atoi);
 KF_SPRIG_FN(to_decimal);
-KF_SPRIG_FN(env);
 KF_SPRIG_FN(get_host_by_name);
 KF_SPRIG_FN(list);
 KF_SPRIG_FN(dict);

@@ -236,7 +236,21 @@ static bool compile(kf_tmpl_call *c, const kf_tv *args, kf_sprig_re **re, bool s
 	if (is_must(c))
 		return kf_tmpl_call_fail(c, "%s", err);
 	kf_buf q = KF_BUF_INIT;
-	kf_sprig_go_quote(&q, p.ptr, p.len);
+	/* regexp's quote: in backquotes when strconv.CanBackquote */
+	bool bq = true;
+	for (size_t i = 0; i < p.len && bq;) {
+		uint32_t r;
+		size_t w = kf_sprig_rune(p.ptr + i, p.len - i, &r);
+		bq = !(w == 1 && r == 0xFFFD) && r != '`' && r != 0xFEFF && (r >= 0x20 || r == '\t') && r != 0x7F;
+		i += w;
+	}
+	if (bq) {
+		kf_buf_addc(&q, '`');
+		kf_buf_addstr(&q, p);
+		kf_buf_addc(&q, '`');
+	} else {
+		kf_sprig_go_quote(&q, p.ptr, p.len);
+	}
 	bool r = kf_tmpl_call_fail(c, "regexp: Compile(%s): %s", q.ptr, err);
 	kf_buf_release(&q);
 	return r;

@@ -950,7 +950,8 @@ KF_SPRIG_FN(b32enc)
 }
 
 /* encoding/base32's StdEncoding.DecodeString, newlines dropped first as
- * Go does; errors at Go's offsets for the common cases */
+ * Go does; errors at Go's offsets for the common cases; what follows the
+ * padding is ignored, as Go 1.17 ignores it */
 KF_SPRIG_FN(b32dec)
 {
 	kf_str s;
@@ -963,8 +964,20 @@ KF_SPRIG_FN(b32dec)
 	long long bad = -1;
 	size_t n = in.len;
 	for (size_t i = 0; i < n && bad < 0; i += 8) {
-		if (n - i < 8) {
-			bad = (long long)(n - n % 8);
+		if (n - i < 8) { /* a short quantum: Go stops at a bad character, at
+				  * the end when padding began, else at its start */
+			bad = (long long)i;
+			for (size_t j = 0; i + j < n; j++) {
+				char ch = in.ptr[i + j];
+				if (ch == '=' && j >= 2) {
+					bad = (long long)n;
+					break;
+				}
+				if (!ch || !strchr(b32, ch)) {
+					bad = (long long)(i + j);
+					break;
+				}
+			}
 			break;
 		}
 		uint64_t v = 0;
@@ -977,8 +990,6 @@ KF_SPRIG_FN(b32dec)
 				for (size_t k = j; k < 8; k++)
 					if (in.ptr[i + k] != '=')
 						bad = (long long)(i + k);
-				if (bad < 0 && i + 8 < n)
-					bad = (long long)(i + 8);
 				if (bad < 0 && j != 2 && j != 4 && j != 5 && j != 7)
 					bad = (long long)(i + j);
 				dlen = j;
