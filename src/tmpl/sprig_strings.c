@@ -949,8 +949,8 @@ KF_SPRIG_FN(b32enc)
 	return true;
 }
 
-/* encoding/base32's StdEncoding.DecodeString, newlines dropped first as
- * Go does; errors at Go's offsets for the common cases; what follows the
+/* encoding/base32's StdEncoding.DecodeString: newlines dropped first; a
+ * '=' is padding only among the last 8 characters; what follows the
  * padding is ignored, as Go 1.17 ignores it */
 KF_SPRIG_FN(b32dec)
 {
@@ -962,52 +962,49 @@ KF_SPRIG_FN(b32dec)
 		if (s.ptr[i] != '\n' && s.ptr[i] != '\r')
 			kf_buf_addc(&in, s.ptr[i]);
 	long long bad = -1;
-	size_t n = in.len;
-	for (size_t i = 0; i < n && bad < 0; i += 8) {
-		if (n - i < 8) { /* a short quantum: Go stops at a bad character, at
-				  * the end when padding began, else at its start */
-			bad = (long long)i;
-			for (size_t j = 0; i + j < n; j++) {
-				char ch = in.ptr[i + j];
-				if (ch == '=' && j >= 2) {
-					bad = (long long)n;
-					break;
-				}
-				if (!ch || !strchr(b32, ch)) {
-					bad = (long long)(i + j);
-					break;
-				}
-			}
-			break;
-		}
+	size_t olen = in.len, si = 0;
+	bool end = false;
+	while (si < olen && !end && bad < 0) {
 		uint64_t v = 0;
-		size_t dlen = 8;
-		for (size_t j = 0; j < 8; j++) {
-			char ch = in.ptr[i + j];
-			const char *q = ch ? strchr(b32, ch) : NULL;
-			if (ch == '=' && j >= 2) {
-				/* the rest of the quantum is padding, and nothing follows */
-				for (size_t k = j; k < 8; k++)
-					if (in.ptr[i + k] != '=')
-						bad = (long long)(i + k);
-				if (bad < 0 && j != 2 && j != 4 && j != 5 && j != 7)
-					bad = (long long)(i + j);
-				dlen = j;
+		size_t dlen = 8, j = 0;
+		while (j < 8) {
+			if (si == olen) {
+				bad = (long long)(si - j);
 				break;
 			}
+			char ch = in.ptr[si++];
+			size_t left = olen - si;
+			if (ch == '=' && j >= 2 && left < 8) {
+				if (left + j < 7) {
+					bad = (long long)olen;
+					break;
+				}
+				for (size_t k = 0; k < 7 - j; k++)
+					if (left > k && in.ptr[si + k] != '=') {
+						bad = (long long)(si + k) - 1;
+						break;
+					}
+				if (bad >= 0)
+					break;
+				dlen = j;
+				end = true;
+				if (dlen == 1 || dlen == 3 || dlen == 6)
+					bad = (long long)si - 1;
+				break;
+			}
+			const char *q = ch ? strchr(b32, ch) : NULL;
 			if (!q) {
-				bad = (long long)(i + j);
+				bad = (long long)si - 1;
 				break;
 			}
 			v |= (uint64_t)(q - b32) << (35 - 5 * j);
+			j++;
 		}
 		if (bad >= 0)
 			break;
 		static const size_t bytes[9] = {0, 0, 1, 0, 2, 3, 0, 4, 5};
-		for (size_t j = 0; j < bytes[dlen]; j++)
-			kf_buf_addc(&b, (char)(v >> (32 - 8 * j)));
-		if (dlen < 8)
-			break;
+		for (size_t k = 0; k < bytes[dlen]; k++)
+			kf_buf_addc(&b, (char)(v >> (32 - 8 * k)));
 	}
 	if (bad >= 0) {
 		kf_buf_reset(&b);
