@@ -213,6 +213,10 @@ KF_SPRIG_FN(gen_private_key);
 KF_SPRIG_FN(gen_ca);
 KF_SPRIG_FN(gen_self_signed_cert);
 KF_SPRIG_FN(gen_signed_cert);
+KF_SPRIG_FN(build_custom_cert);
+KF_SPRIG_FN(gen_ca_with_key);
+KF_SPRIG_FN(gen_self_signed_cert_with_key);
+KF_SPRIG_FN(gen_signed_cert_with_key);
 KF_SPRIG_FN(encrypt_aes);
 KF_SPRIG_FN(decrypt_aes);
 

@@ -698,6 +698,47 @@ static void test_fixed_values(void **state)
 	expect("{{ (toDate \"2006-01-02\" \"2021-03-04\").Year }} {{ (now).Format \"Jan 2006\" }}", "2021 Jan 1970");
 }
 
+/* a certificate and key of the chart's own (an EC pair made by openssl);
+ * the sum and the errors are helm's */
+static const char custom_cert[] =
+	"LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJiVENDQVJPZ0F3SUJBZ0lVUTNQVitJUkgzYk15S1J6aGZNcmpMRnk5YnM0"
+	"d0NnWUlLb1pJemowRUF3SXcKRERFS01BZ0dBMVVFQXd3QmREQWVGdzB5TmpFeU1EZ3dOREF4TVRoYUZ3MHlOakV5TURrd05EQXhN"
+	"VGhhTUF3eApDakFJQmdOVkJBTU1BWFF3V1RBVEJnY3Foa2pPUFFJQkJnZ3Foa2pPUFFNQkJ3TkNBQVFPaWc4dFZIck5KUEFmCnBa"
+	"ZGM4dnVuWWxCU1NTZW04bTFPZmR1QlNhNnhNcEl2KysrekFFU2lqWFNBRkFLazBrU1RKa0JWLzRBOTYySGYKajgvOEhPc3pvMU13"
+	"VVRBZEJnTlZIUTRFRmdRVVVZNEJpRlpDV2JmM3lEZ2Nac0NmYmxRWEs5b3dId1lEVlIwagpCQmd3Rm9BVVVZNEJpRlpDV2JmM3lE"
+	"Z2Nac0NmYmxRWEs5b3dEd1lEVlIwVEFRSC9CQVV3QXdFQi96QUtCZ2dxCmhrak9QUVFEQWdOSUFEQkZBaUVBdmR2MkpMcUVCRFNz"
+	"b243Z25CQzh3aXdxbVdxV0tOSjBpRFdJd0RhZmhTa0MKSUYzeFV3Y0lkT1JLTmQxVEhyWE1UMDFaWWFZaVd6R2hNZVVxTk0zQUwz"
+	"QjUKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo=";
+static const char custom_key[] =
+	"LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JR0hBZ0VBTUJNR0J5cUdTTTQ5QWdFR0NDcUdTTTQ5QXdFSEJHMHdhd0lCQVFR"
+	"ZzNJQ2oxMzY5MVAreS9KWFkKSjJhMllpamRZUTRoVDFqNFJ5bUx0ZWZPU0oyaFJBTkNBQVFPaWc4dFZIck5KUEFmcFpkYzh2dW5Z"
+	"bEJTU1NlbQo4bTFPZmR1QlNhNnhNcEl2KysrekFFU2lqWFNBRkFLazBrU1RKa0JWLzRBOTYySGZqOC84SE9zegotLS0tLUVORCBQ"
+	"UklWQVRFIEtFWS0tLS0tCg==";
+
+static void test_custom_cert(void **state)
+{
+	(void)state;
+	kf_buf t = KF_BUF_INIT;
+	kf_buf_printf(&t, "{{ (buildCustomCert \"%s\" \"%s\").Cert | sha256sum }} "
+		      "{{ (buildCustomCert \"%s\" \"%s\").Key | b64enc | eq \"%s\" }}",
+		      custom_cert, custom_key, custom_cert, custom_key, custom_key);
+	expect(t.ptr, "5a348f854cdef1fa7c6b64f8283dad6bc6c57690424fa6d1aca70837b8d078b9 true");
+	kf_buf_reset(&t);
+	/* in variables, so that the message's "at <...>" stays short */
+	kf_buf_printf(&t, "{{ $c := \"%s\" }}{{ buildCustomCert $c $c }}", custom_cert);
+	expect_error(NULL, t.ptr,
+		     "error calling buildCustomCert: error parsing private key: no private key data in PEM block of type "
+		     "CERTIFICATE");
+	kf_buf_reset(&t);
+	kf_buf_printf(&t, "{{ $c := \"%s\" }}{{ buildCustomCert $c \"!!\" }}", custom_cert);
+	expect_error(NULL, t.ptr, "error calling buildCustomCert: unable to decode base64 private key");
+	expect_error(NULL, "{{ buildCustomCert \"YWJj\" \"YWJj\" }}",
+		     "error calling buildCustomCert: unable to decode certificate");
+	expect_error(NULL, "{{ genCAWithKey \"x\" 3 \"abc\" }}",
+		     "error calling genCAWithKey: parsing private key: no PEM data in input");
+	kf_buf_release(&t);
+}
+
 /* values that Go would make without end, bounded by the memory limit */
 static void test_limits(void **state)
 {
@@ -735,7 +776,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),   cmocka_unit_test(test_semver),  cmocka_unit_test(test_general),
 		cmocka_unit_test(test_strings), cmocka_unit_test(test_dates),   cmocka_unit_test(test_crypto),
-		cmocka_unit_test(test_fixed_values), cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_fixed_values), cmocka_unit_test(test_custom_cert), cmocka_unit_test(test_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
