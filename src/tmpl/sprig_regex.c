@@ -200,15 +200,28 @@ void kf_sprig_re_free(kf_sprig_re *re)
 	free(re);
 }
 
-/* 0: no match, -1: the match limit, else pairs written */
-int kf_sprig_re_match(kf_sprig_re *re, const char *s, size_t n, size_t start, int64_t *ov, int ovpairs)
+void *kf_sprig_re_md_new(void)
 {
-	int rc = pcre2_match(re->code, (PCRE2_SPTR)s, n, start, 0, re->md, re->mc);
+	return pcre2_match_data_create(64, NULL);
+}
+
+void kf_sprig_re_md_free(void *md)
+{
+	pcre2_match_data_free(md);
+}
+
+/* 0: no match, -1: the match limit, else pairs written */
+int kf_sprig_re_match_md(kf_sprig_re *re, void *mdp, const char *s, size_t n, size_t start, int64_t *ov, int ovpairs)
+{
+	pcre2_match_data *md = mdp;
+	int rc = pcre2_match(re->code, (PCRE2_SPTR)s, n, start, 0, md, re->mc);
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return 0;
 	if (rc < 0)
 		return -1;
-	PCRE2_SIZE *v = pcre2_get_ovector_pointer(re->md);
+	if (rc == 0) /* the match data holds fewer pairs than the pattern has groups */
+		rc = (int)pcre2_get_ovector_count(md);
+	PCRE2_SIZE *v = pcre2_get_ovector_pointer(md);
 	int pairs = re->ncap < ovpairs ? re->ncap : ovpairs;
 	for (int i = 0; i < pairs; i++) {
 		bool set = i < rc && v[2 * i] != PCRE2_UNSET;
@@ -216,6 +229,11 @@ int kf_sprig_re_match(kf_sprig_re *re, const char *s, size_t n, size_t start, in
 		ov[2 * i + 1] = set ? (int64_t)v[2 * i + 1] : -1;
 	}
 	return pairs;
+}
+
+int kf_sprig_re_match(kf_sprig_re *re, const char *s, size_t n, size_t start, int64_t *ov, int ovpairs)
+{
+	return kf_sprig_re_match_md(re, re->md, s, n, start, ov, ovpairs);
 }
 
 static bool valid_utf8(const char *s, size_t n)
