@@ -360,6 +360,34 @@ static void test_general(void **state)
 	check_cases(general_cases, sizeof general_cases / sizeof *general_cases);
 }
 
+/* ---- merge and mergeOverwrite: mergo's rules (made by helm v3.8.1) ---- */
+
+static const sprig_case merge_cases[] = {
+	{"{{ mergeOverwrite (dict) (dict \"a\" (dict \"b\" 1)) (dict \"a\" (dict \"c\" 2)) }}", "map[a:map[b:1 c:2]]", false},
+	{"{{ mergeOverwrite (dict \"a\" (dict \"b\" 1 \"l\" (list 1 2))) (dict \"a\" (dict \"b\" nil \"l\" (list 3))) }}", "map[a:map[b:<nil> l:[3]]]", false},
+	{"{{ merge (dict \"a\" (dict \"b\" 1 \"l\" (list 1 2))) (dict \"a\" (dict \"b\" nil \"l\" (list 3) \"m\" (dict \"x\" 1))) }}", "map[a:map[b:1 l:[1 2] m:map[x:1]]]", false},
+	{"{{ merge (dict \"a\" (dict)) (dict \"a\" (dict \"x\" 1)) }}", "map[a:map[x:1]]", false},
+	{"{{ mergeOverwrite (dict \"a\" (dict)) (dict \"a\" (dict)) }}", "map[a:map[]]", false},
+	{"{{ merge (dict \"a\" (list)) (dict \"a\" (list 1)) }}", "map[a:[1]]", false},
+	{"{{ mergeOverwrite (dict \"a\" (list 1)) (dict \"a\" (list)) }}", "map[a:[]]", false},
+	{"{{ mergeOverwrite (dict \"a\" 1) (dict \"a\" 0) }}", "map[a:0]", false},
+	{"{{ mergeOverwrite (dict \"a\" 1) (dict \"a\" false) }}", "map[a:false]", false},
+	{"{{ merge (dict \"a\" false) (dict \"a\" true) }}", "map[a:true]", false},
+	{"{{ mergeOverwrite (dict \"a\" \"x\") (dict \"a\" (list 1)) }}", "map[a:[1]]", false},
+	{"{{ merge (dict \"a\" \"x\") (dict \"a\" (list 1)) }}", "map[a:x]", false},
+	{"{{ merge (dict \"a\" \"\") (dict \"a\" (list 1)) }}", "map[a:[1]]", false},
+	{"{{ mergeOverwrite (dict \"a\" (dict \"b\" \"x\")) (dict \"a\" (dict \"b\" (dict \"c\" 1))) }}", "map[a:map[b:x]]", false},
+	{"{{ mergeOverwrite (dict \"a\" (dict \"b\" (dict \"c\" 1))) (dict \"a\" (dict \"b\" \"s\")) }}", "map[a:map[b:s]]", false},
+	{"{{ merge (dict \"a\" nil) (dict \"a\" (dict \"c\" 1)) }}", "map[a:map[c:1]]", false},
+	{"{{ mergeOverwrite (dict \"x\" 1) (dict) (dict \"x\" 2) (dict \"y\" 3) }}", "map[x:2 y:3]", false},
+};
+
+static void test_merge(void **state)
+{
+	(void)state;
+	check_cases(merge_cases, sizeof merge_cases / sizeof *merge_cases);
+}
+
 /* ---- strings (made by helm v3.8.1) ---- */
 
 static const sprig_case strings_cases[] = {
@@ -774,7 +802,7 @@ static void test_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table),   cmocka_unit_test(test_semver),  cmocka_unit_test(test_general),
+		cmocka_unit_test(test_table),   cmocka_unit_test(test_semver),  cmocka_unit_test(test_general), cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_strings), cmocka_unit_test(test_dates),   cmocka_unit_test(test_crypto),
 		cmocka_unit_test(test_fixed_values), cmocka_unit_test(test_custom_cert), cmocka_unit_test(test_limits),
 	};
