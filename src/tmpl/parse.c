@@ -1109,7 +1109,7 @@ static bool p_number(parser *p, kf_tnode *n, tok *t)
 			return true;
 		}
 		if (!neg && acc <= UINT64_MAX)
-			return p_error(p, "%s overflows int", n->orig);
+			return true; /* a uint64: Go refuses it when it is used ("overflows int") */
 	}
 	errno = 0;
 	char *end;
