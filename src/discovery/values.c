@@ -43,9 +43,8 @@ kf_tv kf_chart_coalesce_tables(kf_arena *a, kf_tv dst, kf_tv src)
 		return dst;
 	if (dst.kind != KF_TV_MAP)
 		return src;
-	if (dst.u.map == src.u.map)
-		return dst;
-	/* src's keys are copied first: dst may change under the walk */
+	/* src's pairs are copied first: dst may change under the walk, and may
+	 * be src itself (helm's maps are shared: then its nils are deleted) */
 	size_t n = src.u.map->len;
 	kf_tv_pair *pairs = kf_xmalloc((n ? n : 1) * sizeof(*pairs));
 	memcpy(pairs, src.u.map->pairs, n * sizeof(*pairs));
@@ -117,7 +116,7 @@ static void coalesce_globals(kf_arena *a, kf_tv dest, kf_tv src)
 
 static void coalesce_values(kf_arena *a, kf_chart *c, kf_tv v)
 {
-	if (c->values.kind != KF_TV_MAP || c->values.u.map == v.u.map)
+	if (c->values.kind != KF_TV_MAP)
 		return;
 	size_t n = c->values.u.map->len;
 	kf_tv_pair *pairs = kf_xmalloc((n ? n : 1) * sizeof(*pairs));
