@@ -15,6 +15,7 @@
 
 #include "base/err.h"
 #include "syntax/yamlload.h"
+#include "tmpl/tmplint.h"
 #include "tmpl/value.h"
 
 /* ---- making values -------------------------------------------------------------------- */
@@ -410,7 +411,6 @@ static void format_float(kf_buf *out, double f, char fmt, int bits)
 	}
 }
 
-void kf_tv_format_float(kf_buf *out, double f, char fmt, int bits);
 void kf_tv_format_float(kf_buf *out, double f, char fmt, int bits)
 {
 	format_float(out, f, fmt, bits);
@@ -921,7 +921,9 @@ static bool yin_node(yin *y, yaml_node_t *n, int depth, kf_tv *out)
 	}
 }
 
-bool kf_tv_from_yaml(kf_arena *a, const char *text, size_t len, bool all, kf_tv *out, struct kf_err *e)
+/* go: go-yaml's wording ("yaml: line 1: problem"), else "line:col: problem" */
+static bool from_yaml(kf_arena *a, const char *text, size_t len, bool all, kf_tv *out, char *msg, size_t msgsize,
+		      bool go)
 {
 	kf_yaml_loader ld;
 	kf_yaml_loader_init(&ld, text, len, NULL);
@@ -929,7 +931,7 @@ bool kf_tv_from_yaml(kf_arena *a, const char *text, size_t len, bool all, kf_tv 
 	*out = kf_tv_nil();
 	/* values made: the documents' own nodes plus the walkers' budget */
 	uint64_t budget = KF_YAML_WALK_EXTRA;
-	bool ok = true, first = true;
+	bool ok = true;
 	for (;;) {
 		yaml_document_t doc;
 		kf_yaml_status r = kf_yaml_load(&ld, &doc);
@@ -937,8 +939,20 @@ bool kf_tv_from_yaml(kf_arena *a, const char *text, size_t len, bool all, kf_tv 
 			break;
 		if (r == KF_YAML_ERROR) {
 			kf_yaml_error *ye = &ld.error;
-			kf_err_set(e, "%lu:%lu: %s", (unsigned long)ye->mark.line + 1, (unsigned long)ye->mark.column + 1,
-				   ye->problem ? ye->problem : "out of memory");
+			const char *problem = ye->problem ? ye->problem : "out of memory";
+			if (go) {
+				/* go-yaml names the mark's 0-based line, one more for the scanner's */
+				unsigned long line = (unsigned long)ye->mark.line;
+				if (ye->kind == KF_YAML_INVALID && ld.parser.error == YAML_SCANNER_ERROR)
+					line++;
+				if (line)
+					snprintf(msg, msgsize, "yaml: line %lu: %s", line, problem);
+				else
+					snprintf(msg, msgsize, "yaml: %s", problem);
+			} else {
+				snprintf(msg, msgsize, "%lu:%lu: %s", (unsigned long)ye->mark.line + 1,
+					 (unsigned long)ye->mark.column + 1, problem);
+			}
 			ok = false;
 			break;
 		}
@@ -946,8 +960,11 @@ bool kf_tv_from_yaml(kf_arena *a, const char *text, size_t len, bool all, kf_tv 
 		yin y = {.a = a, .doc = &doc, .budget = budget + kf_yaml_node_count(&doc)};
 		kf_tv v = kf_tv_nil();
 		if (root && !yin_node(&y, root, 0, &v)) {
-			kf_err_set(e, "%lu:%lu: %s", (unsigned long)y.errmark.line + 1,
-				   (unsigned long)y.errmark.column + 1, y.err);
+			if (go)
+				snprintf(msg, msgsize, "%s%s", strncmp(y.err, "json:", 5) == 0 ? "" : "yaml: ", y.err);
+			else
+				snprintf(msg, msgsize, "%lu:%lu: %s", (unsigned long)y.errmark.line + 1,
+					 (unsigned long)y.errmark.column + 1, y.err);
 			yaml_document_delete(&doc);
 			ok = false;
 			break;
@@ -956,7 +973,6 @@ bool kf_tv_from_yaml(kf_arena *a, const char *text, size_t len, bool all, kf_tv 
 		yaml_document_delete(&doc);
 		if (!all) {
 			*out = v;
-			first = false;
 			break;
 		}
 		kf_tv_list_push(a, list.u.list, v);
@@ -964,8 +980,20 @@ bool kf_tv_from_yaml(kf_arena *a, const char *text, size_t len, bool all, kf_tv 
 	kf_yaml_loader_release(&ld);
 	if (ok && all)
 		*out = list;
-	(void)first;
 	return ok;
+}
+
+bool kf_tv_from_yaml(kf_arena *a, const char *text, size_t len, bool all, kf_tv *out, struct kf_err *e)
+{
+	char msg[512];
+	if (from_yaml(a, text, len, all, out, msg, sizeof msg, false))
+		return true;
+	return kf_err_set(e, "%s", msg);
+}
+
+bool kf_tv_from_yaml_go(kf_arena *a, const char *text, size_t len, kf_tv *out, char *msg, size_t msgsize)
+{
+	return from_yaml(a, text, len, false, out, msg, msgsize, true);
 }
 
 /* ---- YAML out: sigs.k8s.io/yaml's Marshal through go-yaml v2 -------------------------------- */
@@ -1361,8 +1389,13 @@ bool kf_tv_from_json(kf_arena *a, const char *text, size_t len, kf_tv *out, stru
 	json_error_t je;
 	json_t *j = json_loadb(text, len, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, &je);
 	*out = kf_tv_nil();
-	if (!j)
-		return kf_err_set(e, "%d:%d: %s", je.line, je.column, je.text);
+	if (!j) {
+		/* encoding/json's words for the two common cases */
+		if ((size_t)je.position >= len || strstr(je.text, "end of file"))
+			return kf_err_set(e, "unexpected end of JSON input");
+		size_t at = (size_t)je.position > 0 ? (size_t)je.position - 1 : 0;
+		return kf_err_set(e, "invalid character '%c' looking for beginning of value", text[at]);
+	}
 	bool ok = jin(a, j, out);
 	json_decref(j);
 	if (!ok)

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "base/err.h"
+#include "tmpl/tmpl.h"
 #include "tmpl/value.h"
 
 /* ---- values ---- */
@@ -251,6 +252,191 @@ static void test_json(void **state)
 	kf_arena_release(&a);
 }
 
+
+/* ---- templates ---- */
+
+static const char *values_yaml = "a: {s: str, num: 3}\nl: [1, null]\nbig: 1000000\nm: {b: 2, a: 1, c: 3}\n";
+
+/* Renders text as "c/templates/x.yaml" with .Values from values_yaml (and
+ * the extra templates), into a static buffer: the output, or the error as
+ * Go writes it ("template: FILE:LINE:COL: MSG"; parse errors "parse: ...") */
+static const char *render_with(const kf_tmpl_limits *lim, const char *text, const char *extra)
+{
+	static char result[4096];
+	const kf_tmpl_func *tables[] = {kf_tmpl_builtins, kf_tmpl_helm_funcs, NULL};
+	kf_tmpl_set *s = kf_tmpl_set_new(lim, tables);
+	kf_tmpl_error err;
+	kf_arena a;
+	kf_arena_init(&a);
+	kf_buf out = KF_BUF_INIT;
+	if (extra && !kf_tmpl_set_parse(s, "c/templates/_helpers.tpl", extra, strlen(extra), &err)) {
+		snprintf(result, sizeof result, "parse: %s:%u: %s", err.file, err.line, err.msg);
+		goto done;
+	}
+	if (!kf_tmpl_set_parse(s, "c/templates/x.yaml", text, strlen(text), &err)) {
+		snprintf(result, sizeof result, "parse: %s:%u: %s", err.file, err.line, err.msg);
+		goto done;
+	}
+	kf_tv vals = yaml_value(&a, values_yaml);
+	kf_tv data = kf_tv_new_map(&a);
+	kf_tv_map_set(&a, data.u.map, "Values", 6, vals);
+	if (!kf_tmpl_execute(s, &a, "c/templates/x.yaml", data, NULL, &out, &err))
+		snprintf(result, sizeof result, "template: %s:%u:%u: %s", err.file, err.line, err.col, err.msg);
+	else
+		snprintf(result, sizeof result, "%s", out.ptr ? out.ptr : "");
+done:
+	kf_buf_release(&out);
+	kf_arena_release(&a);
+	kf_tmpl_set_free(s);
+	return result;
+}
+
+static const char *render(const char *text)
+{
+	return render_with(NULL, text, NULL);
+}
+
+#define EXPECT(text, want) assert_string_equal(render(text), want)
+
+static void test_text_and_trim(void **state)
+{
+	(void)state;
+	EXPECT("a  {{- \"x\" }}  b", "ax  b");
+	EXPECT("a  {{ \"x\" -}}  \n b", "a  xb");
+	EXPECT("a {{- /* c */ -}} b", "ab");
+	EXPECT("{{/* a\ncomment */}}x", "x");
+	EXPECT("{{-3}}", "-3");
+	EXPECT("{{ 'a' }} {{ \"\\u00e9\\x41\\101\" }} {{ `r\\n` }} {{ -3 }} {{ +3 }} {{ 1_000 }} {{ 0b101 }} {{ 0o17 }} {{ 017 }}",
+	       "97 \xc3\xa9" "AA r\\n -3 3 1000 5 15 15");
+	EXPECT("{{ 1.0 }} {{ 1e3 }} {{ 0x10 }} {{ 1e-7 }} {{ .Values.big }}", "1 1000 16 1e-07 1e+06");
+}
+
+static void test_truth_and_control(void **state)
+{
+	(void)state;
+	EXPECT("{{ if 0 }}a{{ else if \"\" }}b{{ else if .Values.l }}c{{ else }}d{{ end }}", "c");
+	EXPECT("{{ if .Values.missing }}a{{ else }}b{{ end }}", "b");
+	EXPECT("{{ with .Values.a }}{{ .s }}{{ else }}none{{ end }}", "str");
+	EXPECT("{{ with .Values.none }}x{{ else }}none{{ end }}", "none");
+	EXPECT("{{ not 0 }} {{ not \"\" }} {{ not .Values.l }} {{ or 0 \"\" \"x\" }} {{ and 1 0 2 }}", "true true false x 0");
+	EXPECT("{{ range $k, $v := .Values.m }}{{ $k }}={{ $v }};{{ end }}", "a=1;b=2;c=3;");
+	EXPECT("{{ range $i, $v := .Values.l }}{{ $i }}={{ $v }};{{ end }}", "0=1;1=<no value>;");
+	EXPECT("{{ range .Values.none }}x{{ else }}none{{ end }}", "none");
+	EXPECT("{{ range 3 }}{{ . }}{{ end }}", "012");
+	EXPECT("{{ range $i, $v := .Values.m }}{{ if eq $i \"b\" }}{{ continue }}{{ end }}{{ if eq $i \"c\" }}{{ break }}{{ end }}{{ $v }}{{ end }}",
+	       "1");
+	EXPECT("{{ define \"t\" }}[{{ . }}|{{ $ }}]{{ end }}{{ template \"t\" \"arg\" }}{{ template \"t\" }}",
+	       "[arg|arg][<no value>|<no value>]");
+	EXPECT("{{ block \"b\" .Values.a.s }}blk{{ . }}{{ end }}", "blkstr");
+	EXPECT("{{ (print \"a\" \"b\") | printf \"%s-%s\" \"x\" }}", "x-ab");
+	EXPECT("{{ .Values.a.s | printf \"%s %s\" \"p\" }}", "p str");
+}
+
+static void test_variables(void **state)
+{
+	(void)state;
+	EXPECT("{{ $x := 1 }}{{ if true }}{{ $x = 2 }}{{ $y := 3 }}{{ end }}{{ $x }}", "2");
+	EXPECT("{{ $x := 1 }}{{ with $x := 5 }}{{ $x }}{{ end }}{{ $x }}", "51");
+	EXPECT("{{ range $v := .Values.l }}{{ $v }}{{ end }}", "1<no value>");
+	EXPECT("{{ $.Values.a.s }}", "str");
+	EXPECT("{{ $x := .Values.missing }}{{ $x.b }}|{{ (.Values.missing).b }}", "<no value>|<no value>");
+	EXPECT("{{ if true }}{{ $y := 1 }}{{ end }}{{ $y }}", "parse: c/templates/x.yaml:1: undefined variable \"$y\"");
+}
+
+static void test_functions(void **state)
+{
+	(void)state;
+	EXPECT("{{ eq .Values.missing \"x\" }} {{ eq nil nil }} {{ eq 1 1 2 }} {{ ne 1 2 }} {{ lt \"a\" \"b\" }}",
+	       "false true true true true");
+	EXPECT("{{ index .Values.a \"s\" }} {{ index .Values.l 0 }} {{ index \"abc\" 1 }} {{ len \"h\xc3\xa9\" }}",
+	       "str 1 98 3");
+	EXPECT("{{ slice .Values.l 1 }} {{ slice \"abcd\" 1 3 }}", "[<nil>] bc");
+	EXPECT("{{ print 1 2 \"a\" \"b\" 3 nil }}|{{ println \"a\" 1 }}|", "1 2ab3 <nil>|a 1\n|");
+	EXPECT("{{ html \"<a&\\\"b>\" }} {{ js \"a'b<\\\"\" }} {{ urlquery \"a b&c\" }}",
+	       "&lt;a&amp;&#34;b&gt; a\\'b\\u003C\\\" a+b%26c");
+	EXPECT("{{ printf \"%v %d %s %q %5.2f|%-4s|%x %t %T %%\" 1.5 3 \"s\" \"q\" 3.14159 \"ab\" 255 true .Values.a }}",
+	       "1.5 3 s \"q\"  3.14|ab  |ff true map[string]interface {} %");
+	EXPECT("{{ printf \"%d %s\" .Values.a.num 3 }} {{ printf \"%d\" }} {{ printf \"%z\" 1 }} {{ printf \"a\" 1 }}",
+	       "%!d(float64=3) %!s(int=3) %!d(MISSING) %!z(int=1) a%!(EXTRA int=1)");
+	EXPECT("{{ printf \"%s|%d|%v|%5.1f|%X\" .Values.l .Values.l .Values.a 2.25 255 }}",
+	       "[%!s(float64=1) <nil>]|[%!d(float64=1) <nil>]|map[num:3 s:str]|  2.2|FF");
+	EXPECT("{{ printf \"%#v|%+v|%T|%T\" .Values.a 1.5 nil .Values.l }}",
+	       "map[string]interface {}{\"num\":3, \"s\":\"str\"}|1.5|<nil>|[]interface {}");
+	EXPECT("{{ printf \"%v %v %v\" 1e20 1e21 0.000012345 }}", "1e+20 1e+21 1.2345e-05");
+	EXPECT("{{ printf \"%6.2f|%-6d|%06.2f|%+.1e|%g|%G|%e\" 3.14159 42 3.14159 12345.678 100000.0 1e-7 0.0 }}",
+	       "  3.14|42    |003.14|+1.2e+04|100000|1E-07|0.000000e+00");
+}
+
+static void test_helm_functions(void **state)
+{
+	(void)state;
+	EXPECT("{{ toYaml .Values.a }}", "num: 3\ns: str");
+	EXPECT("{{ toJson .Values }}", "{\"a\":{\"num\":3,\"s\":\"str\"},\"big\":1000000,\"l\":[1,null],\"m\":{\"a\":1,\"b\":2,\"c\":3}}");
+	EXPECT("{{ fromYaml \"a: 1\" }} {{ fromYaml \"- 1\" }}",
+	       "map[a:1] map[Error:error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}]");
+	EXPECT("{{ fromYaml \"a: [\" }}", "map[Error:error converting YAML to JSON: yaml: line 1: did not find expected node content]");
+	EXPECT("{{ fromJson \"{\" }} {{ fromYamlArray \"a: 1\" }} {{ fromJsonArray \"[1,2]\" }}",
+	       "map[Error:unexpected end of JSON input] [error unmarshaling JSON: while decoding JSON: json: cannot unmarshal object into Go value of type []interface {}] [1 2]");
+	EXPECT("{{ tpl \"{{ .Values.a.s }}-{{ .Values.none }}\" . }}", "str-");
+	EXPECT("{{ lookup \"v1\" \"Pod\" \"ns\" \"n\" }}", "map[]");
+	assert_string_equal(render_with(NULL, "{{ include \"h\" .Values.a }}", "{{ define \"h\" }}<{{ .s }}>{{ end }}"), "<str>");
+	EXPECT("#{{ required \"need x\" .Values.missing }}",
+	       "template: c/templates/x.yaml:1:4: executing \"c/templates/x.yaml\" at <required \"need x\" .Values.missing>: error calling required: need x");
+	EXPECT("{{ tpl \"{{ .x\" . }}",
+	       "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <tpl \"{{ .x\" .>: error calling tpl: error during tpl function execution for \"{{ .x\": parse error at (c/templates/x.yaml:1): unclosed action");
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	EXPECT("{{ .Values.a.b.c }}",
+	       "template: c/templates/x.yaml:1:10: executing \"c/templates/x.yaml\" at <.Values.a.b.c>: nil pointer evaluating interface {}.c");
+	EXPECT("{{ .Values.a.s.x }}",
+	       "template: c/templates/x.yaml:1:10: executing \"c/templates/x.yaml\" at <.Values.a.s.x>: can't evaluate field x in type interface {}");
+	EXPECT("{{ range .Values.l }}{{ .x }}{{ end }}",
+	       "template: c/templates/x.yaml:1:24: executing \"c/templates/x.yaml\" at <.x>: can't evaluate field x in type interface {}");
+	EXPECT("{{ range .Values.l }}{{ if not . }}{{ .x }}{{ end }}{{ end }}",
+	       "template: c/templates/x.yaml:1:38: executing \"c/templates/x.yaml\" at <.x>: nil pointer evaluating interface {}.x");
+	EXPECT("{{ with \"s\" }}{{ .x }}{{ end }}",
+	       "template: c/templates/x.yaml:1:17: executing \"c/templates/x.yaml\" at <.x>: can't evaluate field x in type string");
+	EXPECT("{{ include \"nope\" . }}",
+	       "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <include \"nope\" .>: error calling include: template: no template \"nope\" associated with template \"gotpl\"");
+	EXPECT("{{ len 3 }}", "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <len 3>: error calling len: len of type int");
+	EXPECT("{{ printf }}",
+	       "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <printf>: wrong number of args for printf: want at least 1 got 0");
+	EXPECT("{{ index .Values.l 5 }}",
+	       "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <index .Values.l 5>: error calling index: index out of range: 5");
+	EXPECT("{{ template \"x\" }}",
+	       "template: c/templates/x.yaml:1:12: executing \"c/templates/x.yaml\" at <{{template \"x\"}}>: template \"x\" not defined");
+	EXPECT("{{ .Values.a | .Values.b }}",
+	       "template: c/templates/x.yaml:1:22: executing \"c/templates/x.yaml\" at <.Values.b>: b is not a method but has arguments");
+	EXPECT("{{ eq .Values.a.num 3 }}",
+	       "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <eq .Values.a.num 3>: error calling eq: incompatible types for comparison");
+	EXPECT("{{ eq .Values.a \"x\" }}",
+	       "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <eq .Values.a \"x\">: error calling eq: uncomparable type map[string]interface {}: map[num:3 s:str]");
+	EXPECT("{{ lt true false }}",
+	       "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <lt true false>: error calling lt: invalid type for comparison");
+	EXPECT("{{ range .Values.a.num }}{{ end }}",
+	       "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <{{range .Values.a.num}}{{end}}>: range can't iterate over 3");
+	EXPECT("{{ (1).x }}", "template: c/templates/x.yaml:1:4: executing \"c/templates/x.yaml\" at <1>: can't evaluate field x in type int");
+	EXPECT("{{ nil }}", "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <nil>: nil is not a command");
+	EXPECT("{{ 1 2 }}", "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <1>: can't give argument to non-function 1");
+	/* parse errors */
+	EXPECT("{{ foo }}", "parse: c/templates/x.yaml:1: function \"foo\" not defined");
+	EXPECT("{{ if }}", "parse: c/templates/x.yaml:1: missing value for if");
+	EXPECT("{{ \"x\" | \"y\" }}", "parse: c/templates/x.yaml:1: non executable command in pipeline stage 2");
+	EXPECT("a\n{{ end }}", "parse: c/templates/x.yaml:2: unexpected {{end}}");
+	EXPECT("{{ if 1 }}", "parse: c/templates/x.yaml:1: unexpected EOF");
+	EXPECT("{{ \"abc }}", "parse: c/templates/x.yaml:1: unterminated quoted string");
+	EXPECT("{{ 3x }}", "parse: c/templates/x.yaml:1: bad number syntax: \"3x\"");
+	EXPECT("{{ define \"a\" }}x{{ end }}{{ define \"a\" }}y{{ end }}",
+	       "parse: c/templates/x.yaml:1: template: multiple definition of template \"a\"");
+	EXPECT("{{ else }}", "parse: c/templates/x.yaml:1: unexpected {{else}}");
+	EXPECT("{{/* c */ }}", "parse: c/templates/x.yaml:1: comment ends before closing delimiter");
+	EXPECT("{{ break }}", "parse: c/templates/x.yaml:1: {{break}} outside {{range}}");
+	EXPECT("{{ .x | printf \"%s\" | len | . }}", "parse: c/templates/x.yaml:1: non executable command in pipeline stage 4");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +444,9 @@ int main(void)
 		cmocka_unit_test(test_big_map),         cmocka_unit_test(test_yaml_scalars),
 		cmocka_unit_test(test_yaml_keys_merge), cmocka_unit_test(test_yaml_alias_bomb),
 		cmocka_unit_test(test_to_yaml),         cmocka_unit_test(test_json),
+		cmocka_unit_test(test_text_and_trim),   cmocka_unit_test(test_truth_and_control),
+		cmocka_unit_test(test_variables),       cmocka_unit_test(test_functions),
+		cmocka_unit_test(test_helm_functions),  cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
