@@ -284,7 +284,7 @@ static bool read_tgz(loader *L, const char *path, const char *data, size_t len, 
 			size -= 3;
 		}
 		kf_buf d = KF_BUF_INIT;
-		kf_buf_printf(&d, "%s!%s", display, name);
+		kf_buf_printf(&d, "%s!/%s", display, name);
 		const char *dd = kf_arena_strndup(&L->t->arena, d.ptr, d.len);
 		kf_buf_release(&d);
 		kf_vec_push(out, ((lfile){kf_xstrdup(name), buf, (size_t)size, dd}));
@@ -394,7 +394,7 @@ static kf_chart *load_archive(loader *L, const char *path, const char *data, siz
 			kf_vec_push(&in, ((lfile){kf_xstrdup(fv.v[i].name + ntop), fv.v[i].data, fv.v[i].len,
 						  fv.v[i].display}));
 	topdir[ntop - 1] = '\0';
-	c = load_files(L, in.v, in.n, kf_arena_printf(&L->t->arena, "%s!%s", display, topdir), parent, depth);
+	c = load_files(L, in.v, in.n, kf_arena_printf(&L->t->arena, "%s!/%s", display, topdir), parent, depth);
 	lfiles_free(&in);
 	lfiles_free(&fv);
 	return c;
@@ -418,8 +418,13 @@ static kf_tv load_yaml(loader *L, const lfile *f, bool *ok)
 		const char *msg = e.msg;
 		if (sscanf(e.msg, "%u:%u: ", &line, &col) == 2)
 			msg = strstr(e.msg, ": ") + 2;
-		report(L, f->display, f->data, f->len, line, col, "KF301", "not valid YAML: %s; helm refuses the chart",
-		       msg);
+		if (strstr(msg, "excessive aliasing") || strstr(msg, "more than") || strstr(msg, "deeper than") ||
+		    strstr(msg, "nested too deeply"))
+			report(L, f->display, f->data, f->len, line, col, "KF308",
+			       "YAML over a limit: %s; the chart is not rendered", msg);
+		else
+			report(L, f->display, f->data, f->len, line, col, "KF301",
+			       "not valid YAML: %s; helm refuses the chart", msg);
 		*ok = false;
 		return kf_tv_nil();
 	}

@@ -32,11 +32,15 @@
 #define KF_CHART_MAX_FILE ((size_t)16 << 20)
 /* All the files of a chart tree together. */
 #define KF_CHART_MAX_TOTAL ((size_t)128 << 20)
+/* The limits of one template's execution (kf_tmpl_limits): its output,
+ * and the values it makes. */
+#define KF_CHART_MAX_OUTPUT ((size_t)16 << 20)
+#define KF_CHART_MAX_VALUES ((size_t)64 << 20)
 /* Subcharts nested deeper than this are not loaded. */
 #define KF_CHART_MAX_DEPTH 8
 
 /* A problem, located in a file: display is the file as shown
- * ("mychart/templates/a.yaml", "x.tgz!mychart/values.yaml"), text its
+ * ("mychart/templates/a.yaml", "x.tgz!/mychart/values.yaml"), text its
  * content (NULL when the problem concerns no text: shown at 1:1), line and
  * col 1-based (0: the start). code: "KF3xx". */
 typedef struct kf_chart_report {
@@ -81,7 +85,7 @@ struct kf_chart {
 	size_t ntemplates;
 	kf_chart_file *files;     /* the other files, as .Files has them */
 	size_t nfiles;
-	const char *display;      /* the chart's folder as shown: "mychart" or "x.tgz!mychart" */
+	const char *display;      /* the chart's folder as shown: "mychart" or "x.tgz!/mychart" */
 	const char *chart_yaml_display;
 	const char *chart_yaml_text;
 	size_t chart_yaml_len;
@@ -159,5 +163,9 @@ kf_chart_manifests *kf_chart_manifests_new(void);
 void kf_chart_manifests_add(kf_chart_manifests *m, const char *name, const char *text, size_t len);
 void kf_chart_manifests_print(kf_chart_manifests *m, kf_buf *out);
 void kf_chart_manifests_free(kf_chart_manifests *m);
+/* Blanks (spaces, line ends kept) the documents of a rendered template
+ * that helm template leaves out (a hook of an unknown event), so that
+ * discovery reads what helm prints, at the same places. */
+void kf_chart_blank_skipped(char *text, size_t len);
 
 #endif

@@ -665,7 +665,10 @@ void kf_chart_render(kf_chart_tree *t, kf_tv vals, const kf_chart_report *rep, k
 
 	static const kf_tmpl_func *const tables[] = {kf_tmpl_builtins, kf_tmpl_sprig_funcs, kf_tmpl_helm_funcs,
 						      lookup_funcs, NULL};
-	kf_tmpl_set *set = kf_tmpl_set_new(NULL, tables);
+	/* helm's depth; output no larger than a file discovery reads; values
+	 * well above what real charts make (the corpus: under 1 MiB) */
+	static const kf_tmpl_limits limits = {1000, 10000000, KF_CHART_MAX_OUTPUT, KF_CHART_MAX_VALUES};
+	kf_tmpl_set *set = kf_tmpl_set_new(&limits, tables);
 	for (size_t i = 0; i < R.tpls.n; i++) {
 		tpl *tp = &R.tpls.v[i];
 		kf_tmpl_error err;
@@ -683,14 +686,13 @@ void kf_chart_render(kf_chart_tree *t, kf_tv vals, const kf_chart_report *rep, k
 		mset(a, tv, "Name", kf_tv_cstr(a, tp->name));
 		mset(a, tv, "BasePath", kf_tv_cstr(a, tp->base));
 		mset(a, tp->vals, "Template", tv);
-		kf_arena xa;
-		kf_arena_init(&xa);
 		kf_tmpl_error err;
 		memset(&err, 0, sizeof(err));
 		R.cur = tp;
 		R.lookup = false;
-		tp->ok = kf_tmpl_execute(set, &xa, tp->name, tp->vals, &R, &tp->out, &err);
-		kf_arena_release(&xa);
+		/* the tree's arena: a template may change the values the next
+		 * ones see (`set .Values`), as in helm */
+		tp->ok = kf_tmpl_execute(set, a, tp->name, tp->vals, &R, &tp->out, &err);
 		if (!tp->ok)
 			report_tmpl_error(&R, tp, &err);
 		else if (R.lookup)
@@ -794,13 +796,13 @@ static bool re_space(char c)
 
 /* one document: its kind and whether it is a hook helm prints (unknown
  * hooks are left out: false returned) */
-static bool doc_head(kf_chart_manifests *m, mdoc *d)
+static bool doc_head(kf_arena *a, mdoc *d)
 {
 	kf_tv v;
 	struct kf_err e;
 	d->kind = "";
 	d->hook = false;
-	if (!kf_tv_from_yaml(&m->a, d->text, strlen(d->text), false, &v, &e) || v.kind != KF_TV_MAP)
+	if (!kf_tv_from_yaml(a, d->text, strlen(d->text), false, &v, &e) || v.kind != KF_TV_MAP)
 		return true;
 	kf_tv *k = mget(v, "kind");
 	if (k && k->kind == KF_TV_STRING)
@@ -833,29 +835,9 @@ static bool doc_head(kf_chart_manifests *m, mdoc *d)
 	return true;
 }
 
-static void add_doc(kf_chart_manifests *m, const char *name, const char *s, const char *e)
-{
-	while (s < e && go_space(*s))
-		s++;
-	while (e > s && go_space(e[-1]))
-		e--;
-	mdoc d = {kf_xstrdup(name), NULL, "", -1, false};
-	d.text = kf_xmalloc((size_t)(e - s) + 1);
-	memcpy(d.text, s, (size_t)(e - s));
-	d.text[e - s] = '\0';
-	if (!doc_head(m, &d)) {
-		free(d.name);
-		free(d.text);
-		return;
-	}
-	for (size_t i = 0; i < sizeof(install_order) / sizeof(install_order[0]); i++)
-		if (strcmp(d.kind, install_order[i]) == 0)
-			d.order = (int)i;
-	kf_vec_push(&m->docs, d);
-}
-
-/* releaseutil.SplitManifests: split at (?:^|\s*\n)---\s* of the trimmed text */
-void kf_chart_manifests_add(kf_chart_manifests *m, const char *name, const char *text, size_t len)
+/* releaseutil.SplitManifests: the documents of text, split at
+ * (?:^|\s*\n)---\s* of the trimmed text; each piece [s, e) to fn */
+static void split_docs(const char *text, size_t len, void (*fn)(void *ud, const char *s, const char *e), void *ud)
 {
 	const char *s = text, *e = text + len;
 	while (s < e && go_space(*s))
@@ -880,19 +862,73 @@ void kf_chart_manifests_add(kf_chart_manifests *m, const char *name, const char 
 			}
 		if (!j) {
 			if (e > piece)
-				add_doc(m, name, piece, e);
+				fn(ud, piece, e);
 			break;
 		}
 		const char *i = j;
 		while (i > p && re_space(i[-1]))
 			i--;
 		if (i > piece)
-			add_doc(m, name, piece, i);
+			fn(ud, piece, i);
 		p = j + 4;
 		while (p < e && re_space(*p))
 			p++;
 		piece = p;
 	}
+}
+
+typedef struct add_ctx {
+	kf_chart_manifests *m;
+	const char *name;
+} add_ctx;
+
+static void add_doc(void *ud, const char *s, const char *e)
+{
+	add_ctx *ac = ud;
+	kf_chart_manifests *m = ac->m;
+	while (s < e && go_space(*s))
+		s++;
+	while (e > s && go_space(e[-1]))
+		e--;
+	mdoc d = {kf_xstrdup(ac->name), NULL, "", -1, false};
+	d.text = kf_xmalloc((size_t)(e - s) + 1);
+	memcpy(d.text, s, (size_t)(e - s));
+	d.text[e - s] = '\0';
+	if (!doc_head(&m->a, &d)) {
+		free(d.name);
+		free(d.text);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(install_order) / sizeof(install_order[0]); i++)
+		if (strcmp(d.kind, install_order[i]) == 0)
+			d.order = (int)i;
+	kf_vec_push(&m->docs, d);
+}
+
+void kf_chart_manifests_add(kf_chart_manifests *m, const char *name, const char *text, size_t len)
+{
+	add_ctx ac = {m, name};
+	split_docs(text, len, add_doc, &ac);
+}
+
+/* a document helm leaves out is made blank, its line ends kept */
+static void blank_doc(void *ud, const char *s, const char *e)
+{
+	kf_arena *a = ud;
+	mdoc d = {NULL, kf_arena_strndup(a, s, (size_t)(e - s)), "", -1, false};
+	if (doc_head(a, &d))
+		return;
+	for (char *p = (char *)s; p < e; p++)
+		if (*p != '\n')
+			*p = ' ';
+}
+
+void kf_chart_blank_skipped(char *text, size_t len)
+{
+	kf_arena a;
+	kf_arena_init(&a);
+	split_docs(text, len, blank_doc, &a);
+	kf_arena_release(&a);
 }
 
 /* helm's lessByKind */
