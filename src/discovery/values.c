@@ -47,7 +47,8 @@ kf_tv kf_chart_coalesce_tables(kf_arena *a, kf_tv dst, kf_tv src)
 	 * be src itself (helm's maps are shared: then its nils are deleted) */
 	size_t n = src.u.map->len;
 	kf_tv_pair *pairs = kf_xmalloc((n ? n : 1) * sizeof(*pairs));
-	memcpy(pairs, src.u.map->pairs, n * sizeof(*pairs));
+	if (n)
+		memcpy(pairs, src.u.map->pairs, n * sizeof(*pairs));
 	for (size_t i = 0; i < n; i++) {
 		const char *key = pairs[i].key;
 		kf_tv val = pairs[i].val;
@@ -92,7 +93,8 @@ static void coalesce_globals(kf_arena *a, kf_tv dest, kf_tv src)
 		return;
 	size_t n = sg.u.map->len;
 	kf_tv_pair *pairs = kf_xmalloc((n ? n : 1) * sizeof(*pairs));
-	memcpy(pairs, sg.u.map->pairs, n * sizeof(*pairs));
+	if (n)
+		memcpy(pairs, sg.u.map->pairs, n * sizeof(*pairs));
 	for (size_t i = 0; i < n; i++) {
 		kf_tv val = pairs[i].val;
 		kf_tv *dv = kf_tv_map_get(dg.u.map, pairs[i].key, pairs[i].klen);
@@ -120,7 +122,8 @@ static void coalesce_values(kf_arena *a, kf_chart *c, kf_tv v)
 		return;
 	size_t n = c->values.u.map->len;
 	kf_tv_pair *pairs = kf_xmalloc((n ? n : 1) * sizeof(*pairs));
-	memcpy(pairs, c->values.u.map->pairs, n * sizeof(*pairs));
+	if (n)
+		memcpy(pairs, c->values.u.map->pairs, n * sizeof(*pairs));
 	for (size_t i = 0; i < n; i++) {
 		kf_tv *value = kf_tv_map_get(v.u.map, pairs[i].key, pairs[i].klen);
 		if (value) {
