@@ -581,26 +581,43 @@ static const kf_tmpl_func lookup_funcs[] = {
 	{NULL, NULL, 0, 0},
 };
 
+/* line and column of the first "lookup" of f, or false */
+static bool find_lookup(const kf_chart_file *f, uint32_t *line, uint32_t *col)
+{
+	const char *p = f->len ? memmem(f->data, f->len, "lookup", 6) : NULL;
+	if (!p)
+		return false;
+	*line = *col = 1;
+	for (const char *q = f->data; q < p; q++) {
+		if (*q == '\n') {
+			++*line;
+			*col = 1;
+		} else {
+			++*col;
+		}
+	}
+	return true;
+}
+
+/* at the template's first lookup, else at the first one of the helpers
+ * (an include led there) */
 static void report_lookup(render *R, const tpl *t)
 {
-	const kf_chart_file *f = t->f;
-	uint32_t line = 1, col = 1;
-	const char *p = f->len ? memmem(f->data, f->len, "lookup", 6) : NULL;
-	if (p) {
-		for (const char *q = f->data; q < p; q++) {
-			if (*q == '\n') {
-				line++;
-				col = 1;
-			} else {
-				col++;
-			}
-		}
-	} else {
-		line = col = 0;
+	static const char msg[] = "lookup asks the cluster, which discovery has not: it gives an empty map, as helm "
+				  "template does; images that depend on it may differ on a cluster";
+	uint32_t line, col;
+	if (find_lookup(t->f, &line, &col)) {
+		reportf(R, t->f, line, col, "KF305", "%s", msg);
+		return;
 	}
-	reportf(R, f, line, col, "KF305",
-		"lookup asks the cluster, which discovery has not: it gives an empty map, as helm template does; "
-		"images that depend on it may differ on a cluster");
+	for (size_t i = 0; i < R->tpls.n; i++) {
+		const tpl *h = &R->tpls.v[i];
+		if (base_name(h->name)[0] == '_' && find_lookup(h->f, &line, &col)) {
+			reportf(R, h->f, line, col, "KF305", "%s (rendering %s)", msg, t->name);
+			return;
+		}
+	}
+	reportf(R, t->f, 0, 0, "KF305", "%s", msg);
 }
 
 /* ---- rendering ---------------------------------------------------------------------------------------- */
@@ -643,6 +660,10 @@ void kf_chart_render(kf_chart_tree *t, kf_tv vals, const kf_chart_report *rep, k
 	render R = {&t->arena, t, rep, {0}, NULL, false};
 	kf_arena *a = &t->arena;
 	kf_chart *root = t->root;
+	if (root->type && strcmp(root->type, "library") == 0) {
+		kf_chart_file f = {"Chart.yaml", root->chart_yaml_text, root->chart_yaml_len, root->chart_yaml_display};
+		reportf(&R, &f, 0, 0, "KF312", "helm refuses the chart: library charts are not installable");
+	}
 	kube_version_check(&R, root);
 	check_deps(&R, root);
 	if (vals.kind != KF_TV_MAP)
