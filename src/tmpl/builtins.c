@@ -234,19 +234,23 @@ static void fmt_int(kf_buf *out, int64_t i, const fspec *f)
 		digits[nd++] = (char)(d < 10 ? '0' + d : (upper ? 'A' : 'a') + d - 10);
 		u /= (unsigned)base;
 	} while (u);
+	/* a precision is a minimum of digits: zeros before them */
+	int zeros = 0;
 	if (f->prec >= 0) {
-		while (nd < f->prec)
-			digits[nd++] = '0';
+		if (f->prec > nd)
+			zeros = f->prec - nd;
 		if (f->prec == 0 && i == 0)
 			nd = 0;
 	}
 	kf_buf_adds(&b, sign);
 	if (f->sharp && base == 16)
 		kf_buf_adds(&b, upper ? "0X" : "0x");
-	if (f->sharp && base == 8 && digits[nd - 1] != '0')
+	if (f->sharp && base == 8 && nd && !zeros && digits[nd - 1] != '0')
 		kf_buf_addc(&b, '0');
 	if (f->verb == 'O')
 		kf_buf_adds(&b, "0o");
+	for (int z = 0; z < zeros; z++)
+		kf_buf_addc(&b, '0');
 	while (nd)
 		kf_buf_addc(&b, digits[--nd]);
 	fspec g = *f;
@@ -466,10 +470,13 @@ static void fmt_value(kf_buf *out, kf_tv v, const fspec *f, int depth)
 	}
 }
 
-void kf_tmpl_sprintf(kf_buf *out, const char *fmt, size_t flen, const kf_tv *args, size_t nargs)
+void kf_tmpl_sprintf(kf_buf *out, const char *fmt, size_t flen, const kf_tv *args, size_t nargs, size_t max)
 {
 	size_t argi = 0;
+	size_t start = out->len;
 	for (size_t i = 0; i < flen;) {
+		if (out->len - start > max)
+			return;
 		if (fmt[i] != '%') {
 			size_t st = i;
 			while (i < flen && fmt[i] != '%')
@@ -776,8 +783,15 @@ static bool fn_printf(kf_tmpl_call *c, const kf_tv *args, size_t nargs, kf_tv *o
 {
 	if (args[0].kind != KF_TV_STRING)
 		return kf_tmpl_call_fail(c, "wrong type for value; expected string; got %s", kf_tv_type_name(args[0]));
+	/* charged before it is made: the strings' bytes at least */
+	size_t est = args[0].u.s.len;
+	for (size_t i = 1; i < nargs; i++)
+		if (args[i].kind == KF_TV_STRING)
+			est += args[i].u.s.len;
+	if (!kf_tmpl_call_charge(c, est))
+		return false;
 	kf_buf b = KF_BUF_INIT;
-	kf_tmpl_sprintf(&b, args[0].u.s.p, args[0].u.s.len, args + 1, nargs - 1);
+	kf_tmpl_sprintf(&b, args[0].u.s.p, args[0].u.s.len, args + 1, nargs - 1, kf_tmpl_call_budget(c));
 	if (!kf_tmpl_call_charge(c, b.len)) {
 		kf_buf_release(&b);
 		return false;

@@ -94,6 +94,8 @@ static inline kf_tv plain(kf_tv v)
 
 /* ---- the set -------------------------------------------------------------------------- */
 
+static void trees_release(kf_tmpl_trees *t);
+
 static int fentry_cmp(const void *x, const void *y)
 {
 	return strcmp(((const fentry *)x)->name, ((const fentry *)y)->name);
@@ -141,7 +143,7 @@ void kf_tmpl_set_free(kf_tmpl_set *s)
 		return;
 	kf_arena_release(&s->arena);
 	free(s->funcs);
-	free(s->trees.items);
+	trees_release(&s->trees);
 	free(s);
 }
 
@@ -153,14 +155,54 @@ static const kf_tmpl_func *set_lookup(const void *ctx, const char *name)
 	return e ? e->fn : NULL;
 }
 
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
 static kf_tmpl_tree *find_tree(const kf_tmpl_trees *t, const char *name)
 {
 	if (!t)
 		return NULL;
+	if (t->nslots) {
+		for (size_t i = name_hash(name) & (t->nslots - 1);; i = (i + 1) & (t->nslots - 1)) {
+			if (!t->slots[i])
+				return NULL;
+			kf_tmpl_tree *x = t->items[t->slots[i] - 1];
+			if (strcmp(x->name, name) == 0)
+				return x;
+		}
+	}
 	for (size_t i = t->len; i-- > 0;)
 		if (strcmp(t->items[i]->name, name) == 0)
 			return t->items[i];
 	return NULL;
+}
+
+static void rehash(kf_tmpl_trees *t)
+{
+	size_t n = 16;
+	while (n < t->len * 2)
+		n *= 2;
+	free(t->slots);
+	t->slots = kf_xcalloc(n, sizeof *t->slots);
+	t->nslots = n;
+	for (size_t k = 0; k < t->len; k++) {
+		size_t i = name_hash(t->items[k]->name) & (n - 1);
+		while (t->slots[i])
+			i = (i + 1) & (n - 1);
+		t->slots[i] = (uint32_t)(k + 1);
+	}
+}
+
+static void trees_release(kf_tmpl_trees *t)
+{
+	free(t->items);
+	free(t->slots);
+	memset(t, 0, sizeof *t);
 }
 
 /* Go's associate: a later tree replaces an earlier one of its name,
@@ -179,6 +221,14 @@ static void add_trees(kf_tmpl_trees *into, const kf_tmpl_trees *from)
 			into->items = kf_xrealloc(into->items, into->cap * sizeof *into->items);
 		}
 		into->items[into->len++] = from->items[i];
+		if (into->len * 2 > into->nslots) {
+			rehash(into);
+		} else {
+			size_t k = name_hash(from->items[i]->name) & (into->nslots - 1);
+			while (into->slots[k])
+				k = (k + 1) & (into->nslots - 1);
+			into->slots[k] = (uint32_t)into->len;
+		}
 	}
 }
 
@@ -731,6 +781,7 @@ static bool walk(exec *x, xv dot, const kf_tnode *n)
 		}
 		return true;
 	case KF_TN_TEXT:
+		x->at = n;
 		return emit(x, n->str, n->len);
 	case KF_TN_ACTION: {
 		x->at = n;
@@ -848,6 +899,13 @@ bool kf_tmpl_call_charge(kf_tmpl_call *c, size_t n)
 	return true;
 }
 
+size_t kf_tmpl_call_budget(kf_tmpl_call *c)
+{
+	exec *x = c->x;
+	size_t used = x->a->used - x->mem_start;
+	return used >= x->s->limits.memory ? 0 : x->s->limits.memory - used;
+}
+
 /* runs tree t into out (a buffer of its own: the output limit holds for
  * each buffer, the memory limit for the strings made of them) */
 static bool call_run(kf_tmpl_call *c, const kf_tmpl_tree *t, kf_tv data, kf_buf *out)
@@ -936,7 +994,7 @@ bool kf_tmpl_call_tpl(kf_tmpl_call *c, const char *text, size_t len, kf_tv data,
 	size_t start = out->len;
 	bool ok = call_run(c, fresh.items[0], data, out);
 	x->overlay = saved;
-	free(ov.items);
+	trees_release(&ov);
 	free(fresh.items);
 	if (!ok) {
 		char inner[1024];

@@ -70,6 +70,8 @@ typedef struct kf_tmpl_tree {
 typedef struct kf_tmpl_trees {
 	kf_tmpl_tree **items;
 	size_t len, cap;
+	uint32_t *slots; /* by name: index + 1 into items, or 0 (exec.c's sets) */
+	size_t nslots;
 } kf_tmpl_trees;
 
 /* Parses text into trees (the file's first, then its defines), functions
@@ -84,8 +86,11 @@ void kf_tmpl_node_string(kf_buf *out, const kf_tnode *n);
 /* 1-based line and Go's column (bytes from the line's start) of pos */
 void kf_tmpl_position(const char *text, size_t len, uint32_t pos, uint32_t *line, uint32_t *col);
 
-/* Go's fmt.Sprintf(format, args...) (printf) */
-void kf_tmpl_sprintf(kf_buf *out, const char *fmt, size_t flen, const kf_tv *args, size_t nargs);
+/* Go's fmt.Sprintf(format, args...) (printf); stops once it has written
+ * more than max bytes (a width is at most 1000000) */
+void kf_tmpl_sprintf(kf_buf *out, const char *fmt, size_t flen, const kf_tv *args, size_t nargs, size_t max);
+/* the bytes of values a call may still make (the memory limit's rest) */
+size_t kf_tmpl_call_budget(kf_tmpl_call *c);
 /* strconv.Quote of s[0, n) */
 void kf_tmpl_quote(kf_buf *out, const char *s, size_t n);
 /* kf_tv_from_yaml with go-yaml's wording of an error ("yaml: line 1: did

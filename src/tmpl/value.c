@@ -1066,7 +1066,8 @@ static bool goyaml_less(const uint32_t *ar, size_t an_, const uint32_t *br, size
 		if (al || bl)
 			return bl;
 		size_t ai, bi;
-		int64_t an = 0, bn = 0;
+		/* int64 in Go, where a long run of digits wraps around */
+		uint64_t an = 0, bn = 0;
 		if (ar[i] == '0' || br[i] == '0') {
 			for (size_t j = i; j-- > 0 && rune_digit(ar[j]);) {
 				if (ar[j] != '0') {
@@ -1077,11 +1078,11 @@ static bool goyaml_less(const uint32_t *ar, size_t an_, const uint32_t *br, size
 			}
 		}
 		for (ai = i; ai < an_ && rune_digit(ar[ai]); ai++)
-			an = an * 10 + (int64_t)(ar[ai] - '0');
+			an = an * 10 + (ar[ai] - '0');
 		for (bi = i; bi < bn_ && rune_digit(br[bi]); bi++)
-			bn = bn * 10 + (int64_t)(br[bi] - '0');
+			bn = bn * 10 + (br[bi] - '0');
 		if (an != bn)
-			return an < bn;
+			return (int64_t)an < (int64_t)bn;
 		if (ai != bi)
 			return ai < bi;
 		return ar[i] < br[i];

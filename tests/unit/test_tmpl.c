@@ -87,12 +87,13 @@ static void test_big_map(void **state)
 	assert_non_null(x);
 	assert_true(x->kind == KF_TV_FLOAT && x->u.f == 1);
 	kf_tv m = kf_tv_new_map(&a);
-	for (int i = 100000; i > 0; i--) {
+	for (int i = 0; i < 100000; i++) {
 		char k[32];
-		int n = snprintf(k, sizeof k, "%d", i);
+		int n = snprintf(k, sizeof k, "%06d", i);
 		kf_tv_map_set(&a, m.u.map, k, (size_t)n, kf_tv_int(i));
 	}
 	assert_int_equal(m.u.map->len, 100000);
+	assert_true(kf_tv_map_get(m.u.map, "054321", 6)->u.i == 54321);
 	kf_buf_release(&y);
 	kf_arena_release(&a);
 }
@@ -223,6 +224,8 @@ static void test_to_yaml(void **state)
 	expect_yaml(yaml_value(&a, "b: {x: [1, 2], \"y\": {}}\na: []\nc: 'on'\n"),
 		    "a: []\nb:\n  x:\n  - 1\n  - 2\n  \"y\": {}\nc: \"on\"\n");
 	expect_yaml(yaml_value(&a, "a10: 1\na2: 2\n_x: 3\nB: 4\n"), "_x: 3\nB: 4\na2: 2\na10: 1\n");
+	/* fuzz_tmpl: a run of digits longer than int64 wraps, as in go-yaml (helm's order) */
+	expect_yaml(yaml_value(&a, "x1: 1\nx88888888888888888888: 2\nx9: 3\n"), "x88888888888888888888: 2\nx1: 1\nx9: 3\n");
 	kf_arena_release(&a);
 }
 
@@ -363,6 +366,9 @@ static void test_functions(void **state)
 	EXPECT("{{ printf \"%#v|%+v|%T|%T\" .Values.a 1.5 nil .Values.l }}",
 	       "map[string]interface {}{\"num\":3, \"s\":\"str\"}|1.5|<nil>|[]interface {}");
 	EXPECT("{{ printf \"%v %v %v\" 1e20 1e21 0.000012345 }}", "1e+20 1e+21 1.2345e-05");
+	/* fuzz_tmpl: a precision longer than the digits buffer */
+	assert_int_equal(strlen(render("{{ printf \"%.366d\" 42 }}")), 366);
+	EXPECT("{{ printf \"%.10d|%#o|%#x|%08.3d|%x\" 42 8 255 7 -255 }}", "0000000042|010|0xff|     007|-ff");
 	EXPECT("{{ printf \"%6.2f|%-6d|%06.2f|%+.1e|%g|%G|%e\" 3.14159 42 3.14159 12345.678 100000.0 1e-7 0.0 }}",
 	       "  3.14|42    |003.14|+1.2e+04|100000|1E-07|0.000000e+00");
 }
@@ -437,6 +443,105 @@ static void test_errors(void **state)
 	EXPECT("{{ .x | printf \"%s\" | len | . }}", "parse: c/templates/x.yaml:1: non executable command in pipeline stage 4");
 }
 
+/* hostile templates: each is refused with a located error, in bounded time */
+static void test_hostile(void **state)
+{
+	(void)state;
+	const char *r = render_with(NULL, "{{ include \"r\" . }}", "{{ define \"r\" }}{{ include \"r\" . }}{{ end }}");
+	const char *want = "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <include \"r\" .>: "
+			   "error calling include: template: c/templates/_helpers.tpl:1:19: executing \"r\" at <include \"r\" .>: "
+			   "error calling include: ";
+	assert_true(strncmp(r, want, strlen(want)) == 0);
+	r = render_with(NULL, "{{ template \"r\" . }}", "{{ define \"r\" }}{{ template \"r\" . }}{{ end }}");
+	assert_non_null(strstr(r, "c/templates/_helpers.tpl:1:28: executing \"r\" at <{{template \"r\" .}}>: exceeded maximum template depth (1000)"));
+	kf_tmpl_limits lim = KF_TMPL_LIMITS_INIT;
+	lim.output = 100;
+	assert_string_equal(render_with(&lim, "{{ range 1000 }}x{{ end }}", NULL),
+			    "template: c/templates/x.yaml:1:16: executing \"c/templates/x.yaml\" at <x>: exceeded the limit of 100 bytes of output");
+	lim = KF_TMPL_LIMITS_INIT;
+	lim.steps = 1000;
+	assert_string_equal(render_with(&lim, "{{ range 100000000 }}{{ end }}", NULL),
+			    "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <{{range 100000000}}{{end}}>: exceeded the limit of 1000 steps");
+	lim = KF_TMPL_LIMITS_INIT;
+	lim.memory = 1 << 20;
+	r = render_with(&lim, "{{ $s := \"xxxxxxxxxxxxxxxx\" }}{{ range 40 }}{{ $s = printf \"%s%s\" $s $s }}{{ end }}{{ len $s }}", NULL);
+	assert_non_null(strstr(r, "error calling printf: exceeded the limit of 1048576 bytes of values"));
+}
+
+/* an object with a field and a method, as .Files is one */
+static int files_get(kf_tv_object *self, const char *name, const kf_tv *args, size_t nargs, kf_arena *a, kf_tv *out,
+		     kf_buf *err)
+{
+	(void)self;
+	if (strcmp(name, "Name") == 0 && nargs == 0) {
+		*out = kf_tv_cstr(a, "files");
+		return 1;
+	}
+	if (strcmp(name, "Get") == 0) {
+		if (nargs != 1 || args[0].kind != KF_TV_STRING) {
+			kf_buf_adds(err, "wrong number of args for Get: want 1 got 0");
+			return -1;
+		}
+		*out = kf_tv_cstr(a, strcmp(args[0].u.s.p, "a.txt") == 0 ? "content" : "");
+		return 1;
+	}
+	return 0;
+}
+
+static const kf_tv_class files_class = {"engine.files", files_get, NULL};
+
+static void test_objects(void **state)
+{
+	(void)state;
+	const kf_tmpl_func *tables[] = {kf_tmpl_builtins, kf_tmpl_helm_funcs, NULL};
+	kf_tmpl_set *s = kf_tmpl_set_new(NULL, tables);
+	kf_tmpl_error err;
+	const char *text = "{{ .Files.Name }} {{ .Files.Get \"a.txt\" }} {{ \"a.txt\" | .Files.Get }} {{ .Files }} {{ .Files.Nope }}";
+	assert_true(kf_tmpl_set_parse(s, "c/templates/o.yaml", text, strlen(text), &err));
+	kf_arena a;
+	kf_arena_init(&a);
+	kf_tv data = kf_tv_new_map(&a);
+	kf_tv_map_set(&a, data.u.map, "Files", 5, kf_tv_new_object(&a, &files_class, NULL));
+	kf_buf out = KF_BUF_INIT;
+	assert_false(kf_tmpl_execute(s, &a, "c/templates/o.yaml", data, NULL, &out, &err));
+	assert_string_equal(out.ptr, "files content content {engine.files} ");
+	assert_string_equal(err.msg, "executing \"c/templates/o.yaml\" at <.Files.Nope>: can't evaluate field Nope in type engine.files");
+	assert_int_equal(err.line, 1);
+	assert_int_equal(err.col, 92); /* at .Nope, as Go places a chain */
+	kf_buf_release(&out);
+	kf_arena_release(&a);
+	kf_tmpl_set_free(s);
+}
+
+/* many defines, some redefined by a later file: the last non-empty wins */
+static void test_many_defines(void **state)
+{
+	(void)state;
+	kf_buf defs = KF_BUF_INIT;
+	for (int i = 0; i < 3000; i++)
+		kf_buf_printf(&defs, "{{ define \"d%d\" }}%d{{ end }}", i, i);
+	kf_buf_adds(&defs, "{{ define \"e\" }}old{{ end }}");
+	const char *later = "{{ define \"d7\" }}seven{{ end }}{{ define \"e\" }}{{ end }}";
+	const kf_tmpl_func *tables[] = {kf_tmpl_builtins, kf_tmpl_helm_funcs, NULL};
+	kf_tmpl_set *s = kf_tmpl_set_new(NULL, tables);
+	kf_tmpl_error err;
+	assert_true(kf_tmpl_set_parse(s, "c/templates/_a.tpl", defs.ptr, defs.len, &err));
+	assert_true(kf_tmpl_set_parse(s, "c/templates/_b.tpl", later, strlen(later), &err));
+	const char *text = "{{ include \"d2999\" . }} {{ template \"d7\" }} {{ include \"d0\" . }} {{ template \"e\" }}";
+	assert_true(kf_tmpl_set_parse(s, "c/templates/x.yaml", text, strlen(text), &err));
+	assert_true(kf_tmpl_set_has(s, "d1234"));
+	assert_false(kf_tmpl_set_has(s, "d3000"));
+	kf_arena a;
+	kf_arena_init(&a);
+	kf_buf out = KF_BUF_INIT;
+	assert_true(kf_tmpl_execute(s, &a, "c/templates/x.yaml", kf_tv_nil(), NULL, &out, &err));
+	assert_string_equal(out.ptr, "2999 seven 0 old");
+	kf_buf_release(&out);
+	kf_buf_release(&defs);
+	kf_arena_release(&a);
+	kf_tmpl_set_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -447,6 +552,8 @@ int main(void)
 		cmocka_unit_test(test_text_and_trim),   cmocka_unit_test(test_truth_and_control),
 		cmocka_unit_test(test_variables),       cmocka_unit_test(test_functions),
 		cmocka_unit_test(test_helm_functions),  cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_hostile),         cmocka_unit_test(test_objects),
+		cmocka_unit_test(test_many_defines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
