@@ -1244,16 +1244,14 @@ KF_SPRIG_FN(sort_alpha)
 /* ---- the table ------------------------------------------------------------------------------ */
 
 /* Ordered by name. Left out of sprig v3.2.2's functions:
- *  - hello, osBase/osClean/osDir/osExt/osIsAbs (the
- *    host's path rules), buildCustomCert, genCAWithKey,
- *    genSelfSignedCertWithKey, genSignedCertWithKey (parse PEM keys),
- *    urlParse, urlJoin;
+ *  - hello, urlParse, urlJoin;
  *  - toJson, fromJson and fail are helm's (kf_tmpl_helm_funcs);
  *  - env and expandenv: helm removes them from sprig's functions, so
  *    they are not defined (discovery does not read the environment).
  * Decided differences: time is fixed and random or key-making functions
  * give fixed values (sprig.h); keys and values come in key order;
- * getHostByName gives "". */
+ * getHostByName gives ""; osBase, osDir... follow Linux's paths (helm's
+ * on Linux). */
 const kf_tmpl_func kf_tmpl_sprig_funcs[] = {
 	{"abbrev", kf_sprig_fn_abbrev, 2, 2},
 	{"abbrevboth", kf_sprig_fn_abbrevboth, 3, 3},
@@ -1274,6 +1272,7 @@ const kf_tmpl_func kf_tmpl_sprig_funcs[] = {
 	{"base", kf_sprig_fn_path_base, 1, 1},
 	{"bcrypt", kf_sprig_fn_bcrypt, 1, 1},
 	{"biggest", kf_sprig_fn_max, 1, -1},
+	{"buildCustomCert", kf_sprig_fn_build_custom_cert, 2, 2},
 	{"camelcase", kf_sprig_fn_camelcase, 1, 1},
 	{"cat", kf_sprig_fn_cat, 0, -1},
 	{"ceil", kf_sprig_fn_ceil, 1, 1},
@@ -1307,9 +1306,12 @@ const kf_tmpl_func kf_tmpl_sprig_funcs[] = {
 	{"float64", kf_sprig_fn_float64_, 1, 1},
 	{"floor", kf_sprig_fn_floor, 1, 1},
 	{"genCA", kf_sprig_fn_gen_ca, 2, 2},
+	{"genCAWithKey", kf_sprig_fn_gen_ca_with_key, 3, 3},
 	{"genPrivateKey", kf_sprig_fn_gen_private_key, 1, 1},
 	{"genSelfSignedCert", kf_sprig_fn_gen_self_signed_cert, 4, 4},
+	{"genSelfSignedCertWithKey", kf_sprig_fn_gen_self_signed_cert_with_key, 5, 5},
 	{"genSignedCert", kf_sprig_fn_gen_signed_cert, 5, 5},
+	{"genSignedCertWithKey", kf_sprig_fn_gen_signed_cert_with_key, 6, 6},
 	{"get", kf_sprig_fn_get, 2, 2},
 	{"getHostByName", kf_sprig_fn_get_host_by_name, 1, 1},
 	{"has", kf_sprig_fn_has, 2, 2},
@@ -1376,6 +1378,11 @@ const kf_tmpl_func kf_tmpl_sprig_funcs[] = {
 	{"nospace", kf_sprig_fn_nospace, 1, 1},
 	{"now", kf_sprig_fn_now, 0, 0},
 	{"omit", kf_sprig_fn_omit, 1, -1},
+	{"osBase", kf_sprig_fn_path_base, 1, 1},
+	{"osClean", kf_sprig_fn_path_clean, 1, 1},
+	{"osDir", kf_sprig_fn_path_dir, 1, 1},
+	{"osExt", kf_sprig_fn_path_ext, 1, 1},
+	{"osIsAbs", kf_sprig_fn_path_is_abs, 1, 1},
 	{"pick", kf_sprig_fn_pick, 1, -1},
 	{"pluck", kf_sprig_fn_pluck, 1, -1},
 	{"plural", kf_sprig_fn_plural, 3, 3},

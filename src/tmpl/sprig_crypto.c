@@ -13,6 +13,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/kdf.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,6 +387,35 @@ static bool make_cert(kf_tmpl_call *c, kf_str cn, const char *label, kf_tv *out)
 	return true;
 }
 
+static const char *check_private_key(kf_str pem, char *buf, size_t n);
+
+static bool set_cert(kf_tmpl_call *c, kf_tv cert_pem, kf_tv key_pem, kf_tv *out)
+{
+	kf_arena *a = kf_tmpl_call_arena(c);
+	cert *ct = KF_ARENA_NEW(a, cert);
+	ct->cert = cert_pem;
+	ct->key = key_pem;
+	*out = kf_tv_new_object(a, &cert_class, ct);
+	return true;
+}
+
+/* the ...WithKey forms: the key must parse as sprig parses it; the
+ * certificate is made as without a key, the key given back as it came */
+static bool with_key(kf_tmpl_call *c, const kf_tv *args, size_t i, kf_str cn, const char *label, kf_tv *out)
+{
+	kf_str pem;
+	if (!kf_sprig_arg_str(c, args, i, &pem))
+		return false;
+	char buf[300];
+	const char *why = check_private_key(pem, buf, sizeof buf);
+	if (why)
+		return kf_tmpl_call_fail(c, "parsing private key: %s", why);
+	if (!make_cert(c, cn, label, out))
+		return false;
+	((cert *)out->u.obj->data)->key = args[i];
+	return true;
+}
+
 static bool arg_list(kf_tmpl_call *c, const kf_tv *args, size_t i)
 {
 	if (args[i].kind == KF_TV_LIST || args[i].kind == KF_TV_NIL)
@@ -425,6 +456,144 @@ KF_SPRIG_FN(gen_signed_cert)
 					 kf_tv_type_name(args[4]));
 	}
 	return make_cert(c, cn, "signed", out);
+}
+
+KF_SPRIG_FN(gen_ca_with_key)
+{
+	kf_str cn;
+	int64_t days;
+	if (!kf_sprig_arg_str(c, args, 0, &cn) || !kf_sprig_arg_int(c, args, 1, &days))
+		return false;
+	return with_key(c, args, 2, cn, "ca", out);
+}
+
+KF_SPRIG_FN(gen_self_signed_cert_with_key)
+{
+	kf_str cn;
+	int64_t days;
+	if (!kf_sprig_arg_str(c, args, 0, &cn) || !arg_list(c, args, 1) || !arg_list(c, args, 2) ||
+	    !kf_sprig_arg_int(c, args, 3, &days))
+		return false;
+	return with_key(c, args, 4, cn, "self", out);
+}
+
+KF_SPRIG_FN(gen_signed_cert_with_key)
+{
+	kf_str cn;
+	int64_t days;
+	if (!kf_sprig_arg_str(c, args, 0, &cn) || !arg_list(c, args, 1) || !arg_list(c, args, 2) ||
+	    !kf_sprig_arg_int(c, args, 3, &days))
+		return false;
+	if (args[4].kind != KF_TV_OBJECT || args[4].u.obj->cls != &cert_class) {
+		if (args[4].kind == KF_TV_NIL)
+			return kf_tmpl_call_fail(c, "invalid value; expected sprig.certificate");
+		return kf_tmpl_call_fail(c, "wrong type for value; expected sprig.certificate; got %s",
+					 kf_tv_type_name(args[4]));
+	}
+	return with_key(c, args, 5, cn, "signed", out);
+}
+
+/* ---- keys and certificates the chart gives: checked as sprig checks them --------------- */
+
+/* encoding/pem's Decode: the first block, its type and bytes */
+static bool pem_decode(kf_str text, char **type, unsigned char **der, long *len)
+{
+	BIO *bio = BIO_new_mem_buf(text.ptr, (int)text.len);
+	char *header = NULL;
+	bool ok = bio && PEM_read_bio(bio, type, &header, der, len) == 1;
+	OPENSSL_free(header);
+	BIO_free(bio);
+	return ok;
+}
+
+/* sprig's parsePrivateKeyPEM; NULL when good, else the message in buf */
+static const char *check_private_key(kf_str pem, char *buf, size_t n)
+{
+	char *type = NULL;
+	unsigned char *der = NULL;
+	long len = 0;
+	if (!pem_decode(pem, &type, &der, &len))
+		return "no PEM data in input";
+	const unsigned char *p = der;
+	const char *why = NULL;
+	size_t tl = strlen(type);
+	if (!strcmp(type, "PRIVATE KEY")) {
+		PKCS8_PRIV_KEY_INFO *k = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, len);
+		EVP_PKEY *pk = k ? EVP_PKCS82PKEY(k) : NULL;
+		if (!pk)
+			why = "decoding PEM as PKCS#8: x509: failed to parse private key";
+		EVP_PKEY_free(pk);
+		PKCS8_PRIV_KEY_INFO_free(k);
+	} else if (tl < 12 || strcmp(type + tl - 12, " PRIVATE KEY")) {
+		snprintf(buf, n, "no private key data in PEM block of type %s", type);
+		why = buf;
+	} else if (!strcmp(type, "RSA PRIVATE KEY") || !strcmp(type, "EC PRIVATE KEY") ||
+		   !strcmp(type, "DSA PRIVATE KEY")) {
+		int kind = type[0] == 'R' ? EVP_PKEY_RSA : type[0] == 'E' ? EVP_PKEY_EC : EVP_PKEY_DSA;
+		EVP_PKEY *pk = d2i_PrivateKey(kind, NULL, &p, len);
+		if (!pk) {
+			snprintf(buf, n, "parsing %.*s private key from PEM: asn1: structure error", (int)(tl - 12), type);
+			why = buf;
+		}
+		EVP_PKEY_free(pk);
+	} else {
+		snprintf(buf, n, "invalid private key type %s", type);
+		why = buf;
+	}
+	OPENSSL_free(type);
+	OPENSSL_free(der);
+	return why;
+}
+
+/* buildCustomCert B64CERT B64KEY: the chart's own certificate and key */
+KF_SPRIG_FN(build_custom_cert)
+{
+	kf_str bc, bk;
+	if (!kf_sprig_arg_str(c, args, 0, &bc) || !kf_sprig_arg_str(c, args, 1, &bk))
+		return false;
+	kf_buf crt = KF_BUF_INIT, key = KF_BUF_INIT;
+	long long bad;
+	const char *why = NULL;
+	char buf[300];
+	if (!kf_sprig_b64_decode(bc.ptr, bc.len, &crt, &bad)) {
+		why = "unable to decode base64 certificate";
+	} else if (!kf_sprig_b64_decode(bk.ptr, bk.len, &key, &bad)) {
+		why = "unable to decode base64 private key";
+	} else {
+		char *type = NULL;
+		unsigned char *der = NULL;
+		long len = 0;
+		if (!pem_decode(kf_str_make(crt.ptr ? crt.ptr : "", crt.len), &type, &der, &len)) {
+			why = "unable to decode certificate";
+		} else {
+			const unsigned char *p = der;
+			X509 *x = d2i_X509(NULL, &p, len);
+			if (!x)
+				why = "error parsing certificate: decodedCert.Bytes: x509: malformed certificate";
+			X509_free(x);
+		}
+		OPENSSL_free(type);
+		OPENSSL_free(der);
+		if (!why) {
+			const char *kw = check_private_key(kf_str_make(key.ptr ? key.ptr : "", key.len), buf, sizeof buf);
+			if (kw) {
+				char msg[400];
+				snprintf(msg, sizeof msg, "error parsing private key: %s", kw);
+				kf_buf_release(&crt);
+				kf_buf_release(&key);
+				return kf_tmpl_call_fail(c, "%s", msg);
+			}
+		}
+	}
+	if (why) {
+		kf_buf_release(&crt);
+		kf_buf_release(&key);
+		return kf_tmpl_call_fail(c, "%s", why);
+	}
+	bool ok = set_cert(c, kf_sprig_buf_tv(c, &crt), kf_sprig_buf_tv(c, &key), out);
+	kf_buf_release(&crt);
+	kf_buf_release(&key);
+	return ok;
 }
 
 /* ---- AES-256-CBC, sprig's way (key: the password cut or zero-padded to 32 bytes) ---------- */

@@ -17,6 +17,8 @@
 typedef struct gotime {
 	int64_t sec; /* since the Unix epoch */
 	int32_t nsec;
+	int32_t off;   /* a fixed zone's offset east of UTC, in seconds (toDate's "+02:00"); 0 is UTC */
+	char zone[8];  /* a zone's name toDate read ("PST", at offset 0 as Go makes it), or "" */
 } gotime;
 
 #define NS_PER_SEC 1000000000LL
@@ -80,7 +82,8 @@ enum std {
 	S_NONE, S_LONG_MONTH, S_MONTH, S_NUM_MONTH, S_ZERO_MONTH, S_LONG_WEEKDAY, S_WEEKDAY, S_DAY, S_UNDER_DAY,
 	S_ZERO_DAY, S_HOUR, S_HOUR12, S_ZERO_HOUR12, S_MINUTE, S_ZERO_MINUTE, S_SECOND, S_ZERO_SECOND, S_LONG_YEAR,
 	S_YEAR, S_PM, S_pm, S_TZ, S_ISO_TZ, S_ISO_SHORT_TZ, S_ISO_COLON_TZ, S_ISO_SECS_TZ, S_ISO_COLON_SECS_TZ,
-	S_NUM_TZ, S_NUM_SHORT_TZ, S_NUM_COLON_TZ, S_NUM_SECS_TZ, S_NUM_COLON_SECS_TZ, S_FRAC, S_FRAC9
+	S_NUM_TZ, S_NUM_SHORT_TZ, S_NUM_COLON_TZ, S_NUM_SECS_TZ, S_NUM_COLON_SECS_TZ, S_FRAC, S_FRAC9,
+	S_ZERO_YEARDAY, S_UNDER_YEARDAY
 };
 
 static bool starts(const char *p, size_t n, const char *w)
@@ -121,6 +124,10 @@ static enum std next_chunk(const char *l, size_t n, size_t *pre, size_t *len, in
 				*len = 2;
 				return z[p[1] - '1'];
 			}
+			if (starts(p, r, "002")) {
+				*len = 3;
+				return S_ZERO_YEARDAY;
+			}
 			break;
 		case '1':
 			if (starts(p, r, "15")) { *len = 2; return S_HOUR; }
@@ -139,6 +146,10 @@ static enum std next_chunk(const char *l, size_t n, size_t *pre, size_t *len, in
 				}
 				*len = 2;
 				return S_UNDER_DAY;
+			}
+			if (starts(p, r, "__2")) {
+				*len = 3;
+				return S_UNDER_YEARDAY;
 			}
 			break;
 		case '3': *len = 1; return S_HOUR12;
@@ -189,9 +200,23 @@ static void pad(kf_buf *b, int64_t v, int width)
 	kf_buf_printf(b, "%0*lld", width, (long long)v);
 }
 
+/* a zone offset as the layout's -07, -0700, -07:00, -070000, -07:00:00 */
+static void zone(kf_buf *b, int32_t off, enum std s)
+{
+	int32_t a = off < 0 ? -off : off;
+	bool colon = s == S_ISO_COLON_TZ || s == S_NUM_COLON_TZ || s == S_ISO_COLON_SECS_TZ || s == S_NUM_COLON_SECS_TZ;
+	bool secs = s == S_ISO_SECS_TZ || s == S_NUM_SECS_TZ || s == S_ISO_COLON_SECS_TZ || s == S_NUM_COLON_SECS_TZ;
+	kf_buf_printf(b, "%c%02d", off < 0 ? '-' : '+', (int)(a / 3600));
+	if (s == S_ISO_SHORT_TZ || s == S_NUM_SHORT_TZ)
+		return;
+	kf_buf_printf(b, colon ? ":%02d" : "%02d", (int)(a / 60 % 60));
+	if (secs)
+		kf_buf_printf(b, colon ? ":%02d" : "%02d", (int)(a % 60));
+}
+
 static void format_time(kf_buf *b, gotime t, kf_str layout)
 {
-	civil c = to_civil(t);
+	civil c = to_civil((gotime){t.sec + t.off, t.nsec, 0, ""});
 	const char *l = layout.ptr;
 	size_t n = layout.len;
 	while (n > 0) {
@@ -227,15 +252,25 @@ static void format_time(kf_buf *b, gotime t, kf_str layout)
 		case S_ZERO_SECOND: pad(b, c.sec, 2); break;
 		case S_PM: kf_buf_adds(b, c.hour >= 12 ? "PM" : "AM"); break;
 		case S_pm: kf_buf_adds(b, c.hour >= 12 ? "pm" : "am"); break;
-		case S_TZ: kf_buf_adds(b, "UTC"); break;
-		case S_ISO_TZ: case S_ISO_SHORT_TZ: case S_ISO_COLON_TZ: case S_ISO_SECS_TZ: case S_ISO_COLON_SECS_TZ:
-			kf_buf_addc(b, 'Z');
+		case S_ZERO_YEARDAY: pad(b, c.yday, 3); break;
+		case S_UNDER_YEARDAY: kf_buf_printf(b, "%3d", c.yday); break;
+		case S_TZ:
+			if (t.zone[0])
+				kf_buf_adds(b, t.zone);
+			else if (t.off == 0)
+				kf_buf_adds(b, "UTC");
+			else
+				zone(b, t.off, S_NUM_TZ);
 			break;
-		case S_NUM_TZ: kf_buf_adds(b, "+0000"); break;
-		case S_NUM_SHORT_TZ: kf_buf_adds(b, "+00"); break;
-		case S_NUM_COLON_TZ: kf_buf_adds(b, "+00:00"); break;
-		case S_NUM_SECS_TZ: kf_buf_adds(b, "+000000"); break;
-		case S_NUM_COLON_SECS_TZ: kf_buf_adds(b, "+00:00:00"); break;
+		case S_ISO_TZ: case S_ISO_SHORT_TZ: case S_ISO_COLON_TZ: case S_ISO_SECS_TZ: case S_ISO_COLON_SECS_TZ:
+			if (t.off == 0)
+				kf_buf_addc(b, 'Z');
+			else
+				zone(b, t.off, s);
+			break;
+		case S_NUM_TZ: case S_NUM_SHORT_TZ: case S_NUM_COLON_TZ: case S_NUM_SECS_TZ: case S_NUM_COLON_SECS_TZ:
+			zone(b, t.off, s);
+			break;
 		case S_FRAC:
 		case S_FRAC9: {
 			char frac[16];
@@ -281,7 +316,7 @@ static int time_get(kf_tv_object *self, const char *name, const kf_tv *args, siz
 		    kf_buf *err)
 {
 	gotime t = *(gotime *)self->data;
-	civil c = to_civil(t);
+	civil c = to_civil((gotime){t.sec + t.off, t.nsec, 0, ""});
 	if (!strcmp(name, "Format")) {
 		if (nargs != 1) {
 			kf_buf_printf(err, "wrong number of args for Format: want 1 got %zu", nargs);
@@ -321,7 +356,11 @@ static int time_get(kf_tv_object *self, const char *name, const kf_tv *args, siz
 	case 9: *out = kf_tv_cstr(a, month_names[c.month - 1]); break;
 	case 10: *out = kf_tv_cstr(a, day_names[c.wday]); break;
 	case 11:
-	case 12: *out = time_tv(a, t); break;
+	case 12: /* UTC, Local: both UTC here */
+		t.off = 0;
+		t.zone[0] = '\0';
+		*out = time_tv(a, t);
+		break;
 	default: {
 		kf_buf b = KF_BUF_INIT;
 		time_print(self, &b);
@@ -334,7 +373,7 @@ static int time_get(kf_tv_object *self, const char *name, const kf_tv *args, siz
 
 static gotime fixed_now(void)
 {
-	gotime t = {0, 0};
+	gotime t = {0, 0, 0, ""};
 	const char *e = getenv("SOURCE_DATE_EPOCH");
 	if (e && *e) {
 		char *end;
@@ -357,7 +396,7 @@ static gotime time_of(kf_tv v)
 	if (is_time(v))
 		return *(gotime *)v.u.obj->data;
 	if (v.kind == KF_TV_INT)
-		return (gotime){v.u.i, 0};
+		return (gotime){v.u.i, 0, 0, ""};
 	return fixed_now();
 }
 
@@ -381,7 +420,10 @@ KF_SPRIG_FN(now)
 static bool date_common(kf_tmpl_call *c, kf_str layout, kf_tv date, kf_tv *out)
 {
 	kf_buf b = KF_BUF_INIT;
-	format_time(&b, time_of(date), layout);
+	gotime t = time_of(date);
+	t.off = 0; /* t.In(loc): every zone is UTC here */
+	t.zone[0] = '\0';
+	format_time(&b, t, layout);
 	*out = kf_sprig_buf_tv(c, &b);
 	kf_buf_release(&b);
 	return true;
@@ -461,6 +503,7 @@ static bool parse_time(kf_str layout, kf_str value, gotime *t, kf_buf *err)
 {
 	kf_str l = layout, v = value;
 	int64_t year = 1, month = 1, day = 1, hour = 0, min = 0, sec = 0, nsec = 0, off = 0;
+	char zname[8] = "";
 	bool pm = false, pm_set = false;
 	while (true) {
 		size_t pre, len;
@@ -538,7 +581,9 @@ static bool parse_time(kf_str layout, kf_str value, gotime *t, kf_buf *err)
 				size_t i = 0;
 				while (i < v.len && v.ptr[i] >= 'A' && v.ptr[i] <= 'Z')
 					i++;
-				ok = i >= 3;
+				ok = i >= 3 && i <= 5;
+				if (ok)
+					snprintf(zname, sizeof zname, "%.*s", (int)i, v.ptr);
 				v.ptr += i;
 				v.len -= i;
 			}
@@ -637,6 +682,8 @@ static bool parse_time(kf_str layout, kf_str value, gotime *t, kf_buf *err)
 	}
 	t->sec = days_from_civil(year, (int)month, (int)day) * 86400 + hour * 3600 + min * 60 + sec - off;
 	t->nsec = (int32_t)nsec;
+	t->off = (int32_t)off;
+	snprintf(t->zone, sizeof t->zone, "%s", zname);
 	return true;
 }
 
@@ -654,7 +701,7 @@ KF_SPRIG_FN(to_date)
 			kf_buf_release(&err);
 			return r;
 		}
-		t = (gotime){-62135596800LL, 0}; /* Go's zero time */
+		t = (gotime){-62135596800LL, 0, 0, ""}; /* Go's zero time */
 	}
 	kf_buf_release(&err);
 	*out = time_tv(kf_tmpl_call_arena(c), t);

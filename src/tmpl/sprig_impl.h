@@ -57,6 +57,11 @@ kf_sprig_re *kf_sprig_re_compile(const char *pattern, size_t len, char *err, siz
  * a group did not take part); returns the number of pairs, 0 when none */
 int kf_sprig_re_match(kf_sprig_re *re, const char *s, size_t n, size_t start, int64_t *ov, int ovpairs);
 void kf_sprig_re_free(kf_sprig_re *re);
+/* the same with match data of the caller's (kf_sprig_re_md_new), so that
+ * one compiled expression serves many threads */
+void *kf_sprig_re_md_new(void);
+void kf_sprig_re_md_free(void *md);
+int kf_sprig_re_match_md(kf_sprig_re *re, void *md, const char *s, size_t n, size_t start, int64_t *ov, int ovpairs);
 
 #define KF_SPRIG_FN(name) bool kf_sprig_fn_##name(kf_tmpl_call *c, const kf_tv *args, size_t nargs, kf_tv *out)
 
@@ -213,6 +218,10 @@ KF_SPRIG_FN(gen_private_key);
 KF_SPRIG_FN(gen_ca);
 KF_SPRIG_FN(gen_self_signed_cert);
 KF_SPRIG_FN(gen_signed_cert);
+KF_SPRIG_FN(build_custom_cert);
+KF_SPRIG_FN(gen_ca_with_key);
+KF_SPRIG_FN(gen_self_signed_cert_with_key);
+KF_SPRIG_FN(gen_signed_cert_with_key);
 KF_SPRIG_FN(encrypt_aes);
 KF_SPRIG_FN(decrypt_aes);
 

@@ -15,6 +15,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tmpl/sprig_impl.h"
@@ -27,6 +28,8 @@ struct kf_sprig_re {
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
 	int ncap; /* capture groups + 1 */
+	char *pcre;   /* the pattern as PCRE reads it, for the DFA matcher */
+	size_t pcre_len;
 };
 
 /* Rewrites an RE2 pattern for PCRE2; returns false with Go's message for
@@ -167,14 +170,15 @@ kf_sprig_re *kf_sprig_re_compile(const char *pattern, size_t len, char *err, siz
 	PCRE2_SIZE off;
 	pcre2_code *re = pcre2_compile((PCRE2_SPTR)(t.ptr ? t.ptr : ""), t.len,
 				       PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY, &code, &off, NULL);
-	kf_buf_release(&t);
 	if (!re) {
+		kf_buf_release(&t);
 		go_error(code, pattern, len, off, why, sizeof why);
 		snprintf(err, errlen, "error parsing regexp: %s", why);
 		return NULL;
 	}
 	kf_sprig_re *r = kf_xcalloc(1, sizeof *r);
 	r->code = re;
+	r->pcre = kf_buf_detach(&t, &r->pcre_len);
 	r->md = pcre2_match_data_create_from_pattern(re, NULL);
 	r->mc = pcre2_match_context_create(NULL);
 	pcre2_set_match_limit(r->mc, MATCH_LIMIT);
@@ -192,18 +196,32 @@ void kf_sprig_re_free(kf_sprig_re *re)
 	pcre2_match_context_free(re->mc);
 	pcre2_match_data_free(re->md);
 	pcre2_code_free(re->code);
+	free(re->pcre);
 	free(re);
 }
 
-/* 0: no match, -1: the match limit, else pairs written */
-int kf_sprig_re_match(kf_sprig_re *re, const char *s, size_t n, size_t start, int64_t *ov, int ovpairs)
+void *kf_sprig_re_md_new(void)
 {
-	int rc = pcre2_match(re->code, (PCRE2_SPTR)s, n, start, 0, re->md, re->mc);
+	return pcre2_match_data_create(64, NULL);
+}
+
+void kf_sprig_re_md_free(void *md)
+{
+	pcre2_match_data_free(md);
+}
+
+/* 0: no match, -1: the match limit, else pairs written */
+int kf_sprig_re_match_md(kf_sprig_re *re, void *mdp, const char *s, size_t n, size_t start, int64_t *ov, int ovpairs)
+{
+	pcre2_match_data *md = mdp;
+	int rc = pcre2_match(re->code, (PCRE2_SPTR)s, n, start, 0, md, re->mc);
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return 0;
 	if (rc < 0)
 		return -1;
-	PCRE2_SIZE *v = pcre2_get_ovector_pointer(re->md);
+	if (rc == 0) /* the match data holds fewer pairs than the pattern has groups */
+		rc = (int)pcre2_get_ovector_count(md);
+	PCRE2_SIZE *v = pcre2_get_ovector_pointer(md);
 	int pairs = re->ncap < ovpairs ? re->ncap : ovpairs;
 	for (int i = 0; i < pairs; i++) {
 		bool set = i < rc && v[2 * i] != PCRE2_UNSET;
@@ -211,6 +229,56 @@ int kf_sprig_re_match(kf_sprig_re *re, const char *s, size_t n, size_t start, in
 		ov[2 * i + 1] = set ? (int64_t)v[2 * i + 1] : -1;
 	}
 	return pairs;
+}
+
+int kf_sprig_re_match(kf_sprig_re *re, const char *s, size_t n, size_t start, int64_t *ov, int ovpairs)
+{
+	return kf_sprig_re_match_md(re, re->md, s, n, start, ov, ovpairs);
+}
+
+static bool valid_utf8(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		uint32_t r;
+		size_t w = kf_sprig_rune(s + i, n - i, &r);
+		if (w == 1 && r == 0xFFFD)
+			return false;
+		i += w;
+	}
+	return true;
+}
+
+/* Whether re matches s at all, for regexMatch: when backtracking hits
+ * the match limit, PCRE's DFA matcher (no backtracking, the same answer
+ * to "is there a match") decides, as RE2's automaton would. -1: neither
+ * could. */
+static int re_exists(kf_sprig_re *re, const char *s, size_t n)
+{
+	int64_t ov[2];
+	int rc = kf_sprig_re_match(re, s, n, 0, ov, 1);
+	if (rc >= 0)
+		return rc > 0;
+	/* the DFA matcher's work is bounded by the text's and the pattern's
+	 * sizes: no match limit of its own (the backtracking one would stop
+	 * it); it wants valid UTF-8 and a pattern compiled without
+	 * PCRE2_MATCH_INVALID_UTF */
+	if (!valid_utf8(s, n))
+		return -1;
+	int code;
+	PCRE2_SIZE off;
+	pcre2_code *dfa = pcre2_compile((PCRE2_SPTR)(re->pcre ? re->pcre : ""), re->pcre_len,
+					PCRE2_UTF | PCRE2_DOLLAR_ENDONLY, &code, &off, NULL);
+	if (!dfa)
+		return -1;
+	int *ws = kf_xmalloc(20000 * sizeof *ws);
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	rc = pcre2_dfa_match(dfa, (PCRE2_SPTR)s, n, 0, PCRE2_DFA_SHORTEST, md, NULL, ws, 20000);
+	pcre2_match_data_free(md);
+	pcre2_code_free(dfa);
+	free(ws);
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	return rc >= 0 ? 1 : -1;
 }
 
 /* ---- the functions --------------------------------------------------------------------------- */
@@ -314,8 +382,7 @@ KF_SPRIG_FN(regex_match)
 		*out = kf_tv_bool(false);
 		return true;
 	}
-	int64_t ov[2];
-	int rc = kf_sprig_re_match(re, s.ptr, s.len, 0, ov, 1);
+	int rc = re_exists(re, s.ptr, s.len);
 	if (rc < 0)
 		return limit(c, re);
 	kf_sprig_re_free(re);

@@ -9,6 +9,7 @@
  * constraint that has a prerelease itself (so charts write ">=1.16-0").
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ typedef struct version {
 
 typedef struct regexes {
 	kf_sprig_re *version, *constraint, *range, *find, *valid;
+	void *md; /* the call's own match data */
 } regexes;
 
 static kf_sprig_re *re_make(const char *p)
@@ -38,27 +40,34 @@ static kf_sprig_re *re_make(const char *p)
 	return kf_sprig_re_compile(p, strlen(p), err, sizeof err);
 }
 
-static void regexes_init(regexes *r, bool constraints)
+/* compiled once for the process (semverCompare is called hundreds of
+ * times a chart); each call matches with match data of its own */
+static regexes shared;
+static pthread_once_t shared_once = PTHREAD_ONCE_INIT;
+
+static void shared_init(void)
 {
-	r->version = re_make(VERSION_RE);
-	if (!constraints) {
-		r->constraint = r->range = r->find = r->valid = NULL;
-		return;
-	}
-	r->constraint = re_make("^\\s*(" OPS_RE ")\\s*(" CV_RE ")\\s*$");
-	r->range = re_make("\\s*(" CV_RE ")\\s+-\\s+(" CV_RE ")\\s*");
-	r->find = re_make("(" OPS_RE ")\\s*(" CV_RE ")");
-	r->valid = re_make("^(\\s*(" OPS_RE ")\\s*(" CV_RE ")\\s*\\,?)+$");
+	shared.version = re_make(VERSION_RE);
+	shared.constraint = re_make("^\\s*(" OPS_RE ")\\s*(" CV_RE ")\\s*$");
+	shared.range = re_make("\\s*(" CV_RE ")\\s+-\\s+(" CV_RE ")\\s*");
+	shared.find = re_make("(" OPS_RE ")\\s*(" CV_RE ")");
+	shared.valid = re_make("^(\\s*(" OPS_RE ")\\s*(" CV_RE ")\\s*\\,?)+$");
+}
+
+static bool regexes_init(regexes *r)
+{
+	pthread_once(&shared_once, shared_init);
+	*r = shared;
+	r->md = kf_sprig_re_md_new();
+	return r->version && r->constraint && r->range && r->find && r->valid && r->md;
 }
 
 static void regexes_release(regexes *r)
 {
-	kf_sprig_re_free(r->version);
-	kf_sprig_re_free(r->constraint);
-	kf_sprig_re_free(r->range);
-	kf_sprig_re_free(r->find);
-	kf_sprig_re_free(r->valid);
+	kf_sprig_re_md_free(r->md);
 }
+
+#define MATCH(r, re, s, n, start, ov, pairs) kf_sprig_re_match_md((r)->re, (r)->md, s, n, start, ov, pairs)
 
 static kf_str group(const char *s, const int64_t *ov, int g)
 {
@@ -119,7 +128,7 @@ static const char *check_parts(kf_str p, bool pre)
 static bool new_version(regexes *r, kf_str v, version *out, char *err, size_t errlen)
 {
 	int64_t ov[20];
-	if (!r->version || kf_sprig_re_match(r->version, v.ptr, v.len, 0, ov, 10) <= 0) {
+	if (MATCH(r, version, v.ptr, v.len, 0, ov, 10) <= 0) {
 		snprintf(err, errlen, "Invalid Semantic Version");
 		return false;
 	}
@@ -253,7 +262,7 @@ static bool parse_constraint(regexes *r, kf_str c, constraint *k, char *err, siz
 {
 	int64_t ov[40];
 	memset(k, 0, sizeof *k);
-	if (kf_sprig_re_match(r->constraint, c.ptr, c.len, 0, ov, 20) <= 0) {
+	if (MATCH(r, constraint, c.ptr, c.len, 0, ov, 20) <= 0) {
 		snprintf(err, errlen, "improper constraint: %.*s", (int)c.len, c.ptr);
 		return false;
 	}
@@ -383,7 +392,7 @@ static void rewrite_range(regexes *r, kf_str in, kf_buf *o)
 	 * occurrence in the text as rewritten so far */
 	size_t pos = 0;
 	while (pos <= in.len) {
-		int rc = kf_sprig_re_match(r->range, in.ptr, in.len, pos, ov, 22);
+		int rc = MATCH(r, range, in.ptr, in.len, pos, ov, 22);
 		if (rc <= 0)
 			break;
 		kf_str all = group(in.ptr, ov, 0), a = group(in.ptr, ov, 1), b = group(in.ptr, ov, 11);
@@ -421,7 +430,7 @@ static bool constraint_check(regexes *r, kf_str cs, const version *v, bool *ok, 
 			kf_str part = kf_str_make(p + st, i - st);
 			st = i + 2;
 			int64_t ov[40];
-			if (kf_sprig_re_match(r->valid, part.ptr, part.len, 0, ov, 1) <= 0) {
+			if (MATCH(r, valid, part.ptr, part.len, 0, ov, 1) <= 0) {
 				snprintf(err, errlen, "improper constraint: %.*s", (int)part.len, part.ptr);
 				good = false;
 				break;
@@ -430,7 +439,7 @@ static bool constraint_check(regexes *r, kf_str cs, const version *v, bool *ok, 
 			size_t pos = 0;
 			int found = 0;
 			while (pos <= part.len) {
-				int rc = kf_sprig_re_match(r->find, part.ptr, part.len, pos, ov, 1);
+				int rc = MATCH(r, find, part.ptr, part.len, pos, ov, 1);
 				if (rc <= 0)
 					break;
 				kf_str one = group(part.ptr, ov, 0);
@@ -471,7 +480,10 @@ KF_SPRIG_FN(semver_compare)
 	if (!kf_sprig_arg_str(c, args, 0, &cs) || !kf_sprig_arg_str(c, args, 1, &vs))
 		return false;
 	regexes r;
-	regexes_init(&r, true);
+	if (!regexes_init(&r)) {
+		regexes_release(&r);
+		return kf_tmpl_call_fail(c, "semver's expressions did not compile");
+	}
 	char err[600];
 	bool ok = false;
 	version v;
@@ -565,7 +577,10 @@ KF_SPRIG_FN(semver)
 		return false;
 	kf_arena *a = kf_tmpl_call_arena(c);
 	regexes r;
-	regexes_init(&r, false);
+	if (!regexes_init(&r)) {
+		regexes_release(&r);
+		return kf_tmpl_call_fail(c, "semver's expressions did not compile");
+	}
 	char err[300];
 	version *v = KF_ARENA_NEW(a, version);
 	bool ok = new_version(&r, s, v, err, sizeof err);
