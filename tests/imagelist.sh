@@ -178,4 +178,19 @@ if [ "$rc" -eq 2 ] && grep -q "unknown format 'xml'" "$tmp/err"; then ok "usage:
 rc=0
 "$KFC" imagelist >/dev/null 2>&1 || rc=$?
 if [ "$rc" -eq 2 ]; then ok "usage: no path"; else not_ok "usage: no path ($rc)"; fi
+# helm's -f and --set refused as helm refuses them, --render of one chart
+usage_case() { # NAME WANT-ERR-LINE ARGS...
+	name=$1 want=$2
+	shift 2
+	rc=0
+	(cd "$cases" && "$KFC" imagelist "$@") >/dev/null 2>"$tmp/err" || rc=$?
+	if [ "$rc" -eq 2 ] && [ "$(head -1 "$tmp/err")" = "$want" ]; then ok "usage: $name"; else
+		not_ok "usage: $name ($rc: $(head -1 "$tmp/err"))"; fi
+}
+printf -- '- a\n' >"$cases/list-values.yaml"
+usage_case "--set index" "kfc imagelist: failed parsing --set data: error parsing index: EOF" --set 'a[' model
+usage_case "--set no value" "kfc imagelist: failed parsing --set data: key \"b\" has no value" --set 'a=1,b' model
+usage_case "-f not a map" "kfc imagelist: failed to parse list-values.yaml: error unmarshaling JSON: json: cannot unmarshal array into Go value of type map[string]interface {}" -f list-values.yaml model
+usage_case "--render two charts" "kfc imagelist: --render takes one chart and no other option than -f and --set" --render model webapp
+usage_case "--dialect" "kfc imagelist: unknown dialect 'helm' (sealos or sealer)" --dialect=helm model
 finish

@@ -573,7 +573,9 @@ static bool key_index(sparser *S, long *idx)
 	errno = 0;
 	long v = strtol(b.ptr ? b.ptr : "", &end, 10);
 	bool ok = last && b.len && !errno && *end == '\0' && v < 65536;
-	if (!ok)
+	if (!last)
+		kf_buf_adds(S->err, "error parsing index: EOF");
+	else if (!ok)
 		kf_buf_printf(S->err, "error parsing index: strconv.Atoi: parsing \"%s\": invalid syntax",
 			      b.ptr ? b.ptr : "");
 	kf_buf_release(&b);
