@@ -485,13 +485,13 @@ static kf_chart *load_files(loader *L, lfile *files, size_t n, const char *displ
 		} else if (strcmp(f->name, "values.yaml") == 0) {
 			kf_tv v = load_yaml(L, f, &ok);
 			if (!ok)
-				return NULL;
+				break;
 			if (v.kind == KF_TV_MAP)
 				c->values = v;
 		} else if (strcmp(f->name, "requirements.yaml") == 0) {
 			kf_tv v = load_yaml(L, f, &ok);
 			if (!ok)
-				return NULL;
+				break;
 			if (v.kind == KF_TV_MAP) {
 				kf_tv *d = kf_tv_map_get(v.u.map, "dependencies", 12);
 				if (d && d->kind == KF_TV_LIST) {
@@ -519,6 +519,12 @@ static kf_chart *load_files(loader *L, lfile *files, size_t n, const char *displ
 		} else {
 			kf_vec_push(&fv, cf);
 		}
+	}
+	if (!ok) {
+		kf_vec_free(&tv);
+		kf_vec_free(&fv);
+		kf_vec_free(&subs);
+		return NULL;
 	}
 	c->templates = tv.v ? kf_arena_memdup(a, tv.v, tv.n * sizeof(*tv.v)) : NULL;
 	c->ntemplates = tv.n;

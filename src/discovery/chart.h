@@ -1,8 +1,9 @@
 /* chart.h - helm's chart model for image discovery (docs/imagelist.md):
  * charts loaded as helm's loader loads them (chart.c), values coalesced and
- * dependencies processed as chartutil does (values.c), and templates
- * rendered as helm's engine renders them (render.c), with the template
- * engine of src/tmpl/.
+ * dependencies processed as chartutil does (values.c), the user's values
+ * as helm's --set and -f make them (strvals.c), templates rendered as
+ * helm's engine renders them (render.c, with the template engine of
+ * src/tmpl/), and printed as helm template prints them (manifests.c).
  *
  * Everything of one chart tree (files, values, metadata) lives in the
  * tree's arena; the tree is freed at once with kf_chart_tree_free.
@@ -112,7 +113,7 @@ void kf_chart_tree_free(kf_chart_tree *t);
 /* Is the folder a chart (Chart.yaml and templates/)? */
 bool kf_chart_is_dir(const char *dir);
 
-/* ---- values.c: values and dependencies ------------------------------------------------ */
+/* ---- values.c and strvals.c: values and dependencies ------------------------------------------------ */
 
 /* helm's chartutil.CoalesceValues: vals (the user's, copied) over the
  * chart's values and its subcharts' (under their names), globals copied
@@ -139,7 +140,7 @@ kf_tv kf_chart_merge_maps(kf_arena *a, kf_tv x, kf_tv y);
  * helm's IsCompatibleRange)? */
 bool kf_chart_semver_check(const char *constraint, const char *version);
 
-/* ---- render.c: rendering -------------------------------------------------------------- */
+/* ---- render.c and manifests.c: rendering and printing -------------------------------------------------------------- */
 
 /* One rendered template: name as helm names it ("mychart/templates/a.yaml"),
  * the file it came from, the output with "<no value>" removed. */

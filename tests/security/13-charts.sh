@@ -56,3 +56,18 @@ expect_err "ab/charts/sub/values.yaml:1:28: warning: YAML over a limit: document
 	"charts values bomb: KF308 in the subchart's values"
 printf 'docker.io/library/parent:1\n' >"$T/want"
 compare "$T/want" "$T/out" "charts values bomb: the parent's image"
+
+# a chart whose values.yaml is not YAML is not rendered (helm refuses it),
+# the next chart is; found by fuzz_chart: the templates already read leaked
+mkdir -p "$C/badvalues/bad/templates" "$C/badvalues/good/templates"
+printf 'apiVersion: v2\nname: bad\nversion: 0.1.0\n' >"$C/badvalues/bad/Chart.yaml"
+printf 'kind: Pod\nspec:\n  containers:\n  - image: bad:1\n' >"$C/badvalues/bad/templates/pod.yaml"
+printf 'a: [unclosed\n' >"$C/badvalues/bad/values.yaml"
+printf 'apiVersion: v2\nname: good\nversion: 0.1.0\n' >"$C/badvalues/good/Chart.yaml"
+printf 'kind: Pod\nspec:\n  containers:\n  - image: good:1\n' >"$C/badvalues/good/templates/pod.yaml"
+expect_status 1 "charts bad values: exit 1" sh -c "cd '$C/badvalues' && timeout 10 ${KF_WRAP:-} '$KFC' imagelist bad good"
+# exactly this warning: under the sanitizer build a leak report would follow
+printf "bad/values.yaml:2:1: warning: not valid YAML: did not find expected ',' or ']'; helm refuses the chart [KF301]\n" >"$T/want"
+compare "$T/want" "$T/err" "charts bad values: KF301 in values.yaml, and nothing else on standard error"
+printf 'docker.io/library/good:1\n' >"$T/want"
+compare "$T/want" "$T/out" "charts bad values: the other chart's image"
