@@ -55,6 +55,7 @@ typedef struct exec {
 	size_t mem_start;
 	uint64_t steps;
 	unsigned depth;
+	unsigned nest; /* nested walks: control structures and calls, the C stack's bound */
 	const kf_tmpl_tree *tree; /* the template being executed */
 	const kf_tnode *at;       /* the node errors are located at */
 	xvar *vars;
@@ -475,6 +476,10 @@ static bool literal(exec *x, const kf_tnode *n, kf_tv *out)
 		*out = kf_tv_bool(n->b);
 		return true;
 	case KF_TN_NUMBER:
+		if (!n->is_float && !n->is_int) {
+			x->at = n;
+			return xfail(x, "%s overflows int", n->orig);
+		}
 		*out = n->is_float ? kf_tv_float(n->f) : kf_tv_int(n->i);
 		return true;
 	case KF_TN_STRING:
@@ -767,10 +772,31 @@ static bool walk_template(exec *x, xv dot, const kf_tnode *n)
 	return ok;
 }
 
+static bool walk_in(exec *x, xv dot, const kf_tnode *n);
+
+/* The C stack bounds how deep walks nest: templates calling templates
+ * (the depth limit) each with control structures nested (the parser's
+ * limit) could nest a million deep. */
+#define MAX_WALK_NEST 5000
+
 static bool walk(exec *x, xv dot, const kf_tnode *n)
 {
 	if (x->failed)
 		return false;
+	if (n->kind == KF_TN_TEXT)
+		return walk_in(x, dot, n);
+	if (++x->nest > MAX_WALK_NEST) {
+		x->nest--;
+		x->at = n;
+		return xfail(x, "exceeded the limit of %d nested actions", MAX_WALK_NEST);
+	}
+	bool ok = walk_in(x, dot, n);
+	x->nest--;
+	return ok;
+}
+
+static bool walk_in(exec *x, xv dot, const kf_tnode *n)
+{
 	switch (n->kind) {
 	case KF_TN_LIST:
 		for (size_t i = 0; i < n->nkids; i++) {

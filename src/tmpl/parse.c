@@ -890,6 +890,7 @@ typedef struct parser {
 	const char **vars;
 	size_t nvars, capvars;
 	int range_depth;
+	int depth; /* nested pipelines and lists: the C stack's bound */
 	kf_tmpl_lookup_fn lookup;
 	const void *ctx;
 	kf_tmpl_error *err;
@@ -1021,6 +1022,8 @@ static void push_var(parser *p, const char *name)
 
 static kf_tnode *p_pipeline(parser *p, const char *context, ttype end);
 static kf_tnode *p_item_list(parser *p, kf_tnode **endnode);
+static kf_tnode *p_pipeline_in(parser *p, const char *context, ttype end);
+static kf_tnode *p_item_list_in(parser *p, kf_tnode **endnode);
 
 /* splits ".a.b" or "$x.a" into idents; fields lose their dots */
 static void split_idents(parser *p, kf_tnode *n, const char *s, size_t len, bool var)
@@ -1109,7 +1112,7 @@ static bool p_number(parser *p, kf_tnode *n, tok *t)
 			return true;
 		}
 		if (!neg && acc <= UINT64_MAX)
-			return p_error(p, "%s overflows int", n->orig);
+			return true; /* a uint64: Go refuses it when it is used ("overflows int") */
 	}
 	errno = 0;
 	char *end;
@@ -1307,7 +1310,7 @@ static void add_decl(parser *p, kf_tnode *pipe, tok *v)
 	push_var(p, d[pipe->ndecls - 1]);
 }
 
-static kf_tnode *p_pipeline(parser *p, const char *context, ttype end)
+static kf_tnode *p_pipeline_in(parser *p, const char *context, ttype end)
 {
 	kf_tnode *pipe = new_node(p, KF_TN_PIPE, p_peek_nonspace(p)->pos);
 	/* declarations */
@@ -1528,7 +1531,7 @@ static kf_tnode *p_text_or_action(parser *p)
 	}
 }
 
-static kf_tnode *p_item_list(parser *p, kf_tnode **endnode)
+static kf_tnode *p_item_list_in(parser *p, kf_tnode **endnode)
 {
 	kf_tnode *list = new_node(p, KF_TN_LIST, p_peek_nonspace(p)->pos);
 	while (p_peek_nonspace(p)->type != T_EOF) {
@@ -1548,6 +1551,32 @@ static kf_tnode *p_item_list(parser *p, kf_tnode **endnode)
 	p_next_nonspace(p);
 	p_error(p, "unexpected EOF");
 	return NULL;
+}
+
+/* Go 1.19 bounds the parser's recursion at 10000 levels; C's stack is
+ * smaller, and no chart nests a hundredth of this */
+#define MAX_NEST 1000
+
+static kf_tnode *p_pipeline(parser *p, const char *context, ttype end)
+{
+	if (++p->depth >= MAX_NEST) {
+		p_error(p, "max expression depth exceeded");
+		return NULL;
+	}
+	kf_tnode *n = p_pipeline_in(p, context, end);
+	p->depth--;
+	return n;
+}
+
+static kf_tnode *p_item_list(parser *p, kf_tnode **endnode)
+{
+	if (++p->depth >= MAX_NEST) {
+		p_error(p, "max expression depth exceeded");
+		return NULL;
+	}
+	kf_tnode *n = p_item_list_in(p, endnode);
+	p->depth--;
+	return n;
 }
 
 static kf_tnode *p_control(parser *p, kf_tnode_kind kind, const char *context, uint32_t pos)

@@ -58,7 +58,12 @@ typedef struct kf_tmpl_limits {
 /* Where a problem is, and what. file is the template's name. */
 typedef struct kf_tmpl_error {
 	char file[512];
-	uint32_t line, col; /* 1-based; col in bytes + 1 as Go counts; 0 when unknown */
+	/* line: 1-based. col: as Go prints it in "file:line:col", the bytes
+	 * before the node on its line (0 at the line's start; helm prints
+	 * the same number). A parse error has the line Go gives and the
+	 * column of the token where the parser stopped (Go prints no column
+	 * for parse errors: "template: file:line: msg"). 0 when unknown. */
+	uint32_t line, col;
 	char msg[1024];     /* Go's wording, without the "template: file:line:col: " prefix */
 } kf_tmpl_error;
 
@@ -88,6 +93,12 @@ bool kf_tmpl_set_parse(kf_tmpl_set *s, const char *name, const char *text, size_
 bool kf_tmpl_set_has(const kf_tmpl_set *s, const char *name);
 
 /* Executes the template name with data as dot (and $), appending to out.
+ * A missing value prints "<no value>" as in Go; helm removes those from
+ * each rendered file (and tpl from its result), so a renderer does too.
+ * Helm also rewords the errors of required and fail ("execution error at
+ * (file:line:col): msg"); here they are Go's ("error calling required:
+ * msg"). Beyond helm v3.8.1 (Go 1.17), range over an integer, break and
+ * continue are accepted (Go 1.18 and 1.22), as issue 19 asks.
  * Values are made in a (freed by the caller). user is handed to functions
  * (kf_tmpl_call_user). missingkey: helm's default is Go's
  * "missingkey=zero" (a missing map key is nil, printed "<no value>");

@@ -18,6 +18,11 @@
 #include "tmpl/tmplint.h"
 #include "tmpl/value.h"
 
+/* How deep and how long a value is walked for printing, comparing,
+ * copying and writing as YAML or JSON. */
+#define KF_TV_MAX_DEPTH 1000
+#define KF_TV_MAX_TEXT ((size_t)64 << 20)
+
 /* ---- making values -------------------------------------------------------------------- */
 
 kf_tv kf_tv_str(kf_arena *a, const char *p, size_t len)
@@ -209,12 +214,14 @@ static void map_finish(kf_tv_map *m)
 	free(tmp);
 }
 
-kf_tv kf_tv_deep_copy(kf_arena *a, kf_tv v)
+static kf_tv copy_rec(kf_arena *a, kf_tv v, int depth)
 {
+	if (depth > KF_TV_MAX_DEPTH)
+		return v; /* a value that holds itself: shared from here */
 	if (v.kind == KF_TV_LIST) {
 		kf_tv r = kf_tv_new_list(a, v.u.list->len);
 		for (size_t i = 0; i < v.u.list->len; i++)
-			r.u.list->items[i] = kf_tv_deep_copy(a, v.u.list->items[i]);
+			r.u.list->items[i] = copy_rec(a, v.u.list->items[i], depth + 1);
 		r.u.list->len = v.u.list->len;
 		return r;
 	}
@@ -227,12 +234,17 @@ kf_tv kf_tv_deep_copy(kf_arena *a, kf_tv v)
 		}
 		for (size_t i = 0; i < v.u.map->len; i++) {
 			m->pairs[i] = v.u.map->pairs[i];
-			m->pairs[i].val = kf_tv_deep_copy(a, v.u.map->pairs[i].val);
+			m->pairs[i].val = copy_rec(a, v.u.map->pairs[i].val, depth + 1);
 		}
 		m->len = v.u.map->len;
 		return r;
 	}
 	return v;
+}
+
+kf_tv kf_tv_deep_copy(kf_arena *a, kf_tv v)
+{
+	return copy_rec(a, v, 0);
 }
 
 /* ---- reading values ------------------------------------------------------------------- */
@@ -283,9 +295,9 @@ const char *kf_tv_type_name(kf_tv v)
 	return "<nil>";
 }
 
-bool kf_tv_equal(kf_tv a, kf_tv b)
+static bool equal_rec(kf_tv a, kf_tv b, int depth)
 {
-	if (a.kind != b.kind)
+	if (a.kind != b.kind || depth > KF_TV_MAX_DEPTH)
 		return false;
 	switch (a.kind) {
 	case KF_TV_NIL:
@@ -304,7 +316,7 @@ bool kf_tv_equal(kf_tv a, kf_tv b)
 		if (a.u.list->len != b.u.list->len)
 			return false;
 		for (size_t i = 0; i < a.u.list->len; i++)
-			if (!kf_tv_equal(a.u.list->items[i], b.u.list->items[i]))
+			if (!equal_rec(a.u.list->items[i], b.u.list->items[i], depth + 1))
 				return false;
 		return true;
 	case KF_TV_MAP:
@@ -314,7 +326,7 @@ bool kf_tv_equal(kf_tv a, kf_tv b)
 			return false;
 		for (size_t i = 0; i < a.u.map->len; i++) {
 			const kf_tv_pair *x = &a.u.map->pairs[i], *y = &b.u.map->pairs[i];
-			if (x->klen != y->klen || memcmp(x->key, y->key, x->klen) != 0 || !kf_tv_equal(x->val, y->val))
+			if (x->klen != y->klen || memcmp(x->key, y->key, x->klen) != 0 || !equal_rec(x->val, y->val, depth + 1))
 				return false;
 		}
 		return true;
@@ -322,6 +334,11 @@ bool kf_tv_equal(kf_tv a, kf_tv b)
 		return a.u.obj == b.u.obj || (a.u.obj->cls == b.u.obj->cls && a.u.obj->data == b.u.obj->data);
 	}
 	return false;
+}
+
+bool kf_tv_equal(kf_tv a, kf_tv b)
+{
+	return equal_rec(a, b, 0);
 }
 
 /* ---- Go's float formatting ------------------------------------------------------------- */
@@ -416,8 +433,14 @@ void kf_tv_format_float(kf_buf *out, double f, char fmt, int bits)
 	format_float(out, f, fmt, bits);
 }
 
-void kf_tv_print(kf_buf *out, kf_tv v)
+static void print_rec(kf_buf *out, kf_tv v, int depth, size_t start)
 {
+	/* values made by functions can share (a list of one list twice,
+	 * sixty times over) or hold themselves (set $d "d" $d): stop */
+	if (depth > KF_TV_MAX_DEPTH || out->len - start > KF_TV_MAX_TEXT) {
+		kf_buf_adds(out, "...");
+		return;
+	}
 	switch (v.kind) {
 	case KF_TV_NIL:
 		kf_buf_adds(out, "<nil>");
@@ -439,7 +462,7 @@ void kf_tv_print(kf_buf *out, kf_tv v)
 		for (size_t i = 0; i < v.u.list->len; i++) {
 			if (i)
 				kf_buf_addc(out, ' ');
-			kf_tv_print(out, v.u.list->items[i]);
+			print_rec(out, v.u.list->items[i], depth + 1, start);
 		}
 		kf_buf_addc(out, ']');
 		return;
@@ -450,7 +473,7 @@ void kf_tv_print(kf_buf *out, kf_tv v)
 				kf_buf_addc(out, ' ');
 			kf_buf_add(out, v.u.map->pairs[i].key, v.u.map->pairs[i].klen);
 			kf_buf_addc(out, ':');
-			kf_tv_print(out, v.u.map->pairs[i].val);
+			print_rec(out, v.u.map->pairs[i].val, depth + 1, start);
 		}
 		kf_buf_addc(out, ']');
 		return;
@@ -464,6 +487,11 @@ void kf_tv_print(kf_buf *out, kf_tv v)
 		}
 		return;
 	}
+}
+
+void kf_tv_print(kf_buf *out, kf_tv v)
+{
+	print_rec(out, v, 0, out->len);
 }
 
 /* ---- YAML in: go-yaml v2's resolution, then JSON's types ----------------------------------- */
@@ -1197,8 +1225,12 @@ static bool yout_string(yout *y, const char *s, size_t n)
 
 static bool yout_value(yout *y, kf_tv v)
 {
-	if (++y->depth > 10000) {
+	if (++y->depth > KF_TV_MAX_DEPTH) {
 		y->err = "json: nested too deeply";
+		return false;
+	}
+	if (y->out->len > KF_TV_MAX_TEXT) {
+		y->err = "json: value too large";
 		return false;
 	}
 	bool ok = true;
@@ -1296,8 +1328,8 @@ static bool yout_value(yout *y, kf_tv v)
 
 bool kf_tv_to_yaml(kf_buf *out, kf_tv v, struct kf_err *e)
 {
-	yout y = {.out = out};
 	kf_buf tmp = KF_BUF_INIT;
+	yout y = {.out = &tmp};
 	if (!yaml_emitter_initialize(&y.em))
 		return kf_err_set(e, "out of memory");
 	yaml_emitter_set_output(&y.em, yout_write, &tmp);
@@ -1448,8 +1480,10 @@ static void json_indent(kf_buf *out, bool pretty, int level)
 
 static bool jout(kf_buf *out, kf_tv v, bool pretty, int level, struct kf_err *e)
 {
-	if (level > 10000)
+	if (level > KF_TV_MAX_DEPTH)
 		return kf_err_set(e, "json: nested too deeply");
+	if (out->len > KF_TV_MAX_TEXT)
+		return kf_err_set(e, "json: value too large");
 	switch (v.kind) {
 	case KF_TV_NIL:
 		kf_buf_adds(out, "null");

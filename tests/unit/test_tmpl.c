@@ -188,6 +188,8 @@ static void test_yaml_alias_bomb(void **state)
 	kf_arena_release(&a);
 }
 
+static void expect_json(kf_tv v, bool pretty, const char *want);
+
 static void expect_yaml(kf_tv v, const char *want)
 {
 	kf_buf b = KF_BUF_INIT;
@@ -221,6 +223,9 @@ static void test_to_yaml(void **state)
 	expect_yaml(kf_tv_cstr(&a, "\n"), "|2+\n\n");
 	expect_yaml(kf_tv_float(1e20), "1e+20\n");
 	expect_yaml(kf_tv_float(1e-6), "1e-06\n");
+	/* fuzz_tmpl: -0 is "-0" in JSON, which go-yaml reads as the int 0 (helm prints 0) */
+	expect_yaml(kf_tv_float(-0.0), "0\n");
+	expect_json(kf_tv_float(-0.0), false, "-0");
 	expect_yaml(yaml_value(&a, "b: {x: [1, 2], \"y\": {}}\na: []\nc: 'on'\n"),
 		    "a: []\nb:\n  x:\n  - 1\n  - 2\n  \"y\": {}\nc: \"on\"\n");
 	expect_yaml(yaml_value(&a, "a10: 1\na2: 2\n_x: 3\nB: 4\n"), "_x: 3\nB: 4\na2: 2\na10: 1\n");
@@ -425,6 +430,10 @@ static void test_errors(void **state)
 	EXPECT("{{ range .Values.a.num }}{{ end }}",
 	       "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <{{range .Values.a.num}}{{end}}>: range can't iterate over 3");
 	EXPECT("{{ (1).x }}", "template: c/templates/x.yaml:1:4: executing \"c/templates/x.yaml\" at <1>: can't evaluate field x in type int");
+	EXPECT("{{ 9223372036854775808 }}",
+	       "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <9223372036854775808>: 9223372036854775808 overflows int");
+	EXPECT("{{ 18446744073709551616 }}", "parse: c/templates/x.yaml:1: integer overflow: \"18446744073709551616\"");
+	EXPECT("{{ 'ab' }}", "parse: c/templates/x.yaml:1: malformed character constant: 'ab'");
 	EXPECT("{{ nil }}", "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <nil>: nil is not a command");
 	EXPECT("{{ 1 2 }}", "template: c/templates/x.yaml:1:3: executing \"c/templates/x.yaml\" at <1>: can't give argument to non-function 1");
 	/* parse errors */
@@ -542,6 +551,58 @@ static void test_many_defines(void **state)
 	kf_tmpl_set_free(s);
 }
 
+/* values that hold themselves (sprig's set can make them) and deep
+ * nesting are walked within bounds */
+static void test_deep_values(void **state)
+{
+	(void)state;
+	kf_arena a;
+	kf_arena_init(&a);
+	kf_tv m = kf_tv_new_map(&a);
+	kf_tv_map_set(&a, m.u.map, "self", 4, m);
+	kf_buf b = KF_BUF_INIT;
+	kf_err e;
+	kf_tv_print(&b, m);
+	assert_true(b.len > 1000 && strstr(b.ptr, "map[self:...]]") != NULL);
+	kf_buf_reset(&b);
+	assert_false(kf_tv_to_json(&b, m, false, &e));
+	assert_string_equal(e.msg, "json: nested too deeply");
+	assert_false(kf_tv_to_yaml(&b, m, &e));
+	assert_string_equal(e.msg, "json: nested too deeply");
+	assert_false(kf_tv_equal(m, kf_tv_deep_copy(&a, m)));
+	/* a list holding one list twice, 60 times over: 2^60 leaves */
+	kf_tv l = kf_tv_cstr(&a, "x");
+	for (int i = 0; i < 60; i++) {
+		kf_tv n = kf_tv_new_list(&a, 2);
+		kf_tv_list_push(&a, n.u.list, l);
+		kf_tv_list_push(&a, n.u.list, l);
+		l = n;
+	}
+	kf_buf_reset(&b);
+	kf_tv_print(&b, l);
+	assert_true(b.len < ((size_t)65 << 20));
+	kf_buf_reset(&b);
+	assert_false(kf_tv_to_json(&b, l, false, &e));
+	assert_string_equal(e.msg, "json: value too large");
+	kf_buf_release(&b);
+	kf_arena_release(&a);
+	/* the parser's and the executor's nesting */
+	kf_buf t = KF_BUF_INIT;
+	kf_buf_adds(&t, "{{ ");
+	for (int i = 0; i < 2000; i++)
+		kf_buf_addc(&t, '(');
+	kf_buf_addc(&t, '1');
+	for (int i = 0; i < 2000; i++)
+		kf_buf_addc(&t, ')');
+	kf_buf_adds(&t, " }}");
+	assert_string_equal(render(t.ptr), "parse: c/templates/x.yaml:1: max expression depth exceeded");
+	kf_buf_release(&t);
+	const char *r = render_with(NULL, "{{ template \"r\" }}",
+				    "{{ define \"r\" }}{{ if 1 }}{{ if 1 }}{{ if 1 }}{{ if 1 }}{{ if 1 }}{{ if 1 }}{{ if 1 }}"
+				    "{{ template \"r\" }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}{{ end }}");
+	assert_non_null(strstr(r, "exceeded the limit of 5000 nested actions"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -553,7 +614,7 @@ int main(void)
 		cmocka_unit_test(test_variables),       cmocka_unit_test(test_functions),
 		cmocka_unit_test(test_helm_functions),  cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_hostile),         cmocka_unit_test(test_objects),
-		cmocka_unit_test(test_many_defines),
+		cmocka_unit_test(test_many_defines),    cmocka_unit_test(test_deep_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
