@@ -44,7 +44,7 @@ libs=
 for l in build discovery registry oci config lint discovery sema syntax gen syntax base; do libs="$libs $build/libkf$l.a"; done
 # shellcheck disable=SC2086
 make -s -C "$build" -j2 $(for l in base syntax gen sema lint config oci registry discovery build; do echo libkf$l.a; done)
-deps=$(pkg-config --libs jansson yaml-0.1 libarchive libcrypto libcurl)
+deps=$(pkg-config --libs jansson yaml-0.1 libarchive libcrypto libcurl libpcre2-8)
 
 status=0
 for t in $targets; do
