@@ -6,7 +6,12 @@
 #      its AMBIGUOUS.tsv values that EXPECTED.tsv does not list;
 #  (b) golden text and JSON output of tests/golden/imagelist/cases (a chart
 #      with subchart overrides, a packaged .tgz chart made here, lists,
-#      Kubefiles, a rootfs);
+#      Kubefiles, a rootfs); helm's render model on cases/model (conditions,
+#      tags, an alias, import-values, a library chart, .helmignore, .Files,
+#      .Capabilities, hooks, lookup, required): --render's output (checked
+#      against helm v3.8.1's `helm template dryrun model --namespace default
+#      --set must=needs/img:2` when it was written), -f and --set; the sealos
+#      dialect on cases/sealosctx (sidecar values, images/shim, .sealignore);
 #  (c) malformed YAML, binary and huge files: located warnings, and the
 #      images of the other files are still listed;
 #  (d) images without a tag or with :latest: a warning in image lists and
@@ -66,7 +71,11 @@ run_case text kubefile manifests webapp mychart-0.1.0.tgz
 run_case json --format=json kubefile manifests webapp mychart-0.1.0.tgz
 run_case rootfs --format=json --rootfs rootfs
 run_case list --image-list extra-images.txt kubefile/Kubefile
-for n in text json rootfs list; do
+run_case render --render model --set must=needs/img:2
+run_case render-refused --render model
+run_case model --format=json -f model-values.yaml --set must=needs/img:2,sub.image.tag=3.0 model
+run_case sealos --dialect=sealos sealosctx
+for n in text json rootfs list render render-refused model sealos; do
 	if [ "${1:-}" = "--regen" ]; then
 		cp "$tmp/$n.out" "$gold/$n.out"
 		cp "$tmp/$n.err" "$gold/$n.err"
@@ -169,4 +178,19 @@ if [ "$rc" -eq 2 ] && grep -q "unknown format 'xml'" "$tmp/err"; then ok "usage:
 rc=0
 "$KFC" imagelist >/dev/null 2>&1 || rc=$?
 if [ "$rc" -eq 2 ]; then ok "usage: no path"; else not_ok "usage: no path ($rc)"; fi
+# helm's -f and --set refused as helm refuses them, --render of one chart
+usage_case() { # NAME WANT-ERR-LINE ARGS...
+	name=$1 want=$2
+	shift 2
+	rc=0
+	(cd "$cases" && "$KFC" imagelist "$@") >/dev/null 2>"$tmp/err" || rc=$?
+	if [ "$rc" -eq 2 ] && [ "$(head -1 "$tmp/err")" = "$want" ]; then ok "usage: $name"; else
+		not_ok "usage: $name ($rc: $(head -1 "$tmp/err"))"; fi
+}
+printf -- '- a\n' >"$cases/list-values.yaml"
+usage_case "--set index" "kfc imagelist: failed parsing --set data: error parsing index: EOF" --set 'a[' model
+usage_case "--set no value" "kfc imagelist: failed parsing --set data: key \"b\" has no value" --set 'a=1,b' model
+usage_case "-f not a map" "kfc imagelist: failed to parse list-values.yaml: error unmarshaling JSON: json: cannot unmarshal array into Go value of type map[string]interface {}" -f list-values.yaml model
+usage_case "--render two charts" "kfc imagelist: --render takes one chart and no other option than -f and --set" --render model webapp
+usage_case "--dialect" "kfc imagelist: unknown dialect 'helm' (sealos or sealer)" --dialect=helm model
 finish

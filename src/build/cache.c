@@ -218,55 +218,6 @@ static bool fetch(builder *b, const kf_plan_step *step, kf_image_set *s)
 /* ---- the images of the context, as sealos build finds them ------------------------------- */
 
 /* .sealignore: the names not to save, as written (and normalised) */
-static json_t *sealignore(const char *context)
-{
-	json_t *skip = json_object();
-	char *path = kf_path_join(context, ".sealignore");
-	FILE *f = fopen(path, "r");
-	char line[4096];
-	while (f && fgets(line, sizeof line, f)) {
-		char *p = line;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		size_t n = strcspn(p, "\r\n");
-		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		p[n] = '\0';
-		if (!*p || *p == '#')
-			continue;
-		json_object_set_new(skip, p, json_true());
-		const char *why;
-		char *norm = kf_imageref_normalise_str(kf_str_cstr(p), &why);
-		if (norm)
-			json_object_set_new(skip, norm, json_true());
-		free(norm);
-	}
-	if (f)
-		fclose(f);
-	free(path);
-	return skip;
-}
-
-typedef KF_VEC(char *) path_vec;
-
-/* the regular files of dir, sorted */
-static void files_of(const char *dir, path_vec *out)
-{
-	struct dirent **names;
-	int n = scandir(dir, &names, NULL, alphasort);
-	for (int i = 0; i < n; i++) {
-		char *p = kf_path_join(dir, names[i]->d_name);
-		struct stat st;
-		if (names[i]->d_name[0] != '.' && stat(p, &st) == 0 && S_ISREG(st.st_mode))
-			kf_vec_push(out, p);
-		else
-			free(p);
-		free(names[i]);
-	}
-	if (n > 0)
-		free(names);
-}
-
 /* images/skopeo/tar.txt: "docker-archive:FILE@NAME" or
  * "oci-archive:FILE@NAME" lines, FILE relative to images/skopeo: each
  * archive's image into the store as NAME */
@@ -348,40 +299,18 @@ static json_t *context_images(builder *b, const kf_plan_step *step, json_t *arch
 	kf_imagelist_init(&l);
 	l.ignore = b->ignore;
 	l.ignore_root = ctx;
-	char *charts = kf_path_join(ctx, "charts"), *manifests = kf_path_join(ctx, "manifests");
-	char *shim = kf_path_join(ctx, "images/shim");
-	path_vec paths = {0};
-	struct stat st;
-	if (stat(charts, &st) == 0 && S_ISDIR(st.st_mode))
-		kf_vec_push(&paths, strdup(charts));
-	if (stat(manifests, &st) == 0 && S_ISDIR(st.st_mode))
-		kf_vec_push(&paths, strdup(manifests));
-	kf_imagelist_scan_paths(&l, (const char *const *)paths.v, paths.n);
-	for (size_t i = 0; i < paths.n; i++)
-		free(paths.v[i]);
-	paths.n = 0;
-	files_of(shim, &paths);
-	for (size_t i = 0; i < paths.n; i++)
-		if (!kf_ignore_excluded(b->ignore, paths.v[i] + strlen(ctx) + 1, false, NULL))
-			kf_imagelist_scan_list(&l, paths.v[i], NULL);
-	for (size_t i = 0; i < paths.n; i++)
-		free(paths.v[i]);
-	kf_vec_free(&paths);
+	kf_imagelist_scan_context(&l, ctx);
 	free(kf_builder_discovery_warnings(b, &l, true));
-	json_t *skip = sealignore(ctx);
 	json_t *list = json_array();
 	size_t pl = strlen(ctx) + 1;
 	for (size_t i = 0; i < l.len; i++) {
 		const kf_image_entry *e = &l.items[i];
-		if (json_object_get(skip, e->image) || (e->raw && json_object_get(skip, e->raw)))
-			continue;
 		char where[PATH_MAX + 32];
 		const char *f = strncmp(e->file, ctx, pl - 1) == 0 && e->file[pl - 1] == '/' ? e->file + pl : e->file;
 		snprintf(where, sizeof where, "%s:%u:%u", f, e->line, e->col);
 		json_array_append_new(list, json_pack("{s:s,s:s}", "image", e->image, "where", where));
 	}
 	kf_imagelist_release(&l);
-	json_decref(skip);
 	/* an archive's image is the one saved under its name */
 	json_t *out = NULL;
 	if (archive_images(b, step, archived)) {
@@ -394,9 +323,6 @@ static json_t *context_images(builder *b, const kf_plan_step *step, json_t *arch
 		}
 	}
 	json_decref(list);
-	free(charts);
-	free(manifests);
-	free(shim);
 	return out;
 }
 

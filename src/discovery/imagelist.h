@@ -3,13 +3,13 @@
  * Finds the container images a ClusterImage's cluster will pull, in
  * Kubernetes manifests (the "image" of every item of a containers,
  * initContainers or ephemeralContainers list, at any depth, in every YAML
- * document), Helm charts (directories and packaged .tgz, resolved without
- * helm), image-list files (one reference a line) and the IMAGES
+ * document), Helm charts (directories and packaged .tgz, rendered as helm
+ * renders them, chart.h), image-list files (one reference a line) and the IMAGES
  * instructions of Kubefiles. Each image is validated, normalised
  * (imageref.h) and kept once, at the first place it was found.
  *
  * Problems (malformed YAML, binary or huge files, bad references, chart
- * images that cannot be resolved without helm, images of lists and IMAGES
+ * templates that fail as helm would refuse them, images of lists and IMAGES
  * without a tag or with :latest) are warnings, located in the file they
  * concern; they never stop discovery elsewhere.
  *
@@ -29,8 +29,10 @@
 #include <stdint.h>
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "syntax/diag.h"
 #include "syntax/source.h"
+#include "tmpl/value.h"
 
 /* Files larger than this are not read (a warning says so). */
 #define KF_IMAGELIST_MAX_FILE ((size_t)16 << 20)
@@ -67,6 +69,12 @@ typedef struct kf_imagelist {
 	 * (base/ignore.h) of the paths under ignore_root is not scanned */
 	const struct kf_ignore *ignore;
 	const char *ignore_root;
+	/* set by the caller: the values every chart is rendered with (helm's
+	 * -f and --set merged, chart.h), a map in the list's arena, or nil */
+	kf_tv values;
+	/* set by the caller: sealos's conventions: a chart's
+	 * <name>.values.yaml beside it is merged under values */
+	bool sealos;
 	/* private */
 	const char **set; /* open-addressing hash set of the normalised images */
 	size_t setcap;
@@ -99,5 +107,17 @@ void kf_imagelist_scan_manifest_text(kf_imagelist *l, const char *display, const
  * Files are displayed relative to rootfs ("manifests/app.yaml"); a rootfs
  * without some of these folders is fine. */
 void kf_imagelist_scan_rootfs(kf_imagelist *l, const char *rootfs);
+
+/* sealos build's scan of a build context (the sealos dialect): charts/
+ * (each chart with its charts/<name>.values.yaml), manifests/, the image
+ * lists of images/shim/, then what .sealignore names (as written or
+ * normalised) is left out. The caller's ignore file applies as for
+ * kf_imagelist_scan_paths. Files are displayed under ctx. */
+void kf_imagelist_scan_context(kf_imagelist *l, const char *ctx);
+
+/* Renders the chart (folder or .tgz) at path with l's values as `helm
+ * template dryrun PATH --namespace default` prints it, appending to out;
+ * warnings go to l. False when path is no chart. */
+bool kf_imagelist_render_chart(kf_imagelist *l, const char *path, kf_buf *out);
 
 #endif

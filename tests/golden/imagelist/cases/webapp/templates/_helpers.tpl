@@ -5,3 +5,12 @@
 {{- define "webapp.image" -}}
 {{ .Values.image.registry }}/{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
 {{- end -}}
+
+{{- define "common.image" -}}
+{{- $registry := .registry | default "docker.io" -}}
+{{- if .digest -}}
+{{ $registry }}/{{ .repository }}@{{ .digest }}
+{{- else -}}
+{{ $registry }}/{{ .repository }}:{{ .tag }}
+{{- end -}}
+{{- end -}}

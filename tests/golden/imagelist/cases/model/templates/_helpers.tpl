@@ -1,0 +1,3 @@
+{{- define "lib.name" -}}
+model-{{ .Chart.Name }}
+{{- end -}}
