@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_archive.c - libFuzzer target: any bytes as an archive for kfc load
  * (kf_oci_archive_extract, then kf_docker_archive_to_layout when it holds
  * a manifest.json): an error or files, never a crash, a leak, or anything

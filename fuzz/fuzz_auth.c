@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_auth.c - libFuzzer target: any bytes as a WWW-Authenticate header
  * (kf_challenge_parse), as a token server's answer (kf_token_parse) and as
  * a credentials file (kf_creds_lookup through REGISTRY_AUTH_FILE), with no

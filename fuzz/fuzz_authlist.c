@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_authlist.c - libFuzzer target: any bytes as sealer's
  * --image-list-with-auth file (registry/mirrors.c: kf_auth_images_load):
  * a located error or images, never a crash, a leak or a hang; every image

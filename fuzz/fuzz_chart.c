@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_chart.c - libFuzzer target: the parts of helm's render model that
  * read a user's or a chart's bytes before the template engine runs. The
  * first byte picks what the rest is:

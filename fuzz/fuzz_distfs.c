@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_distfs.c - libFuzzer target: any bytes as a layer holding a
  * container image cache (registry/distfs.c: kf_distfs_list, kf_distfs_has,
  * which kfc build and kfc inspect run on a base image's layers): an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_fmt.c - libFuzzer target: the formatter is idempotent and keeps the
  * meaning, on any bytes.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_ignore.c - libFuzzer target: any bytes as an ignore file and paths
  * to match against it (base/ignore.c).  The input is the file's text, a
  * NUL byte, then paths one a line.  A located error or answers, never a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_mirrors.c - libFuzzer target: registries.yaml (registry/mirrors.c)
  * on any bytes: a clean error or a configuration, no crash, leak or hang
  * (aliases are walked within a budget); every mirror has its endpoints'

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_parse.c - libFuzzer target: any bytes are parsed, dumped both ways
  * and have their diagnostics rendered, with no crash, leak or hang; every
  * span lies inside the source. The formatter has its own target, fuzz_fmt.c.

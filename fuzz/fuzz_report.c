@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_report.c - libFuzzer target: kflint's reports (src/lint/report.h)
  * of any file under any name, with no crash, leak or hang. The input's
  * first line (at most 256 bytes) is the file's path, the rest its text; it

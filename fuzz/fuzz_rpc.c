@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_rpc.c - libFuzzer target: any bytes are the standard input of a
  * kfls session (kfls_serve, the loop the server's main runs): framing,
  * JSON-RPC dispatch and every method, with no crash, leak or hang, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_sprig.c - libFuzzer target for sprig's functions (src/tmpl/sprig*.c).
  *
  * The input picks a function of kf_tmpl_sprig_funcs (first byte) and

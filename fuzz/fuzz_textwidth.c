@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_textwidth.c - libFuzzer target: any bytes, cut to any number of
  * columns (the first byte) by kf_text_put, give well-formed UTF-8 without
  * control characters, no wider than the columns, whose width

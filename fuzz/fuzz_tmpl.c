@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_tmpl.c - libFuzzer target: the bytes before the first NUL are a
  * template, parsed and executed with every function table the engine has
  * (Go's built-ins and helm's) against a small fixed data value; the bytes

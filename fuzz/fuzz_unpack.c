@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_unpack.c - libFuzzer target: any bytes as an image layer and as an
  * ADD archive (kf_unpack, with and without whiteouts) and as a layer to
  * read a file from (kf_layers_read_file). Whatever the entries are (links

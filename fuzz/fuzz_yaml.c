@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_yaml.c - libFuzzer target: any bytes are read as a manifest file by
  * image discovery (kf_imagelist_scan_manifest_text, the path of
  * `kfc imagelist FILE.yaml`), with no crash, leak or hang, and every

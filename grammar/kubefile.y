@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kubefile.y - the grammar of the Kubefile language.
  *
  * This file is the formal definition of the language's syntax

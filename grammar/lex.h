@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lex.h - the Kubefile lexer, as the parser (kubefile.y) sees it.
  *
  * The lexer works in two levels, both in lexer.re:

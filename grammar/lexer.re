@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lexer.re - the Kubefile lexer (re2c -c). See lex.h for the design.
  *
  * Start conditions (the argument modes of the instructions, after BuildKit's

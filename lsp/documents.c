@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* documents.c - the open documents: their text, edits, settings and
  * analysis (documents.h). */
 #include <libgen.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* documents.h - the open documents: their text, the edits to it, and its
  * analysis. Every change re-parses and re-lints the document with the
  * library's kf_parse and kf_lint, the code kflint runs, with the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kfls.c - the Kubefile language server: LSP 3.17 over stdio.
  *
  * The loop (kfls_serve; main.c is the command): it reads messages (rpc.h),

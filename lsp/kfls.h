@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kfls.h - the language server: kfls_serve runs one session over a pair
  * of file descriptors (kfls.c; main.c runs it on stdin and stdout, and
  * fuzz/fuzz_rpc.c on its inputs).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* main.c - the kfls command: its options, then kfls_serve on stdio.
  *
  *   kfls [--stdio] [--version] [--help] [--print-instruction-docs]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* methods.c - the method table (methods.h). */
 #include <string.h>
 

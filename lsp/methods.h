@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* methods.h - the method table: every method kfls serves but the
  * lifecycle (kfls.c answers initialize, initialized, shutdown and exit),
  * one row each: the method, its handler, and the server capability it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* protocol.c - LSP's values: positions, ranges, locations, text edits, and
  * the JSON text writers (protocol.h). */
 #include <string.h>

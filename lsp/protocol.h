@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* protocol.h - LSP's values, over the framing of rpc.h: positions in the
  * encoding the client chose (UTF-16 columns, or UTF-8 when initialize
  * agreed on it: s->utf8), ranges, locations, text edits; the readers of a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rpc.c - Content-Length framing over file descriptors.
  *
  * The reader is a state machine over a buffer (step), fed by fill only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rpc.h - JSON-RPC 2.0 over stdio with LSP's Content-Length framing.
  *
  * kf_rpc_read returns one message's body at a time. A frame with a bad

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session.h - the state of one kfls session, which every part of the
  * server reads: the connection, the client's choices, the open documents
  * (documents.h), the per-message scratch; and what a method's handler is.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* actions.c - code actions: the fixes of the diagnostics in the range
  * (the linter's, and declaring an app that is named but not declared),
  * adding APPCMDS for an app without one, converting to JSON form. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* completion.c - what the client may insert while typing: completion
  * (keywords, flags, variables, apps, local:// paths, images of the local
  * store) and signature help (an instruction's synopsis). */

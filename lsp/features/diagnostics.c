@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* diagnostics.c - the diagnostics kflint finds, pushed and pulled
  * (diagnostics.h, methods.h). */
 #include <string.h>

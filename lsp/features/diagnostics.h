@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* diagnostics.h - a document's diagnostics as LSP's Diagnostic: pushed
  * (textDocument/publishDiagnostics, after every analysis) and in the code
  * actions that fix them. textDocument/diagnostic, the pull, is in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* formatting.c - formatting a document, a range, and the line the escape
  * character ends as it is typed: the library's formatter (kf_format) with
  * the document's options (kfls_fmt_options). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hover.c - what the cursor is on: an instruction's documentation, a
  * flag's, an app (its type, sources and their files in the build context,
  * what installs and launches it), a variable (its value and where it is

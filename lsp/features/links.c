@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* links.c - document links: each local:// source of an app, to its file
  * or folder in the build context. */
 #include <string.h>

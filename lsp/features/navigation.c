@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* navigation.c - an app or a variable under the cursor: its definition,
  * every place that names it, and renaming it there and everywhere
  * (query.h finds them). */

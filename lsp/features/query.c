@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* query.c - the instruction, app or variable at an offset, and where the
  * same app or variable is named again (query.h). */
 #include <string.h>

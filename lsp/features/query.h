@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* query.h - what the features ask of a document's tree and model: the
  * instruction at an offset, the app or variable named there, and where
  * else the same one is named.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* semantic.c - semantic tokens: every token of the document (or of a
  * range) with its type, in LSP's relative encoding, written as JSON text
  * (the answer for a large document is the largest kfls sends). */

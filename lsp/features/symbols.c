@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* symbols.c - the document's outline (FROM, apps with the instructions
  * that name them, ARG and ENV, the start section) and its folds (comment
  * blocks, continued lines, heredocs). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sync.c - document synchronisation (didOpen, didChange, didClose,
  * didSave) and the notifications after which every document is analysed
  * again (the editor's settings, a settings file on disk). Each analysis is

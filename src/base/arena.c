@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* arena.c - see arena.h. Chunks grow geometrically up to a cap, so a large
  * document costs few mallocs and a small one wastes little. */
 #include "base/arena.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* arena.h - bump allocation for everything that lives as long as a document.
  *
  * An arena hands out memory that is never freed piece by piece: the whole

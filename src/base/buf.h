@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* buf.h - strings by pointer and length, and a growable byte buffer.
  *
  * kf_str never owns its bytes: it points into a source buffer or an arena.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* err.h - the one way a system error travels (docs/hacking.md): a
  * function that can fail for a reason outside the user's text (a file that
  * cannot be read, a full disk, a server that does not answer) returns false

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* files.h - finding the Kubefiles a command is given; paths. */
 #ifndef KF_FILES_H
 #define KF_FILES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fscache.c - see fscache.h. */
 #include "base/fscache.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fscache.h - what exists in the build context, remembered between runs.
  *
  * The linter asks, for every local:// source and every settings-file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fsutil.h - the file helpers every layer uses: mkdir -p, rm -rf that
  * never follows a link, and the one atomic writer (a temporary file beside
  * the target, then a rename). System errors travel as kf_err (err.h).

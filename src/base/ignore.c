@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ignore.c - Docker's ignore-file patterns. See ignore.h and docs/build.md,
  * "Ignore files".
  *

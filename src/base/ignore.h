@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ignore.h - the ignore file of a build context: which of its files a
  * build leaves out (docs/build.md, "Ignore files").
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* imageref.c - see imageref.h. A hand-written matcher for Docker's
  * reference grammar: the regular expressions of distribution/reference,
  * anchored, with a reason for each way a word can fail. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* imageref.h - container image references: Docker's grammar and its
  * normalisation (distribution/reference, ParseNormalizedNamed).
  *

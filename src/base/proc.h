@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* proc.h - the process runner: runs a program with its standard output
  * captured, within a time limit and an address-space limit.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* suggest.h - "did you mean" for names that are close to a known one. */
 #ifndef KF_SUGGEST_H
 #define KF_SUGGEST_H

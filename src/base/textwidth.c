@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* textwidth.c - see textwidth.h */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* textwidth.h - text for a terminal line (kfc build's progress): how many
  * columns UTF-8 text takes, and text cut to a number of columns without
  * cutting a character in half. */

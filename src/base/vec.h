@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* vec.h - a growable array of any type, malloc'd (for scratch space that
  * is copied into an arena once its final size is known). */
 #ifndef KF_VEC_H

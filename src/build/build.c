@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* build.c - the builder: the whole build and its base image. See build.h,
  * builder.h and docs/build.md. */
 #include "build/builder.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* build.h - `kfc build`: a Kubefile and its context to an OCI ClusterImage.
  *
  * Given a parsed Kubefile and its semantic model (the front end has

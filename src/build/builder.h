@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* builder.h - the builder's own header, shared by the sections of the
  * builder (build.c: the whole build and the base image; build_fetch.c:
  * downloads; build_key.c: what a step's cache key is made of;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* build_cache.c - the ClusterImage's container image cache (registry/ in
  * the rootfs, docker distribution's filesystem storage: registry/distfs.h):
  * sealos's way, the images of the build context saved into the registry

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* build_fetch.c - downloads of ADD and APP URLs, through libcurl, bounded
  * in size and speed and stopped by an interruption. See builder.h. */
 #include "build/builder.h"

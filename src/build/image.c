@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* build_image.c - the image: the sealer extension, the container image
  * list (discovery), the config and manifest, and the outputs. See
  * builder.h. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* build_key.c - what a step's cache key is made of. See builder.h and
  * docs/build.md, "Cache". */
 #include "build/builder.h"

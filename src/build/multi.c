@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* multi.c - a build for several platforms (kfc build --platform A,B): the
  * Kubefile built once for each, as a build for that platform alone, then
  * an OCI image index of the images, which the tags name and the outputs

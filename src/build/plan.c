@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* plan.c - lowering a Kubefile to a build plan: one function per
  * instruction kind, over a lowering state that holds the variables in
  * scope and what the image config and the extension collect. See plan.h

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* plan.h - lowering: a parsed Kubefile and its semantic model, with the
  * build context, the build arguments, the platform and what the base image
  * provides, become a build plan, the contract between the front end and

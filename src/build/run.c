@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* build_run.c - the staged rootfs, RUN in its sandbox, and what RUN
  * changed as a layer. See builder.h and docs/build.md, "Security model". */
 #include "build/builder.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* build_steps.c - files steps (sources, layers, apps) and running one
  * step of the plan, through the cache. See builder.h. */
 #include "build/builder.h"

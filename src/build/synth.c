@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* synth.c - a Kubefile from command-line options. See synth.h. */
 #include "build/synth.h"
 

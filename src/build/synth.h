@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* synth.h - a Kubefile from command-line options: the command-line-only
  * build (`kfc build --from …`), whose Kubefile `--print-kubefile` shows so
  * that it can grow into a real one. docs/build.md, "Without a Kubefile".

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_build.c - kfc build and kfc plan: a thin front end over build.h (the
  * store's commands are in cmd_store.c). */
 #include <errno.h>

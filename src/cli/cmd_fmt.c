@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kfc_fmt.c - kfc fmt: the formatter's command line.
  *
  *   kfc fmt [-w|--check|--diff] [--indent=N] [--use-tabs] [--rewrite=LIST]

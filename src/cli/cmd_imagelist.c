@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_imagelist.c - kfc imagelist: the container images a build context
  * (or any files and folders) refers to (docs/imagelist.md).
  *

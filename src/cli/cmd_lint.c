@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_lint.c - the linter's command line (kflint, and kfc lint).
  *
  *   kflint [-f FORMAT] [--config=FILE] [--dialect=D] [--ignore=CODE]...

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_manifest.c - kfc manifest: image indexes (manifest lists) in the
  * local store, made of images built or pulled one platform at a time, as
  * buildah manifest and sealos manifest make them (docs/registries.md,

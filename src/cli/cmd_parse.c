@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_parse.c - kfc parse: syntax errors as path:line:col diagnostics, and
  * the syntax tree as JSON or in BuildKit's dump format.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_registry.c - kfc pull (an image from a registry into the local
  * store), kfc login and kfc logout (docs/registries.md). */
 #include <pthread.h>

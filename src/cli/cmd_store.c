@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_store.c - kfc images, kfc inspect, kfc rmi, kfc fsck: the local store
  * (store.h) and the images in it or in OCI layouts (oci.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* completion.c - kfc completion bash|zsh|fish: the shells' completions of
  * kfc and kflint, written from the command tables and the option tables
  * (opts.h), so that they offer what the programs parse.

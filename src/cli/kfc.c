@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kfc.c - the kfc command: a thin front end over the library, one command a
  * file (cmd_NAME.c). The command table below makes the dispatch, kfc's
  * usage, kfc help, the suggestion for a mistyped command and the shell

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kfc.h - the commands of kfc and kflint, one file each (cmd_NAME.c); kfc.c
  * dispatches through its command table. Each takes its own argument
  * vector (argv[0] is the command's name) and returns the exit status

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kflint.c - the kflint command: the linter's command line (cmd_lint.c). */
 #include "cli/kfc.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* opts.h - one description of a command and its options, from which come
  * getopt_long's table, the option list of --help, the message for an
  * unknown option (with a suggestion) and the shell completions

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* progress.h - what kfc build shows on standard error while it works
  * (--progress, docs/build.md "Progress"): the builder's report
  * callbacks (build.h) drawn as lines.

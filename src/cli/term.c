@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* term.c - exit statuses, colour and output shared by the commands. */
 #include <errno.h>
 #include <stdlib.h>

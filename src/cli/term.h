@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* term.h - what kfc's and kflint's commands share at the terminal: the
  * exit statuses, --color and whether a stream gets colour, writing a
  * buffer out. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* images.h - the names of the images in the local store, read without the
  * store's library (no lock, no digest): what an editor offers after FROM.
  * The store's index.json is replaced whole by rename, so a reader never

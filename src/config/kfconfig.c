@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kfconfig.c - see kfconfig.h */
 #include "config/kfconfig.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kfconfig.h - .kflint.yaml, the settings file of kflint and kfc fmt.
  *
  * Read with libyaml. This module knows the whole file's shape and checks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* settings.c - a settings file as linter and formatter options. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* settings.h - turning a .kflint.yaml (kfconfig.h) into the options of the
  * linter and the formatter, so that kflint, kfc fmt and kfls read a
  * settings file the same way.

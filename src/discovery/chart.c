@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* chart.c - charts loaded as helm's loader loads them (chart.h,
  * docs/imagelist.md): a folder (walked with the chart's .helmignore and
  * helm's default rule templates/.?*) or a packaged .tgz; Chart.yaml

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* chart.h - helm's chart model for image discovery (docs/imagelist.md):
  * charts loaded as helm's loader loads them (chart.c), values coalesced and
  * dependencies processed as chartutil does (values.c), the user's values

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* imagelist.c - see imagelist.h and docs/imagelist.md.
  *
  * Manifests are read with the project's YAML loader (yamlload.h: libyaml's

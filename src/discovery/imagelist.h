@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* imagelist.h - container image discovery (docs/language.md, docs/imagelist.md).
  *
  * Finds the container images a ClusterImage's cluster will pull, in

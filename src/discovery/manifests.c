@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* manifests.c - helm template's printing of rendered templates (chart.h,
  * docs/imagelist.md): releaseutil.SplitManifests, the hooks (unknown
  * events left out) and SortManifests's install order, as helm v3.8.1.

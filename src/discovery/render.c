@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* render.c - helm's engine.Render over a chart tree (chart.h,
  * docs/imagelist.md): the built-in objects (.Values, .Release, .Chart,
  * .Capabilities, .Template, .Files, .Subcharts) as helm v3.8.1 makes them

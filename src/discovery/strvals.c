@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* strvals.c - the user's values as helm's options make them (chart.h,
  * docs/imagelist.md): --set parsed as helm's pkg/strvals, -f files merged
  * as helm's mergeMaps.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* values.c - helm's values (chart.h, docs/imagelist.md): chartutil's
  * CoalesceValues and CoalesceTables, and ProcessDependencies (aliases,
  * condition, tags, disabled subcharts, import-values), as helm v3.8.1 does

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lint.h - kflint's engine: rules over the AST and the semantic model.
  *
  * Each rule has a stable code (KF1xx Kubefile rules, KF2xx Dockerfile rules

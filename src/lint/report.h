@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* report.h - writing diagnostics in the formats CI systems read.
  *
  *   tty        path:line:col: level: message [code], the source line and a caret

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* shellcheck.c - see shellcheck.h */
 #include "lint/shellcheck.h"
 

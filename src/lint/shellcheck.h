@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* shellcheck.h - ShellCheck over the shell commands of a Kubefile.
  *
  * The shell form of RUN, and the commands that run when the cluster starts

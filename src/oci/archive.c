@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* archive.c - oci-archive files. See archive.h. */
 #include "oci/archive.h"
 

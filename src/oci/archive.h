@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* archive.h - OCI layouts as one tar file (oci-archive, as skopeo and
  * podman write and read them): kfc build -o oci-archive:, kfc save and
  * kfc load.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* digest.h - SHA-256 digests in the OCI form "sha256:<64 hex digits>",
  * through OpenSSL's libcrypto (EVP), streaming or over a whole file.
  */

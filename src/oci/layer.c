@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* layer.c - a layer: sorted tar entries, streamed through a chunked,
  * multi-threaded compressor, with both digests. See layer.h. */
 #include "oci/layer.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* layer.h - writing one image layer: a tar stream (libarchive, pax), its
  * compression (gzip, zstd or none), both digests, into a blob file.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* oci.c - OCI image layouts on disk. See oci.h. */
 #include "oci/oci.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* oci.h - OCI image layouts (image-spec v1.1) on disk: blobs by digest,
  * index.json, and reading an image (manifest, config) back by its ref name.
  *

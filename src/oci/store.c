@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* store.c - the local image store. See store.h. */
 #include "oci/store.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* store.h - the local image store: an OCI layout under the user's data
  * directory ($KFC_STORE, else $XDG_DATA_HOME/kubefile/store, else
  * ~/.local/share/kubefile/store), with the build cache and the temporary

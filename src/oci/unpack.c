@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* unpack.c - tar archives into directories, through libarchive. */
 #include "oci/unpack.h"
 

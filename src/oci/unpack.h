@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* unpack.h - reading tar archives into a directory (libarchive): image
  * layers with their whiteouts, and the local archives ADD extracts.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* auth.c - see auth.h. Four parts: the credential files (reading,
  * matching a registry, login and logout), docker's credential helpers,
  * WWW-Authenticate challenges, and token answers.

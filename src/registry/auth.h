@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* auth.h - a registry's credentials (the files podman, skopeo and docker
  * keep them in, and docker's credential helpers), the WWW-Authenticate
  * challenges of a registry, and the answers of its token server

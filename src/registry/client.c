@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* client.c - the registry client. See client.h. */
 #include "config.h"
 

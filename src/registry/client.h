@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* client.h - the registry client: the OCI distribution spec (1.1) and the
  * Docker registry API v2, on libcurl, between a registry and an OCI layout
  * on disk (the store).

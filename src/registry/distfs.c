@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* distfs.c - the container image cache in docker distribution's
  * filesystem storage. See distfs.h. */
 #include "registry/distfs.h"

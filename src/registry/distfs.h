@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* distfs.h - a ClusterImage's container image cache: docker
  * distribution's filesystem storage, the folder `registry/` of the rootfs
  * that `sealer run` and `sealos run` serve with a stock registry

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mirrors.c - registries.yaml. See mirrors.h. */
 #include "registry/mirrors.h"
 

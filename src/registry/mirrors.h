@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mirrors.h - registries.yaml: mirrors and per-host settings, in the
  * shape Kubernetes users know from k3s and RKE2:
  *

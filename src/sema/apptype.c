@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* apptype.c - see apptype.h */
 #include "sema/apptype.h"
 

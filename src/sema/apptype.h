@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* apptype.h - the type of an app, from its sources in the build context
  * (docs/language.md, "Applications"): helm, kube, shell, or none (which needs an APPCMDS).
  *

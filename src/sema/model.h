@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* model.h - the semantic model of a Kubefile.
  *
  * Built from a parsed document: the dialect, the apps declared (APP, CNI,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* platform.c - see platform.h */
 #include "sema/platform.h"
 

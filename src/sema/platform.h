@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* platform.h - the platform a ClusterImage is built for, and the variables
  * a Kubefile has without declaring them (ARCH, TARGETARCH, BUILDOS…),
  * which are the platform's fields. One table serves the linter (which

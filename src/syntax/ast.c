@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ast.c - the instruction table and document helpers (see ast.h) */
 #include "syntax/ast.h"
 

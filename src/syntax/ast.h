@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ast.h - the syntax tree of a Kubefile.
  *
  * One kf_document per parsed source. All nodes live in the document's arena

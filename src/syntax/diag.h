@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* diag.h - the one diagnostics module.
  *
  * Everything that finds a problem (lexer, parser, semantic checks, lint

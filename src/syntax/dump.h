@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dump.h - text forms of a parsed document.
  *
  * kf_dump_buildkit writes BuildKit's Node.Dump() format (one line per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* expand.c - see expand.h.
  *
  * This follows BuildKit's shell.Lex (frontend/dockerfile/shell/lex.go)

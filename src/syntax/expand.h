@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* expand.h - variable expansion and shell-word splitting, as BuildKit's
  * Dockerfile frontend does it (frontend/dockerfile/shell/lex.go, shell.Lex).
  *

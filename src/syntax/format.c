@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* format.c - see format.h.
  *
  * The document is a sequence of items: instructions, comments, directives

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* format.h - the Kubefile formatter (kfc fmt, and the language server's
  * formatting requests).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* instrdoc.c - the instruction and flag reference (see instrdoc.h). */
 #include "syntax/instrdoc.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* instrdoc.h - what each instruction and flag does, in one table.
  *
  * The language server's hover, signature help and completion snippets, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* jsonutil.h - small helpers over jansson shared by every JSON writer. */
 #ifndef KF_JSONUTIL_H
 #define KF_JSONUTIL_H

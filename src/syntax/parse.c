@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* parse.c - building the AST from the grammar's actions (see parser.h),
  * and kf_parse, the library's entry point. */
 #include "syntax/parser.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* parser.h - what the grammar's actions call (internal to the library).
  *
  * kf_parser is the state of one parse: the lexer, the stacks that rules push

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* source.h - the text of one document and its line table.
  *
  * A kf_source owns a copy of the document's bytes, followed by a NUL that is

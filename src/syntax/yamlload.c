@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* yamlload.c - see yamlload.h.
  *
  * Every limit is checked on the event, before the node is built, so that a

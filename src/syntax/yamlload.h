@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* yamlload.h - the project's one YAML loader: libyaml's events made into
  * libyaml documents, with limits against hostile input.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* builtins.c - Go's text/template built-in functions (Go 1.17, as helm
  * v3.8.1 has them: and and or evaluate all their arguments), and Go's
  * fmt for print, printf and println.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* exec.c - the set of templates and Go's text/template executor (tmpl.h).
  *
  * Go's reflect.Value distinguishes a nil interface (a missing map key,

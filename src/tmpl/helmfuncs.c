@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* helmfuncs.c - the functions helm v3.8.1 adds to its templates
  * (pkg/engine/funcs.go and engine.go): include, tpl, required, fail, the
  * YAML and JSON conversions with helm's handling of their errors (toYaml

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* parse.c - Go's text/template lexer and parser (text/template/parse), as
  * Go 1.17 has them, plus break and continue (Go 1.18) and the messages of
  * Go's parse errors.

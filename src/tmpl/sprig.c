@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sprig.c - sprig's function table (sprig.h), the helpers its families
  * share (sprig_impl.h), and the families of defaults, types and
  * conversions, dicts and lists.

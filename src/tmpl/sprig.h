@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sprig.h - the sprig functions helm charts use (Masterminds/sprig v3, as
  * helm v3.8.1 links it), for the template engine (tmpl.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sprig_crypto.c - sprig's hashes, random values, keys and ciphers.
  *
  * The hashes (sha1sum, sha256sum, adler32sum), derivePassword and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sprig_date.c - sprig's date functions on a fixed clock.
  *
  * now is 1970-01-01T00:00:00Z, or SOURCE_DATE_EPOCH when it is set

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sprig_impl.h - what the files of sprig's functions (sprig*.c) share:
  * the checks Go's text/template makes on an argument given to a typed
  * parameter, spf13/cast's conversions that sprig's numbers go through,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sprig_math.c - sprig's arithmetic: int64 operations on cast's
  * conversions (add, sub, mul, div, mod, max, min), float ones through
  * shopspring/decimal (addf, subf, mulf, divf: exact decimal arithmetic on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sprig_regex.c - sprig's regex functions: Go's regexp (RE2 syntax) on
  * libpcre2-8.
  *

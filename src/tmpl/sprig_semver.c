@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sprig_semver.c - semver and semverCompare, as Masterminds/semver
  * v3.1.1 (what sprig v3.2.2 links) parses versions and constraints.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sprig_strings.c - sprig's string functions: Go's strings package as
  * sprig calls it, goutils' and xstrings' helpers, base64 and base32, and
  * the path package. Byte-for-byte as Go: lengths and offsets are in

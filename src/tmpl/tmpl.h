@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tmpl.h - Go's text/template in C, as helm uses it (docs/imagelist.md).
  *
  * A set of named templates (kf_tmpl_set) is parsed once and executed many

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tmplint.h - what the template engine's files share (parse.c, exec.c,
  * builtins.c, helmfuncs.c); not for users of the engine (tmpl.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* value.c - the values of a template (value.h): making, reading, printing
  * as Go's fmt does, and YAML and JSON as helm reads and writes them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* value.h - the values a Go template works on (tmpl.h), as helm gives them.
  *
  * The data model of Go's text/template seen through helm: what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_arena.c - unit tests of arena.c, buf.c (kf_buf and the kf_str
  * helpers) and suggest.c.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_auth.c - unit tests of registry/auth.c: the credential files in
  * podman's order, the keys that match a registry, base64 and identity
  * tokens, credential helpers (little shell scripts on PATH), broken and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_chart.c - unit tests of helm's render model (src/discovery/chart.h):
  * strvals (--set) with the cases of helm's own strvals tests, the merging
  * of values files, CoalesceTables, and helm template's splitting and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_diag.c - unit tests of diag.c (the bag, text rendering, JSON) and
  * jsonutil.c.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_expand.c - unit tests of expand.c against BuildKit's shell lexer tables.
  *
  * The tables are read from $KF_TESTDATA/corpus/buildkit/shell/{envVarTest,wordsTest}

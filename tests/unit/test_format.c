@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_format.c - the formatter's library entry points: the whole
  * document, the range (edits), and applying edits. */
 #include <setjmp.h>

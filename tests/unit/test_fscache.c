@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_fscache.c - unit tests of fscache.c: the cache answers what stat(2)
  * and readdir(3) answer, walks in name order without following links, and
  * sees every change to the disk in the next run while reusing the

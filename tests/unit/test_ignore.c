@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_ignore.c - unit tests of ignore.c: Docker's ignore-file patterns
  * (the examples of Docker's documentation, exceptions, "**", a leading
  * '/', a directory excluded with a child re-included), the walk's

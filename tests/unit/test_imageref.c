@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_imageref.c - unit tests of imageref.c: Docker's reference grammar
  * (the cases of distribution/reference's tests that apply without
  * variables) and the normalisation of docs/language.md.

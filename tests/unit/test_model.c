@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_model.c - the semantic model: the dialect found from a file's
  * idioms, apps and the words that name them, variable definitions and
  * uses with the definition in scope, the start section. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_parse.c - the parser's AST: typed fields, spans, trivia, recovery,
  * and BuildKit's line-number case. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_plan.c - lowering: one function per instruction kind into typed
  * steps and sources; ARG binding (--build-arg, default, ENV wins); the
  * built-in variables; destinations under WORKDIR; located errors; the JSON

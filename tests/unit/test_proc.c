@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_proc.c - unit tests of proc.c: the output is captured, the exit
  * status or signal told, a program that cannot start said so; at the time
  * limit the child and what it started are killed and the child is reaped

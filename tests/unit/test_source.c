@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_source.c - unit tests of source.c: the line table, positions in
  * bytes, UTF-16 units and code points, offsets from positions, UTF-8
  * decoding and reading files.

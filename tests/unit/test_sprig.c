@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_sprig.c - unit tests of sprig's functions (src/tmpl/sprig*.c) run
  * through the template engine: each case is a template, and the output
  * or the error it must give.

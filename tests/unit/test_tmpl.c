@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_tmpl.c - unit tests of the Go template engine (src/tmpl/): values
  * printed as Go's fmt prints them, YAML and JSON as helm reads and writes
  * them (toYaml's bytes checked against helm v3.8.1), and templates

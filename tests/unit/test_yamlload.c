@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_yamlload.c - unit tests of yamlload.c: the documents are libyaml's
  * (node for node, against yaml_parser_load), aliases resolve to their
  * anchors, each limit and error is reported where it is crossed, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF101 launch-not-last: LAUNCH or CMDS is not the last instruction. See docs/rules/KF101.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF102 launch-and-cmds: LAUNCH and CMDS are both used. See docs/rules/KF102.md. */
 #include "rules.h"
 

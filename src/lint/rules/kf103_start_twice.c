@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF103 start-twice: LAUNCH or CMDS is given more than once. See docs/rules/KF103.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF104 cmd-with-launch: CMD is used together with LAUNCH. See docs/rules/KF104.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF105 cmd-deprecated: CMD is deprecated in the sealer dialect. See docs/rules/KF105.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF106 cmds-shell-form: CMDS is written in shell form. See docs/rules/KF106.md. */
 #include "rules.h"
 

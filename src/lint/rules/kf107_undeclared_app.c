@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF107 undeclared-app: LAUNCH, APPCMDS or APPENV names an app that is not declared before it. See docs/rules/KF107.md. */
 #include "rules.h"
 

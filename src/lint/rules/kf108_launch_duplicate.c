@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF108 launch-duplicate: LAUNCH names an app twice. See docs/rules/KF108.md. */
 #include "rules.h"
 

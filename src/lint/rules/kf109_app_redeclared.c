@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF109 app-redeclared: An app is declared more than once. See docs/rules/KF109.md. */
 #include "rules.h"
 

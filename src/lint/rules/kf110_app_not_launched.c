@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF110 app-not-launched: An app is declared but LAUNCH does not start it. See docs/rules/KF110.md. */
 #include "rules.h"
 

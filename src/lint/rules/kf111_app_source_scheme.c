@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF111 app-source-scheme: An app source has no scheme, or one other than local://, http:// or https://. See docs/rules/KF111.md. */
 #include "rules.h"
 

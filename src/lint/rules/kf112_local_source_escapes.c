@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF112 local-source-escapes: A local:// source leaves the build context. See docs/rules/KF112.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF113 multiple-cni: More than one CNI is declared. See docs/rules/KF113.md. */
 #include "rules.h"
 

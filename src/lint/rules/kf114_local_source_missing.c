@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF114 local-source-missing: A local:// source does not exist in the build context. See docs/rules/KF114.md. */
 #include "rules.h"
 

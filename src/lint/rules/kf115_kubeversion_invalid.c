@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF115 kubeversion-invalid: KUBEVERSION is not a valid version range. See docs/rules/KF115.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF116 reserved-label: A LABEL sets a key reserved for the cluster descriptor. See docs/rules/KF116.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF117 appcmds-not-json: APPCMDS is not a JSON array of strings. See docs/rules/KF117.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF118 copy-manifests-is-app: A COPY of YAML into manifests/ is what APP declares. See docs/rules/KF118.md. */
 #include "rules.h"
 

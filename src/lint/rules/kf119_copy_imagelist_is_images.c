@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF119 copy-imagelist-is-images: A COPY of imageList into manifests/ is what IMAGES does. See docs/rules/KF119.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF120 copy-plugins-is-plugins: A COPY into plugins/ is what PLUGINS does. See docs/rules/KF120.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF121 invalid-image-reference: IMAGES names something that is not a container image reference. See docs/rules/KF121.md. */
 #include "rules.h"
 

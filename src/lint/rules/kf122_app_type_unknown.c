@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF122 app-type-unknown: An app's type cannot be detected and it has no APPCMDS. See docs/rules/KF122.md. */
 #include "rules.h"
 

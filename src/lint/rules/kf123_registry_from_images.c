@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF123 registry-from-images: COPY registry finds no registry/ in the build context: the build saves the images there. See docs/rules/KF123.md. */
 #include "rules.h"
 

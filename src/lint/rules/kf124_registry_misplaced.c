@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF124 registry-misplaced: A COPY of registry/ puts it elsewhere than the rootfs's registry/. See docs/rules/KF124.md. */
 #include "rules.h"
 

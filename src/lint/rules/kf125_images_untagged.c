@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF125 images-untagged: IMAGES names an image without a tag, or with :latest. See docs/rules/KF125.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF201 from-not-first: An instruction other than ARG comes before FROM. See docs/rules/KF201.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF202 base-untagged: The base image has no tag, or :latest. See docs/rules/KF202.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF203 maintainer-deprecated: MAINTAINER is deprecated. See docs/rules/KF203.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF204 legacy-key-value: ENV or LABEL uses the legacy key value form. See docs/rules/KF204.md. */
 #include "rules.h"
 #include "syntax/format.h"

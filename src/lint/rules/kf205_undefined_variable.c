@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF205 undefined-variable: A variable is used but never defined by ARG or ENV. See docs/rules/KF205.md. */
 #include "rules.h"
 

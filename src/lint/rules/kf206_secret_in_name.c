@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF206 secret-in-name: An ARG or ENV name suggests a secret, which would be stored in the image. See docs/rules/KF206.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF207 copy-dest-not-dir: COPY or ADD with several sources has a destination that does not end with /. See docs/rules/KF207.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF208 add-instead-of-copy: ADD is used where COPY does the same. See docs/rules/KF208.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF209 hash-in-arguments: A # after an instruction looks like a comment but is part of its arguments. See docs/rules/KF209.md. */
 #include "rules.h"
 

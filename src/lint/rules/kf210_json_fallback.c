@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF210 json-fallback: Arguments start with [ but are not a valid JSON array. See docs/rules/KF210.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF211 blank-continuation-line: A blank line inside a continuation. See docs/rules/KF211.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF212 keyword-case: An instruction keyword is not in upper case. See docs/rules/KF212.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF213 dialect-instruction: An instruction has no meaning in the sealer dialect. See docs/rules/KF213.md. */
 #include "rules.h"
 

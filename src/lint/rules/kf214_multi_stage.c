@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF214 multi-stage: More than one FROM: multi-stage builds are not supported. See docs/rules/KF214.md. */
 #include "rules.h"
 

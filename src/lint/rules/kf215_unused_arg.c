@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF215 unused-arg: An ARG is declared but never used. See docs/rules/KF215.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF216 duplicate-key: ENV, LABEL or APPENV sets the same key twice in one instruction. See docs/rules/KF216.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF217 unknown-flag: An instruction has a flag it does not accept. See docs/rules/KF217.md. */
 #include "rules.h"
 #include "syntax/instrdoc.h"

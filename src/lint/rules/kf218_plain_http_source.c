@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF218 plain-http-source: An app source is fetched over plain http://. See docs/rules/KF218.md. */
 #include "rules.h"
 

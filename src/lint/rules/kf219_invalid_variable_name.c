@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF219 invalid-variable-name: ARG, ENV or APPENV defines a name that is not a valid variable name. See docs/rules/KF219.md. */
 #include "rules.h"
 

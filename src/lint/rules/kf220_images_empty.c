@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF220 images-empty: IMAGES names no image and no --file. See docs/rules/KF220.md. */
 #include "rules.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF221 untrusted-registry: An image comes from a registry outside trusted-registries. See docs/rules/KF221.md. */
 #include <fnmatch.h>
 #include <limits.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF222 copy-context-secrets: COPY or ADD of a folder of the build context takes .git/ or files that look like
  * secrets into the image. See docs/rules/KF222.md. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF223 undefined-sealos-variable: A sealos $(NAME) in CMD or ENTRYPOINT names no ENV or ARG. See docs/rules/KF223.md. */
 #include "rules.h"
 

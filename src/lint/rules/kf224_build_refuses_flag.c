@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KF224 build-refuses-flag: a flag that kfc build refuses. See docs/rules/KF224.md. */
 #include "rules.h"
 #include "syntax/instrdoc.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rules.h - what the rules in this folder share: one rule per file, each
  * defining one kf_rule named kf_rule_<code>. */
 #ifndef KF_RULES_H
