@@ -17,6 +17,7 @@
 #include "registry/client.h"
 #include "base/proc.h"
 #include "base/vec.h"
+#include "build/rcache.h"
 
 /* A message of no file, to the front end. */
 void kf_report_say(const kf_build_report *report, kf_severity sev, const char *code, const char *fmt, va_list ap)
@@ -369,6 +370,8 @@ static int execute(builder *b, const kf_image *base, kf_build_result *result)
 	json_decref(images);
 	if (status == 0)
 		status = publish(b, desc);
+	if (status == 0 && !b->o->rcache && !KF_BUILDER_INTERRUPTED(b))
+		kf_builder_export_cache(b->rcache, b->store.dir, b->o, b->report);
 	if (KF_BUILDER_INTERRUPTED(b))
 		status = 130;
 	if (status == 0) {
@@ -442,8 +445,23 @@ static bool load_ignore(builder *b, kf_plan_input *pin)
 	return true;
 }
 
+/* --cache-to: a cache that cannot be written is a warning */
+void kf_builder_export_cache(struct kf_rcache *c, const char *store, const kf_build_options *o,
+			     const kf_build_report *report)
+{
+	kf_err e;
+	if (c && !kf_rcache_export(c, store, o->tags, o->ntags, &e)) {
+		char msg[2048];
+		snprintf(msg, sizeof msg, "--cache-to=%s: the cache was not written: %s", kf_rcache_export_name(c), e.msg);
+		if (report && report->message)
+			report->message(report->ud, KF_SEV_WARNING, "KF622", msg);
+	}
+}
+
 static void builder_release(builder *b)
 {
+	if (!b->o->rcache)
+		kf_rcache_free(b->rcache);
 	kf_ignore_free(b->ignore);
 	kf_store_rmtemp(b->tmp);
 	free(b->rootfs);
@@ -466,6 +484,7 @@ int kf_build(const kf_build_options *o, const kf_document *doc, const kf_model *
 {
 	builder B = {.o = o, .doc = doc, .diags = diags, .report = report};
 	builder *b = &B;
+	b->rcache = o->rcache ? o->rcache : o->plan_only ? NULL : kf_rcache_new(o);
 	memset(result, 0, sizeof *result);
 	kf_plan_input pin = {.doc = doc, .model = model, .context = o->context, .build_args = o->build_args,
 			     .nbuild_args = o->nbuild_args, .image_type = o->image_type,

@@ -61,6 +61,7 @@ typedef struct builder {
 	kf_image_set *ctx_images, *final_images;
 	json_t *ctx_archived; /* name → manifest digest of images/skopeo archives */
 	char config_digest[KF_DIGEST_LEN + 1]; /* once written */
+	struct kf_rcache *rcache; /* --cache-from, --cache-to, or NULL */
 } builder;
 
 /* A message of no file with its code, through report (NULL: none) */
@@ -130,6 +131,11 @@ bool kf_builder_registry_prepare(builder *b, const kf_plan_step *step, const kf_
 bool kf_builder_registry_add(builder *b, const kf_plan_step *step, const kf_plan_source *src, kf_layer *l);
 bool kf_builder_cache_images(builder *b, const json_t *images);
 bool kf_builder_write_output(builder *b, const char *out, const json_t *desc);
+
+/* build.c: writes the --cache-to cache of c (NULL: none); a warning when
+ * it cannot be */
+void kf_builder_export_cache(struct kf_rcache *c, const char *store, const kf_build_options *o,
+			     const kf_build_report *report);
 
 /* multi.c: the tag of an output that names none (the first -t's tag, else
  * "latest"); false with err when writing an image of the n platforms plats

@@ -22,6 +22,7 @@
 #include "cli/kfc.h"
 #include "lint/lint.h"
 #include "oci/layer.h"
+#include "build/rcache.h"
 #include "oci/store.h"
 #include "registry/mirrors.h"
 
@@ -38,6 +39,8 @@ static void build_usage(FILE *f, const char *prog)
 		"                 [--build-mode=all|lite] [--save-image=true|false] [--jobs=N]\n"
 		"                 [--image-list-with-auth FILE] [--label K=V]... [--annotation K=V]...\n"
 		"                 [--env K[=V]]... [--iidfile FILE] [--metadata-file FILE] [-q]\n"
+		"                 [--cache-to=registry:REF|oci:DIR[,mode=min|max]]\n"
+		"                 [--cache-from=registry:REF|oci:DIR]...\n"
 		"                 [--image-list FILE]... [--ignored-image-list FILE]...\n"
 		"                 [--cluster-runtime T] [--cluster-runtime-version V] [--cri T] [--cri-version V]\n"
 		"                 [CONTEXT]\n"
@@ -305,7 +308,7 @@ static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const c
 }
 
 enum { L_TAGS, L_OUTS, L_ARGS, L_IMAGE_LISTS, L_IGNORED, L_CMDS, L_IMAGES, L_CONTEXTS, L_PLATFORMS, L_LABELS, L_ANNOS,
-       L_ENVS, NLISTS };
+       L_ENVS, L_CACHE_FROM, NLISTS };
 
 /* kfc build's and kfc plan's command line */
 typedef struct build_cli {
@@ -324,7 +327,8 @@ typedef struct build_cli {
 
 enum { O_ARG = 256, O_PLATFORM, O_COMP, O_LEVEL, O_NOCACHE, O_ISO, O_PROGRESS, O_TYPE, O_THREADS, O_LIST,
        O_IGNORED, O_RUNTIME, O_RUNTIME_V, O_CRI, O_CRI_V, O_FROM, O_CMD, O_IMAGES, O_CONTEXT, O_PRINT, O_PULL, O_TLS, O_PUSH,
-       O_MAXDL, O_STALL, O_MODE, O_SAVE, O_JOBS, O_AUTHLIST, O_LABEL, O_ANNO, O_ENV, O_IIDFILE, O_METAFILE };
+       O_MAXDL, O_STALL, O_MODE, O_SAVE, O_JOBS, O_AUTHLIST, O_LABEL, O_ANNO, O_ENV, O_IIDFILE, O_METAFILE,
+       O_CACHE_TO, O_CACHE_FROM };
 
 static const struct option build_opts[] = {
 	{"file", required_argument, NULL, 'f'},
@@ -364,6 +368,8 @@ static const struct option build_opts[] = {
 	{"env", required_argument, NULL, O_ENV},
 	{"iidfile", required_argument, NULL, O_IIDFILE},
 	{"metadata-file", required_argument, NULL, O_METAFILE},
+	{"cache-to", required_argument, NULL, O_CACHE_TO},
+	{"cache-from", required_argument, NULL, O_CACHE_FROM},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -531,6 +537,19 @@ static bool build_option(build_cli *b, int c, char *arg)
 		o->pull = (kf_pull_policy)i;
 		break;
 	case O_PUSH: b->push = true; break;
+	case O_CACHE_TO:
+	case O_CACHE_FROM: {
+		kf_cache_spec spec;
+		kf_err e;
+		if (!kf_cache_spec_parse(arg, c == O_CACHE_TO, &spec, &e))
+			return usage_error(b, "%s", e.msg);
+		kf_cache_spec_release(&spec);
+		if (c == O_CACHE_TO)
+			o->cache_to = arg;
+		else
+			kf_vec_push(&b->lists[L_CACHE_FROM], arg);
+		break;
+	}
 	case O_MODE:
 		if ((i = word_index(arg, modes)) < 0)
 			return usage_error(b, "--build-mode=%s: all or lite", arg);
@@ -572,6 +591,8 @@ static bool build_check(build_cli *b, int argc, char **argv)
 	o->build_args = b->lists[L_ARGS].v;
 	o->nbuild_args = b->lists[L_ARGS].n;
 	o->labels = b->lists[L_LABELS].v;
+	o->cache_from = b->lists[L_CACHE_FROM].v;
+	o->ncache_from = b->lists[L_CACHE_FROM].n;
 	o->nlabels = b->lists[L_LABELS].n;
 	o->annotations = b->lists[L_ANNOS].v;
 	o->nannotations = b->lists[L_ANNOS].n;
