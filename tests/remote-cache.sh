@@ -224,6 +224,27 @@ mounts=$(grep -c 'http.request.method=POST.*"/v2/cache/app/blobs/uploads/?mount=
 [ "$mounts" -ge 4 ] && ok "the cache's layers are mounted from the image's repository ($mounts)" ||
 	{ not_ok "mounts: $mounts"; grep 'cache/app/blobs/uploads' "$REG_LOG" | head -5 | sed 's/^/# /'; }
 
+# ---- sealos's way: COPY . . takes the context's files and the images its manifests name ---------------
+S=$T/sealos
+mkdir -p "$S/manifests"
+printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n  - name: x\n    image: %s/lib/tiny:v1\n' "$REG" >"$S/manifests/pod.yaml"
+printf 'FROM scratch\nCOPY . .\n' >"$S/Kubefile"
+kfc_on SA -t sealos:v1 --cache-to="registry:$REG/sealos:cache" "$S" >"$T/s1.out" 2>"$T/s1.err" ||
+	{ not_ok "sealos's way on A"; sed 's/^/# /' "$T/s1.err"; }
+KFC_STORE="$T/SA" "$KFC" inspect sealos:v1 2>&1 | grep -q '^  lib/tiny:v1  sha256:' ||
+	{ not_ok "A's COPY . . did not cache lib/tiny"; KFC_STORE="$T/SA" "$KFC" inspect sealos:v1 2>&1 | sed 's/^/# /'; }
+cp -a "$S" "$T/sealos2"
+gets_before=$(grep -c 'http.request.method=GET.*"/v2/lib/tiny/blobs/' "$REG_LOG")
+kfc_on SB --cache-from="registry:$REG/sealos:cache" "$T/sealos2" >"$T/s2.out" 2>"$T/s2.err"
+[ "$(cat "$T/s2.out")" = "$(cat "$T/s1.out")" ] && grep -q '^\[1/1\] => CACHED' "$T/s2.err" &&
+	[ "$(grep -c 'http.request.method=GET.*"/v2/lib/tiny/blobs/' "$REG_LOG")" = "$gets_before" ] &&
+	ok "COPY . . with the context's images: CACHED on B, no image fetched, the same digest" ||
+	{ not_ok "sealos's way on B"; sed 's/^/# /' "$T/s2.err"; }
+printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: y\n' >"$T/sealos2/manifests/ns.yaml"
+kfc_on SC --cache-from="registry:$REG/sealos:cache" "$T/sealos2" >/dev/null 2>"$T/s3.err"
+grep '^\[1/1\] =>' "$T/s3.err" | grep -qv CACHED && ok "COPY . . with a file added: it runs" ||
+	{ not_ok "sealos's way, a file added"; sed 's/^/# /' "$T/s3.err"; }
+
 # ---- usage ----------------------------------------------------------------------------------------------
 "$KFC" build --cache-to=foo "$C" >/dev/null 2>"$T/u.err"
 [ $? = 2 ] && grep -qx 'kfc build: --cache-to=foo: give registry:REF or oci:DIR' "$T/u.err" && ok "--cache-to=foo is a usage error" ||

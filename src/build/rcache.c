@@ -79,9 +79,10 @@ static bool has_layer(const json_t *layers, const json_t *desc)
 	return false;
 }
 
-bool kf_cache_config_check(const json_t *cfg, const json_t *layers, json_t **records, json_t **links, kf_err *err)
+bool kf_cache_config_check(const json_t *cfg, const json_t *layers, json_t **records, json_t **links,
+			   json_t **factsp, kf_err *err)
 {
-	*records = *links = NULL;
+	*records = *links = *factsp = NULL;
 	if (!json_is_object(cfg))
 		return kf_err_set(err, "the cache config is not a JSON object");
 	if (!json_is_integer(json_object_get(cfg, "version")) || json_integer_value(json_object_get(cfg, "version")) != 1)
@@ -115,18 +116,27 @@ bool kf_cache_config_check(const json_t *cfg, const json_t *layers, json_t **rec
 		if (!kf_digest_valid(k) || !kf_digest_valid(json_string_value(v)))
 			return kf_err_set(err, "the cache config has a link that is no pair of digests");
 	}
+	json_t *facts = json_object_get(cfg, "facts");
+	if (facts && !json_is_object(facts))
+		return kf_err_set(err, "the cache config's \"facts\" is not an object");
+	json_object_foreach(facts, k, v) {
+		if (!kf_digest_valid(k) || !json_is_object(v))
+			return kf_err_set(err, "the cache config has a fact that is no digest and object");
+	}
 	*records = json_incref(recs);
 	*links = lks ? json_incref(lks) : json_object();
+	*factsp = facts ? json_incref(facts) : json_object();
 	return true;
 }
 
-bool kf_cache_config_parse(const char *data, size_t len, json_t **records, json_t **links, kf_err *err)
+bool kf_cache_config_parse(const char *data, size_t len, json_t **records, json_t **links, json_t **facts,
+			   kf_err *err)
 {
 	json_error_t je;
 	json_t *cfg = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
 	if (!cfg)
 		return kf_err_set(err, "the cache config is not JSON: %s", je.text);
-	bool ok = kf_cache_config_check(cfg, NULL, records, links, err);
+	bool ok = kf_cache_config_check(cfg, NULL, records, links, facts, err);
 	json_decref(cfg);
 	return ok;
 }
@@ -135,7 +145,7 @@ bool kf_cache_config_parse(const char *data, size_t len, json_t **records, json_
 
 typedef struct source {
 	kf_cache_spec spec;
-	json_t *records, *links; /* NULL: not usable */
+	json_t *records, *links, *facts; /* NULL: not usable */
 } source;
 
 struct kf_rcache {
@@ -143,7 +153,7 @@ struct kf_rcache {
 	KF_VEC(source) from;
 	kf_cache_spec to;
 	bool has_to, loaded;
-	json_t *records, *links; /* what this build made, for --cache-to */
+	json_t *records, *links, *facts; /* what this build made, for --cache-to */
 	json_t *layers;          /* their layers, in order, once each */
 };
 
@@ -162,6 +172,7 @@ kf_rcache *kf_rcache_new(const kf_build_options *o)
 	c->o = o;
 	c->records = json_object();
 	c->links = json_object();
+	c->facts = json_object();
 	c->layers = json_array();
 	kf_err e;
 	for (size_t i = 0; i < o->ncache_from; i++) {
@@ -182,11 +193,13 @@ void kf_rcache_free(kf_rcache *c)
 		kf_cache_spec_release(&c->from.v[i].spec);
 		json_decref(c->from.v[i].records);
 		json_decref(c->from.v[i].links);
+		json_decref(c->from.v[i].facts);
 	}
 	kf_vec_free(&c->from);
 	kf_cache_spec_release(&c->to);
 	json_decref(c->records);
 	json_decref(c->links);
+	json_decref(c->facts);
 	json_decref(c->layers);
 	free(c);
 }
@@ -270,7 +283,7 @@ static void load_one(kf_rcache *c, source *s, const char *store, const kf_build_
 	if (ok && !cfg)
 		ok = false;
 	if (ok)
-		ok = kf_cache_config_check(cfg, json_object_get(m, "layers"), &s->records, &s->links, &e);
+		ok = kf_cache_config_check(cfg, json_object_get(m, "layers"), &s->records, &s->links, &s->facts, &e);
 	if (!ok)
 		warn(report, "--cache-from=%s:%s: the cache is corrupt: %s; its steps run", kind, name, e.msg);
 	json_decref(cfg);
@@ -284,6 +297,11 @@ void kf_rcache_load(kf_rcache *c, const char *store, const kf_build_report *repo
 	c->loaded = true;
 	for (size_t i = 0; i < c->from.n; i++)
 		load_one(c, &c->from.v[i], store, report);
+}
+
+bool kf_rcache_exports(const kf_rcache *c)
+{
+	return c && c->has_to;
 }
 
 bool kf_rcache_usable(const kf_rcache *c)
@@ -304,6 +322,22 @@ const json_t *kf_rcache_find(const kf_rcache *c, const char *key, size_t *from)
 		}
 	}
 	return NULL;
+}
+
+const json_t *kf_rcache_find_fact(const kf_rcache *c, const char *key)
+{
+	for (size_t i = 0; c && i < c->from.n; i++) {
+		const json_t *f = json_object_get(c->from.v[i].facts, key);
+		if (f)
+			return f;
+	}
+	return NULL;
+}
+
+void kf_rcache_note_fact(kf_rcache *c, const char *key, const json_t *fact)
+{
+	if (c && c->has_to)
+		json_object_set_new(c->facts, key, json_deep_copy(fact));
 }
 
 const char *kf_rcache_find_link(const kf_rcache *c, const char *first)
@@ -391,7 +425,8 @@ bool kf_rcache_export(kf_rcache *c, const char *store, const char *const *mount_
 {
 	if (!c || !c->has_to)
 		return true;
-	json_t *cfg = json_pack("{s:i,s:O,s:O}", "version", 1, "records", c->records, "links", c->links);
+	json_t *cfg = json_pack("{s:i,s:O,s:O,s:O}", "version", 1, "records", c->records, "links", c->links, "facts",
+				c->facts);
 	json_t *cdesc = NULL, *mdesc = NULL;
 	bool ok = kf_oci_put_json(store, cfg, KF_MT_CACHE, &cdesc, err);
 	json_decref(cfg);

@@ -4,10 +4,11 @@
  *
  * A cache is an OCI image manifest of its own artifactType
  * (KF_MT_CACHE): its config, of the same media type, maps step keys to
- * what the steps produced ({"layer": descriptor or null, "diff_id"}), and
- * the first key of a files step whose inputs are the same on every
- * machine (no file of the context) to its content key; its layers are the
- * step layers, the same blobs as the image's. Importing reads the
+ * what the steps produced ({"layer": descriptor or null, "diff_id"}),
+ * links the first key of a files step whose inputs are the same on every
+ * machine to its content key, and holds what was learnt from the layers
+ * alone ("facts", by kf_builder_layers_key); its layers are the step
+ * layers, the same blobs as the image's. Importing reads the
  * manifest and the config only; a layer is fetched when a step finds its
  * key. Nothing here is fatal: a cache that cannot be read, is not a
  * cache, or lacks a blob is a warning (KF621), and the step runs.
@@ -37,12 +38,15 @@ typedef struct kf_cache_spec {
 bool kf_cache_spec_parse(const char *arg, bool to, kf_cache_spec *out, kf_err *err);
 void kf_cache_spec_release(kf_cache_spec *s);
 
-/* A cache's config: checked (version 1, every key and digest a sha256
- * digest, every layer a descriptor that layers, the manifest's layers,
- * holds when layers is not NULL); *records and *links get new references.
- * kf_cache_config_parse is the same over bytes. */
-bool kf_cache_config_check(const json_t *cfg, const json_t *layers, json_t **records, json_t **links, kf_err *err);
-bool kf_cache_config_parse(const char *data, size_t len, json_t **records, json_t **links, kf_err *err);
+/* A cache's config: checked (version 1; every key and digest a sha256
+ * digest; every layer a descriptor that layers, the manifest's layers,
+ * holds when layers is not NULL; every fact an object); *records, *links
+ * and *facts get new references. kf_cache_config_parse is the same over
+ * bytes. */
+bool kf_cache_config_check(const json_t *cfg, const json_t *layers, json_t **records, json_t **links,
+			   json_t **facts, kf_err *err);
+bool kf_cache_config_parse(const char *data, size_t len, json_t **records, json_t **links, json_t **facts,
+			   kf_err *err);
 
 typedef struct kf_rcache kf_rcache;
 
@@ -53,12 +57,18 @@ void kf_rcache_free(kf_rcache *c);
  * their configs go through), warning through report about each one that
  * cannot be used. */
 void kf_rcache_load(kf_rcache *c, const char *store, const struct kf_build_report *report);
+/* Is there a --cache-to to write? */
+bool kf_rcache_exports(const kf_rcache *c);
 /* Has an imported cache been read? */
 bool kf_rcache_usable(const kf_rcache *c);
 /* The imported record of key, or NULL; *from: which cache has it. */
 const json_t *kf_rcache_find(const kf_rcache *c, const char *key, size_t *from);
 /* The content key an imported cache links first to, or NULL. */
 const char *kf_rcache_find_link(const kf_rcache *c, const char *first);
+/* What an imported cache knows under key that depends on the layers
+ * alone (container image discovery, the scan of registry/), or NULL */
+const json_t *kf_rcache_find_fact(const kf_rcache *c, const char *key);
+void kf_rcache_note_fact(kf_rcache *c, const char *key, const json_t *fact);
 /* Copies the layer desc of cache from into the store; false with err. */
 bool kf_rcache_fetch(kf_rcache *c, size_t from, const char *store, const json_t *desc, kf_err *err);
 /* What this build made, for --cache-to: a step's record under its key

@@ -306,13 +306,49 @@ static bool content_of(builder *b, const kf_plan_step *step, char out[KF_DIGEST_
 	}
 	kf_layer_result res;
 	kf_err e;
-	if (!kf_layer_finish(l, b->blobtmp, &res, &e)) {
+	if (!kf_layer_finish(l, NULL, &res, &e)) {
 		kf_builder_error(b, step, "KF605", "%s", e.msg);
 		return false;
 	}
-	unlink(res.tmp_path);
-	free(res.tmp_path);
 	memcpy(out, res.diff_id, KF_DIGEST_LEN + 1);
+	return true;
+}
+
+/* The key of a files step that takes both files of the context and
+ * container images (COPY registry, COPY . . of sealos's way), the same on
+ * every machine: its first key with the files' content (names, modes,
+ * sizes, times as the layer has them, bytes) for their metadata. Its
+ * layer cannot be made without fetching the images, so an exported cache
+ * links this key to the content key. False after an error. */
+static bool portable_key(builder *b, const kf_plan_step *step, const char *parent, char out[KF_DIGEST_LEN + 1])
+{
+	kf_sha256 h;
+	kf_sha256_init(&h);
+	kf_sha256_update(&h, "portable\n", 9);
+	for (size_t i = 0; i < step->nsources; i++) {
+		kf_plan_source *s = &step->sources[i];
+		const char *type = kf_source_type_name(s->type);
+		kf_sha256_update(&h, type, strlen(type) + 1);
+		kf_sha256_update(&h, s->dest, strlen(s->dest) + 1);
+		bool ok = true;
+		if (s->type == KF_SRC_DATA || s->type == KF_SRC_APPEND)
+			kf_sha256_update(&h, s->data, strlen(s->data) + 1);
+		else if (s->type == KF_SRC_REGISTRY)
+			ok = kf_builder_registry_prepare(b, step, s, &h);
+		else if (s->type == KF_SRC_DIR)
+			ok = kf_builder_hash_tree_content(b, &h, s->disk, s->path);
+		else
+			ok = kf_builder_hash_path(b, &h, s->disk, "", true);
+		if (!ok) {
+			kf_sha256_abort(&h);
+			if (s->type != KF_SRC_REGISTRY)
+				kf_builder_error(b, step, "KF606", "%s: %s", s->disk, strerror(errno));
+			return false;
+		}
+	}
+	char inputs[KF_DIGEST_LEN + 1];
+	kf_sha256_final(&h, inputs);
+	kf_builder_step_key(parent, step, inputs, out);
 	return true;
 }
 
@@ -327,15 +363,23 @@ static json_t *remote_record(builder *b, const kf_plan_step *step, const char *p
 	char key[KF_DIGEST_LEN + 1];
 	memcpy(key, b->key, sizeof key);
 	if (files && strcmp(b->key, first) == 0) {
-		const char *l = kf_rcache_find_link(b->rcache, first);
+		if (!kf_rcache_usable(b->rcache))
+			return NULL;
+		const char *l = portable_first(step) ? kf_rcache_find_link(b->rcache, first) : NULL;
+		char pk[KF_DIGEST_LEN + 1];
+		if (!l && !portable_first(step) && has_registry(step)) {
+			/* its layer is what fetching the images makes */
+			if (!portable_key(b, step, parent, pk)) {
+				*failed = true;
+				return NULL;
+			}
+			if (!(l = kf_rcache_find_link(b->rcache, pk)))
+				return NULL;
+		}
 		if (l) {
 			memcpy(key, l, sizeof key);
 		} else {
 			char content[KF_DIGEST_LEN + 1];
-			if (has_registry(step))
-				return NULL; /* its layer is what fetching the images makes */
-			if (!kf_rcache_usable(b->rcache))
-				return NULL;
 			if (!content_of(b, step, content)) {
 				*failed = true;
 				return NULL;
@@ -366,14 +410,24 @@ static json_t *remote_record(builder *b, const kf_plan_step *step, const char *p
 }
 
 /* --cache-to: the step's record, and the link of a first key that is the
- * same on every machine */
-static void note_export(builder *b, const kf_plan_step *step, const char *first, const json_t *rec)
+ * same on every machine (or of the portable key of a step with images);
+ * false after an error */
+static bool note_export(builder *b, const kf_plan_step *step, const char *parent, const char *first, const json_t *rec)
 {
-	if (!b->rcache)
-		return;
+	if (!kf_rcache_exports(b->rcache))
+		return true;
 	kf_rcache_note(b->rcache, b->key, rec);
-	if (step->kind == KF_STEP_FILES && portable_first(step))
+	if (step->kind != KF_STEP_FILES)
+		return true;
+	if (portable_first(step)) {
 		kf_rcache_note_link(b->rcache, first, b->key);
+	} else if (has_registry(step)) {
+		char pk[KF_DIGEST_LEN + 1];
+		if (!portable_key(b, step, parent, pk))
+			return false;
+		kf_rcache_note_link(b->rcache, pk, b->key);
+	}
+	return true;
 }
 
 bool kf_builder_step(builder *b, size_t idx, size_t n, kf_plan_step *step)
@@ -446,9 +500,9 @@ bool kf_builder_step(builder *b, size_t idx, size_t n, kf_plan_step *step)
 				json_decref(rec);
 				return false;
 			}
-			note_export(b, step, first, rec);
+			bool noted = note_export(b, step, parent, first, rec);
 			json_decref(rec);
-			return true;
+			return noted;
 		}
 		json_decref(rec);
 		rec = NULL;
@@ -506,7 +560,7 @@ bool kf_builder_step(builder *b, size_t idx, size_t n, kf_plan_step *step)
 	}
 	if (!cached || !kf_store_cache_put(&b->store, b->key, record, &e))
 		kf_builder_say(b, KF_SEV_WARNING, "KF610", "the cache was not written: %s", e.msg);
-	note_export(b, step, first, record);
+	bool noted = note_export(b, step, parent, first, record);
 	json_decref(record);
-	return true;
+	return noted;
 }
