@@ -245,6 +245,52 @@ kfc_on SC --cache-from="registry:$REG/sealos:cache" "$T/sealos2" >/dev/null 2>"$
 grep '^\[1/1\] =>' "$T/s3.err" | grep -qv CACHED && ok "COPY . . with a file added: it runs" ||
 	{ not_ok "sealos's way, a file added"; sed 's/^/# /' "$T/s3.err"; }
 
+# ---- kfc cache ls|prune: the local step cache ------------------------------------------------------
+export KFC_STORE="$T/B"
+n=$(ls "$T/B/cache" | wc -l)
+"$KFC" cache ls >"$T/ls.out" 2>&1
+[ "$(head -1 "$T/ls.out")" = "KEY            KIND      LAYER                  SIZE  LAST USED" ] &&
+	[ "$(grep -c ' ago$' "$T/ls.out")" = "$n" ] && tail -1 "$T/ls.out" | grep -q "^$n records; their layers: [0-9]* bytes$" &&
+	ok "kfc cache ls lists the $n records" || { not_ok "kfc cache ls"; sed 's/^/# /' "$T/ls.out"; }
+"$KFC" cache ls --format=json | "$OCI_PYTHON" -c '
+import json, sys
+d = json.load(sys.stdin)
+kinds = sorted(set(r["kind"] for r in d["records"]))
+assert kinds == ["facts", "layer", "link"], kinds
+assert d["layerBytes"] == sum({r["layer"]: r["size"] for r in d["records"] if "layer" in r}.values())
+' && ok "kfc cache ls --format=json" || not_ok "kfc cache ls --format=json"
+old=$(ls "$T/B/cache" | head -1)
+touch -d '2 days ago' "$T/B/cache/$old"
+"$KFC" cache prune --filter until=24h >"$T/p.out" 2>&1
+[ ! -e "$T/B/cache/$old" ] && [ "$(ls "$T/B/cache" | wc -l)" = $((n - 1)) ] &&
+	grep -q '^removed 1 record and [0-9]* blobs\{0,1\}; the records kept name [0-9]* bytes of layers ([0-9]* before)$' "$T/p.out" &&
+	ok "prune --filter until=24h removes the record not used for two days" || { not_ok "prune --filter"; sed 's/^/# /' "$T/p.out"; }
+# the records of the large layers are the least recently used
+for k in $("$KFC" cache ls --format=json | "$OCI_PYTHON" -c '
+import json, sys
+for r in json.load(sys.stdin)["records"]:
+    if r.get("size", 0) > 1024:
+        print(r["key"][7:])'); do
+	touch -d '1 hour ago' "$T/B/cache/$k.json"
+done
+"$KFC" cache prune --keep-storage 1k >"$T/p.out" 2>&1
+"$KFC" cache ls --format=json | "$OCI_PYTHON" -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["layerBytes"] <= 1024, d["layerBytes"]
+assert any(r["kind"] == "layer" for r in d["records"])
+' && ok "prune --keep-storage 1k keeps the small layers' records only" || { not_ok "prune --keep-storage"; sed 's/^/# /' "$T/p.out"; }
+"$KFC" cache prune -f >"$T/p.out" 2>&1
+[ -z "$(ls "$T/B/cache")" ] && "$KFC" fsck >/dev/null 2>&1 && "$KFC" inspect app:v1 >/dev/null 2>&1 &&
+	ok "prune removes every record; the tagged image stays whole" || { not_ok "prune"; sed 's/^/# /' "$T/p.out"; }
+kfc_on B -t app:v1 "$T/ctx3" >"$T/p.out" 2>"$T/p.err"
+[ "$(cat "$T/p.out")" = "$DA" ] && ! grep -q CACHED "$T/p.err" && [ -n "$(ls "$T/B/cache")" ] &&
+	ok "after prune the steps run again, to the same image" || { not_ok "rebuild after prune"; sed 's/^/# /' "$T/p.err"; }
+"$KFC" cache prune --filter until=soon >/dev/null 2>"$T/p.err"
+[ $? = 2 ] && grep -qx 'kfc cache prune: --filter until=soon: give until=DURATION, such as until=24h' "$T/p.err" &&
+	ok "a bad duration is a usage error" || { not_ok "a bad duration"; sed 's/^/# /' "$T/p.err"; }
+unset KFC_STORE
+
 # ---- usage ----------------------------------------------------------------------------------------------
 "$KFC" build --cache-to=foo "$C" >/dev/null 2>"$T/u.err"
 [ $? = 2 ] && grep -qx 'kfc build: --cache-to=foo: give registry:REF or oci:DIR' "$T/u.err" && ok "--cache-to=foo is a usage error" ||

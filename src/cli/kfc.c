@@ -43,6 +43,7 @@ static const command commands[] = {
 	{"login", kf_cmd_login, "kfc login -u USER [--password-stdin] REGISTRY | kfc logout REGISTRY"},
 	{"logout", kf_cmd_logout, NULL},
 	{"fsck", kf_cmd_fsck, "kfc fsck [--repair]                     (verifies the local store's blobs)"},
+	{"cache", kf_cmd_cache, "kfc cache ls | kfc cache prune [--keep-storage SIZE] [--filter until=24h]"},
 	{"imagelist", kf_cmd_imagelist,
 	 "kfc imagelist [--format=text|json] [--image-list FILE] PATH...\n"
 	 "                                                    (kfc imagelist --help)"},

@@ -26,6 +26,7 @@ int kf_cmd_images(int argc, char **argv);
 int kf_cmd_inspect(int argc, char **argv);
 int kf_cmd_rmi(int argc, char **argv);
 int kf_cmd_fsck(int argc, char **argv);
+int kf_cmd_cache(int argc, char **argv);
 int kf_cmd_tag(int argc, char **argv);
 int kf_cmd_save(int argc, char **argv);
 int kf_cmd_load(int argc, char **argv);
