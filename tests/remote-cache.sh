@@ -201,6 +201,16 @@ grep -q "^kfc build: warning: COPY sub /sub: the cache's layer cannot be had: .*
 	[ "$(cat "$T/m.out")" = "$DA" ] && [ "$(ran)" = 7 ] && ok "oci:DIR with a missing blob: KF621, that step runs, the same digest" ||
 	{ not_ok "oci:DIR missing blob"; sed 's/^/# /' "$T/m.err"; }
 
+# a cache folder inside the context is left out of it, as an output is
+mkdir -p "$T/inctx"
+echo x >"$T/inctx/f"
+printf 'FROM scratch\nCOPY . /\n' >"$T/inctx/Kubefile"
+(cd "$T/inctx" && kfc_on IN --cache-to=oci:kcache --cache-from=oci:kcache . >"$T/in1.out" 2>"$T/in1.err")
+(cd "$T/inctx" && kfc_on IN --cache-to=oci:kcache --cache-from=oci:kcache . >"$T/in2.out" 2>"$T/in2.err")
+[ -f "$T/inctx/kcache/index.json" ] && [ "$(cat "$T/in1.out")" = "$(cat "$T/in2.out")" ] &&
+	grep -q '^\[1/1\] => CACHED' "$T/in2.err" && ok "a cache folder inside the context is not part of it" ||
+	{ not_ok "a cache folder inside the context"; sed 's/^/# /' "$T/in1.err" "$T/in2.err"; }
+
 # ---- mode=min: the image's layers only --------------------------------------------------------------
 kfc_on A --cache-to="oci:$T/omin" "$C" >/dev/null 2>&1 || not_ok "mode=min export"
 "$OCI_PYTHON" - "$T/omin" <<'EOF' && ok "mode=min (the default) exports the records of the image's layers only" || not_ok "mode=min"

@@ -441,6 +441,22 @@ static bool load_ignore(builder *b, kf_plan_input *pin)
 			kf_ignore_add_path(b->ignore, rel);
 		free(rel);
 	}
+	/* and the folders of the shared cache, as the outputs */
+	for (size_t i = 0; i <= o->ncache_from; i++) {
+		const char *arg = i < o->ncache_from ? o->cache_from[i] : o->cache_to;
+		kf_cache_spec spec;
+		if (!arg || !kf_cache_spec_parse(arg, i == o->ncache_from, &spec, &e))
+			continue;
+		char *out = NULL;
+		if (!spec.registry && asprintf(&out, "oci:%s", spec.where) < 0)
+			abort();
+		char *rel = out ? output_in_context(o->context, out) : NULL;
+		if (rel)
+			kf_ignore_add_path(b->ignore, rel);
+		free(rel);
+		free(out);
+		kf_cache_spec_release(&spec);
+	}
 	pin->ignore = b->ignore;
 	return true;
 }

@@ -132,6 +132,7 @@ bool kf_cache_config_check(const json_t *cfg, const json_t *layers, json_t **rec
 bool kf_cache_config_parse(const char *data, size_t len, json_t **records, json_t **links, json_t **facts,
 			   kf_err *err)
 {
+	*records = *links = *facts = NULL;
 	json_error_t je;
 	json_t *cfg = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
 	if (!cfg)
