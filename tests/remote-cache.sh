@@ -201,6 +201,14 @@ grep -q "^kfc build: warning: COPY sub /sub: the cache's layer cannot be had: .*
 	[ "$(cat "$T/m.out")" = "$DA" ] && [ "$(ran)" = 7 ] && ok "oci:DIR with a missing blob: KF621, that step runs, the same digest" ||
 	{ not_ok "oci:DIR missing blob"; sed 's/^/# /' "$T/m.err"; }
 
+# several platforms: one cache holds both
+kfc_on M1 --build-mode=lite --platform linux/amd64,linux/arm64 --cache-to="oci:$T/omulti,mode=max" "$T/ctx3" >"$T/mp1.out" 2>"$T/mp1.err" ||
+	{ not_ok "the two-platform export"; sed 's/^/# /' "$T/mp1.err"; }
+kfc_on M2 --build-mode=lite --platform linux/amd64,linux/arm64 --cache-from="oci:$T/omulti" "$T/ctx3" >"$T/mp2.out" 2>"$T/mp2.err"
+[ "$(cat "$T/mp1.out")" = "$(cat "$T/mp2.out")" ] && [ "$(grep -c '=> CACHED' "$T/mp2.err")" = 8 ] &&
+	! grep '=>' "$T/mp2.err" | grep -qv CACHED && ok "two platforms: one cache, every step of both CACHED, the same index" ||
+	{ not_ok "two platforms"; sed 's/^/# /' "$T/mp2.err"; }
+
 # a cache folder inside the context is left out of it, as an output is
 mkdir -p "$T/inctx"
 echo x >"$T/inctx/f"

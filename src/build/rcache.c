@@ -65,15 +65,19 @@ void kf_cache_spec_release(kf_cache_spec *s)
 
 /* ---- the config ------------------------------------------------------------------------ */
 
+/* Is desc (digest, size and media type) one of layers? */
 static bool has_layer(const json_t *layers, const json_t *desc)
 {
 	const char *d = json_string_value(json_object_get(desc, "digest"));
+	const char *mt = json_string_value(json_object_get(desc, "mediaType"));
 	json_int_t size = json_integer_value(json_object_get(desc, "size"));
 	size_t i;
 	json_t *l;
 	json_array_foreach(layers, i, l) {
 		const char *ld = json_string_value(json_object_get(l, "digest"));
-		if (ld && strcmp(ld, d) == 0 && json_integer_value(json_object_get(l, "size")) == size)
+		const char *lmt = json_string_value(json_object_get(l, "mediaType"));
+		if (ld && d && strcmp(ld, d) == 0 && json_integer_value(json_object_get(l, "size")) == size && lmt && mt &&
+		    strcmp(lmt, mt) == 0)
 			return true;
 	}
 	return false;
