@@ -64,6 +64,7 @@ else
 	sed 's/^/# /' "$T/a.err"
 fi
 DA=$(cat "$T/a.out")
+case $DA in sha256:*) ;; *) DA="no digest from A" ;; esac
 [ "$(ran)" = 1 ] && ok "A ran the RUN once" || not_ok "A ran the RUN $(ran) times"
 man=$(curl -s -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$REG/v2/app/manifests/cache")
 printf '%s' "$man" | "$OCI_PYTHON" -c '
@@ -97,7 +98,7 @@ grep -q 'kfc build: cache container images (1)' "$T/b.err" &&
 	[ "$(grep -c 'http.request.method=GET.*"/v2/lib/tiny/blobs/' "$REG_LOG")" = "$gets_before" ] &&
 	ok "the container image cache step came from the cache: no blob of lib/tiny fetched" ||
 	not_ok "the container image cache step fetched its images"
-if grep -q warning "$T/b.err"; then not_ok "B warned"; sed 's/^/# /' "$T/b.err"; else ok "B has no warning"; fi
+if grep -q warning "$T/b.err" || ! grep -q '^built sha256:' "$T/b.err"; then not_ok "B warned"; sed 's/^/# /' "$T/b.err"; else ok "B has no warning"; fi
 
 # B again: its own store has it all now, the registry is not asked
 kfc_on B -t app:v1 --cache-from="registry:$REG/app:cache" "$C2" >"$T/b2.out" 2>"$T/b2.err"
@@ -179,7 +180,8 @@ fi
 
 # ---- oci:DIR --------------------------------------------------------------------------------------
 kfc_on A -t app:v1 --cache-to="oci:$T/ocache,mode=max" "$C" >"$T/j.out" 2>"$T/j.err" || not_ok "the oci export"
-[ "$(cat "$T/j.out")" = "$DA" ] && ! grep '=>' "$T/j.err" | grep -qv CACHED && ok "A's rebuild exports its cache to oci:DIR, all CACHED" ||
+[ "$(cat "$T/j.out")" = "$DA" ] && [ -f "$T/ocache/index.json" ] && ! grep '=>' "$T/j.err" | grep -qv CACHED &&
+	ok "A's rebuild exports its cache to oci:DIR, all CACHED" ||
 	{ not_ok "A's rebuild"; sed 's/^/# /' "$T/j.err"; }
 kfc_on O1 -t app:v1 --cache-from="oci:$T/ocache" "$T/ctx3" >"$T/k.out" 2>"$T/k.err"
 [ "$(cat "$T/k.out")" = "$DA" ] && [ "$(ran)" = 6 ] && ! grep '=>' "$T/k.err" | grep -qv CACHED && ! grep -q warning "$T/k.err" &&
