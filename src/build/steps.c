@@ -365,17 +365,19 @@ static json_t *remote_record(builder *b, const kf_plan_step *step, const char *p
 	if (files && strcmp(b->key, first) == 0) {
 		if (!kf_rcache_usable(b->rcache))
 			return NULL;
-		const char *l = portable_first(step) ? kf_rcache_find_link(b->rcache, first) : NULL;
+		const char *l = NULL;
 		char pk[KF_DIGEST_LEN + 1];
-		if (!l && !portable_first(step) && has_registry(step)) {
-			/* its layer is what fetching the images makes */
+		if (portable_first(step)) {
+			l = kf_rcache_find_link(b->rcache, first);
+		} else if (has_registry(step)) {
 			if (!portable_key(b, step, parent, pk)) {
 				*failed = true;
 				return NULL;
 			}
-			if (!(l = kf_rcache_find_link(b->rcache, pk)))
-				return NULL;
+			l = kf_rcache_find_link(b->rcache, pk);
 		}
+		if (!l && has_registry(step))
+			return NULL; /* its layer is what fetching the images makes: the step runs */
 		if (l) {
 			memcpy(key, l, sizeof key);
 		} else {
