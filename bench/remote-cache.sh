@@ -138,14 +138,16 @@ fresh
 stats() {
     local -n l=t_$1
     printf '%s\n' "${l[@]}" | sort -n | awk '{ v[NR] = $1 } END {
-        printf "%.3f %.3f %.3f\n", v[1] / 1e6, v[int((NR + 1) / 2)] / 1e6, v[NR] / 1e6 }'
+        m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+        printf "%.3f %.3f %.3f\n", v[1] / 1e6, m / 1e6, v[NR] / 1e6 }'
 }
 median() { stats "$1" | cut -d' ' -f2; }
 cpu() { # NAME: median CPU seconds of the command, of the registry
     local -n p=p_$1 c=c_$1
-    printf '%s\n' "${p[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", v[int((NR + 1) / 2)] / 1e6 }'
+    local mid='{ v[NR] = $1 } END { printf "%.2f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) / 1e6 }'
+    printf '%s\n' "${p[@]}" | sort -n | awk "$mid"
     printf ' / '
-    printf '%s\n' "${c[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", v[int((NR + 1) / 2)] / 1e6 }'
+    printf '%s\n' "${c[@]}" | sort -n | awk "$mid"
 }
 echo "kfc build with a remote cache (issue 21)"
 echo "  kfc:      $kfc ($kfc_version)"
