@@ -114,8 +114,9 @@ if command -v zsh >/dev/null 2>&1; then
 	mkdir fpath && cp zsh.out fpath/_kfc
 	zsh -n zsh.out 2>err && [ ! -s err ] && ok "zsh: the file parses (zsh -n)" || not_ok "zsh -n: $(cat err)"
 	# a function for every command and subcommand, as kfc --help lists them
-	want_fns=$( { echo kfc kflint; "$KFC" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/kfc_\1/p'
-		"$KFC" manifest --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/kfc_manifest_\1/p'; } |
+	cmds=$("$KFC" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p')
+	want_fns=$( { echo kfc kflint; for c in $cmds; do echo "kfc_$c"
+		"$KFC" "$c" --help | sed -n "/^Commands:/,/^\$/s/^  \\([a-z]*\\) .*/kfc_${c}_\\1/p"; done; } |
 		tr ' ' '\n' | sed 's/^/_kfc_cmd_/' | sort)
 	zsh -fc 'autoload -U compinit; compinit -u -D; source ./zsh.out; print -rl -- ${(k)functions[(I)_kfc_cmd_*]}' 2>err | sort >fns
 	echo "$want_fns" >want

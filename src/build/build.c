@@ -18,6 +18,7 @@
 #include "registry/client.h"
 #include "base/proc.h"
 #include "base/vec.h"
+#include "build/rcache.h"
 
 /* A message of no file, to the front end. */
 void kf_report_say(const kf_build_report *report, kf_severity sev, const char *code, const char *fmt, va_list ap)
@@ -395,6 +396,8 @@ static int execute(builder *b, const kf_image *base, kf_build_result *result)
 	json_decref(images);
 	if (status == 0)
 		status = publish(b, desc);
+	if (status == 0 && !b->o->rcache && !KF_BUILDER_INTERRUPTED(b))
+		kf_builder_export_cache(b->rcache, b->store.dir, b->o, b->report);
 	if (KF_BUILDER_INTERRUPTED(b))
 		status = 130;
 	if (status == 0) {
@@ -464,12 +467,43 @@ static bool load_ignore(builder *b, kf_plan_input *pin)
 			kf_ignore_add_path(b->ignore, rel);
 		free(rel);
 	}
+	/* and the folders of the shared cache, as the outputs */
+	for (size_t i = 0; i <= o->ncache_from; i++) {
+		const char *arg = i < o->ncache_from ? o->cache_from[i] : o->cache_to;
+		kf_cache_spec spec;
+		if (!arg || !kf_cache_spec_parse(arg, i == o->ncache_from, &spec, &e))
+			continue;
+		char *out = NULL;
+		if (!spec.registry && asprintf(&out, "oci:%s", spec.where) < 0)
+			abort();
+		char *rel = out ? output_in_context(o->context, out) : NULL;
+		if (rel)
+			kf_ignore_add_path(b->ignore, rel);
+		free(rel);
+		free(out);
+		kf_cache_spec_release(&spec);
+	}
 	pin->ignore = b->ignore;
 	return true;
 }
 
+/* --cache-to: a cache that cannot be written is a warning */
+void kf_builder_export_cache(struct kf_rcache *c, const char *store, const kf_build_options *o,
+			     const kf_build_report *report)
+{
+	kf_err e;
+	if (c && !kf_rcache_export(c, store, o->tags, o->ntags, &e)) {
+		char msg[2048];
+		snprintf(msg, sizeof msg, "--cache-to=%s: the cache was not written: %s", kf_rcache_export_name(c), e.msg);
+		if (report && report->message)
+			report->message(report->ud, KF_SEV_WARNING, "KF622", msg);
+	}
+}
+
 static void builder_release(builder *b)
 {
+	if (!b->o->rcache)
+		kf_rcache_free(b->rcache);
 	kf_ignore_free(b->ignore);
 	kf_store_rmtemp(b->tmp);
 	free(b->rootfs);
@@ -492,6 +526,7 @@ int kf_build(const kf_build_options *o, const kf_document *doc, const kf_model *
 {
 	builder B = {.o = o, .doc = doc, .diags = diags, .report = report};
 	builder *b = &B;
+	b->rcache = o->rcache ? o->rcache : o->plan_only ? NULL : kf_rcache_new(o);
 	memset(result, 0, sizeof *result);
 	kf_plan_input pin = {.doc = doc, .model = model, .context = o->context, .build_args = o->build_args,
 			     .nbuild_args = o->nbuild_args, .image_type = o->image_type,

@@ -92,6 +92,16 @@ typedef struct kf_build_options {
 	const char *const *extra_images;
 	size_t nextra_images;
 	int jobs;
+	/* the shared cache (docs/build.md, "Sharing the cache"): caches to
+	 * import (registry:REF, oci:DIR), one to export
+	 * (registry:REF[,mode=min|max], oci:DIR[,mode=…]), NULL: none; the
+	 * caller checks them with kf_cache_spec_parse (build/rcache.h) */
+	const char *const *cache_from;
+	size_t ncache_from;
+	const char *cache_to;
+	/* kf_build_platforms': the caches the platforms share (NULL: kf_build
+	 * opens its own) */
+	struct kf_rcache *rcache;
 	/* set (by a signal handler of the front end) to stop the build: a
 	 * running command, download or layer ends within a second, and the
 	 * build returns 130 having written nothing; NULL: never */

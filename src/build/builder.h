@@ -65,6 +65,7 @@ typedef struct builder {
 	/* the running step's counters (report->progress), when last told */
 	kf_build_progress_event counters;
 	double counters_at;
+	struct kf_rcache *rcache; /* --cache-from, --cache-to, or NULL */
 } builder;
 
 /* A message of no file with its code, through report (NULL: none) */
@@ -93,6 +94,9 @@ bool kf_builder_fetch(builder *b, const kf_plan_step *step, const char *url, con
  * key from its parent's, its plan entry and its inputs */
 bool kf_builder_hash_path(builder *b, kf_sha256 *h, const char *path, const char *name, bool content);
 bool kf_builder_hash_tree(builder *b, kf_sha256 *h, const char *dir, const char *ctx_path);
+/* the same with each file's content (its bytes' digest, its time clamped)
+ * for its metadata: the same on every machine */
+bool kf_builder_hash_tree_content(builder *b, kf_sha256 *h, const char *dir, const char *ctx_path);
 /* the filter of a context tree (kf_layer_add_tree_filtered): the entries
  * under the context path dir ("" the whole context) as the build's ignore
  * set picks them; kf_ctx_filter_release frees rel */
@@ -106,6 +110,12 @@ void kf_builder_step_key(const char *parent, const kf_plan_step *step, const cha
 			 char out[KF_DIGEST_LEN + 1]);
 /* a key from what and the image's layers so far (for what depends on them alone) */
 void kf_builder_layers_key(const builder *b, const char *what, char out[KF_DIGEST_LEN + 1]);
+/* what is known under such a key: the store's cache, else an imported
+ * cache's (--cache-from; then written into the store's); a new reference
+ * or NULL. kf_builder_fact_put records it in the store's cache and for
+ * --cache-to. */
+json_t *kf_builder_fact_get(builder *b, const char *key);
+bool kf_builder_fact_put(builder *b, const char *key, const json_t *rec, kf_err *err);
 /* b->key becomes the key of step after it */
 void kf_builder_key_step(builder *b, const kf_plan_step *step, const char *inputs);
 
@@ -136,6 +146,11 @@ bool kf_builder_registry_prepare(builder *b, const kf_plan_step *step, const kf_
 bool kf_builder_registry_add(builder *b, const kf_plan_step *step, const kf_plan_source *src, kf_layer *l);
 bool kf_builder_cache_images(builder *b, const json_t *images);
 bool kf_builder_write_output(builder *b, const char *out, const json_t *desc);
+
+/* build.c: writes the --cache-to cache of c (NULL: none); a warning when
+ * it cannot be */
+void kf_builder_export_cache(struct kf_rcache *c, const char *store, const kf_build_options *o,
+			     const kf_build_report *report);
 
 /* multi.c: the tag of an output that names none (the first -t's tag, else
  * "latest"); false with err when writing an image of the n platforms plats

@@ -399,8 +399,8 @@ static json_t *cached_so_far(builder *b)
 	kf_builder_layers_key(b, "registry-scan-v1", key);
 	size_t k;
 	json_t *ld;
-	json_t *rec = kf_store_cache_get(&b->store, key);
-	json_t *scan = json_incref(json_object_get(rec, "scan"));
+	json_t *rec = kf_builder_fact_get(b, key);
+	json_t *scan = json_is_object(json_object_get(rec, "scan")) ? json_incref(json_object_get(rec, "scan")) : NULL;
 	json_decref(rec);
 	if (scan)
 		return scan;
@@ -416,7 +416,7 @@ static json_t *cached_so_far(builder *b)
 		return json_object();
 	}
 	rec = json_pack("{s:O}", "scan", scan);
-	kf_store_cache_put(&b->store, key, rec, &e);
+	kf_builder_fact_put(b, key, rec, &e);
 	json_decref(rec);
 	return scan;
 }

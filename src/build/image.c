@@ -151,7 +151,7 @@ static json_t *discover(builder *b)
 	kf_builder_layers_key(b, "container-images-v3", key); /* v3: where each was found; KF310 */
 	size_t k;
 	json_t *ld;
-	json_t *rec = kf_store_cache_get(&b->store, key);
+	json_t *rec = kf_builder_fact_get(b, key);
 	if (rec && json_is_array(json_object_get(rec, "images"))) {
 		const char *w = json_string_value(json_object_get(rec, "warnings"));
 		if (w && *w && b->report && b->report->files)
@@ -192,7 +192,7 @@ static json_t *discover(builder *b)
 	kf_store_rmtemp(tmp);
 	kf_err e;
 	rec = json_pack("{s:O,s:s}", "images", imgs, "warnings", warnings);
-	if (!kf_store_cache_put(&b->store, key, rec, &e))
+	if (!kf_builder_fact_put(b, key, rec, &e))
 		kf_builder_say(b, KF_SEV_WARNING, "KF610", "the cache was not written: %s", e.msg);
 	json_decref(rec);
 	free(warnings);

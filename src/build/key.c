@@ -14,6 +14,7 @@
 
 #include "base/ignore.h"
 #include "base/vec.h"
+#include "build/rcache.h"
 
 static int64_t clamp_time(const builder *b, int64_t t)
 {
@@ -79,6 +80,7 @@ typedef struct tree_hash {
 	builder *b;
 	kf_sha256 *h;
 	size_t root; /* the length of the tree's own path, for names from its parent */
+	bool content;
 } tree_hash;
 
 static bool hash_entry(void *ud, const char *path, const char *rel)
@@ -89,16 +91,28 @@ static bool hash_entry(void *ud, const char *path, const char *rel)
 		errno = EINTR;
 		return false;
 	}
-	return kf_builder_hash_path(t->b, t->h, path, path + t->root, false);
+	return kf_builder_hash_path(t->b, t->h, path, path + t->root, t->content);
 }
 
+static bool hash_tree(builder *b, kf_sha256 *h, const char *dir, const char *ctx_path, bool content);
+
 bool kf_builder_hash_tree(builder *b, kf_sha256 *h, const char *dir, const char *ctx_path)
+{
+	return hash_tree(b, h, dir, ctx_path, false);
+}
+
+bool kf_builder_hash_tree_content(builder *b, kf_sha256 *h, const char *dir, const char *ctx_path)
+{
+	return hash_tree(b, h, dir, ctx_path, true);
+}
+
+static bool hash_tree(builder *b, kf_sha256 *h, const char *dir, const char *ctx_path, bool content)
 {
 	kf_ctx_filter flt = {b->ignore, ctx_path ? ctx_path : "", KF_BUF_INIT};
 	size_t root = strlen(dir);
 	while (root > 1 && dir[root - 1] == '/')
 		root--;
-	tree_hash t = {b, h, root};
+	tree_hash t = {b, h, root, content};
 	kf_err e;
 	bool ok = kf_tree_walk(dir, true, ctx_path ? kf_builder_ctx_pick : NULL, &flt, hash_entry, &t, &e);
 	kf_buf_release(&flt.rel);
@@ -145,4 +159,25 @@ void kf_builder_layers_key(const builder *b, const char *what, char out[KF_DIGES
 		kf_sha256_update(&h, d, strlen(d));
 	}
 	kf_sha256_final(&h, out);
+}
+
+json_t *kf_builder_fact_get(builder *b, const char *key)
+{
+	json_t *rec = kf_store_cache_get(&b->store, key);
+	if (!rec && b->rcache && !b->o->no_cache) {
+		kf_rcache_load(b->rcache, b->store.dir, b->report);
+		const json_t *f = kf_rcache_find_fact(b->rcache, key);
+		kf_err e;
+		if (f && kf_store_cache_put(&b->store, key, f, &e))
+			rec = json_deep_copy(f);
+	}
+	if (rec)
+		kf_rcache_note_fact(b->rcache, key, rec);
+	return rec;
+}
+
+bool kf_builder_fact_put(builder *b, const char *key, const json_t *rec, kf_err *err)
+{
+	kf_rcache_note_fact(b->rcache, key, rec);
+	return kf_store_cache_put(&b->store, key, rec, err);
 }

@@ -7,6 +7,7 @@
  * See build.h and docs/build.md, "Several platforms".
  */
 #include "build/builder.h"
+#include "build/rcache.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -271,6 +272,8 @@ int kf_build_platforms(const kf_build_options *o, const char *const *platforms, 
 		status = 1;
 	}
 	double t0 = kf_builder_now();
+	/* the platforms share the imported caches and write one */
+	struct kf_rcache *rc = status == 0 ? kf_rcache_new(o) : NULL;
 	for (size_t i = 0; status == 0 && i < n; i++) {
 		if (report && report->platform)
 			report->platform(report->ud, platforms[i], i, n);
@@ -280,6 +283,7 @@ int kf_build_platforms(const kf_build_options *o, const char *const *platforms, 
 		one.later_outputs = o->outputs;
 		one.nlater_outputs = o->noutputs;
 		one.ntags = one.noutputs = 0;
+		one.rcache = rc;
 		kf_build_result r;
 		status = kf_build(&one, doc, model, diags, report, &r);
 		if (status == 0)
@@ -294,6 +298,9 @@ int kf_build_platforms(const kf_build_options *o, const char *const *platforms, 
 		status = publish(m, desc, plats, n);
 	if (o->interrupted && *o->interrupted)
 		status = 130;
+	if (status == 0)
+		kf_builder_export_cache(rc, m->store.dir, o, report);
+	kf_rcache_free(rc);
 	if (status == 0) {
 		snprintf(result->digest, sizeof result->digest, "%s", json_string_value(json_object_get(desc, "digest")));
 		result->secs = kf_builder_now() - t0;

@@ -18,6 +18,7 @@
 #include "oci/oci.h"
 #include "oci/unpack.h"
 #include "base/vec.h"
+#include "build/rcache.h"
 
 static bool owner_of(builder *b, const kf_plan_step *step, long *uid, long *gid)
 {
@@ -268,6 +269,170 @@ json_t *kf_builder_store_layer(builder *b, const kf_plan_step *step, kf_layer *l
 	return desc;
 }
 
+/* Is a files step's first key the same on every machine? Not when a
+ * source is of the context: its key is the files' metadata. */
+static bool portable_first(const kf_plan_step *step)
+{
+	for (size_t i = 0; i < step->nsources; i++) {
+		kf_source_type t = step->sources[i].type;
+		if (t == KF_SRC_FILE || t == KF_SRC_DIR || t == KF_SRC_ARCHIVE)
+			return false;
+	}
+	return true;
+}
+
+static bool has_registry(const kf_plan_step *step)
+{
+	for (size_t i = 0; i < step->nsources; i++)
+		if (step->sources[i].type == KF_SRC_REGISTRY)
+			return true;
+	return false;
+}
+
+/* What a files step's layer holds, without compressing it: its diff_id,
+ * or "no layer"; the step's content key follows. False after an error. */
+static bool content_of(builder *b, const kf_plan_step *step, char out[KF_DIGEST_LEN + 1])
+{
+	kf_layer_options lo = b->lopt;
+	lo.compression = KF_COMPRESS_NONE;
+	kf_layer *l = kf_layer_new(&lo);
+	if (!do_files(b, step, l)) {
+		kf_layer_free(l);
+		return false;
+	}
+	if (kf_layer_count(l) == 0) {
+		kf_layer_free(l);
+		snprintf(out, KF_DIGEST_LEN + 1, "no layer");
+		return true;
+	}
+	kf_layer_result res;
+	kf_err e;
+	if (!kf_layer_finish(l, NULL, &res, &e)) {
+		kf_builder_error(b, step, "KF605", "%s", e.msg);
+		return false;
+	}
+	memcpy(out, res.diff_id, KF_DIGEST_LEN + 1);
+	return true;
+}
+
+/* The key of a files step that takes both files of the context and
+ * container images (COPY registry, COPY . . of sealos's way), the same on
+ * every machine: its first key with the files' content (names, modes,
+ * sizes, times as the layer has them, bytes) for their metadata. Its
+ * layer cannot be made without fetching the images, so an exported cache
+ * links this key to the content key. False after an error. */
+static bool portable_key(builder *b, const kf_plan_step *step, const char *parent, char out[KF_DIGEST_LEN + 1])
+{
+	kf_sha256 h;
+	kf_sha256_init(&h);
+	kf_sha256_update(&h, "portable\n", 9);
+	for (size_t i = 0; i < step->nsources; i++) {
+		kf_plan_source *s = &step->sources[i];
+		const char *type = kf_source_type_name(s->type);
+		kf_sha256_update(&h, type, strlen(type) + 1);
+		kf_sha256_update(&h, s->dest, strlen(s->dest) + 1);
+		bool ok = true;
+		if (s->type == KF_SRC_DATA || s->type == KF_SRC_APPEND)
+			kf_sha256_update(&h, s->data, strlen(s->data) + 1);
+		else if (s->type == KF_SRC_REGISTRY)
+			ok = kf_builder_registry_prepare(b, step, s, &h);
+		else if (s->type == KF_SRC_DIR)
+			ok = kf_builder_hash_tree_content(b, &h, s->disk, s->path);
+		else
+			ok = kf_builder_hash_path(b, &h, s->disk, "", true);
+		if (!ok) {
+			kf_sha256_abort(&h);
+			if (s->type != KF_SRC_REGISTRY)
+				kf_builder_error(b, step, "KF606", "%s: %s", s->disk, strerror(errno));
+			return false;
+		}
+	}
+	char inputs[KF_DIGEST_LEN + 1];
+	kf_sha256_final(&h, inputs);
+	kf_builder_step_key(parent, step, inputs, out);
+	return true;
+}
+
+/* The step's record in the imported caches (--cache-from), its layer
+ * fetched into the store and both local records written: b->key becomes
+ * its key. NULL when there is none or its layer cannot be had (a
+ * warning; b->key unchanged); *failed after an error of the step. */
+static json_t *remote_record(builder *b, const kf_plan_step *step, const char *parent, const char *first, bool *failed)
+{
+	kf_rcache_load(b->rcache, b->store.dir, b->report);
+	bool files = step->kind == KF_STEP_FILES;
+	char key[KF_DIGEST_LEN + 1];
+	memcpy(key, b->key, sizeof key);
+	if (files && strcmp(b->key, first) == 0) {
+		if (!kf_rcache_usable(b->rcache))
+			return NULL;
+		const char *l = NULL;
+		char pk[KF_DIGEST_LEN + 1];
+		if (portable_first(step)) {
+			l = kf_rcache_find_link(b->rcache, first);
+		} else if (has_registry(step)) {
+			if (!portable_key(b, step, parent, pk)) {
+				*failed = true;
+				return NULL;
+			}
+			l = kf_rcache_find_link(b->rcache, pk);
+		}
+		if (!l && has_registry(step))
+			return NULL; /* its layer is what fetching the images makes: the step runs */
+		if (l) {
+			memcpy(key, l, sizeof key);
+		} else {
+			char content[KF_DIGEST_LEN + 1];
+			if (!content_of(b, step, content)) {
+				*failed = true;
+				return NULL;
+			}
+			kf_builder_step_key(parent, step, content, key);
+		}
+	}
+	size_t from;
+	const json_t *rec = kf_rcache_find(b->rcache, key, &from);
+	if (!rec)
+		return NULL;
+	const json_t *desc = json_object_get(rec, "layer");
+	kf_err e;
+	if (!json_is_null(desc) && !kf_rcache_fetch(b->rcache, from, b->store.dir, desc, &e)) {
+		kf_builder_say(b, KF_SEV_WARNING, "KF621", "%s: the cache's layer cannot be had: %s; the step runs",
+			       step->created_by, e.msg);
+		return NULL;
+	}
+	memcpy(b->key, key, sizeof key);
+	json_t *r = json_deep_copy(rec);
+	if (files) {
+		json_t *link = json_pack("{s:s}", "content_key", key);
+		kf_store_cache_put(&b->store, first, link, &e);
+		json_decref(link);
+	}
+	kf_store_cache_put(&b->store, key, r, &e);
+	return r;
+}
+
+/* --cache-to: the step's record, and the link of a first key that is the
+ * same on every machine (or of the portable key of a step with images);
+ * false after an error */
+static bool note_export(builder *b, const kf_plan_step *step, const char *parent, const char *first, const json_t *rec)
+{
+	if (!kf_rcache_exports(b->rcache))
+		return true;
+	kf_rcache_note(b->rcache, b->key, rec);
+	if (step->kind != KF_STEP_FILES)
+		return true;
+	if (portable_first(step)) {
+		kf_rcache_note_link(b->rcache, first, b->key);
+	} else if (has_registry(step)) {
+		char pk[KF_DIGEST_LEN + 1];
+		if (!portable_key(b, step, parent, pk))
+			return false;
+		kf_rcache_note_link(b->rcache, pk, b->key);
+	}
+	return true;
+}
+
 bool kf_builder_step(builder *b, size_t idx, size_t n, kf_plan_step *step)
 {
 	double t0 = kf_builder_now();
@@ -306,7 +471,18 @@ bool kf_builder_step(builder *b, size_t idx, size_t n, kf_plan_step *step)
 	}
 
 	json_t *rec = b->o->no_cache ? NULL : kf_store_cache_get(&b->store, b->key);
-	if (rec) {
+	for (int tries = 0; tries < 2; tries++) {
+		if (tries == 1) {
+			/* not here: the imported caches */
+			if (!b->rcache || b->o->no_cache)
+				break;
+			bool failed = false;
+			rec = remote_record(b, step, parent, first, &failed);
+			if (failed)
+				return false;
+		}
+		if (!rec)
+			continue;
 		json_t *desc = json_object_get(rec, "layer");
 		const char *diff = json_string_value(json_object_get(rec, "diff_id"));
 		bool usable = json_is_null(desc) ||
@@ -327,10 +503,12 @@ bool kf_builder_step(builder *b, size_t idx, size_t n, kf_plan_step *step)
 				json_decref(rec);
 				return false;
 			}
+			bool noted = note_export(b, step, parent, first, rec);
 			json_decref(rec);
-			return true;
+			return noted;
 		}
 		json_decref(rec);
+		rec = NULL;
 	}
 
 	/* a layer of cached container images only is not compressed: its
@@ -385,6 +563,7 @@ bool kf_builder_step(builder *b, size_t idx, size_t n, kf_plan_step *step)
 	}
 	if (!cached || !kf_store_cache_put(&b->store, b->key, record, &e))
 		kf_builder_say(b, KF_SEV_WARNING, "KF610", "the cache was not written: %s", e.msg);
+	bool noted = note_export(b, step, parent, first, record);
 	json_decref(record);
-	return true;
+	return noted;
 }

@@ -24,33 +24,34 @@
 #include "cli/progress.h"
 #include "lint/lint.h"
 #include "oci/layer.h"
+#include "build/rcache.h"
 #include "oci/store.h"
 #include "registry/mirrors.h"
 
-/* SIZE: bytes, or with a binary unit k, M, G, T (as docker's sizes), an
- * optional "B" or "iB" after it */
-static bool parse_size(const char *s, uint64_t *out)
+/* SIZE (kfc.h): bytes, or with a binary unit k, M, G, T (as docker's
+ * sizes; 1.5G too), an optional "B" or "iB" after it */
+bool kf_parse_size(const char *s, uint64_t *out)
 {
 	char *end;
 	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (end == s || errno || s[0] == '-')
+	double v = strtod(s, &end);
+	if (end == s || errno || v < 0 || s[0] == '-' || s[0] == '+' || (s[0] != '.' && (s[0] < '0' || s[0] > '9')))
 		return false;
-	int shift = 0;
+	uint64_t mul = 1;
 	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
+	case 'k': case 'K': mul = 1ull << 10; end++; break;
+	case 'm': case 'M': mul = 1ull << 20; end++; break;
+	case 'g': case 'G': mul = 1ull << 30; end++; break;
+	case 't': case 'T': mul = 1ull << 40; end++; break;
 	default: break;
 	}
-	if (shift && (*end == 'i' || *end == 'I'))
+	if (mul > 1 && (*end == 'i' || *end == 'I'))
 		end++;
 	if (*end == 'b' || *end == 'B')
 		end++;
-	if (*end || v == 0 || (shift && v > (~0ull >> shift)))
+	if (*end || v * (double)mul > 1.8e19)
 		return false;
-	*out = (uint64_t)v << shift;
+	*out = (uint64_t)(v * (double)mul);
 	return true;
 }
 
@@ -190,7 +191,7 @@ static int run_build(kf_build_options *o, shown *sh, const char *ctxarg, const c
 }
 
 enum { L_TAGS, L_OUTS, L_ARGS, L_IMAGE_LISTS, L_IGNORED, L_CMDS, L_IMAGES, L_CONTEXTS, L_PLATFORMS, L_LABELS, L_ANNOS,
-       L_ENVS, NLISTS };
+       L_ENVS, L_CACHE_FROM, NLISTS };
 
 /* kfc build's and kfc plan's command line */
 typedef struct build_cli {
@@ -209,7 +210,8 @@ typedef struct build_cli {
 
 enum { O_ARG = 256, O_PLATFORM, O_COMP, O_LEVEL, O_NOCACHE, O_ISO, O_PROGRESS, O_TYPE, O_THREADS, O_LIST,
        O_IGNORED, O_RUNTIME, O_RUNTIME_V, O_CRI, O_CRI_V, O_FROM, O_CMD, O_IMAGES, O_CONTEXT, O_PRINT, O_PULL, O_TLS, O_PUSH,
-       O_MAXDL, O_STALL, O_MODE, O_SAVE, O_JOBS, O_AUTHLIST, O_LABEL, O_ANNO, O_ENV, O_IIDFILE, O_METAFILE };
+       O_MAXDL, O_STALL, O_MODE, O_SAVE, O_JOBS, O_AUTHLIST, O_LABEL, O_ANNO, O_ENV, O_IIDFILE, O_METAFILE,
+       O_CACHE_TO, O_CACHE_FROM };
 
 /* kfc build's options; kfc plan's are those after the first N_WRITING,
  * which write an image */
@@ -258,6 +260,10 @@ static const kf_opt build_opts[] = {
 	{"container-images", O_IMAGES, "REF[,REF]...", NULL, KF_COMPLETE_NONE, "with --from: images to cache"},
 	{"build-context", O_CONTEXT, "PATH", NULL, KF_COMPLETE_FILE, "with --from: a path copied in (repeatable)"},
 	{"print-kubefile", O_PRINT, NULL, NULL, KF_COMPLETE_NONE, "with --from: print the Kubefile, build nothing"},
+	{"cache-to", O_CACHE_TO, "registry:REF|oci:DIR[,mode=min|max]", NULL, KF_COMPLETE_NONE,
+	 "export the step cache there (docs/build.md, Sharing the cache)"},
+	{"cache-from", O_CACHE_FROM, "registry:REF|oci:DIR", NULL, KF_COMPLETE_NONE,
+	 "import a step cache from there (repeatable)"},
 	{NULL, 0, NULL, NULL, 0, NULL},
 };
 
@@ -458,7 +464,7 @@ static bool build_option(build_cli *b, int c, char *arg)
 		break;
 	case O_NOCACHE: o->no_cache = true; break;
 	case O_MAXDL:
-		if (!parse_size(arg, &o->max_download))
+		if (!kf_parse_size(arg, &o->max_download) || o->max_download == 0)
 			return usage_error(b, "--max-download-size=%s: give a size in bytes, such as 500M or 2G", arg);
 		break;
 	case O_STALL:
@@ -497,6 +503,19 @@ static bool build_option(build_cli *b, int c, char *arg)
 		o->pull = (kf_pull_policy)i;
 		break;
 	case O_PUSH: b->push = true; break;
+	case O_CACHE_TO:
+	case O_CACHE_FROM: {
+		kf_cache_spec spec;
+		kf_err e;
+		if (!kf_cache_spec_parse(arg, c == O_CACHE_TO, &spec, &e))
+			return usage_error(b, "%s", e.msg);
+		kf_cache_spec_release(&spec);
+		if (c == O_CACHE_TO)
+			o->cache_to = arg;
+		else
+			kf_vec_push(&b->lists[L_CACHE_FROM], arg);
+		break;
+	}
 	case O_MODE:
 		if ((i = word_index(arg, modes)) < 0)
 			return usage_error(b, "--build-mode=%s: all or lite", arg);
@@ -538,6 +557,8 @@ static bool build_check(build_cli *b, int argc, char **argv)
 	o->build_args = b->lists[L_ARGS].v;
 	o->nbuild_args = b->lists[L_ARGS].n;
 	o->labels = b->lists[L_LABELS].v;
+	o->cache_from = b->lists[L_CACHE_FROM].v;
+	o->ncache_from = b->lists[L_CACHE_FROM].n;
 	o->nlabels = b->lists[L_LABELS].n;
 	o->annotations = b->lists[L_ANNOS].v;
 	o->nannotations = b->lists[L_ANNOS].n;

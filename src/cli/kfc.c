@@ -53,6 +53,7 @@ static const kf_command *const commands[] = {
 	&kf_command_login,
 	&kf_command_logout,
 	&kf_command_fsck,
+	&kf_command_cache,
 	&kf_command_imagelist,
 #endif
 	&help_command,

@@ -18,7 +18,7 @@
 extern const kf_command kf_command_parse, kf_command_fmt, kf_command_lint, kf_command_kflint;
 extern const kf_command kf_command_build, kf_command_plan, kf_command_images, kf_command_inspect, kf_command_rmi,
 	kf_command_fsck, kf_command_tag, kf_command_save, kf_command_load, kf_command_imagelist, kf_command_pull,
-	kf_command_push, kf_command_login, kf_command_logout, kf_command_manifest;
+	kf_command_push, kf_command_login, kf_command_logout, kf_command_manifest, kf_command_cache;
 
 /* kfc push's options, kfc manifest push's too */
 extern const kf_opt kf_push_opts[];
@@ -35,6 +35,7 @@ int kf_cmd_images(int argc, char **argv);
 int kf_cmd_inspect(int argc, char **argv);
 int kf_cmd_rmi(int argc, char **argv);
 int kf_cmd_fsck(int argc, char **argv);
+int kf_cmd_cache(int argc, char **argv);
 int kf_cmd_tag(int argc, char **argv);
 int kf_cmd_save(int argc, char **argv);
 int kf_cmd_load(int argc, char **argv);
@@ -66,6 +67,11 @@ bool kf_pull_image(struct kf_store *s, const char *name, const struct kf_platfor
 		   struct kf_pull_result *r, struct kf_err *e);
 
 int kf_cmd_manifest(int argc, char **argv);
+
+/* A size as docker writes them: bytes, or 500M, 1.5G, 10GiB (powers of
+ * 1024); false for anything else (kfc build --max-download-size, kfc cache
+ * prune --keep-storage). */
+bool kf_parse_size(const char *s, uint64_t *out);
 
 /* What a pull or a push shows on standard error (kfc pull, push, and a
  * build's FROM pull): on a terminal one line rewritten in place (blobs

@@ -808,11 +808,11 @@ bool kf_layer_finish(kf_layer *l, const char *tmpdir, kf_layer_result *out, kf_e
 		return false;
 	}
 	char *tmp = NULL;
-	if (asprintf(&tmp, "%s/layer-XXXXXX", tmpdir) < 0)
+	if (asprintf(&tmp, "%s/layer-XXXXXX", tmpdir ? tmpdir : "/dev/null") < 0)
 		abort();
-	int fd = mkstemp(tmp);
+	int fd = tmpdir ? mkstemp(tmp) : open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
-		kf_err_set(err, "%s: %s", tmpdir, strerror(errno));
+		kf_err_set(err, "%s: %s", tmpdir ? tmpdir : "/dev/null", strerror(errno));
 		free(tmp);
 		kf_vec_free(&list);
 		kf_layer_free(l);
@@ -844,7 +844,7 @@ bool kf_layer_finish(kf_layer *l, const char *tmpdir, kf_layer_result *out, kf_e
 		kf_err_set(err, "%s", p.error);
 		ok = false;
 	}
-	if (ok && fchmod(fd, 0644) != 0) {
+	if (ok && tmpdir && fchmod(fd, 0644) != 0) {
 		kf_err_set(err, "%s: %s", tmp, strerror(errno));
 		ok = false;
 	}
@@ -855,10 +855,11 @@ bool kf_layer_finish(kf_layer *l, const char *tmpdir, kf_layer_result *out, kf_e
 	out->nentries = list.n;
 	kf_vec_free(&list);
 	kf_layer_free(l);
-	if (!ok) {
-		unlink(tmp);
+	if (!ok || !tmpdir) {
+		if (tmpdir)
+			unlink(tmp);
 		free(tmp);
-		return false;
+		return ok;
 	}
 	out->tmp_path = tmp;
 	return true;

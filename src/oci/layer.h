@@ -105,7 +105,9 @@ void kf_layer_add_whiteout(kf_layer *l, const char *name);
 size_t kf_layer_count(const kf_layer *l);
 
 /* Writes the layer into a temporary file in tmpdir. On failure, returns
- * false with a message in err and removes the file. Frees l either way. */
+ * false with a message in err and removes the file. Frees l either way.
+ * tmpdir NULL: the digests and sizes only, nothing written (tmp_path
+ * NULL). */
 bool kf_layer_finish(kf_layer *l, const char *tmpdir, kf_layer_result *out, kf_err *err);
 void kf_layer_free(kf_layer *l);
 

@@ -210,6 +210,11 @@ bool kf_store_tag_refs(kf_store *s, const char *const *refs, size_t n, const jso
 	return ok;
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static char *cache_path(const kf_store *s, const char *key)
 {
 	char *p;
@@ -223,8 +228,59 @@ json_t *kf_store_cache_get(const kf_store *s, const char *key)
 {
 	char *p = cache_path(s, key);
 	json_t *j = json_load_file(p, 0, NULL);
+	if (j) /* its time says when it was last used (kfc cache prune) */
+		utimensat(AT_FDCWD, p, NULL, 0);
 	free(p);
 	return j;
+}
+
+bool kf_store_cache_each(const kf_store *s, kf_store_cache_fn fn, void *ud, kf_err *err)
+{
+	char *dir;
+	if (asprintf(&dir, "%s/cache", s->dir) < 0)
+		abort();
+	DIR *d = opendir(dir);
+	if (!d) {
+		bool none = errno == ENOENT;
+		if (!none)
+			kf_err_set(err, "%s: %s", dir, strerror(errno));
+		free(dir);
+		return none;
+	}
+	/* in name order, for output that does not depend on the directory */
+	KF_VEC(char *) names = {0};
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		if (n == 69 && strcmp(de->d_name + 64, ".json") == 0)
+			kf_vec_push(&names, strdup(de->d_name));
+	}
+	closedir(d);
+	qsort(names.v, names.n, sizeof *names.v, cmp_names);
+	bool go = true;
+	for (size_t i = 0; i < names.n; i++) {
+		char key[80];
+		snprintf(key, sizeof key, "sha256:%.64s", names.v[i]);
+		char *p = kf_path_join(dir, names.v[i]);
+		struct stat st;
+		json_t *rec = go && stat(p, &st) == 0 ? json_load_file(p, 0, NULL) : NULL;
+		if (rec && kf_digest_valid(key))
+			go = fn(ud, key, rec, (int64_t)st.st_mtime);
+		json_decref(rec);
+		free(p);
+		free(names.v[i]);
+	}
+	kf_vec_free(&names);
+	free(dir);
+	return true;
+}
+
+bool kf_store_cache_remove(const kf_store *s, const char *key)
+{
+	char *p = cache_path(s, key);
+	bool ok = unlink(p) == 0;
+	free(p);
+	return ok;
 }
 
 bool kf_store_cache_put(const kf_store *s, const char *key, const json_t *rec, kf_err *err)

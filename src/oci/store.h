@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "base/files.h"
 #include "oci/oci.h"
@@ -45,9 +46,17 @@ bool kf_store_tag(kf_store *s, const char *const *names, size_t n, const json_t 
  * one that is no name is the error, and nothing is tagged). */
 bool kf_store_tag_refs(kf_store *s, const char *const *refs, size_t n, const json_t *desc, kf_err *err);
 
-/* The build cache: one JSON record per step key under cache/. */
+/* The build cache: one JSON record per step key under cache/. A record
+ * read is marked used (its file's time). */
 json_t *kf_store_cache_get(const kf_store *s, const char *key);
 bool kf_store_cache_put(const kf_store *s, const char *key, const json_t *rec, kf_err *err);
+/* fn for each record, in key order, with when it was last used (seconds
+ * since the epoch); fn returns false to stop. False with err when cache/
+ * cannot be read (none is no record). */
+typedef bool (*kf_store_cache_fn)(void *ud, const char *key, const json_t *rec, int64_t used);
+bool kf_store_cache_each(const kf_store *s, kf_store_cache_fn fn, void *ud, kf_err *err);
+/* Removes the record of key; false when there was none. */
+bool kf_store_cache_remove(const kf_store *s, const char *key);
 
 /* A new private directory for a build under tmp/, removed by the build;
  * directories of builds that died are removed by the next one. */

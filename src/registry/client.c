@@ -1441,6 +1441,33 @@ bool kf_registry_manifest(const char *name, const kf_registry_options *o, char *
 	return ok;
 }
 
+/* ---- single blobs ------------------------------------------------------------------------ */
+
+bool kf_registry_fetch_blobs(const char *dir, const char *name, const json_t *const *descs, size_t n,
+			     const kf_registry_options *o, kf_err *err)
+{
+	kf_imageref ref;
+	if (!parse_name(name, &ref, err))
+		return false;
+	session s;
+	memset(&s, 0, sizeof s);
+	if (!session_open(&s, &ref, o, NULL, err))
+		return false;
+	blob_stats st = {0, 0, 0, 0};
+	/* the first on this session (it learns the scheme and the token), the
+	 * others o->jobs at once */
+	bool ok = n == 0 || (kf_oci_check_descriptor(descs[0], "blob", err) && get_blob(&s, dir, descs[0], &st, err));
+	for (size_t i = 1; ok && i < n; i++)
+		ok = kf_oci_check_descriptor(descs[i], "blob", err);
+	if (ok && n > 1) {
+		blob_tasks bt = {&s, dir, descs + 1, get_blob};
+		pool p = {.n = n - 1, .task = blob_task, .ctx = &bt};
+		ok = pool_run(&p, o->jobs, NULL, err);
+	}
+	session_close(&s);
+	return ok;
+}
+
 /* ---- login ------------------------------------------------------------------------------- */
 
 bool kf_registry_login(const char *registry, const char *user, const char *password, const kf_registry_options *o,

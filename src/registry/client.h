@@ -128,6 +128,13 @@ bool kf_registry_inspect(const char *name, const kf_platform_want *plat, const k
  * kfc manifest inspect docker://. */
 bool kf_registry_manifest(const char *name, const kf_registry_options *o, char **body, size_t *len, kf_err *err);
 
+/* Fetches the blobs descs describe (n of them) from the repository of
+ * name (a normalised name; its tag or digest is not used) into the OCI
+ * layout dir, each verified as a pull verifies it; the ones dir holds are
+ * not fetched. False with the first failure. */
+bool kf_registry_fetch_blobs(const char *dir, const char *name, const json_t *const *descs, size_t n,
+			     const kf_registry_options *o, kf_err *err);
+
 /* What a push did. */
 #define KF_UPLOAD_CHUNK (64ull << 20)
 
