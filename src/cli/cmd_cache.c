@@ -341,19 +341,5 @@ static int cache_prune(int argc, char **argv)
 
 int kf_cmd_cache(int argc, char **argv)
 {
-	kf_optparse p;
-	int ch;
-	kf_opts_begin(&p, &kf_command_cache);
-	while ((ch = kf_opts_next(&p, argc, argv)) != -1)
-		return ch == KF_OPT_HELP ? KF_EXIT_OK : KF_EXIT_USAGE;
-	if (optind >= argc) {
-		kf_usage_error(&kf_command_cache, "no command given");
-		return KF_EXIT_USAGE;
-	}
-	const kf_command *sub = kf_subcommand(&kf_command_cache, argv[optind]);
-	if (!sub) {
-		kf_unknown_command(&kf_command_cache, argv[optind]);
-		return KF_EXIT_USAGE;
-	}
-	return sub->run(argc - optind, argv + optind);
+	return kf_opts_dispatch(&kf_command_cache, argc, argv);
 }

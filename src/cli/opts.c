@@ -7,6 +7,7 @@
 
 #include "base/suggest.h"
 #include "cli/opts.h"
+#include "cli/term.h"
 #include "config.h"
 
 static const kf_opt help_opt = {"help", 'h', NULL, NULL, KF_COMPLETE_NONE, "show this help and exit"};
@@ -162,6 +163,25 @@ const kf_command *kf_subcommand(const kf_command *cmd, const char *name)
 		if (strcmp((*s)->name, name) == 0)
 			return *s;
 	return NULL;
+}
+
+int kf_opts_dispatch(const kf_command *cmd, int argc, char **argv)
+{
+	kf_optparse p;
+	int ch;
+	kf_opts_begin(&p, cmd);
+	while ((ch = kf_opts_next(&p, argc, argv)) != -1)
+		return ch == KF_OPT_HELP ? KF_EXIT_OK : KF_EXIT_USAGE;
+	if (optind >= argc) {
+		kf_usage_error(cmd, "no command given");
+		return KF_EXIT_USAGE;
+	}
+	const kf_command *sub = kf_subcommand(cmd, argv[optind]);
+	if (!sub) {
+		kf_unknown_command(cmd, argv[optind]);
+		return KF_EXIT_USAGE;
+	}
+	return sub->run(argc - optind, argv + optind);
 }
 
 void kf_unknown_command(const kf_command *cmd, const char *word)

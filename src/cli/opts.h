@@ -88,6 +88,11 @@ void kf_unknown_command(const kf_command *cmd, const char *word);
 /* The subcommand of cmd named name, or NULL */
 const kf_command *kf_subcommand(const kf_command *cmd, const char *name);
 
+/* A command made of subcommands (kfc manifest, kfc cache): reads its own
+ * options (only --help), then runs the subcommand argv names with the rest;
+ * a missing or unknown subcommand is a usage error. Returns the exit status. */
+int kf_opts_dispatch(const kf_command *cmd, int argc, char **argv);
+
 /* kfc's and kflint's and kfls's --version: "PROG VERSION" and the licence */
 void kf_print_version(const char *prog);
 

@@ -13,21 +13,6 @@
 
 #include "base/err.h"
 
-static bool istable(kf_tv v)
-{
-	return v.kind == KF_TV_MAP;
-}
-
-static kf_tv *get(kf_tv m, const char *k)
-{
-	return m.kind == KF_TV_MAP ? kf_tv_map_get(m.u.map, k, strlen(k)) : NULL;
-}
-
-static void put(kf_arena *a, kf_tv m, const char *k, kf_tv v)
-{
-	kf_tv_map_set(a, m.u.map, k, strlen(k), v);
-}
-
 /* ---- --set (helm's strvals) --------------------------------------------------------------------- */
 
 typedef struct sparser {
@@ -193,9 +178,9 @@ static int list_item(sparser *S, kf_tv *list, long i)
 		}
 	} else if (last == '.') {
 		kf_tv inner = kf_tv_nil();
-		if (list->kind == KF_TV_LIST && (long)list->u.list->len > i && istable(list->u.list->items[i]))
+		if (list->kind == KF_TV_LIST && (long)list->u.list->len > i && list->u.list->items[i].kind == KF_TV_MAP)
 			inner = list->u.list->items[i];
-		if (!istable(inner))
+		if (inner.kind != KF_TV_MAP)
 			inner = kf_tv_new_map(S->a);
 		r = skey(S, inner);
 		if (r != S_ERR)
@@ -228,7 +213,7 @@ static int skey(sparser *S, kf_tv data)
 		if (!key_index(S, &i)) {
 			r = S_ERR;
 		} else {
-			kf_tv *cur = get(data, key);
+			kf_tv *cur = kf_tv_get(data, key);
 			kf_tv list = cur ? *cur : kf_tv_new_list(S->a, 0);
 			if (list.kind != KF_TV_LIST) {
 				kf_buf_printf(S->err, "unable to parse key: interface conversion: interface {} is %s, not "
@@ -238,7 +223,7 @@ static int skey(sparser *S, kf_tv data)
 			} else {
 				r = list_item(S, &list, i);
 				if (k.len)
-					put(S->a, data, key, list);
+					kf_tv_put(S->a, data, key, list);
 			}
 		}
 	} else if (last == '=') {
@@ -246,17 +231,17 @@ static int skey(sparser *S, kf_tv data)
 		int e = val_list(S, &vl);
 		if (e == S_OK) {
 			if (k.len)
-				put(S->a, data, key, vl);
+				kf_tv_put(S->a, data, key, vl);
 		} else if (e == S_EOF) {
 			if (k.len)
-				put(S->a, data, key, kf_tv_cstr(S->a, ""));
+				kf_tv_put(S->a, data, key, kf_tv_cstr(S->a, ""));
 			r = S_EOF;
 		} else if (e == S_NOTLIST) {
 			kf_buf v = KF_BUF_INIT;
 			int l2;
 			until(S, ",", &v, &l2);
 			if (k.len)
-				put(S->a, data, key, typed_val(S, v.ptr ? v.ptr : "", v.len));
+				kf_tv_put(S->a, data, key, typed_val(S, v.ptr ? v.ptr : "", v.len));
 			kf_buf_release(&v);
 			r = l2 ? S_OK : S_EOF;
 		} else {
@@ -264,13 +249,13 @@ static int skey(sparser *S, kf_tv data)
 		}
 	} else if (last == ',') {
 		if (k.len)
-			put(S->a, data, key, kf_tv_cstr(S->a, ""));
+			kf_tv_put(S->a, data, key, kf_tv_cstr(S->a, ""));
 		kf_buf_printf(S->err, "key \"%s\" has no value (cannot end with ,)", key);
 		r = S_ERR;
 	} else if (last == '.') {
-		kf_tv *cur = get(data, key);
+		kf_tv *cur = kf_tv_get(data, key);
 		kf_tv inner;
-		if (cur && !istable(*cur)) {
+		if (cur && cur->kind != KF_TV_MAP) {
 			kf_buf_printf(S->err, "unable to parse key: interface conversion: interface {} is %s, not "
 					      "map[string]interface {}",
 				      kf_tv_type_name(*cur));
@@ -283,7 +268,7 @@ static int skey(sparser *S, kf_tv data)
 				r = S_ERR;
 			}
 			if (r != S_ERR && k.len)
-				put(S->a, data, key, inner);
+				kf_tv_put(S->a, data, key, inner);
 		}
 	}
 	kf_buf_release(&k);
@@ -308,14 +293,14 @@ bool kf_chart_strvals(kf_arena *a, const char *s, kf_tv vals, kf_buf *err)
 kf_tv kf_chart_merge_maps(kf_arena *a, kf_tv x, kf_tv y)
 {
 	kf_tv out = kf_tv_new_map(a);
-	if (istable(x))
+	if (x.kind == KF_TV_MAP)
 		for (size_t i = 0; i < x.u.map->len; i++)
 			kf_tv_map_set(a, out.u.map, x.u.map->pairs[i].key, x.u.map->pairs[i].klen, x.u.map->pairs[i].val);
-	if (istable(y))
+	if (y.kind == KF_TV_MAP)
 		for (size_t i = 0; i < y.u.map->len; i++) {
 			kf_tv_pair *p = &y.u.map->pairs[i];
 			kf_tv *cur = kf_tv_map_get(out.u.map, p->key, p->klen);
-			if (istable(p->val) && cur && istable(*cur))
+			if (p->val.kind == KF_TV_MAP && cur && cur->kind == KF_TV_MAP)
 				kf_tv_map_set(a, out.u.map, p->key, p->klen, kf_chart_merge_maps(a, *cur, p->val));
 			else
 				kf_tv_map_set(a, out.u.map, p->key, p->klen, p->val);
@@ -333,7 +318,7 @@ bool kf_chart_merge_values_file(kf_arena *a, kf_tv vals, const char *text, size_
 	}
 	if (v.kind == KF_TV_NIL)
 		return true;
-	if (!istable(v)) {
+	if (v.kind != KF_TV_MAP) {
 		kf_buf_printf(err, "error unmarshaling JSON: json: cannot unmarshal %s into Go value of type "
 				   "map[string]interface {}",
 			      v.kind == KF_TV_LIST ? "array" : v.kind == KF_TV_STRING ? "string" : "number");

@@ -19,21 +19,6 @@
 #include "base/err.h"
 #include "base/vec.h"
 
-static bool istable(kf_tv v)
-{
-	return v.kind == KF_TV_MAP;
-}
-
-static kf_tv *get(kf_tv m, const char *k)
-{
-	return m.kind == KF_TV_MAP ? kf_tv_map_get(m.u.map, k, strlen(k)) : NULL;
-}
-
-static void put(kf_arena *a, kf_tv m, const char *k, kf_tv v)
-{
-	kf_tv_map_set(a, m.u.map, k, strlen(k), v);
-}
-
 /* ---- coalescing ------------------------------------------------------------------------ */
 
 kf_tv kf_chart_coalesce_tables(kf_arena *a, kf_tv dst, kf_tv src)
@@ -56,8 +41,8 @@ kf_tv kf_chart_coalesce_tables(kf_arena *a, kf_tv dst, kf_tv src)
 			kf_tv_map_del(dst.u.map, key, pairs[i].klen);
 		} else if (!dv) {
 			kf_tv_map_set(a, dst.u.map, key, pairs[i].klen, val);
-		} else if (istable(val)) {
-			if (istable(*dv))
+		} else if (val.kind == KF_TV_MAP) {
+			if (dv->kind == KF_TV_MAP)
 				kf_chart_coalesce_tables(a, *dv, val);
 			/* else helm warns: cannot overwrite table with non table */
 		}
@@ -77,16 +62,16 @@ static kf_tv copy_map(kf_arena *a, kf_tv m)
 static void coalesce_globals(kf_arena *a, kf_tv dest, kf_tv src)
 {
 	kf_tv dg, sg;
-	kf_tv *d = get(dest, "global"), *s = get(src, "global");
+	kf_tv *d = kf_tv_get(dest, "global"), *s = kf_tv_get(src, "global");
 	if (!d)
 		dg = kf_tv_new_map(a);
-	else if (istable(*d))
+	else if (d->kind == KF_TV_MAP)
 		dg = *d;
 	else
 		return;
 	if (!s)
 		sg = kf_tv_new_map(a);
-	else if (istable(*s))
+	else if (s->kind == KF_TV_MAP)
 		sg = *s;
 	else
 		return;
@@ -97,22 +82,22 @@ static void coalesce_globals(kf_arena *a, kf_tv dest, kf_tv src)
 	for (size_t i = 0; i < n; i++) {
 		kf_tv val = pairs[i].val;
 		kf_tv *dv = kf_tv_map_get(dg.u.map, pairs[i].key, pairs[i].klen);
-		if (istable(val)) {
+		if (val.kind == KF_TV_MAP) {
 			kf_tv vv = copy_map(a, val);
 			if (!dv) {
 				kf_tv_map_set(a, dg.u.map, pairs[i].key, pairs[i].klen, vv);
-			} else if (istable(*dv)) {
+			} else if (dv->kind == KF_TV_MAP) {
 				kf_chart_coalesce_tables(a, vv, *dv);
 				kf_tv_map_set(a, dg.u.map, pairs[i].key, pairs[i].klen, vv);
 			}
-		} else if (dv && istable(*dv)) {
+		} else if (dv && dv->kind == KF_TV_MAP) {
 			/* helm: key is table, skipping */
 		} else {
 			kf_tv_map_set(a, dg.u.map, pairs[i].key, pairs[i].klen, val);
 		}
 	}
 	free(pairs);
-	put(a, dest, "global", dg);
+	kf_tv_put(a, dest, "global", dg);
 }
 
 static void coalesce_values(kf_arena *a, kf_chart *c, kf_tv v)
@@ -128,7 +113,7 @@ static void coalesce_values(kf_arena *a, kf_chart *c, kf_tv v)
 		if (value) {
 			if (value->kind == KF_TV_NIL)
 				kf_tv_map_del(v.u.map, pairs[i].key, pairs[i].klen);
-			else if (istable(*value) && istable(pairs[i].val))
+			else if (value->kind == KF_TV_MAP && pairs[i].val.kind == KF_TV_MAP)
 				kf_chart_coalesce_tables(a, *value, pairs[i].val);
 		} else {
 			kf_tv_map_set(a, v.u.map, pairs[i].key, pairs[i].klen, pairs[i].val);
@@ -143,12 +128,12 @@ static void coalesce_deps(kf_arena *a, kf_chart *c, kf_tv dest, int depth)
 {
 	for (size_t i = 0; i < c->ndeps; i++) {
 		kf_chart *sub = c->deps[i];
-		kf_tv *cur = get(dest, sub->name);
+		kf_tv *cur = kf_tv_get(dest, sub->name);
 		if (!cur)
-			put(a, dest, sub->name, kf_tv_new_map(a));
-		else if (!istable(*cur))
+			kf_tv_put(a, dest, sub->name, kf_tv_new_map(a));
+		else if (cur->kind != KF_TV_MAP)
 			continue; /* helm fails: type mismatch */
-		kf_tv dv = *get(dest, sub->name);
+		kf_tv dv = *kf_tv_get(dest, sub->name);
 		coalesce_globals(a, dv, dest);
 		coalesce(a, sub, dv, depth + 1);
 	}
@@ -183,7 +168,7 @@ static kf_tv *table(kf_tv v, const char *path, kf_tv *root)
 		if (cur->kind != KF_TV_MAP)
 			return NULL;
 		kf_tv *next = kf_tv_map_get(cur->u.map, p, n);
-		if (!next || !istable(*next))
+		if (!next || next->kind != KF_TV_MAP)
 			return NULL;
 		cur = next;
 		if (!dot)
@@ -214,7 +199,7 @@ static kf_tv *path_value(kf_tv v, const char *path)
 	if (!t || t->kind != KF_TV_MAP)
 		return NULL;
 	kf_tv *k = kf_tv_map_get(t->u.map, last, strlen(last));
-	return k && !istable(*k) ? k : NULL;
+	return k && k->kind != KF_TV_MAP ? k : NULL;
 }
 
 /* ---- dependencies ------------------------------------------------------------------------------ */
@@ -394,12 +379,12 @@ static void import_values(kf_arena *a, kf_chart *c)
 			kf_tv iv = r->import_values.u.list->items[i];
 			kf_tv root;
 			if (iv.kind == KF_TV_MAP) {
-				kf_tv *child = get(iv, "child"), *parent = get(iv, "parent");
+				kf_tv *child = kf_tv_get(iv, "child"), *parent = kf_tv_get(iv, "parent");
 				if (!child || !parent || child->kind != KF_TV_STRING || parent->kind != KF_TV_STRING)
 					continue; /* helm panics */
 				kf_tv o = kf_tv_new_map(a);
-				put(a, o, "child", *child);
-				put(a, o, "parent", *parent);
+				kf_tv_put(a, o, "child", *child);
+				kf_tv_put(a, o, "parent", *parent);
 				kf_tv_list_push(a, out.u.list, o);
 				char *p = kf_arena_printf(a, "%s.%s", r->name, child->u.s.p);
 				kf_tv *vv = table(cvals, p, &root);
@@ -408,8 +393,8 @@ static void import_values(kf_arena *a, kf_chart *c)
 				b = kf_chart_coalesce_tables(a, cvals, path_to_map(a, parent->u.s.p, *vv));
 			} else if (iv.kind == KF_TV_STRING) {
 				kf_tv o = kf_tv_new_map(a);
-				put(a, o, "child", kf_tv_cstr(a, kf_arena_printf(a, "exports.%s", iv.u.s.p)));
-				put(a, o, "parent", kf_tv_cstr(a, "."));
+				kf_tv_put(a, o, "child", kf_tv_cstr(a, kf_arena_printf(a, "exports.%s", iv.u.s.p)));
+				kf_tv_put(a, o, "parent", kf_tv_cstr(a, "."));
 				kf_tv_list_push(a, out.u.list, o);
 				char *p = kf_arena_printf(a, "%s.exports.%s", r->name, iv.u.s.p);
 				kf_tv *vm = table(cvals, p, &root);

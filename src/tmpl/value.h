@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
@@ -121,6 +122,16 @@ kf_tv *kf_tv_map_get(const kf_tv_map *m, const char *key, size_t klen);
 /* sets key (copied into a) to v, replacing an old value */
 void kf_tv_map_set(kf_arena *a, kf_tv_map *m, const char *key, size_t klen, kf_tv v);
 bool kf_tv_map_del(kf_tv_map *m, const char *key, size_t klen);
+/* The same by a NUL-terminated key, on a value: kf_tv_get is NULL when m is
+ * no map; kf_tv_put needs a map. */
+static inline kf_tv *kf_tv_get(kf_tv m, const char *key)
+{
+	return m.kind == KF_TV_MAP ? kf_tv_map_get(m.u.map, key, strlen(key)) : NULL;
+}
+static inline void kf_tv_put(kf_arena *a, kf_tv m, const char *key, kf_tv v)
+{
+	kf_tv_map_set(a, m.u.map, key, strlen(key), v);
+}
 
 /* A copy of lists and maps all the way down (sprig's deepCopy, helm's
  * values coalescing); strings and objects are shared. */
