@@ -54,6 +54,7 @@ typedef struct exec {
 	void *user;
 	size_t out_start;
 	size_t mem_start;
+	uint64_t moved_start; /* kf_tv_moved when the execution began */
 	uint64_t steps;
 	unsigned depth;
 	unsigned nest; /* nested walks: control structures and calls, the C stack's bound */
@@ -311,7 +312,7 @@ static void error_text(char *buf, size_t n, const kf_tmpl_error *e)
 
 static bool step(exec *x)
 {
-	if (++x->steps > x->s->limits.steps)
+	if (++x->steps + (kf_tv_moved - x->moved_start) / 64 > x->s->limits.steps)
 		return xfail(x, "exceeded the limit of %llu steps", (unsigned long long)x->s->limits.steps);
 	if (x->a->used - x->mem_start > x->s->limits.memory)
 		return xfail(x, "exceeded the limit of %zu bytes of values", x->s->limits.memory);
@@ -878,7 +879,7 @@ static bool run(exec *x, const kf_tmpl_tree *t, kf_tv data)
 bool kf_tmpl_execute(kf_tmpl_set *s, kf_arena *a, const char *name, kf_tv data, void *user, kf_buf *out,
 		     kf_tmpl_error *err)
 {
-	exec x = {.s = s, .a = a, .out = out, .user = user, .out_start = out->len, .mem_start = a->used, .err = err};
+	exec x = {.s = s, .a = a, .out = out, .user = user, .out_start = out->len, .mem_start = a->used, .moved_start = kf_tv_moved, .err = err};
 	memset(err, 0, sizeof *err);
 	kf_tmpl_tree *t = find_tree(&s->trees, name);
 	if (!t) {

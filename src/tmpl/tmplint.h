@@ -100,4 +100,10 @@ bool kf_tv_from_yaml_go(kf_arena *a, const char *text, size_t len, kf_tv *out, c
 /* strconv.FormatFloat(f, fmt, -1, bits) for 'g', 'e', 'f' (value.c) */
 void kf_tv_format_float(kf_buf *out, double f, char fmt, int bits);
 
+/* Pairs moved by kf_tv_map_set and kf_tv_map_del in this thread (a sorted
+ * map makes room for a key): the executor charges them to its step limit
+ * (64 pairs a step), so that a template inserting keys in reverse order
+ * cannot make a quadratic cost without limit. */
+extern _Thread_local uint64_t kf_tv_moved;
+
 #endif

@@ -136,6 +136,8 @@ static void map_reserve(kf_arena *a, kf_tv_map *m, size_t n)
 	m->cap = cap;
 }
 
+_Thread_local uint64_t kf_tv_moved;
+
 void kf_tv_map_set(kf_arena *a, kf_tv_map *m, const char *key, size_t klen, kf_tv v)
 {
 	bool found;
@@ -145,6 +147,7 @@ void kf_tv_map_set(kf_arena *a, kf_tv_map *m, const char *key, size_t klen, kf_t
 		return;
 	}
 	map_reserve(a, m, 1);
+	kf_tv_moved += m->len - i;
 	memmove(&m->pairs[i + 1], &m->pairs[i], (m->len - i) * sizeof *m->pairs);
 	m->pairs[i].key = kf_arena_strndup(a, key, klen);
 	m->pairs[i].klen = klen;
@@ -158,6 +161,7 @@ bool kf_tv_map_del(kf_tv_map *m, const char *key, size_t klen)
 	size_t i = map_find(m, key, klen, &found);
 	if (!found)
 		return false;
+	kf_tv_moved += m->len - i - 1;
 	memmove(&m->pairs[i], &m->pairs[i + 1], (m->len - i - 1) * sizeof *m->pairs);
 	m->len--;
 	return true;

@@ -785,6 +785,15 @@ static void test_limits(void **state)
 	/* a pattern PCRE would backtrack on for ever: RE2 says no match */
 	expect("{{ regexMatch \"^(a+)+$\" \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\" }}", "false");
 	expect_error(NULL, "{{ regexFind \"^(a+)+$\" \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\" }}", "error calling regexFind: ");
+	/* keys set in reverse order move the sorted map's pairs each time: the
+	 * moves count toward the step limit (5,000 keys: 1.25e7 pairs moved, some 25,000 steps of their own) */
+	kf_tmpl_limits steps = KF_TMPL_LIMITS_INIT;
+	steps.steps = 100000;
+	expect_error(&steps,
+		     "{{ $d := dict }}{{ range $i := until 5000 }}{{ $_ := set $d (printf \"%06d\" (sub 5000 $i)) 1 }}{{ end }}",
+		     "exceeded the limit of 100000 steps");
+	expect("{{ $d := dict }}{{ range $i := until 2000 }}{{ $_ := set $d (printf \"%06d\" $i) 1 }}{{ end }}{{ len $d }}",
+	       "2000");
 }
 
 /* the table is sorted and names only what sprig v3.2.2 has */
