@@ -581,14 +581,16 @@ static void report_tmpl_error(render *R, const tpl *t, const kf_tmpl_error *e)
 	const tpl *where = tpl_named(R, e->file);
 	if (!where)
 		where = t;
-	const char *code = strstr(e->msg, "limit") ? "KF309" : "KF311";
+	/* a limit of discovery's is no judgement of helm's */
+	bool limit = strstr(e->msg, "limit") != NULL;
+	const char *code = limit ? "KF309" : "KF311";
+	const char *lead = limit ? "rendering stopped at discovery's limit" : "helm refuses the chart";
 	if (where == t)
-		reportf(R, t->f, e->line, e->col, code, "helm refuses the chart: %s; the images of %s are not counted",
-			e->msg, t->f->name);
+		reportf(R, t->f, e->line, e->col, code, "%s: %s; the images of %s are not counted", lead, e->msg,
+			t->f->name);
 	else
-		reportf(R, where->f, e->line, e->col, code,
-			"helm refuses the chart: %s (rendering %s); the images of %s are not counted", e->msg, t->name,
-			t->name);
+		reportf(R, where->f, e->line, e->col, code, "%s: %s (rendering %s); the images of %s are not counted",
+			lead, e->msg, t->name, t->name);
 }
 
 /* ---- lookup: what a cluster would answer --------------------------------------------------------- */

@@ -163,7 +163,7 @@ awk 'BEGIN { for (d = 0; d < 7; d++) { printf "{{- define \"d%d\" -}}", d
 printf 'kind: ConfigMap\ndata:\n  a: "{{ include "d0" . }}"\n' >"$Y/bomb/templates/cm.yaml"
 printf 'kind: Pod\nspec:\n  containers:\n  - image: {{ .Values.image }}\n' >"$Y/bomb/templates/pod.yaml"
 yaml_time template-bomb 1 "$KFC" imagelist bomb
-printf 'bomb/templates/cm.yaml:3:9: warning: helm refuses the chart: executing "bomb/templates/cm.yaml" at <include "d0" .>: … exceeded the limit of 67108864 bytes of values; the images of templates/cm.yaml are not counted [KF309]\n' >"$T/want"
+printf 'bomb/templates/cm.yaml:3:9: warning: rendering stopped at discovery's limit: executing "bomb/templates/cm.yaml" at <include "d0" .>: … exceeded the limit of 67108864 bytes of values; the images of templates/cm.yaml are not counted [KF309]\n' >"$T/want"
 head -1 "$T/err" | sed 's/ at <include "d0" \.>: error calling include: .*: exceeded the limit/ at <include "d0" .>: … exceeded the limit/' >"$T/got"
 compare "$T/want" "$T/got" "yaml template-bomb: KF309"
 printf '%s\n' docker.io/library/redis:7 >"$T/want"
