@@ -126,7 +126,7 @@ static void kube_print(kf_tv_object *self, kf_buf *out)
 	kf_buf_adds(out, KUBE_VERSION);
 }
 
-static const kf_tv_class kube_class = {"chartutil.KubeVersion", kube_get, kube_print};
+static const kf_tv_class kube_class = {"chartutil.KubeVersion", kube_get, kube_print, NULL};
 
 static int apis_get(kf_tv_object *self, const char *name, const kf_tv *args, size_t nargs, kf_arena *a,
 		    kf_tv *out, kf_buf *err)
@@ -153,7 +153,7 @@ static void apis_print(kf_tv_object *self, kf_buf *out)
 	kf_buf_addc(out, ']');
 }
 
-static const kf_tv_class apis_class = {"chartutil.VersionSet", apis_get, apis_print};
+static const kf_tv_class apis_class = {"chartutil.VersionSet", apis_get, apis_print, NULL};
 
 static kf_tv capabilities(kf_arena *a)
 {
@@ -380,7 +380,19 @@ static int files_get(kf_tv_object *self, const char *name, const kf_tv *args, si
 	return 0;
 }
 
-static const kf_tv_class files_class = {"chartutil.Files", files_get, NULL};
+/* helm's Files is a map[string][]byte: ranged over (`range $path, $_ :=
+ * .Files.Glob "x/..."`), given to len or index, it is its files by name
+ * (their contents as strings) */
+static kf_tv files_map(kf_tv_object *self, kf_arena *a)
+{
+	const files *fs = self->data;
+	kf_tv m = kf_tv_new_map(a);
+	for (size_t i = 0; i < fs->n; i++)
+		mset(a, m, fs->f[i]->name, kf_tv_str(a, fs->f[i]->data, fs->f[i]->len));
+	return m;
+}
+
+static const kf_tv_class files_class = {"chartutil.Files", files_get, NULL, files_map};
 
 static kf_tv files_object(kf_arena *a, const files *fs)
 {

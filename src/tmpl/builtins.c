@@ -653,20 +653,21 @@ static bool fn_not(kf_tmpl_call *c, const kf_tv *args, size_t nargs, kf_tv *out)
 static bool fn_len(kf_tmpl_call *c, const kf_tv *args, size_t nargs, kf_tv *out)
 {
 	(void)nargs;
-	switch (args[0].kind) {
+	kf_tv v = kf_tv_map_view(kf_tmpl_call_arena(c), args[0]);
+	switch (v.kind) {
 	case KF_TV_STRING:
-		*out = kf_tv_int((int64_t)args[0].u.s.len);
+		*out = kf_tv_int((int64_t)v.u.s.len);
 		return true;
 	case KF_TV_LIST:
-		*out = kf_tv_int((int64_t)args[0].u.list->len);
+		*out = kf_tv_int((int64_t)v.u.list->len);
 		return true;
 	case KF_TV_MAP:
-		*out = kf_tv_int((int64_t)args[0].u.map->len);
+		*out = kf_tv_int((int64_t)v.u.map->len);
 		return true;
 	case KF_TV_NIL:
 		return kf_tmpl_call_fail(c, "len of nil pointer");
 	default:
-		return kf_tmpl_call_fail(c, "len of type %s", kf_tv_type_name(args[0]));
+		return kf_tmpl_call_fail(c, "len of type %s", kf_tv_type_name(v));
 	}
 }
 
@@ -691,6 +692,7 @@ static bool fn_index(kf_tmpl_call *c, const kf_tv *args, size_t nargs, kf_tv *ou
 	for (size_t k = 1; k < nargs; k++) {
 		kf_tv ix = args[k];
 		int64_t x;
+		item = kf_tv_map_view(kf_tmpl_call_arena(c), item);
 		switch (item.kind) {
 		case KF_TV_NIL:
 			return kf_tmpl_call_fail(c, "index of nil pointer");

@@ -668,6 +668,7 @@ static bool walk_range(exec *x, xv dot, const kf_tnode *n)
 	kf_tv v;
 	if (!eval_pipeline(x, dot, n->pipe, &v))
 		return false;
+	v = kf_tv_map_view(x->a, v);
 	size_t mark = x->nvars;
 	size_t nd = n->pipe->ndecls;
 	size_t count = 0;

@@ -368,7 +368,7 @@ static void cert_print(kf_tv_object *self, kf_buf *out)
 	kf_buf_addc(out, '}');
 }
 
-static const kf_tv_class cert_class = {"sprig.certificate", cert_get, cert_print};
+static const kf_tv_class cert_class = {"sprig.certificate", cert_get, cert_print, NULL};
 
 static bool make_cert(kf_tmpl_call *c, kf_str cn, const char *label, kf_tv *out)
 {

@@ -299,7 +299,7 @@ static int time_get(kf_tv_object *self, const char *name, const kf_tv *args, siz
 		    kf_buf *err);
 static void time_print(kf_tv_object *self, kf_buf *out);
 
-static const kf_tv_class time_class = {"time.Time", time_get, time_print};
+static const kf_tv_class time_class = {"time.Time", time_get, time_print, NULL};
 
 static kf_tv time_tv(kf_arena *a, gotime t)
 {

@@ -522,7 +522,7 @@ static void version_print(kf_tv_object *self, kf_buf *out)
 static int version_get(kf_tv_object *self, const char *name, const kf_tv *args, size_t nargs, kf_arena *a,
 		       kf_tv *out, kf_buf *err);
 
-static const kf_tv_class version_class = {"*semver.Version", version_get, version_print};
+static const kf_tv_class version_class = {"*semver.Version", version_get, version_print, NULL};
 
 static int version_get(kf_tv_object *self, const char *name, const kf_tv *args, size_t nargs, kf_arena *a,
 		       kf_tv *out, kf_buf *err)

@@ -138,6 +138,13 @@ static void map_reserve(kf_arena *a, kf_tv_map *m, size_t n)
 
 _Thread_local uint64_t kf_tv_moved;
 
+kf_tv kf_tv_map_view(kf_arena *a, kf_tv v)
+{
+	if (v.kind == KF_TV_OBJECT && v.u.obj->cls->as_map)
+		return v.u.obj->cls->as_map(v.u.obj, a);
+	return v;
+}
+
 void kf_tv_map_set(kf_arena *a, kf_tv_map *m, const char *key, size_t klen, kf_tv v)
 {
 	bool found;

@@ -94,6 +94,9 @@ typedef struct kf_tv_class {
 		   kf_buf *err);
 	/* optional: how %v prints it (NULL: "{...}"-less type name in braces) */
 	void (*print)(kf_tv_object *self, kf_buf *out);
+	/* optional: the object as a map, for an object that is one in Go (helm's
+	 * Files is a map[string][]byte): what range, len and index see */
+	kf_tv (*as_map)(kf_tv_object *self, kf_arena *a);
 } kf_tv_class;
 
 struct kf_tv_object {
@@ -138,6 +141,9 @@ static inline void kf_tv_put(kf_arena *a, kf_tv m, const char *key, kf_tv v)
 kf_tv kf_tv_deep_copy(kf_arena *a, kf_tv v);
 
 /* ---- reading values ------------------------------------------------------------------- */
+
+/* v itself, or for an object whose class has a map view, that map */
+kf_tv kf_tv_map_view(kf_arena *a, kf_tv v);
 
 /* Go text/template's truth: false, 0, nil, "" and empty lists and maps are
  * false; objects are true. */

@@ -498,7 +498,7 @@ static int files_get(kf_tv_object *self, const char *name, const kf_tv *args, si
 	return 0;
 }
 
-static const kf_tv_class files_class = {"engine.files", files_get, NULL};
+static const kf_tv_class files_class = {"engine.files", files_get, NULL, NULL};
 
 static void test_objects(void **state)
 {
