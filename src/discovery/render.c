@@ -281,22 +281,6 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
-static void b64(kf_buf *out, const unsigned char *p, size_t n)
-{
-	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)p[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		kf_buf_addc(out, t[(v >> 18) & 63]);
-		kf_buf_addc(out, t[(v >> 12) & 63]);
-		kf_buf_addc(out, i + 1 < n ? t[(v >> 6) & 63] : '=');
-		kf_buf_addc(out, i + 2 < n ? t[v & 63] : '=');
-	}
-}
-
 static int files_get(kf_tv_object *self, const char *name, const kf_tv *args, size_t nargs, kf_arena *a,
 		     kf_tv *out, kf_buf *err)
 {
@@ -356,7 +340,7 @@ static int files_get(kf_tv_object *self, const char *name, const kf_tv *args, si
 			const char *bn = base_name(fs->f[i]->name);
 			if (secrets) {
 				kf_buf b = KF_BUF_INIT;
-				b64(&b, (const unsigned char *)fs->f[i]->data, fs->f[i]->len);
+				kf_tmpl_base64(&b, fs->f[i]->data, fs->f[i]->len);
 				mset(a, m, bn, kf_tv_str(a, b.ptr ? b.ptr : "", b.len));
 				kf_buf_release(&b);
 			} else {

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "tmpl/sprig_impl.h"
 
 #define NEG_REPEAT "strings: negative Repeat count"
@@ -811,29 +813,28 @@ KF_SPRIG_FN(join)
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
+void kf_tmpl_base64(kf_buf *out, const void *data, size_t n)
+{
+	/* libcrypto's encoder, in slices its int lengths hold */
+	const unsigned char *p = data;
+	while (n > 0) {
+		size_t k = n > ((size_t)3 << 20) ? (size_t)3 << 20 : n;
+		kf_buf_grow(out, (k + 2) / 3 * 4 + 1);
+		int w = EVP_EncodeBlock((unsigned char *)out->ptr + out->len, p, (int)k);
+		out->len += (size_t)w;
+		out->ptr[out->len] = 0;
+		p += k;
+		n -= k;
+	}
+}
+
 KF_SPRIG_FN(b64enc)
 {
 	kf_str s;
 	if (!one_str(c, args, 0, &s))
 		return false;
 	kf_buf b = KF_BUF_INIT;
-	kf_buf_grow(&b, (s.len + 2) / 3 * 4);
-	const unsigned char *p = (const unsigned char *)s.ptr;
-	size_t i = 0;
-	for (; i + 3 <= s.len; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-		char q[4] = {b64[v >> 18], b64[(v >> 12) & 63], b64[(v >> 6) & 63], b64[v & 63]};
-		kf_buf_add(&b, q, 4);
-	}
-	if (s.len - i == 1) {
-		uint32_t v = (uint32_t)p[i] << 16;
-		char q[4] = {b64[v >> 18], b64[(v >> 12) & 63], '=', '='};
-		kf_buf_add(&b, q, 4);
-	} else if (s.len - i == 2) {
-		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
-		char q[4] = {b64[v >> 18], b64[(v >> 12) & 63], b64[(v >> 6) & 63], '='};
-		kf_buf_add(&b, q, 4);
-	}
+	kf_tmpl_base64(&b, s.ptr, s.len);
 	*out = kf_sprig_buf_tv(c, &b);
 	kf_buf_release(&b);
 	return true;

@@ -134,6 +134,10 @@ bool kf_tmpl_call_tpl(kf_tmpl_call *c, const char *text, size_t len, kf_tv data,
  * nil as "<nil>", the rest as kf_tv_print */
 kf_tv kf_tmpl_to_string(kf_arena *a, kf_tv v);
 
+/* Appends the standard base64 of data[0, n), padded (Go's
+ * base64.StdEncoding; sprig's b64enc, helm's AsSecrets) */
+void kf_tmpl_base64(kf_buf *out, const void *data, size_t n);
+
 extern const kf_tmpl_func kf_tmpl_builtins[];
 extern const kf_tmpl_func kf_tmpl_helm_funcs[];
 
