@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 typedef struct kf_str {
@@ -61,6 +62,9 @@ static inline void kf_buf_addc(kf_buf *b, char c)
 	b->ptr[b->len] = '\0';
 }
 void kf_buf_adds(kf_buf *b, const char *s);
+/* Appends code point cp in UTF-8; a surrogate or a value past U+10FFFF
+ * (a negative int32 cast too) appends U+FFFD instead, as Go does. */
+void kf_buf_add_rune(kf_buf *b, uint32_t cp);
 void kf_buf_addstr(kf_buf *b, kf_str s);
 void kf_buf_printf(kf_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -41,35 +41,6 @@ static int32_t decode(const char *s, size_t n, size_t *width)
 	return (int32_t)cp;
 }
 
-static void put_rune(kf_buf *b, int32_t c)
-{
-	char t[4];
-	size_t n;
-
-	if (c < 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		c = KF_RUNE_ERROR;
-	if (c < 0x80) {
-		t[0] = (char)c;
-		n = 1;
-	} else if (c < 0x800) {
-		t[0] = (char)(0xc0 | (c >> 6));
-		t[1] = (char)(0x80 | (c & 0x3f));
-		n = 2;
-	} else if (c < 0x10000) {
-		t[0] = (char)(0xe0 | (c >> 12));
-		t[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		t[2] = (char)(0x80 | (c & 0x3f));
-		n = 3;
-	} else {
-		t[0] = (char)(0xf0 | (c >> 18));
-		t[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-		t[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-		t[3] = (char)(0x80 | (c & 0x3f));
-		n = 4;
-	}
-	kf_buf_add(b, t, n);
-}
-
 /* ---- Unicode classes, as Go's unicode.IsLetter, IsDigit, IsSpace ------ */
 
 struct urange {
@@ -335,7 +306,7 @@ static void words_flush(struct words *w)
 
 static void words_add_raw_rune(struct words *w, int32_t c)
 {
-	put_rune(&w->cur, c);
+	kf_buf_add_rune(&w->cur, (uint32_t)c);
 	w->in_word = true;
 }
 
@@ -545,7 +516,7 @@ static bool single_quote(struct lexer *lx, kf_buf *res)
 			return fail(lx, start, "missing closing single quote");
 		if (c == '\'')
 			return true;
-		put_rune(res, c);
+		kf_buf_add_rune(res, (uint32_t)c);
 	}
 }
 
@@ -573,7 +544,7 @@ static bool double_quote(struct lexer *lx, bool raw, kf_buf *res)
 		if (c == lx->esc) {
 			int32_t d;
 			if (raw)
-				put_rune(res, c);
+				kf_buf_add_rune(res, (uint32_t)c);
 			d = peek(lx, &width);
 			if (d == KF_EOF)
 				continue; /* the loop reports the missing quote */
@@ -584,7 +555,7 @@ static bool double_quote(struct lexer *lx, bool raw, kf_buf *res)
 			/* before anything else the escape character stays (and
 			 * in raw mode it is then there twice, as in BuildKit) */
 		}
-		put_rune(res, c);
+		kf_buf_add_rune(res, (uint32_t)c);
 	}
 }
 
@@ -825,7 +796,7 @@ static bool trim(struct lexer *lx, size_t offset, bool suffix, bool greedy, kf_s
 			me = 0;
 		if (suffix) {
 			for (size_t i = v.n; i > me; i--)
-				put_rune(res, v.r[i - 1]);
+				kf_buf_add_rune(res, (uint32_t)(v.r[i - 1]));
 		} else {
 			kf_buf_add(res, value.ptr + v.off[me], value.len - v.off[me]);
 		}
@@ -1182,7 +1153,7 @@ static bool stop_on(struct lexer *lx, int32_t stop, bool raw, kf_buf *res, struc
 			if (raw) {
 				if (w)
 					words_add_raw_rune(w, c);
-				put_rune(res, c);
+				kf_buf_add_rune(res, (uint32_t)c);
 			}
 			c = next_rune(lx);
 			if (c == KF_EOF)
@@ -1192,7 +1163,7 @@ static bool stop_on(struct lexer *lx, int32_t stop, bool raw, kf_buf *res, struc
 		} else if (w) {
 			words_add_rune(w, c);
 		}
-		put_rune(res, c);
+		kf_buf_add_rune(res, (uint32_t)c);
 	}
 	if (stop != KF_EOF)
 		return fail(lx, lx->len, "unexpected end of input");

@@ -145,27 +145,6 @@ void kf_tmpl_quote(kf_buf *out, const char *s, size_t n)
 	go_quote(out, s, n, '"');
 }
 
-static void put_rune(kf_buf *b, uint32_t cp)
-{
-	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		cp = 0xfffd;
-	if (cp < 0x80) {
-		kf_buf_addc(b, (char)cp);
-	} else if (cp < 0x800) {
-		kf_buf_addc(b, (char)(0xc0 | (cp >> 6)));
-		kf_buf_addc(b, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		kf_buf_addc(b, (char)(0xe0 | (cp >> 12)));
-		kf_buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		kf_buf_addc(b, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		kf_buf_addc(b, (char)(0xf0 | (cp >> 18)));
-		kf_buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		kf_buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		kf_buf_addc(b, (char)(0x80 | (cp & 0x3f)));
-	}
-}
-
 static void fmt_value(kf_buf *out, kf_tv v, const fspec *f, int depth);
 
 static void bad_verb(kf_buf *out, kf_tv v, char verb)
@@ -205,7 +184,7 @@ static void fmt_int(kf_buf *out, int64_t i, const fspec *f)
 		base = 16, upper = true;
 		break;
 	case 'c':
-		put_rune(&b, (uint32_t)i);
+		kf_buf_add_rune(&b, (uint32_t)i);
 		pad(out, b.ptr, b.len, f);
 		kf_buf_release(&b);
 		return;
@@ -214,7 +193,7 @@ static void fmt_int(kf_buf *out, int64_t i, const fspec *f)
 		kf_buf_reset(&b);
 		{
 			kf_buf r = KF_BUF_INIT;
-			put_rune(&r, (uint32_t)i);
+			kf_buf_add_rune(&r, (uint32_t)i);
 			go_quote(&b, r.ptr, r.len, '\'');
 			kf_buf_release(&r);
 		}
@@ -557,13 +536,13 @@ void kf_tmpl_sprintf(kf_buf *out, const char *fmt, size_t flen, const kf_tv *arg
 		}
 		if (argi >= nargs) {
 			kf_buf_adds(out, "%!");
-			put_rune(out, cp);
+			kf_buf_add_rune(out, cp);
 			kf_buf_adds(out, "(MISSING)");
 			continue;
 		}
 		if (cp >= 0x80) {
 			kf_buf_adds(out, "%!");
-			put_rune(out, cp);
+			kf_buf_add_rune(out, cp);
 			kf_buf_addc(out, '(');
 			kf_tv v = args[argi++];
 			if (v.kind == KF_TV_NIL) {

@@ -688,27 +688,6 @@ static int hexval(int c)
 	return -1;
 }
 
-static void put_rune(kf_buf *b, uint32_t cp)
-{
-	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		cp = 0xfffd;
-	if (cp < 0x80) {
-		kf_buf_addc(b, (char)cp);
-	} else if (cp < 0x800) {
-		kf_buf_addc(b, (char)(0xc0 | (cp >> 6)));
-		kf_buf_addc(b, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		kf_buf_addc(b, (char)(0xe0 | (cp >> 12)));
-		kf_buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		kf_buf_addc(b, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		kf_buf_addc(b, (char)(0xf0 | (cp >> 18)));
-		kf_buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		kf_buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		kf_buf_addc(b, (char)(0x80 | (cp & 0x3f)));
-	}
-}
-
 /* the length of a valid UTF-8 sequence at s, or 0 */
 static size_t utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
 {
@@ -766,7 +745,7 @@ static bool unquote(const char *q, size_t n, kf_buf *out, uint32_t *rune)
 			size_t k = utf8_len(s + i, len - i, &cp);
 			if (!k)
 				cp = 0xfffd, k = 1;
-			put_rune(out, cp);
+			kf_buf_add_rune(out, cp);
 			i += k;
 			last = cp;
 			count++;
@@ -866,7 +845,7 @@ static bool unquote(const char *q, size_t n, kf_buf *out, uint32_t *rune)
 		default:
 			return false;
 		}
-		put_rune(out, cp);
+		kf_buf_add_rune(out, cp);
 		last = cp;
 		count++;
 	}

@@ -299,35 +299,6 @@ size_t kf_sprig_rune(const char *s, size_t n, uint32_t *r)
 	return len;
 }
 
-void kf_sprig_put_rune(kf_buf *b, uint32_t r)
-{
-	char t[4];
-	if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF))
-		r = 0xFFFD;
-	if (r < 0x80) {
-		kf_buf_addc(b, (char)r);
-		return;
-	}
-	size_t n;
-	if (r < 0x800) {
-		t[0] = (char)(0xC0 | r >> 6);
-		t[1] = (char)(0x80 | (r & 0x3F));
-		n = 2;
-	} else if (r < 0x10000) {
-		t[0] = (char)(0xE0 | r >> 12);
-		t[1] = (char)(0x80 | ((r >> 6) & 0x3F));
-		t[2] = (char)(0x80 | (r & 0x3F));
-		n = 3;
-	} else {
-		t[0] = (char)(0xF0 | r >> 18);
-		t[1] = (char)(0x80 | ((r >> 12) & 0x3F));
-		t[2] = (char)(0x80 | ((r >> 6) & 0x3F));
-		t[3] = (char)(0x80 | (r & 0x3F));
-		n = 4;
-	}
-	kf_buf_add(b, t, n);
-}
-
 bool kf_sprig_is_space(uint32_t r)
 {
 	switch (r) {
@@ -435,7 +406,7 @@ void kf_sprig_go_quote(kf_buf *out, const char *p, size_t n)
 		default: break;
 		}
 		if (is_print(r))
-			kf_sprig_put_rune(out, r);
+			kf_buf_add_rune(out, r);
 		else if (r < 0x20 || r == 0x7F)
 			kf_buf_printf(out, "\\x%02x", (unsigned)r);
 		else if (r < 0x10000)

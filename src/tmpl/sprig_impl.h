@@ -44,7 +44,6 @@ kf_tv kf_sprig_buf_tv(kf_tmpl_call *c, const kf_buf *b);
 /* one UTF-8 rune at p[0, n): its length (1 for an invalid byte, rune
  * U+FFFD as Go's utf8.DecodeRune) */
 size_t kf_sprig_rune(const char *p, size_t n, uint32_t *r);
-void kf_sprig_put_rune(kf_buf *b, uint32_t r);
 bool kf_sprig_is_space(uint32_t r);
 uint32_t kf_sprig_to_upper(uint32_t r);
 uint32_t kf_sprig_to_lower(uint32_t r);

@@ -27,7 +27,7 @@ static kf_tv map_case(kf_tmpl_call *c, kf_str s, uint32_t (*fn)(uint32_t))
 	for (size_t i = 0; i < s.len;) {
 		uint32_t r;
 		i += kf_sprig_rune(s.ptr + i, s.len - i, &r);
-		kf_sprig_put_rune(&b, fn(r));
+		kf_buf_add_rune(&b, fn(r));
 	}
 	kf_tv v = kf_sprig_buf_tv(c, &b);
 	kf_buf_release(&b);
@@ -75,7 +75,7 @@ KF_SPRIG_FN(title)
 	for (size_t i = 0; i < s.len;) {
 		uint32_t r;
 		i += kf_sprig_rune(s.ptr + i, s.len - i, &r);
-		kf_sprig_put_rune(&b, title_sep(prev) ? kf_sprig_to_upper(r) : r);
+		kf_buf_add_rune(&b, title_sep(prev) ? kf_sprig_to_upper(r) : r);
 		prev = r;
 	}
 	*out = kf_sprig_buf_tv(c, &b);
@@ -100,7 +100,7 @@ KF_SPRIG_FN(untitle)
 			r = kf_sprig_to_lower(r);
 			next = false;
 		}
-		kf_sprig_put_rune(&b, r);
+		kf_buf_add_rune(&b, r);
 	}
 	*out = kf_sprig_buf_tv(c, &b);
 	kf_buf_release(&b);
@@ -137,7 +137,7 @@ KF_SPRIG_FN(swapcase)
 		} else {
 			ws = kf_sprig_is_space(r);
 		}
-		kf_sprig_put_rune(&b, r);
+		kf_buf_add_rune(&b, r);
 	}
 	(void)ws;
 	*out = kf_sprig_buf_tv(c, &b);
@@ -468,7 +468,7 @@ KF_SPRIG_FN(nospace)
 	kf_buf b = KF_BUF_INIT;
 	for (size_t i = 0; i < s.len; i++)
 		if (!kf_sprig_is_space((unsigned char)s.ptr[i]))
-			kf_sprig_put_rune(&b, (unsigned char)s.ptr[i]);
+			kf_buf_add_rune(&b, (unsigned char)s.ptr[i]);
 	*out = kf_sprig_buf_tv(c, &b);
 	kf_buf_release(&b);
 	return true;
@@ -487,7 +487,7 @@ KF_SPRIG_FN(initials)
 		if (kf_sprig_is_space(ch)) {
 			gap = true;
 		} else if (gap) {
-			kf_sprig_put_rune(&b, ch);
+			kf_buf_add_rune(&b, ch);
 			gap = false;
 		}
 	}
@@ -1178,27 +1178,27 @@ KF_SPRIG_FN(camelcase)
 			r0 = kf_sprig_to_upper(r0);
 			break;
 		}
-		kf_sprig_put_rune(&b, r0);
+		kf_buf_add_rune(&b, r0);
 	}
 	if (i >= s.len) {
 		if (w)
-			kf_sprig_put_rune(&b, r0);
+			kf_buf_add_rune(&b, r0);
 	} else {
 		while (i < s.len) {
 			r1 = r0;
 			i += kf_sprig_rune(s.ptr + i, s.len - i, &r0);
 			if (is_connector(r0) && is_connector(r1)) {
-				kf_sprig_put_rune(&b, r1);
+				kf_buf_add_rune(&b, r1);
 				continue;
 			}
 			if (is_connector(r1)) {
 				r0 = kf_sprig_to_upper(r0);
 			} else {
 				r0 = kf_sprig_to_lower(r0);
-				kf_sprig_put_rune(&b, r1);
+				kf_buf_add_rune(&b, r1);
 			}
 		}
-		kf_sprig_put_rune(&b, r0);
+		kf_buf_add_rune(&b, r0);
 	}
 	*out = kf_sprig_buf_tv(c, &b);
 	kf_buf_release(&b);
@@ -1330,7 +1330,7 @@ static void word_lower(kf_buf *b, int wt, kf_str s, char conn)
 		if (is_connector(r))
 			kf_buf_addc(b, conn);
 		else
-			kf_sprig_put_rune(b, is_upper(r) ? kf_sprig_to_lower(r) : r);
+			kf_buf_add_rune(b, is_upper(r) ? kf_sprig_to_lower(r) : r);
 	}
 }
 
