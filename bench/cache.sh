@@ -77,7 +77,9 @@ for t in skopeo docker-registry curl python3 tar xargs; do
     command -v "$t" >/dev/null 2>&1 || die "$t not found"
 done
 find_kfc
-"$kfc" build --help 2>/dev/null | grep -q -- '--jobs' || die "'$kfc build --help' has no --jobs: this kfc does not cache container images"
+# the whole help read first: grep -q closing the pipe early would fail the pipeline under pipefail
+build_help=$("$kfc" build --help 2>/dev/null || true)
+[[ $build_help == *--jobs* ]] || die "'$kfc build --help' has no --jobs: this kfc does not cache container images"
 skopeo_version=$(skopeo --version 2>/dev/null | head -n 1)
 case $(uname -m) in
     x86_64) arch=amd64 ;;

@@ -41,9 +41,9 @@ if [ ! -f "$build/Makefile" ]; then
 		CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $san")
 fi
 libs=
-for l in build discovery registry oci config lint discovery sema syntax gen syntax base; do libs="$libs $build/libkf$l.a"; done
+for l in build discovery tmpl registry oci config lint discovery tmpl sema syntax gen syntax base; do libs="$libs $build/libkf$l.a"; done
 # shellcheck disable=SC2086
-make -s -C "$build" -j2 $(for l in base syntax gen sema lint config oci registry discovery build; do echo libkf$l.a; done)
+make -s -C "$build" -j2 $(for l in base syntax gen sema lint config oci registry tmpl discovery build; do echo libkf$l.a; done)
 deps=$(pkg-config --libs jansson yaml-0.1 libarchive libcrypto libcurl libpcre2-8)
 
 status=0
