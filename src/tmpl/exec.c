@@ -922,9 +922,10 @@ bool kf_tmpl_call_fail(kf_tmpl_call *c, const char *fmt, ...)
 
 bool kf_tmpl_call_charge(kf_tmpl_call *c, size_t n)
 {
-	exec *x = c->x;
-	if (x->a->used - x->mem_start + n > x->s->limits.memory)
-		return kf_tmpl_call_fail(c, "exceeded the limit of %zu bytes of values", x->s->limits.memory);
+	/* n may be near SIZE_MAX (a size computed from a huge count): compare
+	 * with what is left rather than add */
+	if (n > kf_tmpl_call_budget(c))
+		return kf_tmpl_call_fail(c, "exceeded the limit of %zu bytes of values", c->x->s->limits.memory);
 	return true;
 }
 

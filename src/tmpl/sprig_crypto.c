@@ -116,7 +116,8 @@ KF_SPRIG_FN(rand_bytes)
 		return false;
 	if (n < 0)
 		return kf_tmpl_call_fail(c, "runtime error: makeslice: len out of range");
-	if (!kf_tmpl_call_charge(c, (size_t)n * 2 + 4))
+	/* the bytes and their base64: about 2n, charged without overflow */
+	if (!kf_tmpl_call_charge(c, (uint64_t)n > SIZE_MAX / 4 ? SIZE_MAX : (size_t)n * 2 + 4))
 		return false;
 	unsigned char *p = kf_arena_alloc(kf_tmpl_call_arena(c), (size_t)n + 1);
 	for (int64_t i = 0; i < n; i++)

@@ -780,6 +780,8 @@ static void test_limits(void **state)
 	expect_error(&small, "{{ seq 1000000 }}", "error calling seq: ");
 	expect_error(&small, "{{ \"a\\nb\" | indent 1000000 }}", "error calling indent: ");
 	expect_error(&small, "{{ randAlphaNum 10000000 }}", "error calling randAlphaNum: ");
+	/* a count whose size overflows: refused by the limit, not allocated (fuzz_sprig) */
+	expect_error(NULL, "{{ randBytes 9223372036854775807 }}", "error calling randBytes: exceeded the limit of");
 	expect_error(NULL, "{{ repeat -1 \"ab\" }}", "error calling repeat: strings: negative Repeat count");
 	expect_error(NULL, "{{ div 1 0 }}", "error calling div: runtime error: integer divide by zero");
 	/* a pattern PCRE would backtrack on for ever: RE2 says no match */
