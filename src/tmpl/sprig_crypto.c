@@ -96,18 +96,6 @@ KF_SPRIG_FN(rand_string)
 	return true;
 }
 
-static void b64_into(kf_buf *b, const unsigned char *p, size_t n)
-{
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
-		kf_buf_addc(b, tab[v >> 18]);
-		kf_buf_addc(b, tab[(v >> 12) & 63]);
-		kf_buf_addc(b, i + 1 < n ? tab[(v >> 6) & 63] : '=');
-		kf_buf_addc(b, i + 2 < n ? tab[v & 63] : '=');
-	}
-}
-
 /* randBytes N: base64 of N fixed bytes (0, 1, 2, ...) */
 KF_SPRIG_FN(rand_bytes)
 {
@@ -123,7 +111,7 @@ KF_SPRIG_FN(rand_bytes)
 	for (int64_t i = 0; i < n; i++)
 		p[i] = (unsigned char)i;
 	kf_buf b = KF_BUF_INIT;
-	b64_into(&b, p, (size_t)n);
+	kf_tmpl_base64(&b, p, (size_t)n);
 	*out = kf_sprig_buf_tv(c, &b);
 	kf_buf_release(&b);
 	return true;
@@ -305,7 +293,7 @@ static void pem_block(kf_buf *b, const char *type, const char *label, kf_str tex
 	fixed_bytes(bytes, n, label, text);
 	bytes[0] = 0x30; /* a DER SEQUENCE, as the real thing starts */
 	kf_buf body = KF_BUF_INIT;
-	b64_into(&body, bytes, n);
+	kf_tmpl_base64(&body, bytes, n);
 	kf_buf_printf(b, "-----BEGIN %s-----\n", type);
 	for (size_t i = 0; i < body.len; i += 64) {
 		kf_buf_add(b, body.ptr + i, body.len - i < 64 ? body.len - i : 64);
@@ -434,12 +422,30 @@ KF_SPRIG_FN(gen_ca)
 	return make_cert(c, cn, "ca", out);
 }
 
+/* The arguments the certificate functions share: cn, ips, alternate
+ * names, days (checked, as sprig's are, but the fixed certificate uses
+ * only cn) */
+static bool cert_args(kf_tmpl_call *c, const kf_tv *args, kf_str *cn)
+{
+	int64_t days;
+	return kf_sprig_arg_str(c, args, 0, cn) && arg_list(c, args, 1) && arg_list(c, args, 2) &&
+	       kf_sprig_arg_int(c, args, 3, &days);
+}
+
+/* the signing CA argument: a certificate genCA made */
+static bool ca_arg(kf_tmpl_call *c, kf_tv ca)
+{
+	if (ca.kind == KF_TV_OBJECT && ca.u.obj->cls == &cert_class)
+		return true;
+	if (ca.kind == KF_TV_NIL)
+		return kf_tmpl_call_fail(c, "invalid value; expected sprig.certificate");
+	return kf_tmpl_call_fail(c, "wrong type for value; expected sprig.certificate; got %s", kf_tv_type_name(ca));
+}
+
 KF_SPRIG_FN(gen_self_signed_cert)
 {
 	kf_str cn;
-	int64_t days;
-	if (!kf_sprig_arg_str(c, args, 0, &cn) || !arg_list(c, args, 1) || !arg_list(c, args, 2) ||
-	    !kf_sprig_arg_int(c, args, 3, &days))
+	if (!cert_args(c, args, &cn))
 		return false;
 	return make_cert(c, cn, "self", out);
 }
@@ -447,16 +453,8 @@ KF_SPRIG_FN(gen_self_signed_cert)
 KF_SPRIG_FN(gen_signed_cert)
 {
 	kf_str cn;
-	int64_t days;
-	if (!kf_sprig_arg_str(c, args, 0, &cn) || !arg_list(c, args, 1) || !arg_list(c, args, 2) ||
-	    !kf_sprig_arg_int(c, args, 3, &days))
+	if (!cert_args(c, args, &cn) || !ca_arg(c, args[4]))
 		return false;
-	if (args[4].kind != KF_TV_OBJECT || args[4].u.obj->cls != &cert_class) {
-		if (args[4].kind == KF_TV_NIL)
-			return kf_tmpl_call_fail(c, "invalid value; expected sprig.certificate");
-		return kf_tmpl_call_fail(c, "wrong type for value; expected sprig.certificate; got %s",
-					 kf_tv_type_name(args[4]));
-	}
 	return make_cert(c, cn, "signed", out);
 }
 
@@ -472,9 +470,7 @@ KF_SPRIG_FN(gen_ca_with_key)
 KF_SPRIG_FN(gen_self_signed_cert_with_key)
 {
 	kf_str cn;
-	int64_t days;
-	if (!kf_sprig_arg_str(c, args, 0, &cn) || !arg_list(c, args, 1) || !arg_list(c, args, 2) ||
-	    !kf_sprig_arg_int(c, args, 3, &days))
+	if (!cert_args(c, args, &cn))
 		return false;
 	return with_key(c, args, 4, cn, "self", out);
 }
@@ -482,16 +478,8 @@ KF_SPRIG_FN(gen_self_signed_cert_with_key)
 KF_SPRIG_FN(gen_signed_cert_with_key)
 {
 	kf_str cn;
-	int64_t days;
-	if (!kf_sprig_arg_str(c, args, 0, &cn) || !arg_list(c, args, 1) || !arg_list(c, args, 2) ||
-	    !kf_sprig_arg_int(c, args, 3, &days))
+	if (!cert_args(c, args, &cn) || !ca_arg(c, args[4]))
 		return false;
-	if (args[4].kind != KF_TV_OBJECT || args[4].u.obj->cls != &cert_class) {
-		if (args[4].kind == KF_TV_NIL)
-			return kf_tmpl_call_fail(c, "invalid value; expected sprig.certificate");
-		return kf_tmpl_call_fail(c, "wrong type for value; expected sprig.certificate; got %s",
-					 kf_tv_type_name(args[4]));
-	}
 	return with_key(c, args, 5, cn, "signed", out);
 }
 
@@ -641,7 +629,7 @@ KF_SPRIG_FN(encrypt_aes)
 	bool ok = cbc(key, buf, plain, n, buf + 16, true);
 	kf_buf b = KF_BUF_INIT;
 	if (ok)
-		b64_into(&b, buf, 16 + n);
+		kf_tmpl_base64(&b, buf, 16 + n);
 	free(buf);
 	if (!ok) {
 		kf_buf_release(&b);
